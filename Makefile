@@ -1,0 +1,48 @@
+# reintegration-sim: the two commands are `make demo` and `make test`.
+# Both create .venv with Python 3.12 from pyproject.toml; nothing needs installing by hand.
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+# Python 3.12: PYTHON if given, else python3.12, else python3 if it is 3.12 (pyenv reads
+# .python-version).
+PYTHON ?= $(shell for c in python3.12 python3; do \
+	if $$c -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' >/dev/null 2>&1; then \
+	echo $$c; break; fi; done)
+
+.PHONY: demo test lint format docs bench clean
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "error: Python 3.12 not found (tried python3.12 and python3)." >&2; \
+		echo "Install Python 3.12 (e.g. 'pyenv install 3.12') or run 'make PYTHON=/path/to/python3.12 ...'." >&2; \
+		exit 2; fi
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/reintegration-sim run scenarios/baseline.toml --replications 4 --workers 2
+
+test: $(STAMP)
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/pytest -n 2 -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format src tests benchmarks
+	$(VENV)/bin/ruff check --fix src tests benchmarks
+
+docs: $(STAMP)
+	$(VENV)/bin/reintegration-sim params --markdown > docs/parameters.md
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

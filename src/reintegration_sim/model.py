@@ -1,0 +1,268 @@
+"""The Mesa model: people in custody for violent extremist (and, for comparison, ordinary
+violent) offences, their families, communities, recruiters and agencies, week by week."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import mesa
+import networkx as nx
+import numpy as np
+
+from . import submodels
+from .agents import (
+    Agency,
+    AgencyKind,
+    Community,
+    CommunityOrganisation,
+    FamilyMember,
+    Person,
+    Practitioner,
+    Recruiter,
+)
+from .caseload import Caseload
+from .network import adjacency, assign_communities, assign_wings, build_graph, peer_edges
+from .outcomes import Recorder
+from .population import make_communities, make_people, snapshot_start
+from .randomness import Streams
+from .scenario import Scenario
+
+__all__ = ["ReintegrationModel"]
+
+#: practitioners per 1,000 people and caseload, by agency: parameter names in ``agencies``
+_STAFFING = {
+    AgencyKind.PRISON: ("prison_key_workers_per_1000", "prison_caseload"),
+    AgencyKind.PROBATION: ("probation_officers_per_1000", "probation_caseload"),
+    AgencyKind.EXIT: ("exit_workers_per_1000", "exit_caseload"),
+    AgencyKind.POLICE: ("police_officers_per_1000", "police_caseload"),
+    AgencyKind.EMPLOYMENT: ("employment_workers_per_1000", "employment_caseload"),
+    AgencyKind.HOUSING: ("housing_workers_per_1000", "housing_caseload"),
+    AgencyKind.MENTAL_HEALTH: ("mental_health_workers_per_1000", "mental_health_caseload"),
+    AgencyKind.RELIGIOUS: ("religious_counsellors_per_1000", "religious_caseload"),
+}
+#: capacity added to a community by each faith or grassroots organisation (assumption)
+_ORGANISATION_CAPACITY = 0.05
+
+
+def _per_1000(rate: float, n_people: int) -> int:
+    return int(math.ceil(rate * n_people / 1000.0 - 1e-9))
+
+
+class ReintegrationModel(mesa.Model):
+    """One replication of a scenario.
+
+    Args:
+        scenario: the validated scenario (parameters, horizon, seed).
+        replication: index of this replication; with the scenario seed it fixes every random
+            stream (:class:`~reintegration_sim.randomness.Streams`).
+        build_graph: build the networkx graph of all agents (``self.graph``). Its ties are
+            always used through ``self.adjacency``; set False only where nothing reads the graph.
+
+    Attributes:
+        spec: the scenario (Mesa's own ``scenario`` attribute is left to Mesa).
+        people: per-person state arrays (:class:`~reintegration_sim.population.People`).
+        communities: per-community state arrays.
+        caseloads: one :class:`~reintegration_sim.caseload.Caseload` per agency.
+        persons, families, agencies: the Mesa agents, by person index or agency kind.
+        recorder: weekly indicators (:mod:`reintegration_sim.outcomes`).
+    """
+
+    def __init__(self, scenario: Scenario, replication: int = 0, build_graph: bool = True):
+        self.streams = Streams(scenario.seed, replication)
+        super().__init__(rng=self.streams.mesa_seed())
+        self.spec = scenario
+        self.replication = replication
+        self.params = scenario.parameters
+        self.horizon = scenario.horizon_weeks
+        self.week = 0
+        self.tally: Counter[str] = Counter()
+        self.last_hazard = np.zeros(0)
+
+        rng = self.streams["population"]
+        net_rng = self.streams["network"]
+        self.people = people = make_people(self.params, rng)
+        n = people.n
+        people.community = assign_communities(n, self.params.community.n_communities, net_rng)
+        self.communities = make_communities(self.params, net_rng)
+        self.communities.capacity += (
+            _ORGANISATION_CAPACITY * self.params.community.organisations_per_community
+        )
+        np.clip(self.communities.capacity, 0.0, 1.0, out=self.communities.capacity)
+        people.wing, people.separated, self.n_wings = assign_wings(
+            people.cohort, people.ideology, people.cell_order, self.params
+        )
+        snapshot_start(people)
+
+        self._create_agents(net_rng)
+        src, dst = peer_edges(people.community, self.params.community.peer_degree, net_rng)
+        self.peer_ties = (src, dst)
+        self.adjacency = adjacency(src, dst, n)
+        self.graph = self._build_graph() if build_graph else None
+
+        self.recorder = Recorder(self)
+        self.recorder.record(self)
+
+    # ------------------------------------------------------------------ set-up
+    def _create_agents(self, rng: np.random.Generator) -> None:
+        params, people = self.params, self.people
+        n = people.n
+        self.persons = [Person(self, i) for i in range(n)]
+        with_family = params.population.families_per_person > 0
+        self.families = [FamilyMember(self, person) for person in self.persons if with_family]
+        self.community_agents = [Community(self, c) for c in range(params.community.n_communities)]
+        self.organisations = [
+            CommunityOrganisation(self, community, ("faith", "grassroots")[j % 2])
+            for community in self.community_agents
+            for j in range(params.community.organisations_per_community)
+        ]
+
+        # recruiters in prison sit on the wings holding the most committed prisoners
+        rec = params.recruiters
+        n_prison = _per_1000(rec.in_prison_per_1000, n)
+        weight = np.bincount(
+            people.wing, weights=people.ideology**4, minlength=self.n_wings
+        ).astype(float)
+        wings = (
+            rng.choice(self.n_wings, size=n_prison, p=weight / weight.sum())
+            if n_prison and weight.sum() > 0
+            else np.zeros(0, np.int64)
+        )
+        self.prison_recruiters = np.bincount(wings, minlength=self.n_wings).astype(float)
+        n_comm = _per_1000(rec.community_per_1000, n)
+        k = params.community.n_communities
+        communities = rng.integers(0, k, size=n_comm)
+        self.community_recruiters = np.bincount(communities, minlength=k).astype(float)
+        self.recruiters = [Recruiter(self, "prison", wing=int(w)) for w in wings] + [
+            Recruiter(self, "community", community=int(c)) for c in communities
+        ]
+
+        self.agencies: dict[AgencyKind, Agency] = {}
+        self.caseloads: dict[AgencyKind, Caseload] = {}
+        staffing = params.agencies.staffing_level
+        for kind, (rate_name, caseload_name) in _STAFFING.items():
+            agency = Agency(self, kind)
+            n_staff = _per_1000(getattr(params.agencies, rate_name) * staffing, n)
+            capacity = getattr(params.agencies, caseload_name)
+            agency.practitioners = [
+                Practitioner(self, agency, slot, capacity) for slot in range(n_staff)
+            ]
+            self.agencies[kind] = agency
+            self.caseloads[kind] = Caseload(n, n_staff, capacity)
+
+    def _build_graph(self) -> nx.Graph:
+        """All agents as nodes of one networkx graph; ties as edges with a ``kind``."""
+        ids = np.array([a.unique_id for a in self.persons], dtype=np.int64)
+        family_ids = np.array([f.unique_id for f in self.families], dtype=np.int64)
+        community_ids = np.array([c.unique_id for c in self.community_agents], dtype=np.int64)
+        src, dst = self.peer_ties
+        edges = {
+            "peer": (ids[src], ids[dst]),
+            "family": (ids[: family_ids.size], family_ids),
+            "community": (ids, community_ids[self.people.community]),
+            "organisation": (
+                np.array([o.community.unique_id for o in self.organisations], dtype=np.int64),
+                np.array([o.unique_id for o in self.organisations], dtype=np.int64),
+            ),
+            "recruiter": (
+                np.array(
+                    [community_ids[r.community] for r in self.recruiters if r.community >= 0],
+                    dtype=np.int64,
+                ),
+                np.array([r.unique_id for r in self.recruiters if r.community >= 0], np.int64),
+            ),
+            "staff": (
+                np.array(
+                    [a.unique_id for a in self.agencies.values() for _ in a.practitioners],
+                    dtype=np.int64,
+                ),
+                np.array(
+                    [p.unique_id for a in self.agencies.values() for p in a.practitioners],
+                    dtype=np.int64,
+                ),
+            ),
+        }
+        graph = build_graph(edges)
+        graph.add_nodes_from(a.unique_id for a in self.agents)
+        return graph
+
+    def caseload_edges(self) -> list[tuple[int, int]]:
+        """Current person-practitioner ties (they change weekly, so they are not in ``graph``)."""
+        edges = []
+        for kind, caseload in self.caseloads.items():
+            practitioners = self.agencies[kind].practitioners
+            for i in np.flatnonzero(caseload.assigned >= 0):
+                edges.append(
+                    (self.persons[i].unique_id, practitioners[caseload.assigned[i]].unique_id)
+                )
+        return edges
+
+    # ------------------------------------------------------------------ dynamics
+    def step(self) -> None:
+        """Advance one week. The order of operations (ODD: process overview and scheduling):
+
+        1. Phases advance: the release week ends in licence; licences expire; transition
+           planning starts ``planning_lead_weeks`` before release.
+        2. Everyone ages a week; some die (mortality doubles every eight years).
+        3. In custody, wing-mates pull each other's ideology toward the wing mean, contact with
+           differing views moderates it (less in an overcrowded prison).
+        4. Incidents perceived as unfair (more in an unfair or overcrowded regime) break trust
+           and feed grievance.
+        5. Recruiters on a wing approach prisoners; the hopeless, isolated and distrustful are
+           most open to them.
+        6. Agencies update their caseloads: discharge the no longer eligible, fill free places
+           from the waiting list; nobody exceeds capacity.
+        7. Release day for those due: the practitioner continues or hands over (trust lost);
+           family, a practitioner, nobody, or recruiters meet the person at the gate; licence and
+           electronic monitoring begin.
+        8. Stigma: conviction stigma fades in the community; community prejudice and
+           monitoring add to it.
+        9. Material support: housing and work or education are found (aided or not, against
+           stigma, helped by community capacity) and lost.
+        10. Family ties grow after release, fade in custody, break in conflicts; security
+            monitoring erodes, exit work builds the family's trust in agencies.
+        11. Recruiters in the community approach released people; unmet needs, rejection,
+            weak family ties and low trust in practitioners make them succeed.
+        12. Practitioners' contact builds trust; exit work and religious counsel lower ideology;
+            trust gives hope.
+        13. Ideology and group ties drift: ties pull belief up, rejection pulls it up, bonds pull
+            it down; ties loosen with anchors and follow released network contacts (sparse
+            network influence); boredom wears hope down.
+        14. Proven reoffences and terrorism offences happen; the convicted return to custody;
+            press coverage of terrorism offences raises community prejudice.
+        15. Re-engagement is documented; breaches and documented re-engagement on licence bring
+            recall.
+        16. Milestones reached for the first time give hope.
+        17. Indicators are recorded.
+
+        Within each rule everyone is updated at once (synchronous update), so the result does
+        not depend on any agent order.
+        """
+        self.week += 1
+        m = self
+        submodels.advance_phases(m)
+        submodels.age_and_die(m)
+        submodels.influence_in_custody(m)
+        submodels.unfair_incidents(m)
+        u_success = self.streams.uniform("recruit_success", self.people.n)
+        submodels.recruit_in_prison(m, u_success)
+        submodels.update_caseloads(m)
+        submodels.release_day(m)
+        submodels.update_stigma(m)
+        submodels.material_support(m)
+        submodels.family_dynamics(m)
+        submodels.recruit_in_community(m, u_success)
+        submodels.practitioner_work(m)
+        submodels.drift_ideology_and_ties(m)
+        convicted = submodels.offend_and_reconvict(m)
+        submodels.detect_and_recall(m, convicted)
+        submodels.reach_milestones(m)
+        self.recorder.record(self)
+        if self.week >= self.horizon:
+            self.running = False
+
+    def run(self) -> ReintegrationModel:
+        """Run to the scenario's horizon."""
+        while self.running:
+            self.step()
+        return self

@@ -1,0 +1,275 @@
+"""Observation: every outcome and indicator defined once (label, unit, direction).
+
+Tables, summaries and plots all read these definitions. Two kinds:
+
+* **event outcomes** (:data:`EVENT_OUTCOMES`): the week of a person's first event after their
+  first release; analysed as time from release with Kaplan-Meier curves, censored at death or
+  at the horizon;
+* **weekly indicators** (:data:`INDICATORS`): the state of the population each week, for all
+  people and per cohort, plus agency caseloads; written to ``timeseries.parquet``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+import pandas as pd
+
+from .agents import AgencyKind, Cohort, Gate, Milestone, Phase
+
+if TYPE_CHECKING:
+    from .model import ReintegrationModel
+
+__all__ = [
+    "EVENT_OUTCOMES",
+    "INDICATORS",
+    "COHORTS",
+    "EventOutcome",
+    "Indicator",
+    "Recorder",
+    "people_table",
+]
+
+Direction = Literal["lower is better", "higher is better", "neutral"]
+COHORTS = ("all", "extremist", "comparison")
+
+
+@dataclass(frozen=True)
+class EventOutcome:
+    key: str
+    label: str
+    column: str  # week column in people.parquet
+    direction: Direction
+    definition: str
+    unit: str = "share of released people"
+
+
+EVENT_OUTCOMES: tuple[EventOutcome, ...] = (
+    EventOutcome(
+        "any_reoffence",
+        "Any proven reoffence",
+        "reoffence_week",
+        "lower is better",
+        "first proven reoffence (any offence, terrorism included) after release",
+    ),
+    EventOutcome(
+        "terror_reoffence",
+        "Terrorism reoffence",
+        "terror_week",
+        "lower is better",
+        "first terrorism offence after release",
+    ),
+    EventOutcome(
+        "reengagement",
+        "Re-engagement without conviction",
+        "reengagement_week",
+        "lower is better",
+        "active re-engagement with an extremist group documented by the security services, "
+        "before any terrorism conviction",
+    ),
+    EventOutcome(
+        "recall",
+        "Recall",
+        "recall_week",
+        "lower is better",
+        "first recall to custody for a breach of licence conditions",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    label: str
+    unit: str
+    direction: Direction
+    per_cohort: bool = True
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator("in_custody", "In custody", "persons", "neutral"),
+    Indicator("in_transition", "In transition planning", "persons", "neutral"),
+    Indicator("released_this_week", "Released this week", "persons", "neutral"),
+    Indicator("on_licence", "On licence", "persons", "neutral"),
+    Indicator("after_licence", "Released, licence over", "persons", "neutral"),
+    Indicator("dead", "Died", "persons", "neutral"),
+    Indicator("ever_released", "Released at least once", "persons", "neutral"),
+    Indicator("any_reoffence", "Reoffended since release", "persons", "lower is better"),
+    Indicator("terror_reoffence", "Terrorism reoffence since release", "persons", "lower is better"),
+    Indicator("reengagement", "Re-engagement documented", "persons", "lower is better"),
+    Indicator("recall", "Recalled at least once", "persons", "lower is better"),
+    Indicator("housed", "Housed (released people)", "share", "higher is better"),
+    Indicator("working", "In work or education (released people)", "share", "higher is better"),
+    Indicator("family_ties", "Family ties (released people)", "index 0-1", "higher is better"),
+    Indicator("trust", "Trust in practitioners", "index 0-1", "higher is better"),
+    Indicator("hope", "Hope", "index 0-1", "higher is better"),
+    Indicator("stigma", "Stigma met (released people)", "index 0-1", "lower is better"),
+    Indicator("milestones", "Milestones reached", "count per person", "higher is better"),
+    Indicator("ideology", "Ideological commitment", "index 0-1", "lower is better"),
+    Indicator("group_ties", "Ties to an extremist group", "index 0-1", "lower is better"),
+    Indicator("deradicalised", "Deradicalised (belief)", "share", "higher is better"),
+    Indicator("disengaged", "Disengaged (behaviour)", "share", "higher is better"),
+    Indicator("engaged", "Actively engaged with a group", "share", "lower is better"),
+    Indicator("community_prejudice", "Community prejudice", "index 0-1", "lower is better", False),
+    Indicator("recruiter_successes", "Recruiter successes", "count, cumulative", "lower is better", False),
+    Indicator("gate_pickups", "Gate pick-ups by recruiters", "count, cumulative", "lower is better", False),
+    *(
+        Indicator(f"caseload_{k.value}", f"Caseload: {k.value}", "persons", "neutral", False)
+        for k in AgencyKind
+    ),
+    *(
+        Indicator(f"waiting_{k.value}", f"Waiting list: {k.value}", "persons", "lower is better", False)
+        for k in AgencyKind
+    ),
+    *(
+        Indicator(f"capacity_{k.value}", f"Capacity: {k.value}", "persons", "neutral", False)
+        for k in AgencyKind
+    ),
+)
+
+INDICATOR_BY_KEY = {i.key: i for i in INDICATORS}
+OUTCOME_BY_KEY = {o.key: o for o in EVENT_OUTCOMES}
+
+
+def _mean(values: np.ndarray, mask: np.ndarray) -> float:
+    n = int(mask.sum())
+    return float(values[mask].sum() / n) if n else float("nan")
+
+
+def _cohort_values(m: ReintegrationModel, mask: np.ndarray) -> dict[str, float]:
+    """Per-cohort indicators over the people in ``mask``."""
+    p, beh = m.people, m.params.behaviour
+    alive = mask & p.alive()
+    community = mask & p.in_community()
+    released = mask & (p.first_release_week >= 0)
+    return {
+        "in_custody": float((mask & p.in_custody()).sum()),
+        "in_transition": float((mask & (p.phase == Phase.TRANSITION)).sum()),
+        "released_this_week": float((mask & (p.phase == Phase.RELEASE_DAY)).sum()),
+        "on_licence": float((mask & (p.phase == Phase.LICENCE)).sum()),
+        "after_licence": float((mask & (p.phase == Phase.AFTER_LICENCE)).sum()),
+        "dead": float((mask & (p.phase == Phase.DEAD)).sum()),
+        "ever_released": float(released.sum()),
+        "any_reoffence": float((mask & (p.reoffence_week >= 0)).sum()),
+        "terror_reoffence": float((mask & (p.terror_week >= 0)).sum()),
+        "reengagement": float((mask & (p.reengagement_week >= 0)).sum()),
+        "recall": float((mask & (p.recall_week >= 0)).sum()),
+        "housed": _mean(p.housed, community),
+        "working": _mean(p.working, community),
+        "family_ties": _mean(p.family_ties, community),
+        "trust": _mean(p.trust, alive),
+        "hope": _mean(p.hope, alive),
+        "stigma": _mean(p.stigma, community),
+        "milestones": _mean(_MILESTONE_COUNT[p.milestones], alive),
+        "ideology": _mean(p.ideology, alive),
+        "group_ties": _mean(p.group_ties, alive),
+        "deradicalised": _mean(p.ideology < beh.deradicalised_threshold, alive),
+        "disengaged": _mean(p.group_ties < beh.disengaged_threshold, alive),
+        "engaged": _mean(p.group_ties > beh.engaged_threshold, alive),
+    }
+
+
+_MILESTONE_COUNT = np.array([bin(i).count("1") for i in range(1 << len(Milestone))], np.int8)
+
+
+class Recorder:
+    """Collects the weekly indicators into one array; ``frame()`` makes the tidy table."""
+
+    def __init__(self, model: ReintegrationModel) -> None:
+        self.columns: list[tuple[str, str]] = [
+            (ind.key, cohort)
+            for ind in INDICATORS
+            for cohort in (COHORTS if ind.per_cohort else ("all",))
+        ]
+        self._index = {col: j for j, col in enumerate(self.columns)}
+        self.values = np.full((model.horizon + 1, len(self.columns)), np.nan)
+        p = model.people
+        self._masks = {
+            "all": np.ones(p.n, bool),
+            "extremist": p.cohort == Cohort.EXTREMIST,
+            "comparison": p.cohort == Cohort.COMPARISON,
+        }
+
+    def record(self, m: ReintegrationModel) -> None:
+        row = self.values[m.week]
+        for cohort, mask in self._masks.items():
+            for key, value in _cohort_values(m, mask).items():
+                row[self._index[key, cohort]] = value
+        row[self._index["community_prejudice", "all"]] = float(m.communities.prejudice.mean())
+        row[self._index["recruiter_successes", "all"]] = m.tally["recruiter_successes"]
+        row[self._index["gate_pickups", "all"]] = m.tally["gate_pickups"]
+        for kind, caseload in m.caseloads.items():
+            row[self._index[f"caseload_{kind.value}", "all"]] = float(caseload.load.sum())
+            row[self._index[f"waiting_{kind.value}", "all"]] = float(caseload.waiting.sum())
+            row[self._index[f"capacity_{kind.value}", "all"]] = float(caseload.total_capacity)
+
+    def frame(self, scenario: str, replication: int) -> pd.DataFrame:
+        """Tidy table: scenario, replication, week, cohort, indicator, value."""
+        weeks, k = self.values.shape
+        return pd.DataFrame(
+            {
+                "scenario": pd.Categorical([scenario] * (weeks * k)),
+                "replication": np.full(weeks * k, replication, np.int32),
+                "week": np.repeat(np.arange(weeks, dtype=np.int32), k),
+                "cohort": pd.Categorical([c for _, c in self.columns] * weeks),
+                "indicator": pd.Categorical([i for i, _ in self.columns] * weeks),
+                "value": self.values.reshape(-1),
+            }
+        )
+
+
+def people_table(m: ReintegrationModel) -> pd.DataFrame:
+    """One row per person: attributes at the start, the week of each event, the end state.
+
+    ``weeks_to_<outcome>`` is the time from first release to the event; ``followup_weeks`` the
+    time from first release to death or the horizon (censoring time).
+    """
+    p, beh = m.people, m.params.behaviour
+    released = p.first_release_week >= 0
+    end = np.where(p.death_week >= 0, p.death_week, m.week)
+    table = {
+        "scenario": pd.Categorical([m.spec.name] * p.n),
+        "replication": np.full(p.n, m.replication, np.int32),
+        "person": np.arange(p.n, dtype=np.int32),
+        "cohort": pd.Categorical.from_codes(p.cohort, [c.name.lower() for c in Cohort]),
+        "female": p.female,
+        "prior_record": p.prior_record,
+        "mental_health": pd.Categorical.from_codes(
+            p.mental_health, ["none", "depression", "psychosis"]
+        ),
+        "community": p.community,
+        **p.start,
+        "first_release_week": p.first_release_week,
+        "gate": pd.Categorical.from_codes(
+            np.maximum(p.gate, 0) + (p.gate >= 0), ["not released"] + [g.name.lower() for g in Gate if g >= 0]
+        ),
+    }
+    for outcome in EVENT_OUTCOMES:
+        week = getattr(p, outcome.column)
+        table[outcome.column] = week
+        table[f"weeks_to_{outcome.key}"] = np.where(
+            released & (week >= 0), week - p.first_release_week, -1
+        ).astype(np.int32)
+    table.update(
+        {
+            "death_week": p.death_week,
+            "followup_weeks": np.where(released, end - p.first_release_week, -1).astype(np.int32),
+            "n_reoffences": p.n_reoffences,
+            "n_recalls": p.n_recalls,
+            "phase_end": pd.Categorical.from_codes(p.phase, [ph.name.lower() for ph in Phase]),
+            "ideology_end": p.ideology,
+            "group_ties_end": p.group_ties,
+            "deradicalised_end": p.ideology < beh.deradicalised_threshold,
+            "disengaged_end": p.group_ties < beh.disengaged_threshold,
+            "family_ties_end": p.family_ties,
+            "trust_end": p.trust,
+            "hope_end": p.hope,
+            "stigma_end": p.stigma,
+            "housed_end": p.housed,
+            "working_end": p.working,
+            "milestones_end": _MILESTONE_COUNT[p.milestones],
+        }
+    )
+    return pd.DataFrame(table)

@@ -1,0 +1,1196 @@
+"""The parameter register: every number the model uses, typed, with unit, range and source.
+
+Each parameter is a pydantic field declared with :func:`param`, which records
+
+* ``default``: the value used unless a scenario overrides it;
+* ``unit``: what the number measures (``"probability / week"``, ``"persons"``...);
+* ``plausible``: the range a sensitivity analysis should sweep (and the range a scenario file may
+  set, unless ``bounds`` widens it);
+* ``source``: an entry of EVIDENCE.md (author, year), a section of the seed paper
+  (Baaken, Korn & Walkenhorst 2018, RAN ex post paper, cited as "RAN 2018 [Section]"), or the
+  word ``assumption``.
+
+Parameters are grouped (population, prison, release, agencies, community, recruiters, behaviour,
+outcomes); a scenario file overrides them as ``[parameters.<group>]`` tables.
+``docs/parameters.md`` is generated from this module by :func:`register_markdown`
+(``reintegration-sim params --markdown``); a test fails when it is stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "Parameters",
+    "ParamInfo",
+    "iter_register",
+    "register_markdown",
+    "param",
+]
+
+
+def param(
+    default: Any,
+    *,
+    unit: str,
+    plausible: tuple[float, float] | tuple[str, ...],
+    source: str,
+    doc: str,
+    bounds: tuple[float, float] | None = None,
+) -> Any:
+    """Declare one parameter: a pydantic ``Field`` carrying unit, plausible range and source.
+
+    ``bounds`` are the hard limits a scenario file may set (default: the plausible range);
+    categorical parameters pass their allowed values as ``plausible`` and are typed ``Literal``.
+    """
+    extra: dict[str, Any] = {"unit": unit, "plausible": list(plausible), "source": source}
+    if plausible and isinstance(plausible[0], str):
+        return Field(default, description=doc, json_schema_extra=extra)
+    lo, hi = bounds if bounds is not None else plausible
+    return Field(default, ge=lo, le=hi, description=doc, json_schema_extra=extra)
+
+
+class _Group(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+
+ASSUMPTION = "assumption"
+
+
+class Population(_Group):
+    """Who is in custody at the start (EVIDENCE.md section 2)."""
+
+    n_extremist: int = param(
+        1000,
+        unit="persons",
+        plausible=(100, 5000),
+        bounds=(0, 2_000_000),
+        source="assumption: order of a large EU state's terrorist and radicalised prison population",
+        doc="People in custody for violent extremist offences at the start.",
+    )
+    n_comparison: int = param(
+        1000,
+        unit="persons",
+        plausible=(0, 5000),
+        bounds=(0, 2_000_000),
+        source=ASSUMPTION,
+        doc="People in custody for ordinary violent offences (comparison cohort); 0 allowed.",
+    )
+    female_share_extremist: float = param(
+        0.10,
+        unit="share",
+        plausible=(0.0, 0.25),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Share of women in the extremist cohort.",
+    )
+    female_share_comparison: float = param(
+        0.05,
+        unit="share",
+        plausible=(0.0, 0.15),
+        bounds=(0.0, 1.0),
+        source="assumption (women are about 5 % of European prisoners)",
+        doc="Share of women in the comparison cohort.",
+    )
+    age_mean: float = param(
+        31.0,
+        unit="years",
+        plausible=(25.0, 38.0),
+        source=ASSUMPTION,
+        doc="Mean age at the start; ages are drawn from a normal distribution cut to 17-70.",
+    )
+    age_sd: float = param(
+        8.0, unit="years", plausible=(4.0, 12.0), source=ASSUMPTION, doc="Spread of age."
+    )
+    prior_record_extremist: float = param(
+        0.58,
+        unit="share",
+        plausible=(0.50, 0.66),
+        bounds=(0.0, 1.0),
+        source="EVIDENCE 2: Basra & Neumann 2017 (CTC Sentinel 10(9)); BE INCC",
+        doc="Share of the extremist cohort with a prior criminal record.",
+    )
+    prior_record_comparison: float = param(
+        0.75,
+        unit="share",
+        plausible=(0.6, 0.9),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Share of the comparison cohort with a prior criminal record.",
+    )
+    sentence_years_extremist: float = param(
+        6.0,
+        unit="years",
+        plausible=(5.0, 8.6),
+        bounds=(0.5, 30.0),
+        source="EVIDENCE 2: Europol TE-SAT 2017 (average 5-7 y); GLOBSEC 2018 (8 y 7 m)",
+        doc="Mean total sentence of the extremist cohort; the time already served is uniform.",
+    )
+    sentence_years_comparison: float = param(
+        3.0,
+        unit="years",
+        plausible=(1.0, 6.0),
+        bounds=(0.25, 30.0),
+        source=ASSUMPTION,
+        doc="Mean total sentence of the comparison cohort.",
+    )
+    housing_need_at_release: float = param(
+        0.37,
+        unit="share",
+        plausible=(0.15, 0.5),
+        bounds=(0.0, 1.0),
+        source="EVIDENCE 2: MoJ SPCR (Williams, Poyser & Hopkins 2012): 15 % homeless before "
+        "custody, 37 % need help with housing at release",
+        doc="Share with no housing to go to at release unless an agency or they find some.",
+    )
+    work_at_release: float = param(
+        0.17,
+        unit="share",
+        plausible=(0.10, 0.30),
+        bounds=(0.0, 1.0),
+        source="EVIDENCE 2: MoJ/HMRC/DWP data linkage 2013 (E&W): 17 % in work",
+        doc="Share with work or education lined up independently of any agency.",
+    )
+    never_visited: float = param(
+        0.39,
+        unit="share",
+        plausible=(0.30, 0.50),
+        bounds=(0.0, 1.0),
+        source="EVIDENCE 2: Duwe & Clark 2013 (Crim Justice Policy Rev 24(3)): 39 %",
+        doc="Share never visited in prison (family ties start near zero).",
+    )
+    psychosis: float = param(
+        0.036,
+        unit="share",
+        plausible=(0.02, 0.06),
+        bounds=(0.0, 1.0),
+        source="EVIDENCE 2: Fazel & Seewald 2012 (Br J Psychiatry 200): 3.6 %",
+        doc="Share with psychotic illness.",
+    )
+    depression: float = param(
+        0.102,
+        unit="share",
+        plausible=(0.08, 0.15),
+        bounds=(0.0, 1.0),
+        source="EVIDENCE 2: Fazel & Seewald 2012: 10.2 % major depression (men)",
+        doc="Share with major depression.",
+    )
+    ideology_mean_extremist: float = param(
+        0.60,
+        unit="index 0-1",
+        plausible=(0.4, 0.8),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Mean ideological commitment (belief) of the extremist cohort at the start (beta).",
+    )
+    ideology_mean_comparison: float = param(
+        0.03,
+        unit="index 0-1",
+        plausible=(0.0, 0.1),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Mean ideological commitment of the comparison cohort at the start.",
+    )
+    group_ties_mean_extremist: float = param(
+        0.40,
+        unit="index 0-1",
+        plausible=(0.2, 0.6),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Mean ties to an extremist group (behaviour) of the extremist cohort at the start.",
+    )
+    frailty_shape: float = param(
+        0.9,
+        unit="gamma shape",
+        plausible=(0.4, 3.0),
+        bounds=(0.1, 100.0),
+        source="assumption, calibrated to the falling hazard of Alper, Durose & Markman 2018",
+        doc="Shape of the gamma-distributed personal propensity to offend (mean 1); smaller is "
+        "more unequal, which makes the cohort's hazard fall faster after release.",
+    )
+    families_per_person: int = param(
+        1,
+        unit="family agents / person",
+        plausible=(1, 1),
+        bounds=(0, 1),
+        source=ASSUMPTION,
+        doc="Family agents created per person (0 leaves families out of the network).",
+    )
+
+
+class Prison(_Group):
+    """The prison regime [RAN 2018, Prisons and prison regime; CONTEST]."""
+
+    regime: Literal["dispersal", "separation", "mixed"] = param(
+        "dispersal",
+        unit="category",
+        plausible=("dispersal", "separation", "mixed"),
+        source="RAN 2018 [Prisons and prison regime]",
+        doc="Where extremist prisoners are held: spread over ordinary wings (dispersal), all in "
+        "separation wings (separation), or the most committed in separation wings (mixed).",
+    )
+    mixed_separation_share: float = param(
+        0.25,
+        unit="share",
+        plausible=(0.05, 0.5),
+        bounds=(0.0, 1.0),
+        source="assumption (E&W separation centres: 28 places, EVIDENCE 3)",
+        doc="Under the mixed regime, the share of the extremist cohort (most committed first) "
+        "held in separation wings.",
+    )
+    wing_size: int = param(
+        60,
+        unit="persons",
+        plausible=(20, 150),
+        bounds=(2, 10_000),
+        source=ASSUMPTION,
+        doc="Prisoners per wing at nominal occupancy.",
+    )
+    overcrowding: float = param(
+        1.1,
+        unit="occupancy ratio",
+        plausible=(0.9, 1.5),
+        bounds=(0.5, 3.0),
+        source="assumption; RAN 2018 [Prisons and prison regime]",
+        doc="Occupancy relative to design capacity; above 1, reflection and programmes suffer.",
+    )
+    fairness: float = param(
+        0.6,
+        unit="index 0-1",
+        plausible=(0.3, 0.9),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Prisons and prison regime; Trust]",
+        doc="Fairness and respect of the regime; unfair treatment breaks trust and feeds grievance.",
+    )
+    peer_influence: float = param(
+        0.010,
+        unit="per week",
+        plausible=(0.0, 0.03),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Rate at which a prisoner's ideology moves toward the mean of the wing.",
+    )
+    differing_views: float = param(
+        0.004,
+        unit="per week",
+        plausible=(0.0, 0.015),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Prisons and prison regime]",
+        doc="Moderation of ideology per week from contact with differing views, scaled by the "
+        "share of non-extremists on the wing.",
+    )
+    specialised_staff: float = param(
+        1.3,
+        unit="multiplier",
+        plausible=(1.0, 2.0),
+        bounds=(0.0, 5.0),
+        source="assumption; RAN 2018 [Prisons and prison regime]",
+        doc="Trust-building multiplier of specially trained staff on separation wings.",
+    )
+
+
+class Release(_Group):
+    """Transition planning, the release day and licence [RAN 2018, Transition management;
+    Release conditions]."""
+
+    planning_lead_weeks: int = param(
+        12,
+        unit="weeks",
+        plausible=(0, 52),
+        bounds=(0, 520),
+        source="assumption; RAN 2018 [Transition management]",
+        doc="Transition planning starts this many weeks before release.",
+    )
+    continuity: float = param(
+        0.3,
+        unit="share",
+        plausible=(0.0, 1.0),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Transition management]",
+        doc="Share of releases in which the practitioner from inside continues outside.",
+    )
+    discontinuity_trust_loss: float = param(
+        0.5,
+        unit="share of trust",
+        plausible=(0.2, 0.8),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Transition management]",
+        doc="Share of trust lost when a new practitioner takes over at release.",
+    )
+    licence_years_extremist: float = param(
+        3.0,
+        unit="years",
+        plausible=(1.0, 5.0),
+        bounds=(0.0, 30.0),
+        source=ASSUMPTION,
+        doc="Licence (supervision) period after release, extremist cohort.",
+    )
+    licence_years_comparison: float = param(
+        1.0,
+        unit="years",
+        plausible=(0.5, 3.0),
+        bounds=(0.0, 30.0),
+        source=ASSUMPTION,
+        doc="Licence period after release, comparison cohort.",
+    )
+    electronic_monitoring: float = param(
+        0.2,
+        unit="share",
+        plausible=(0.0, 1.0),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Release conditions]",
+        doc="Share of extremist releases with electronic monitoring or house arrest.",
+    )
+    monitoring_stigma: float = param(
+        0.15,
+        unit="index 0-1",
+        plausible=(0.0, 0.3),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Release conditions]",
+        doc="Stigma added while electronically monitored.",
+    )
+    monitoring_contact: float = param(
+        1.5,
+        unit="multiplier",
+        plausible=(1.0, 3.0),
+        bounds=(0.0, 10.0),
+        source="assumption; RAN 2018 [Release conditions]",
+        doc="More contact (and trust building) while monitored.",
+    )
+    family_pickup: float = param(
+        0.6,
+        unit="probability",
+        plausible=(0.3, 0.9),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Probability that family with full ties meets the person at the gate (scaled by ties).",
+    )
+    recall_stay_weeks: int = param(
+        16,
+        unit="weeks",
+        plausible=(4, 52),
+        bounds=(1, 520),
+        source=ASSUMPTION,
+        doc="Time back in custody after a recall.",
+    )
+
+
+class Agencies(_Group):
+    """Staffing, caseload capacity and service success [RAN 2018, Material support;
+    Mental health; Staff training; EVIDENCE 3]."""
+
+    staffing_level: float = param(
+        1.0,
+        unit="multiplier",
+        plausible=(0.3, 2.0),
+        bounds=(0.0, 20.0),
+        source="assumption; RAN 2018 [Staff training]",
+        doc="Staffing level relative to the baseline for every agency (1 = baseline).",
+    )
+    probation_officers_per_1000: float = param(
+        12.0,
+        unit="officers / 1000 people",
+        plausible=(5.0, 25.0),
+        bounds=(0.0, 1000.0),
+        source=ASSUMPTION,
+        doc="Probation officers per 1,000 people in the simulated population.",
+    )
+    probation_caseload: int = param(
+        36,
+        unit="cases / officer",
+        plausible=(20, 60),
+        bounds=(1, 500),
+        source="EVIDENCE 3: parliamentary answer Sept 2024 (35-37 cases); HMI Probation 2021/02",
+        doc="Caseload capacity of one probation officer.",
+    )
+    exit_workers_per_1000: float = param(
+        8.0,
+        unit="workers / 1000 people",
+        plausible=(2.0, 20.0),
+        bounds=(0.0, 1000.0),
+        source=ASSUMPTION,
+        doc="NGO exit workers per 1,000 people (serve the extremist cohort inside and outside).",
+    )
+    exit_caseload: int = param(
+        12,
+        unit="cases / worker",
+        plausible=(6, 25),
+        bounds=(1, 500),
+        source=ASSUMPTION,
+        doc="Caseload capacity of one exit worker.",
+    )
+    exit_support_years: float = param(
+        1.5,
+        unit="years after release",
+        plausible=(1.0, 5.0),
+        bounds=(0.0, 30.0),
+        source="EVIDENCE 3: EXIT-Deutschland (1-1.5 y in 60 %); VPN stabilisation up to 1 y",
+        doc="How long exit support continues after release.",
+    )
+    housing_workers_per_1000: float = param(
+        4.0,
+        unit="workers / 1000 people",
+        plausible=(1.0, 10.0),
+        bounds=(0.0, 1000.0),
+        source=ASSUMPTION,
+        doc="Housing support workers per 1,000 people.",
+    )
+    housing_caseload: int = param(
+        20,
+        unit="cases / worker",
+        plausible=(10, 40),
+        bounds=(1, 500),
+        source=ASSUMPTION,
+        doc="Caseload of one housing worker.",
+    )
+    employment_workers_per_1000: float = param(
+        4.0,
+        unit="workers / 1000 people",
+        plausible=(1.0, 10.0),
+        bounds=(0.0, 1000.0),
+        source=ASSUMPTION,
+        doc="Employment and education advisers per 1,000 people.",
+    )
+    employment_caseload: int = param(
+        25,
+        unit="cases / worker",
+        plausible=(10, 50),
+        bounds=(1, 500),
+        source=ASSUMPTION,
+        doc="Caseload of one employment adviser.",
+    )
+    mental_health_workers_per_1000: float = param(
+        2.0,
+        unit="workers / 1000 people",
+        plausible=(0.5, 6.0),
+        bounds=(0.0, 1000.0),
+        source=ASSUMPTION,
+        doc="Mental health practitioners per 1,000 people.",
+    )
+    mental_health_caseload: int = param(
+        25,
+        unit="cases / worker",
+        plausible=(10, 50),
+        bounds=(1, 500),
+        source=ASSUMPTION,
+        doc="Caseload of one mental health practitioner.",
+    )
+    religious_counsellors_per_1000: float = param(
+        1.0,
+        unit="counsellors / 1000 people",
+        plausible=(0.0, 4.0),
+        bounds=(0.0, 1000.0),
+        source="assumption; RAN 2018 [Theological support]",
+        doc="Vetted religious counsellors per 1,000 people (extremist cohort).",
+    )
+    religious_caseload: int = param(
+        20,
+        unit="cases / counsellor",
+        plausible=(10, 40),
+        bounds=(1, 500),
+        source=ASSUMPTION,
+        doc="Caseload of one religious counsellor.",
+    )
+    police_officers_per_1000: float = param(
+        3.0,
+        unit="officers / 1000 people",
+        plausible=(1.0, 10.0),
+        bounds=(0.0, 1000.0),
+        source=ASSUMPTION,
+        doc="Security/police officers monitoring released extremist offenders, per 1,000 people.",
+    )
+    police_caseload: int = param(
+        30,
+        unit="cases / officer",
+        plausible=(10, 60),
+        bounds=(1, 500),
+        source=ASSUMPTION,
+        doc="Monitoring caseload of one security/police officer.",
+    )
+    prison_key_workers_per_1000: float = param(
+        20.0,
+        unit="officers / 1000 people",
+        plausible=(5.0, 40.0),
+        bounds=(0.0, 1000.0),
+        source=ASSUMPTION,
+        doc="Prison key workers (officers with a personal caseload) per 1,000 people.",
+    )
+    prison_caseload: int = param(
+        40,
+        unit="cases / officer",
+        plausible=(10, 80),
+        bounds=(1, 500),
+        source=ASSUMPTION,
+        doc="Caseload of one prison key worker.",
+    )
+    housing_success: float = param(
+        0.05,
+        unit="probability / week",
+        plausible=(0.02, 0.12),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Weekly chance that a supported person without housing secures it (before stigma).",
+    )
+    housing_self: float = param(
+        0.012,
+        unit="probability / week",
+        plausible=(0.003, 0.03),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Weekly chance of securing housing unaided (before stigma).",
+    )
+    work_success: float = param(
+        0.04,
+        unit="probability / week",
+        plausible=(0.01, 0.1),
+        bounds=(0.0, 1.0),
+        source="assumption (Visher et al. 2005: a job programme is not a job)",
+        doc="Weekly chance that a supported person finds work or education (before stigma).",
+    )
+    work_self: float = param(
+        0.012,
+        unit="probability / week",
+        plausible=(0.003, 0.03),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Weekly chance of finding work or education unaided (before stigma).",
+    )
+    job_loss: float = param(
+        0.008,
+        unit="probability / week",
+        plausible=(0.002, 0.02),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Weekly chance of losing work.",
+    )
+    housing_loss: float = param(
+        0.004,
+        unit="probability / week",
+        plausible=(0.001, 0.015),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Weekly chance of losing housing.",
+    )
+    record_penalty: float = param(
+        0.5,
+        unit="share of chances lost",
+        plausible=(0.3, 0.7),
+        bounds=(0.0, 1.0),
+        source="EVIDENCE 4: Pager 2003 (AJS 108(5)): callbacks roughly halved",
+        doc="Share of job and housing chances lost to full stigma.",
+    )
+    treatment_effect: float = param(
+        0.5,
+        unit="share of excess hazard removed",
+        plausible=(0.2, 0.8),
+        bounds=(0.0, 1.0),
+        source="assumption; EVIDENCE 4: Hopkin et al. 2018 (mixed effect)",
+        doc="Share of the mental-health excess hazard removed while in treatment.",
+    )
+    exit_work_effect: float = param(
+        0.006,
+        unit="per week",
+        plausible=(0.001, 0.02),
+        bounds=(0.0, 1.0),
+        source="assumption; EVIDENCE 4: Andrews & Bonta 2010 (r 0.15 in practice)",
+        doc="Weekly reduction of ideology from exit work at full trust.",
+    )
+    religious_effect: float = param(
+        0.003,
+        unit="per week",
+        plausible=(0.0, 0.01),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Theological support]",
+        doc="Weekly reduction of ideology from vetted religious counsel.",
+    )
+    police_detection: float = param(
+        0.03,
+        unit="probability / week",
+        plausible=(0.005, 0.1),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Weekly chance that active re-engagement is documented for a monitored person "
+        "(a fifth of it without monitoring).",
+    )
+    police_family_trust_cost: float = param(
+        0.002,
+        unit="per week",
+        plausible=(0.0, 0.01),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Social support]",
+        doc="Weekly erosion of family trust in agencies while security services monitor.",
+    )
+
+
+class Behaviour(_Group):
+    """How trust, hope, stigma, ties and belief change week to week [RAN 2018, Goals; Trust;
+    Stigmatisation; Social support]."""
+
+    trust_growth: float = param(
+        0.03,
+        unit="per week",
+        plausible=(0.01, 0.08),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Goals; Trust] (trust takes months)",
+        doc="Weekly growth of trust toward 1 with a practitioner in contact.",
+    )
+    trust_decay: float = param(
+        0.01,
+        unit="per week",
+        plausible=(0.0, 0.03),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Weekly decay of trust without any practitioner contact.",
+    )
+    unfairness_rate: float = param(
+        0.04,
+        unit="probability / week",
+        plausible=(0.01, 0.1),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Trust]",
+        doc="Weekly chance of an incident perceived as unfair, scaled by (1 - fairness).",
+    )
+    unfairness_trust_loss: float = param(
+        0.4,
+        unit="share of trust",
+        plausible=(0.1, 0.7),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Trust]",
+        doc="Share of trust lost in an unfair incident.",
+    )
+    grievance: float = param(
+        0.02,
+        unit="index / incident",
+        plausible=(0.0, 0.05),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Prisons and prison regime]",
+        doc="Ideology added by an unfair incident (discrimination feeds grievance).",
+    )
+    community_fairness: float = param(
+        0.7,
+        unit="index 0-1",
+        plausible=(0.4, 0.95),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Fairness of treatment by agencies after release.",
+    )
+    hope_per_milestone: float = param(
+        0.12,
+        unit="index / milestone",
+        plausible=(0.05, 0.25),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Goals]",
+        doc="Hope gained when a milestone is reached.",
+    )
+    boredom: float = param(
+        0.006,
+        unit="per week",
+        plausible=(0.0, 0.02),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Goals]",
+        doc="Weekly loss of hope without work, education or a programme.",
+    )
+    hope_from_trust: float = param(
+        0.004,
+        unit="per week",
+        plausible=(0.0, 0.02),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Weekly hope gained in proportion to trust in a practitioner.",
+    )
+    stigma_conviction_extremist: float = param(
+        0.6,
+        unit="index 0-1",
+        plausible=(0.3, 0.9),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Stigmatisation]",
+        doc="Stigma of a terrorism conviction at release.",
+    )
+    stigma_conviction_comparison: float = param(
+        0.35,
+        unit="index 0-1",
+        plausible=(0.1, 0.6),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Stigma of an ordinary violent conviction at release.",
+    )
+    stigma_fade: float = param(
+        0.004,
+        unit="per week",
+        plausible=(0.001, 0.01),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Weekly fading of conviction stigma while living in the community.",
+    )
+    prejudice_weight: float = param(
+        0.4,
+        unit="index per unit prejudice",
+        plausible=(0.0, 0.8),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Stigmatisation]",
+        doc="How much community prejudice adds to the stigma a person meets.",
+    )
+    family_support_growth: float = param(
+        0.01,
+        unit="per week",
+        plausible=(0.0, 0.03),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Social support]",
+        doc="Weekly growth of family ties while living with or near supportive family.",
+    )
+    family_conflict: float = param(
+        0.01,
+        unit="probability / week",
+        plausible=(0.0, 0.04),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Social support]",
+        doc="Weekly chance of a family conflict (scaled by stress), which halves family ties.",
+    )
+    ideology_drift_group: float = param(
+        0.006,
+        unit="per week",
+        plausible=(0.0, 0.02),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Weekly pull of ideology toward 1 in proportion to group ties.",
+    )
+    ideology_drift_rejection: float = param(
+        0.003,
+        unit="per week",
+        plausible=(0.0, 0.01),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Stigmatisation]",
+        doc="Weekly pull of ideology up in proportion to stigma (feeling rejected).",
+    )
+    ideology_drift_bonds: float = param(
+        0.004,
+        unit="per week",
+        plausible=(0.0, 0.015),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Weekly pull of ideology down from family ties, work and hope.",
+    )
+    ties_decay: float = param(
+        0.012,
+        unit="per week",
+        plausible=(0.0, 0.04),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Weekly loosening of group ties with work, housing and family (bonds).",
+    )
+    peer_ties_pull: float = param(
+        0.01,
+        unit="per week",
+        plausible=(0.0, 0.03),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Weekly pull of group ties toward those of released network contacts.",
+    )
+    engaged_threshold: float = param(
+        0.7,
+        unit="index 0-1",
+        plausible=(0.5, 0.9),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Group ties above which a person counts as actively engaged with the group.",
+    )
+    deradicalised_threshold: float = param(
+        0.3,
+        unit="index 0-1",
+        plausible=(0.15, 0.45),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Ideology below which a person counts as deradicalised (belief).",
+    )
+    disengaged_threshold: float = param(
+        0.2,
+        unit="index 0-1",
+        plausible=(0.1, 0.4),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Group ties below which a person counts as disengaged (behaviour).",
+    )
+
+
+class Community(_Group):
+    """Receiving communities [RAN 2018, Stigmatisation; Trust; Capacity building]."""
+
+    n_communities: int = param(
+        20,
+        unit="communities",
+        plausible=(5, 100),
+        bounds=(1, 100_000),
+        source=ASSUMPTION,
+        doc="Neighbourhoods people return to.",
+    )
+    organisations_per_community: int = param(
+        2,
+        unit="organisations",
+        plausible=(0, 5),
+        bounds=(0, 100),
+        source=ASSUMPTION,
+        doc="Faith and grassroots organisations per neighbourhood.",
+    )
+    prejudice_mean: float = param(
+        0.4,
+        unit="index 0-1",
+        plausible=(0.1, 0.8),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Stigmatisation]",
+        doc="Mean prejudice of communities against people with a conviction.",
+    )
+    capacity_mean: float = param(
+        0.4,
+        unit="index 0-1",
+        plausible=(0.1, 0.8),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Capacity building]",
+        doc="Mean capacity of a community to receive returners (adds to housing and work chances).",
+    )
+    trust_mean: float = param(
+        0.5,
+        unit="index 0-1",
+        plausible=(0.2, 0.8),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Trust]",
+        doc="Mean trust of communities in institutions and exit workers.",
+    )
+    press_coverage: float = param(
+        0.15,
+        unit="prejudice / terrorism offence",
+        plausible=(0.0, 0.4),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Stigmatisation] (press coverage)",
+        doc="Prejudice added to a community by press coverage of a terrorism offence there "
+        "(a tenth of it to every other community).",
+    )
+    prejudice_relaxation: float = param(
+        0.01,
+        unit="per week",
+        plausible=(0.002, 0.05),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Weekly return of prejudice toward its long-run level.",
+    )
+    peer_degree: float = param(
+        6.0,
+        unit="ties / person",
+        plausible=(2.0, 15.0),
+        bounds=(0.0, 100.0),
+        source=ASSUMPTION,
+        doc="Mean number of ties between people (mostly within their community and cohort).",
+    )
+
+
+class Recruiters(_Group):
+    """Extremist recruiters in prison, at the gate and in the community [RAN 2018,
+    Stigmatisation; Transition management; Material support]. No data exist: all assumptions."""
+
+    in_prison_per_1000: float = param(
+        5.0,
+        unit="recruiters / 1000 people",
+        plausible=(0.0, 20.0),
+        bounds=(0.0, 1000.0),
+        source=ASSUMPTION,
+        doc="Active recruiters inside prison.",
+    )
+    community_per_1000: float = param(
+        5.0,
+        unit="recruiters / 1000 people",
+        plausible=(0.0, 20.0),
+        bounds=(0.0, 1000.0),
+        source=ASSUMPTION,
+        doc="Active recruiters in the community.",
+    )
+    approaches_per_week: float = param(
+        1.0,
+        unit="approaches / recruiter / week",
+        plausible=(0.2, 3.0),
+        bounds=(0.0, 100.0),
+        source=ASSUMPTION,
+        doc="Approaches each recruiter makes in a week.",
+    )
+    approach_success: float = param(
+        0.12,
+        unit="probability",
+        plausible=(0.02, 0.3),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Chance that an approach to a fully vulnerable person succeeds.",
+    )
+    success_ties_gain: float = param(
+        0.15,
+        unit="index",
+        plausible=(0.05, 0.3),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Group ties (and half of it in ideology) gained from a successful approach.",
+    )
+    gate_presence: float = param(
+        0.15,
+        unit="probability",
+        plausible=(0.0, 0.5),
+        bounds=(0.0, 1.0),
+        source="assumption (no data); RAN 2018 [Transition management]",
+        doc="Chance that recruiters wait at the gate for an extremist releasee with full group "
+        "ties (scaled by ties).",
+    )
+    gate_success_unmet: float = param(
+        0.6,
+        unit="probability",
+        plausible=(0.2, 0.9),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Chance a gate pick-up succeeds when nobody else meets the person.",
+    )
+    gate_success_met: float = param(
+        0.15,
+        unit="probability",
+        plausible=(0.0, 0.4),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Chance a gate pick-up succeeds when family or a practitioner is at the gate.",
+    )
+    gate_ties_gain: float = param(
+        0.35,
+        unit="index",
+        plausible=(0.1, 0.5),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Group ties gained from a successful gate pick-up.",
+    )
+
+
+class Offending(_Group):
+    """Weekly hazards of reoffending, terrorism reoffending, recall and death, and the effect of
+    each risk and protective factor (log hazard ratios). Calibrated in scenarios/baseline.toml to
+    EVIDENCE.md section 1."""
+
+    base_hazard_comparison: float = param(
+        0.0120,
+        unit="probability / week",
+        plausible=(0.004, 0.03),
+        bounds=(0.0, 1.0),
+        source="calibrated: MoJ proven reoffending 34-46 % in 1 y (EVIDENCE 1)",
+        doc="Weekly hazard of a proven reoffence for a comparison-cohort person of mean propensity "
+        "with no risk or protective factors.",
+    )
+    base_hazard_extremist: float = param(
+        0.0011,
+        unit="probability / week",
+        plausible=(0.0003, 0.004),
+        bounds=(0.0, 1.0),
+        source="calibrated: Vande Velde et al. 2024 about 10 % any recidivism (EVIDENCE 1)",
+        doc="Same for the extremist cohort (ordinary offending is rarer among them).",
+    )
+    terror_hazard: float = param(
+        0.0009,
+        unit="probability / week",
+        plausible=(0.0002, 0.003),
+        bounds=(0.0, 1.0),
+        source="calibrated: Renard 2020 and others, 1.6-4.8 % (EVIDENCE 1)",
+        doc="Weekly hazard of a terrorism offence at ideology 1 and group ties 1 (scaled by "
+        "ideology x group ties).",
+    )
+    hr_prior_record: float = param(
+        1.5, unit="hazard ratio", plausible=(1.0, 2.5), bounds=(0.1, 10.0),
+        source=ASSUMPTION, doc="Hazard ratio for a prior record.",
+    )
+    hr_young: float = param(
+        1.6, unit="hazard ratio", plausible=(1.0, 2.5), bounds=(0.1, 10.0),
+        source=ASSUMPTION, doc="Hazard ratio for age under 25 (falls linearly to 1 at 45 and "
+        "to 0.6 at 60).",
+    )
+    hr_no_housing: float = param(
+        1.5, unit="hazard ratio", plausible=(1.0, 2.5), bounds=(0.1, 10.0),
+        source="assumption; RAN 2018 [Material support]", doc="Hazard ratio without stable housing.",
+    )
+    hr_no_work: float = param(
+        1.4, unit="hazard ratio", plausible=(1.0, 2.0), bounds=(0.1, 10.0),
+        source="assumption; EVIDENCE 4: Davis et al. 2013 (education: 43 % lower odds)",
+        doc="Hazard ratio without work or education.",
+    )
+    hr_family: float = param(
+        0.6, unit="hazard ratio", plausible=(0.4, 1.0), bounds=(0.01, 10.0),
+        source="assumption; RAN 2018 [Social support]", doc="Hazard ratio at full family ties.",
+    )
+    hr_hope: float = param(
+        0.6, unit="hazard ratio", plausible=(0.4, 1.0), bounds=(0.01, 10.0),
+        source="assumption; RAN 2018 [Goals]", doc="Hazard ratio at full hope.",
+    )
+    hr_mental_health: float = param(
+        1.8, unit="hazard ratio", plausible=(1.6, 2.0), bounds=(0.1, 10.0),
+        source="EVIDENCE 4: Chang et al. 2015 (Lancet Psychiatry 2(10)): HR 1.6-2.0",
+        doc="Hazard ratio for untreated psychosis or major depression.",
+    )
+    hr_group_ties: float = param(
+        2.0, unit="hazard ratio", plausible=(1.0, 4.0), bounds=(0.1, 10.0),
+        source=ASSUMPTION, doc="Hazard ratio at full group ties (any offence).",
+    )
+    hr_supervision: float = param(
+        1.0, unit="hazard ratio", plausible=(0.85, 1.15), bounds=(0.1, 10.0),
+        source="EVIDENCE 4: Koehler et al. 2013 (supervision alone: no benefit)",
+        doc="Hazard ratio of being on licence, apart from what practitioners do.",
+    )
+    hr_trust: float = param(
+        0.75, unit="hazard ratio", plausible=(0.5, 1.0), bounds=(0.01, 10.0),
+        source="assumption; EVIDENCE 4: Lipsey et al. 2007 (about 25 % reduction)",
+        doc="Hazard ratio at full trust in a practitioner one is in contact with.",
+    )
+    terror_hr_hope: float = param(
+        0.5, unit="hazard ratio", plausible=(0.3, 1.0), bounds=(0.01, 10.0),
+        source=ASSUMPTION, doc="Terrorism hazard ratio at full hope.",
+    )
+    conviction_probability: float = param(
+        1.0,
+        unit="probability",
+        plausible=(0.5, 1.0),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Share of proven reoffences that return the person to custody.",
+    )
+    resentence_years: float = param(
+        1.0,
+        unit="years",
+        plausible=(0.25, 3.0),
+        bounds=(0.02, 30.0),
+        source=ASSUMPTION,
+        doc="Mean new sentence for an ordinary reoffence (exponential).",
+    )
+    terror_resentence_years: float = param(
+        8.0,
+        unit="years",
+        plausible=(4.0, 15.0),
+        bounds=(0.5, 40.0),
+        source="assumption (GLOBSEC 2018: 8 y 7 m)",
+        doc="Mean new sentence for a terrorism offence.",
+    )
+    recall_hazard: float = param(
+        0.003,
+        unit="probability / week",
+        plausible=(0.001, 0.01),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Weekly hazard of recall for a breach of licence at no risk factors (doubled by "
+        "group ties, raised by monitoring, lowered by trust).",
+    )
+    mortality_30: float = param(
+        0.0002,
+        unit="probability / week",
+        plausible=(0.0001, 0.0005),
+        bounds=(0.0, 1.0),
+        source="assumption (about 1 % a year at 30 for people released from prison)",
+        doc="Weekly mortality at age 30 (doubling every 8 years).",
+    )
+
+
+class Parameters(_Group):
+    """All parameter groups; a scenario's ``[parameters.<group>]`` tables override them."""
+
+    population: Population = Population()
+    prison: Prison = Prison()
+    release: Release = Release()
+    agencies: Agencies = Agencies()
+    behaviour: Behaviour = Behaviour()
+    community: Community = Community()
+    recruiters: Recruiters = Recruiters()
+    offending: Offending = Offending()
+
+    def override(self, overrides: dict[str, dict[str, Any]]) -> Parameters:
+        """A new, validated Parameters with ``{group: {name: value}}`` applied."""
+        data = self.model_dump()
+        for group, values in overrides.items():
+            data.setdefault(group, {}).update(values)
+        return Parameters.model_validate(data)
+
+    def flat(self) -> dict[str, Any]:
+        """``{"group.name": value}`` for every parameter."""
+        return {
+            f"{group}.{name}": value
+            for group, values in self.model_dump().items()
+            for name, value in values.items()
+        }
+
+
+@dataclass(frozen=True)
+class ParamInfo:
+    """One row of the register."""
+
+    group: str
+    name: str
+    default: Any
+    unit: str
+    plausible: tuple[Any, ...]
+    source: str
+    doc: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.group}.{self.name}"
+
+
+def iter_register() -> Iterator[ParamInfo]:
+    """Every parameter in the register, group by group, in declaration order."""
+    for group, group_field in Parameters.model_fields.items():
+        model = group_field.annotation
+        for name, field in model.model_fields.items():
+            extra = field.json_schema_extra or {}
+            yield ParamInfo(
+                group=group,
+                name=name,
+                default=field.default,
+                unit=str(extra["unit"]),
+                plausible=tuple(extra["plausible"]),
+                source=str(extra["source"]),
+                doc=field.description or "",
+            )
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def register_markdown() -> str:
+    """The parameter register as a Markdown page (docs/parameters.md)."""
+    lines = [
+        "# Parameter register",
+        "",
+        "Generated from `src/reintegration_sim/parameters.py` by "
+        "`reintegration-sim params --markdown > docs/parameters.md`; do not edit by hand.",
+        "A scenario file overrides a parameter as `[parameters.GROUP] NAME = value`.",
+        "Sources: 'EVIDENCE n' is section n of EVIDENCE.md (the full citation follows it); "
+        "'RAN 2018 [Section]' is a section of Baaken, Korn & Walkenhorst (2018), *The challenge "
+        "of resocialisation*, RAN ex post paper; 'assumption' means no published figure exists "
+        "and sensitivity analysis should vary it over its plausible range.",
+        "",
+    ]
+    current = None
+    for info in iter_register():
+        if info.group != current:
+            if current is not None:
+                lines.append("")
+            current = info.group
+            doc = Parameters.model_fields[current].annotation.__doc__ or ""
+            lines += [
+                f"## `{current}`",
+                "",
+                " ".join(doc.split()),
+                "",
+                "| parameter | default | unit | plausible range | source | meaning |",
+                "|---|---|---|---|---|---|",
+            ]
+        plausible = " / ".join(_fmt(v) for v in info.plausible)
+        if len(info.plausible) == 2 and not isinstance(info.plausible[0], str):
+            plausible = f"{_fmt(info.plausible[0])} – {_fmt(info.plausible[1])}"
+        lines.append(
+            f"| `{info.name}` | {_fmt(info.default)} | {info.unit} | {plausible} | "
+            f"{info.source} | {info.doc} |"
+        )
+    lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,210 @@
+"""The synthetic population: per-person state as numpy arrays, and its starting distributions.
+
+Starting distributions follow EVIDENCE.md section 2 where a figure exists (see the parameter
+register for each); the rest are stated assumptions. Synthetic people only: nothing here is, or
+may be used as, a score of a real person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from .agents import Cohort, Gate, Phase
+from .parameters import Parameters
+
+__all__ = ["Communities", "People", "make_communities", "make_people"]
+
+WEEKS_PER_YEAR = 52
+NO_EVENT = -1
+
+
+@dataclass
+class People:
+    """State of every person, one array row per person (index = ``Person.index``)."""
+
+    # fixed at the start
+    cohort: np.ndarray  # int8, Cohort
+    female: np.ndarray  # bool
+    prior_record: np.ndarray  # bool
+    frailty: np.ndarray  # personal propensity to offend, mean 1
+    community: np.ndarray  # int32, home community
+    mental_health: np.ndarray  # int8: 0 none, 1 major depression, 2 psychosis
+    wing: np.ndarray  # int32, prison wing when in custody
+    separated: np.ndarray  # bool, held on a separation wing
+    cell_order: np.ndarray  # U(0,1), fixed key for deterministic tie-breaking
+    # changing state
+    age: np.ndarray
+    phase: np.ndarray  # int8, Phase
+    release_week: np.ndarray  # int32, week of the next scheduled release (-1: none)
+    licence_end: np.ndarray  # int32, week the licence ends
+    ideology: np.ndarray  # belief, 0-1
+    group_ties: np.ndarray  # behaviour: ties to the extremist group, 0-1
+    family_ties: np.ndarray  # 0-1
+    family_trust: np.ndarray  # family's trust in agencies, 0-1
+    trust: np.ndarray  # trust in practitioners, 0-1
+    hope: np.ndarray  # 0-1
+    stigma_conviction: np.ndarray  # stigma carried from the conviction, fades
+    stigma: np.ndarray  # stigma met this week (conviction + prejudice + monitoring), 0-1
+    housed: np.ndarray  # bool (in custody: housing to go to)
+    working: np.ndarray  # bool, work or education (in custody: arranged for release)
+    monitored: np.ndarray  # bool, electronic monitoring or house arrest
+    milestones: np.ndarray  # int16 bit set of Milestone
+    gate: np.ndarray  # int8, Gate at the last release
+    # events: week of first occurrence after the first release (-1: not yet)
+    first_release_week: np.ndarray
+    last_release_week: np.ndarray
+    reoffence_week: np.ndarray
+    terror_week: np.ndarray
+    reengagement_week: np.ndarray
+    recall_week: np.ndarray
+    death_week: np.ndarray
+    n_reoffences: np.ndarray
+    n_recalls: np.ndarray
+    # copies of the starting state, for people.parquet
+    start: dict[str, np.ndarray]
+
+    @property
+    def n(self) -> int:
+        return int(self.cohort.size)
+
+    def in_custody(self) -> np.ndarray:
+        return self.phase <= Phase.TRANSITION
+
+    def in_community(self) -> np.ndarray:
+        return (self.phase >= Phase.RELEASE_DAY) & (self.phase <= Phase.AFTER_LICENCE)
+
+    def alive(self) -> np.ndarray:
+        return self.phase != Phase.DEAD
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "start"}
+
+
+@dataclass
+class Communities:
+    prejudice: np.ndarray
+    prejudice_baseline: np.ndarray
+    trust: np.ndarray
+    capacity: np.ndarray
+
+
+def _beta_mean(rng: np.random.Generator, mean: float, concentration: float, n: int) -> np.ndarray:
+    mean = float(np.clip(mean, 1e-3, 1 - 1e-3))
+    return rng.beta(mean * concentration, (1 - mean) * concentration, n)
+
+
+def make_people(params: Parameters, rng: np.random.Generator) -> People:
+    """Draw the starting population (in custody, everyone) from the parameter register."""
+    pop = params.population
+    n_e, n_c = pop.n_extremist, pop.n_comparison
+    n = n_e + n_c
+    cohort = np.concatenate(
+        [np.full(n_e, Cohort.EXTREMIST, np.int8), np.full(n_c, Cohort.COMPARISON, np.int8)]
+    )
+    ext = cohort == Cohort.EXTREMIST
+
+    def by_cohort(extremist: float, comparison: float) -> np.ndarray:
+        return np.where(ext, extremist, comparison)
+
+    u = rng.random((8, n))
+    female = u[0] < by_cohort(pop.female_share_extremist, pop.female_share_comparison)
+    prior = u[1] < by_cohort(pop.prior_record_extremist, pop.prior_record_comparison)
+    mh = np.where(u[2] < pop.psychosis, 2, np.where(u[2] < pop.psychosis + pop.depression, 1, 0))
+    housed = u[3] >= pop.housing_need_at_release
+    working = u[4] < pop.work_at_release
+    never_visited = u[5] < pop.never_visited
+    cell_order = u[6]
+    age = np.clip(rng.normal(pop.age_mean, pop.age_sd, n), 17.0, 70.0)
+    frailty = rng.gamma(pop.frailty_shape, 1.0 / pop.frailty_shape, n)
+    # sentence: gamma-distributed total length, uniform share already served
+    sentence_mean = by_cohort(pop.sentence_years_extremist, pop.sentence_years_comparison)
+    total_weeks = rng.gamma(4.0, sentence_mean * WEEKS_PER_YEAR / 4.0)
+    remaining = np.maximum(1, np.ceil(total_weeks * (1.0 - u[7]))).astype(np.int32)
+
+    ideology = np.where(
+        ext,
+        _beta_mean(rng, pop.ideology_mean_extremist, 6.0, n),
+        _beta_mean(rng, pop.ideology_mean_comparison, 6.0, n),
+    )
+    group_ties = np.where(
+        ext, _beta_mean(rng, pop.group_ties_mean_extremist, 5.0, n), _beta_mean(rng, 0.02, 5.0, n)
+    )
+    family_ties = np.where(
+        never_visited, _beta_mean(rng, 0.1, 8.0, n), _beta_mean(rng, 0.6, 6.0, n)
+    )
+    hope = _beta_mean(rng, 0.35, 6.0, n)
+    trust = _beta_mean(rng, 0.2, 6.0, n)
+
+    def events() -> np.ndarray:
+        return np.full(n, NO_EVENT, np.int32)
+
+    people = People(
+        cohort=cohort,
+        female=female,
+        prior_record=prior,
+        frailty=frailty,
+        community=np.zeros(n, np.int32),
+        mental_health=mh.astype(np.int8),
+        wing=np.zeros(n, np.int32),
+        separated=np.zeros(n, bool),
+        cell_order=cell_order,
+        age=age,
+        phase=np.full(n, Phase.CUSTODY, np.int8),
+        release_week=remaining,
+        licence_end=events(),
+        ideology=ideology,
+        group_ties=group_ties,
+        family_ties=family_ties,
+        family_trust=np.full(n, 0.6),
+        trust=trust,
+        hope=hope,
+        stigma_conviction=np.where(
+            ext,
+            params.behaviour.stigma_conviction_extremist,
+            params.behaviour.stigma_conviction_comparison,
+        ),
+        stigma=np.zeros(n),
+        housed=housed,
+        working=working,
+        monitored=np.zeros(n, bool),
+        milestones=np.zeros(n, np.int16),
+        gate=np.full(n, Gate.NOT_RELEASED, np.int8),
+        first_release_week=events(),
+        last_release_week=events(),
+        reoffence_week=events(),
+        terror_week=events(),
+        reengagement_week=events(),
+        recall_week=events(),
+        death_week=events(),
+        n_reoffences=np.zeros(n, np.int16),
+        n_recalls=np.zeros(n, np.int16),
+        start={},
+    )
+    return people
+
+
+def snapshot_start(people: People) -> None:
+    """Keep the starting attributes that people.parquet reports."""
+    people.start = {
+        "age_start": people.age.copy(),
+        "sentence_remaining_weeks": people.release_week.copy(),
+        "ideology_start": people.ideology.copy(),
+        "group_ties_start": people.group_ties.copy(),
+        "family_ties_start": people.family_ties.copy(),
+        "housed_start": people.housed.copy(),
+        "working_start": people.working.copy(),
+        "separated": people.separated.copy(),
+    }
+
+
+def make_communities(params: Parameters, rng: np.random.Generator) -> Communities:
+    c = params.community
+    k = c.n_communities
+    prejudice = _beta_mean(rng, c.prejudice_mean, 8.0, k)
+    capacity = _beta_mean(rng, c.capacity_mean, 8.0, k)
+    trust = _beta_mean(rng, c.trust_mean, 8.0, k)
+    return Communities(
+        prejudice=prejudice.copy(), prejudice_baseline=prejudice, trust=trust, capacity=capacity
+    )

@@ -1,0 +1,177 @@
+"""Scenarios: a named, described, validated set of parameter overrides with a horizon and a seed.
+
+A scenario file is TOML::
+
+    name = "baseline"
+    description = "What this models, in plain words, and where in the paper it comes from."
+    horizon_weeks = 520
+    seed = 20181106
+
+    [parameters.prison]
+    regime = "dispersal"
+
+Every key is checked against the parameter register; a bad file raises :class:`ScenarioError`
+whose message names the file, the key and what is allowed.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+
+from .parameters import Parameters
+
+__all__ = ["Scenario", "ScenarioError", "load_scenario"]
+
+MAX_SEED = 2**63 - 1
+
+
+class ScenarioError(ValueError):
+    """A scenario file or value that cannot be used; the message is meant for the user."""
+
+
+class Scenario(BaseModel):
+    """A frozen, validated scenario. It owns its seed; replications derive theirs from it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        max_length=80,
+        description="short identifier used in result folders and tables",
+    )
+    description: str = Field(min_length=1, description="what this models, in plain words")
+    horizon_weeks: int = Field(520, ge=1, le=5200, description="weeks simulated (1 step = 1 week)")
+    seed: int = Field(20181106, ge=0, le=MAX_SEED, description="root seed of every random stream")
+    parameters: Parameters = Field(default_factory=Parameters)
+    _source_text: str | None = PrivateAttr(None)
+    _source_path: str | None = PrivateAttr(None)
+
+    @property
+    def source_text(self) -> str:
+        """The file text this scenario was read from, or its TOML rendering."""
+        return self._source_text if self._source_text is not None else self.to_toml()
+
+    @property
+    def source_path(self) -> str | None:
+        """The file this scenario was read from, if any."""
+        return self._source_path
+
+    def overrides(self) -> dict[str, dict[str, Any]]:
+        """The parameter values this scenario sets, as ``{group: {name: value}}``."""
+        return self.parameters.model_dump(exclude_unset=True)
+
+    def with_parameters(self, overrides: dict[str, dict[str, Any]]) -> Scenario:
+        """A copy with further parameter overrides (validated)."""
+        merged = self.overrides()
+        for group, values in overrides.items():
+            merged.setdefault(group, {}).update(values)
+        return self._revalidate(parameters=merged)
+
+    def with_seed(self, seed: int) -> Scenario:
+        return self._revalidate(seed=seed)
+
+    def with_horizon(self, weeks: int) -> Scenario:
+        return self._revalidate(horizon_weeks=weeks)
+
+    def _revalidate(self, **changes: Any) -> Scenario:
+        data = self.model_dump(exclude={"parameters"})
+        data["parameters"] = self.overrides()
+        data.update(changes)
+        try:
+            new = Scenario.model_validate(data)
+        except ValidationError as err:
+            raise ScenarioError(_format_errors(self.source_path or self.name, err)) from None
+        new._source_path = self._source_path
+        return new
+
+    def to_toml(self) -> str:
+        """The scenario as TOML text (what a result folder stores when no file text exists)."""
+        lines = [
+            f"name = {_toml_value(self.name)}",
+            f"description = {_toml_value(self.description)}",
+            f"horizon_weeks = {self.horizon_weeks}",
+            f"seed = {self.seed}",
+        ]
+        for group, values in self.overrides().items():
+            lines += ["", f"[parameters.{group}]"]
+            lines += [f"{key} = {_toml_value(value)}" for key, value in values.items()]
+        return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    text = str(value)
+    if "\n" in text:
+        return '"""\n' + text.replace("\\", "\\\\").replace('"""', '\\"""') + '"""'
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _allowed_at(loc: tuple[Any, ...]) -> list[str]:
+    """The keys allowed at the level of ``loc`` (for unknown-key messages)."""
+    model: Any = Scenario
+    for part in loc[:-1]:
+        field = model.model_fields.get(part)
+        if field is None or not isinstance(field.annotation, type):
+            return []
+        model = field.annotation
+        if not issubclass(model, BaseModel):
+            return []
+    return list(model.model_fields)
+
+
+def _format_errors(where: str, err: ValidationError) -> str:
+    messages = []
+    for e in err.errors():
+        loc = tuple(e["loc"])
+        key = ".".join(str(p) for p in loc)
+        if e["type"] == "extra_forbidden":
+            allowed = ", ".join(_allowed_at(loc))
+            messages.append(f"unknown key '{key}'; allowed here: {allowed}")
+        elif e["type"] == "missing":
+            messages.append(f"missing key '{key}'")
+        else:
+            hint = _plausible_hint(loc)
+            messages.append(f"key '{key}': {e['msg']} (got {e.get('input')!r}){hint}")
+    return f"{where}: " + "; ".join(messages)
+
+
+def _plausible_hint(loc: tuple[Any, ...]) -> str:
+    if len(loc) == 3 and loc[0] == "parameters":
+        group = Parameters.model_fields.get(str(loc[1]))
+        if group is not None:
+            field = group.annotation.model_fields.get(str(loc[2]))
+            if field is not None and field.json_schema_extra:
+                extra = field.json_schema_extra
+                return f"; unit {extra['unit']}, plausible {extra['plausible']}"
+    return ""
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file; raise :class:`ScenarioError` with a clear message."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise ScenarioError(f"{path}: is a directory, not a scenario file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{path}: cannot read ({exc})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: not valid TOML ({exc})") from None
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as err:
+        raise ScenarioError(_format_errors(str(path), err)) from None
+    scenario._source_text = text
+    scenario._source_path = str(path)
+    return scenario

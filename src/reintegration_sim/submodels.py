@@ -1,0 +1,492 @@
+"""The weekly rules (ODD: submodels), one short verb-named function each.
+
+Each function acts on all people at once through the model's arrays. Updates are synchronous
+within a rule (everyone reads the state as it was before the rule); rules run in the order listed
+in :meth:`ReintegrationModel.step`. Person-level randomness comes from the model's named streams,
+one full-length draw per process per week (see :mod:`reintegration_sim.randomness`).
+
+Paper sections are cited as RAN 2018 [Section] (Baaken, Korn & Walkenhorst 2018).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .agents import AgencyKind, Cohort, Gate, Milestone, Phase
+from .population import NO_EVENT, WEEKS_PER_YEAR
+
+if TYPE_CHECKING:
+    from .model import ReintegrationModel
+
+#: number of set bits in a milestone bit set (4 milestones -> 16 values)
+_POPCOUNT = np.array([bin(i).count("1") for i in range(1 << len(Milestone))], np.int8)
+#: contact intensity with a practitioner of each agency (assumption)
+_CONTACT = {
+    AgencyKind.PRISON: 0.5,
+    AgencyKind.EXIT: 1.0,
+    AgencyKind.PROBATION: 0.7,
+    AgencyKind.RELIGIOUS: 0.3,
+}
+#: share of the per-week family-ties growth lost to distance while in custody (assumption)
+_CUSTODY_FAMILY_DRIFT = 0.2
+#: share of group-ties loosening that applies in custody, cut off from the group (assumption)
+_CUSTODY_TIES_DECAY = 0.25
+#: weekly growth of family trust in agencies while an exit worker is in contact (assumption)
+_EXIT_FAMILY_TRUST = 0.005
+
+
+def _by_cohort(m: ReintegrationModel, extremist: float, comparison: float) -> np.ndarray:
+    return np.where(m.people.cohort == Cohort.EXTREMIST, extremist, comparison)
+
+
+def _reflection(m: ReintegrationModel) -> float:
+    """Room to reflect in custody: 1 at design capacity, falling with overcrowding."""
+    return 1.0 / (1.0 + 2.0 * max(0.0, m.params.prison.overcrowding - 1.0))
+
+
+def advance_phases(m: ReintegrationModel) -> None:
+    """Release day ends; licences expire; transition planning starts before release."""
+    p, week = m.people, m.week
+    after_gate = p.phase == Phase.RELEASE_DAY
+    p.phase[after_gate] = Phase.LICENCE
+    expired = (p.phase == Phase.LICENCE) & (week >= p.licence_end)
+    p.phase[expired] = Phase.AFTER_LICENCE
+    p.monitored[p.phase != Phase.LICENCE] = False
+    planning = (p.phase == Phase.CUSTODY) & (
+        p.release_week - week <= m.params.release.planning_lead_weeks
+    )
+    p.phase[planning] = Phase.TRANSITION
+
+
+def age_and_die(m: ReintegrationModel) -> None:
+    """Everyone ages a week; mortality doubles every eight years of age."""
+    p = m.people
+    alive = p.alive()
+    p.age[alive] += 1.0 / WEEKS_PER_YEAR
+    hazard = m.params.offending.mortality_30 * np.exp2((p.age - 30.0) / 8.0)
+    dies = alive & (m.streams.uniform("death", p.n) < hazard)
+    p.phase[dies] = Phase.DEAD
+    p.death_week[dies] = m.week
+
+
+def influence_in_custody(m: ReintegrationModel) -> None:
+    """Wing-mates pull ideology toward the wing mean; contact with differing views moderates it,
+    less so in an overcrowded prison [RAN 2018, Prisons and prison regime]."""
+    p, pr, beh = m.people, m.params.prison, m.params.behaviour
+    inside = p.in_custody()
+    wing = p.wing[inside]
+    count = np.bincount(wing, minlength=m.n_wings)
+    total = np.bincount(wing, weights=p.ideology[inside], minlength=m.n_wings)
+    moderate = np.bincount(
+        wing, weights=p.ideology[inside] < beh.deradicalised_threshold, minlength=m.n_wings
+    )
+    safe = np.maximum(count, 1)
+    wing_mean = (total / safe)[wing]
+    moderate_share = (moderate / safe)[wing]
+    x = p.ideology[inside]
+    x += pr.peer_influence * (wing_mean - x)
+    x -= pr.differing_views * _reflection(m) * moderate_share * x
+    p.ideology[inside] = np.clip(x, 0.0, 1.0)
+
+
+def unfair_incidents(m: ReintegrationModel) -> None:
+    """Incidents perceived as unfair break trust and feed grievance [RAN 2018, Trust; Prisons]."""
+    p, beh = m.people, m.params.behaviour
+    inside = p.in_custody()
+    crowding = max(0.0, m.params.prison.overcrowding - 1.0)
+    rate = np.where(
+        inside,
+        beh.unfairness_rate * (1.0 - m.params.prison.fairness) * (1.0 + crowding),
+        beh.unfairness_rate * (1.0 - beh.community_fairness),
+    )
+    hit = p.alive() & (m.streams.uniform("unfairness", p.n) < rate)
+    p.trust[hit] *= 1.0 - beh.unfairness_trust_loss
+    p.ideology[hit] += beh.grievance * (1.0 - p.ideology[hit])
+
+
+def _recruit(
+    m: ReintegrationModel, approached: np.ndarray, vulnerability: np.ndarray, u_success: np.ndarray
+) -> None:
+    rec = m.params.recruiters
+    success = approached & (u_success < rec.approach_success * vulnerability)
+    p = m.people
+    p.group_ties[success] += rec.success_ties_gain * (1.0 - p.group_ties[success])
+    p.ideology[success] += 0.5 * rec.success_ties_gain * (1.0 - p.ideology[success])
+    m.tally["recruiter_approaches"] += int(approached.sum())
+    m.tally["recruiter_successes"] += int(success.sum())
+
+
+def recruit_in_prison(m: ReintegrationModel, u_success: np.ndarray) -> None:
+    """Recruiters on a wing approach its prisoners; the hopeless, isolated and distrustful are
+    the most open to them [RAN 2018, Prisons and prison regime]."""
+    p = m.people
+    inside = p.in_custody()
+    count = np.bincount(p.wing[inside], minlength=m.n_wings)
+    rate = m.prison_recruiters * m.params.recruiters.approaches_per_week / np.maximum(count, 1)
+    approached = inside & (m.streams.uniform("recruit_prison", p.n) < rate[p.wing])
+    vulnerability = (1.0 - p.hope) * (1.0 - 0.5 * p.family_ties) * (1.0 - 0.5 * p.trust)
+    _recruit(m, approached, vulnerability, u_success)
+
+
+def update_caseloads(m: ReintegrationModel) -> None:
+    """Each agency discharges those no longer eligible and fills free places from its waiting
+    list; nobody exceeds capacity [RAN 2018, Staff training; EVIDENCE 3]."""
+    p, week = m.people, m.week
+    inside = p.in_custody()
+    community = p.in_community()
+    transition = p.phase == Phase.TRANSITION
+    ext = p.cohort == Cohort.EXTREMIST
+    support_weeks = m.params.agencies.exit_support_years * WEEKS_PER_YEAR
+    recently_released = community & (week - p.last_release_week < support_weeks)
+    eligible = {
+        AgencyKind.PRISON: inside,
+        AgencyKind.EXIT: ext & (inside | recently_released),
+        AgencyKind.PROBATION: transition | (p.phase == Phase.RELEASE_DAY)
+        | (p.phase == Phase.LICENCE),
+        AgencyKind.HOUSING: (transition | community) & ~p.housed,
+        AgencyKind.EMPLOYMENT: (transition | community) & ~p.working & (p.age < 65.0),
+        AgencyKind.MENTAL_HEALTH: p.alive() & (p.mental_health > 0),
+        AgencyKind.RELIGIOUS: p.alive()
+        & ext
+        & (p.ideology > m.params.behaviour.deradicalised_threshold),
+        AgencyKind.POLICE: community & ext & ((p.group_ties > 0.3) | (p.phase == Phase.LICENCE)),
+    }
+    for kind, mask in eligible.items():
+        m.caseloads[kind].update(mask, week)
+
+
+def release_day(m: ReintegrationModel) -> None:
+    """Release: the handover (same practitioner or a new one), who waits at the gate, and
+    release conditions [RAN 2018, Transition management; Release conditions]."""
+    p, rel, rec, week = m.people, m.params.release, m.params.recruiters, m.week
+    due = p.in_custody() & (p.release_week <= week)
+    # draws are made for everyone every week, whatever the number due (common random numbers)
+    u_continuity = m.streams.uniform("continuity", p.n)
+    u_gate = m.streams["gate"].random((2, p.n))
+    u_gate_success = m.streams.uniform("gate_success", p.n)
+    u_conditions = m.streams.uniform("conditions", p.n)
+    if not due.any():
+        return
+    p.first_release_week[due & (p.first_release_week == NO_EVENT)] = week
+    p.last_release_week[due] = week
+    p.phase[due] = Phase.RELEASE_DAY
+    p.release_week[due] = NO_EVENT
+
+    continues = u_continuity < rel.continuity
+    handover = due & ~continues
+    p.trust[handover] *= 1.0 - rel.discontinuity_trust_loss
+    m.caseloads[AgencyKind.EXIT].discharge(handover)
+    practitioner = continues & (
+        m.caseloads[AgencyKind.EXIT].served | m.caseloads[AgencyKind.PROBATION].served
+    )
+    family = u_gate[0] < rel.family_pickup * p.family_ties
+    met = practitioner | family
+    p.gate[due] = np.where(
+        practitioner, Gate.PRACTITIONER, np.where(family, Gate.FAMILY, Gate.NOBODY)
+    )[due]
+    recruiters_there = due & (u_gate[1] < rec.gate_presence * p.group_ties)
+    success = recruiters_there & (
+        u_gate_success < np.where(met, rec.gate_success_met, rec.gate_success_unmet)
+    )
+    p.group_ties[success] += rec.gate_ties_gain * (1.0 - p.group_ties[success])
+    p.gate[success] = Gate.RECRUITER
+    m.tally["gate_recruiters_present"] += int(recruiters_there.sum())
+    m.tally["gate_pickups"] += int(success.sum())
+
+    licence_weeks = np.round(
+        _by_cohort(m, rel.licence_years_extremist, rel.licence_years_comparison) * WEEKS_PER_YEAR
+    ).astype(np.int32)
+    p.licence_end[due] = week + licence_weeks[due]
+    ext = p.cohort == Cohort.EXTREMIST
+    p.monitored[due] = (ext & (u_conditions < rel.electronic_monitoring))[due]
+
+
+def update_stigma(m: ReintegrationModel) -> None:
+    """Conviction stigma fades in the community; community prejudice and monitoring add to the
+    stigma a person meets [RAN 2018, Stigmatisation; Release conditions]."""
+    p, beh = m.people, m.params.behaviour
+    community = p.in_community()
+    p.stigma_conviction[community] *= 1.0 - beh.stigma_fade
+    p.stigma[:] = np.clip(
+        p.stigma_conviction
+        + beh.prejudice_weight * m.communities.prejudice[p.community]
+        + m.params.release.monitoring_stigma * p.monitored,
+        0.0,
+        1.0,
+    )
+
+
+def _chance(
+    m: ReintegrationModel, supported: np.ndarray, aided: float, unaided: float
+) -> np.ndarray:
+    """Weekly chance of securing housing or work: agency support, stigma (a record roughly halves
+    the chances, Pager 2003) and the receiving community's capacity."""
+    p = m.people
+    capacity = m.communities.capacity[p.community]
+    base = np.where(supported, aided, unaided)
+    return base * (1.0 - m.params.agencies.record_penalty * p.stigma) * (0.5 + capacity)
+
+
+def material_support(m: ReintegrationModel) -> None:
+    """Housing and work or education are found (with an agency's help, planned before release
+    where the person has a worker) and lost [RAN 2018, Material support]."""
+    p, ag = m.people, m.params.agencies
+    community = p.in_community()
+    transition = p.phase == Phase.TRANSITION
+    housing = m.caseloads[AgencyKind.HOUSING].served
+    employment = m.caseloads[AgencyKind.EMPLOYMENT].served
+
+    u = m.streams.uniform("housing", p.n)
+    searching = (community | (transition & housing)) & ~p.housed
+    found = searching & (u < _chance(m, housing, ag.housing_success, ag.housing_self))
+    lost = community & p.housed & (u > 1.0 - ag.housing_loss)
+    p.housed[found] = True
+    p.housed[lost] = False
+
+    u = m.streams.uniform("work", p.n)
+    searching = (community | (transition & employment)) & ~p.working & (p.age < 65.0)
+    found = searching & (u < _chance(m, employment, ag.work_success, ag.work_self))
+    lost = community & p.working & (u > 1.0 - ag.job_loss)
+    p.working[found] = True
+    p.working[lost] = False
+
+
+def family_dynamics(m: ReintegrationModel) -> None:
+    """Family ties grow with contact after release and fade with distance in custody; stress
+    brings conflict; security monitoring erodes the family's trust in agencies while exit
+    work builds it [RAN 2018, Social support]."""
+    p, beh, ag = m.people, m.params.behaviour, m.params.agencies
+    community = p.in_community()
+    inside = p.in_custody()
+    growth = beh.family_support_growth * (0.5 + 0.5 * p.family_trust) * (1.0 - p.family_ties)
+    p.family_ties[community] += growth[community]
+    p.family_ties[inside] -= _CUSTODY_FAMILY_DRIFT * beh.family_support_growth * p.family_ties[inside]
+    stress = (~p.housed).astype(float) + (~p.working) + p.group_ties
+    conflict = community & (m.streams.uniform("family", p.n) < beh.family_conflict * stress)
+    p.family_ties[conflict] *= 0.5
+    police = m.caseloads[AgencyKind.POLICE].served
+    exit_work = m.caseloads[AgencyKind.EXIT].served
+    p.family_trust[police] -= ag.police_family_trust_cost * p.family_trust[police]
+    p.family_trust[exit_work] += _EXIT_FAMILY_TRUST * (1.0 - p.family_trust[exit_work])
+
+
+def recruit_in_community(m: ReintegrationModel, u_success: np.ndarray) -> None:
+    """Recruiters approach released people with some sympathy; where agencies leave housing and
+    work unmet and the community rejects them, the group's offer of belonging and material help
+    succeeds more often [RAN 2018, Stigmatisation; Material support]."""
+    p = m.people
+    targets = p.in_community() & ((p.cohort == Cohort.EXTREMIST) | (p.ideology > 0.2))
+    count = np.bincount(p.community[targets], minlength=m.communities.capacity.size)
+    rate = m.community_recruiters * m.params.recruiters.approaches_per_week / np.maximum(count, 1)
+    approached = targets & (m.streams.uniform("recruit_community", p.n) < rate[p.community])
+    material_need = 0.2 + 0.4 * ~p.housed + 0.4 * ~p.working
+    vulnerability = (
+        material_need * (0.5 + 0.5 * p.stigma) * (1.0 - 0.5 * p.family_ties) * (1.0 - 0.5 * p.trust)
+    )
+    _recruit(m, approached, vulnerability, u_success)
+
+
+def practitioner_work(m: ReintegrationModel) -> None:
+    """Trust grows over months of contact with practitioners (specialised staff on separation
+    wings and electronic monitoring add contact) and fades without it; exit work and vetted
+    religious counsel lower ideology, more so with trust and room to reflect; trust gives hope
+    [RAN 2018, Goals; Trust; Theological support; Release conditions]."""
+    p, beh, ag = m.people, m.params.behaviour, m.params.agencies
+    served = {kind: m.caseloads[kind].served for kind in AgencyKind}
+    contact = (
+        _CONTACT[AgencyKind.PRISON]
+        * served[AgencyKind.PRISON]
+        * np.where(p.separated, m.params.prison.specialised_staff, 1.0)
+        + _CONTACT[AgencyKind.EXIT] * served[AgencyKind.EXIT]
+        + _CONTACT[AgencyKind.PROBATION]
+        * served[AgencyKind.PROBATION]
+        * np.where(p.monitored, m.params.release.monitoring_contact, 1.0)
+        + _CONTACT[AgencyKind.RELIGIOUS] * served[AgencyKind.RELIGIOUS]
+    )
+    contact = np.minimum(contact, 1.5)
+    p.trust += beh.trust_growth * contact * (1.0 - p.trust)
+    p.trust -= beh.trust_decay * (contact == 0) * p.trust
+    room = np.where(p.in_custody(), _reflection(m), 1.0)
+    p.ideology -= ag.exit_work_effect * p.trust * room * served[AgencyKind.EXIT] * p.ideology
+    p.ideology -= ag.religious_effect * served[AgencyKind.RELIGIOUS] * p.ideology
+    p.hope += beh.hope_from_trust * p.trust * (contact > 0) * (1.0 - p.hope)
+
+
+def drift_ideology_and_ties(m: ReintegrationModel) -> None:
+    """Belief and behaviour drift apart: group ties pull belief up, feeling rejected pulls it up,
+    bonds (family, work, hope) pull it down; ties loosen with work, housing and family and
+    follow released network contacts; boredom wears hope down [RAN 2018, Goals;
+    Stigmatisation]."""
+    p, beh = m.people, m.params.behaviour
+    community = p.in_community()
+    alive = p.alive()
+    bonds = (p.family_ties + p.working + p.hope) / 3.0
+    x = p.ideology
+    x += beh.ideology_drift_group * p.group_ties * (1.0 - x)
+    x += beh.ideology_drift_rejection * p.stigma * community * (1.0 - x)
+    x -= beh.ideology_drift_bonds * bonds * x
+    np.clip(x, 0.0, 1.0, out=x)
+
+    anchors = (p.housed.astype(float) + p.working + p.family_ties) / 3.0
+    decay = np.where(community, beh.ties_decay * anchors, beh.ties_decay * _CUSTODY_TIES_DECAY)
+    p.group_ties -= decay * p.group_ties * alive
+    outside = community.astype(float)
+    neighbours = m.adjacency @ outside
+    neighbour_ties = m.adjacency @ (p.group_ties * outside)
+    has = community & (neighbours > 0)
+    target = neighbour_ties[has] / neighbours[has]
+    p.group_ties[has] += beh.peer_ties_pull * (target - p.group_ties[has])
+    np.clip(p.group_ties, 0.0, 1.0, out=p.group_ties)
+
+    served = m.caseloads
+    active = (
+        (p.working & community)
+        | served[AgencyKind.EXIT].served
+        | served[AgencyKind.MENTAL_HEALTH].served
+        | served[AgencyKind.RELIGIOUS].served
+    )
+    p.hope -= beh.boredom * (~active & alive) * p.hope
+    np.clip(p.hope, 0.0, 1.0, out=p.hope)
+    np.clip(p.trust, 0.0, 1.0, out=p.trust)
+
+
+def _age_ratio(age: np.ndarray, hr_young: float) -> np.ndarray:
+    """Hazard ratio by age: hr_young under 25, falling linearly to 1 at 45 and 0.6 at 60."""
+    middle = 1.0 + (hr_young - 1.0) * (45.0 - age) / 20.0
+    older = np.maximum(0.6, 1.0 - 0.4 * (age - 45.0) / 15.0)
+    return np.where(age < 25.0, hr_young, np.where(age < 45.0, middle, older))
+
+
+def offending_hazards(m: ReintegrationModel) -> tuple[np.ndarray, np.ndarray]:
+    """Weekly probabilities of a proven reoffence and of a terrorism offence for everyone in the
+    community (0 for others). Proportional hazards on personal propensity and the current risk
+    and protective factors; nothing in it depends on time since release, so the falling
+    hazard of a cohort comes from who is still at risk and from ties built over time."""
+    p, off, ag = m.people, m.params.offending, m.params.agencies
+    log = np.log
+    contact = (
+        m.caseloads[AgencyKind.EXIT].served
+        | m.caseloads[AgencyKind.PROBATION].served
+        | m.caseloads[AgencyKind.RELIGIOUS].served
+    )
+    treated = m.caseloads[AgencyKind.MENTAL_HEALTH].served
+    needs = p.mental_health > 0
+    log_hr = (
+        p.prior_record * log(off.hr_prior_record)
+        + log(_age_ratio(p.age, off.hr_young))
+        + ~p.housed * log(off.hr_no_housing)
+        + ~p.working * log(off.hr_no_work)
+        + p.family_ties * log(off.hr_family)
+        + p.hope * log(off.hr_hope)
+        + needs * log(off.hr_mental_health) * np.where(treated, 1.0 - ag.treatment_effect, 1.0)
+        + p.group_ties * log(off.hr_group_ties)
+        + (p.phase == Phase.LICENCE) * log(off.hr_supervision)
+        + p.trust * contact * log(off.hr_trust)
+    )
+    base = _by_cohort(m, off.base_hazard_extremist, off.base_hazard_comparison)
+    hazard = base * p.frailty * np.exp(log_hr)
+    terror = off.terror_hazard * p.ideology * p.group_ties * off.terror_hr_hope**p.hope
+    community = p.in_community()
+    return (
+        np.where(community, -np.expm1(-hazard), 0.0),
+        np.where(community, -np.expm1(-terror), 0.0),
+    )
+
+
+def offend_and_reconvict(m: ReintegrationModel) -> np.ndarray:
+    """Proven reoffences (terrorism offences among them) send people back to custody with a new
+    sentence; press coverage of a terrorism offence raises prejudice [RAN 2018,
+    Stigmatisation]. Returns the mask of people convicted this week."""
+    p, off, beh, week = m.people, m.params.offending, m.params.behaviour, m.week
+    p_any, p_terror = offending_hazards(m)
+    m.last_hazard = p_any
+    terror = m.streams.uniform("terror", p.n) < p_terror
+    offence = terror | (m.streams.uniform("reoffend", p.n) < p_any)
+    u_convict, e_sentence = m.streams["sentence"].random((2, p.n))
+    convicted = offence & (u_convict < off.conviction_probability)
+
+    p.reoffence_week[offence & (p.reoffence_week == NO_EVENT)] = week
+    p.terror_week[terror & (p.terror_week == NO_EVENT)] = week
+    p.n_reoffences[offence] += 1
+
+    mean_years = np.where(terror, off.terror_resentence_years, off.resentence_years)
+    sentence = np.maximum(1, np.ceil(-np.log1p(-e_sentence) * mean_years * WEEKS_PER_YEAR))
+    _return_to_custody(m, convicted, sentence.astype(np.int32))
+    conviction_stigma = _by_cohort(
+        m, beh.stigma_conviction_extremist, beh.stigma_conviction_comparison
+    )
+    p.stigma_conviction[convicted] = np.maximum(
+        p.stigma_conviction[convicted], conviction_stigma[convicted]
+    )
+    p.working[convicted] = False
+    p.housed[convicted & (sentence > 26)] = False
+
+    c = m.communities
+    coverage = np.bincount(p.community[terror], minlength=c.prejudice.size).astype(float)
+    press = m.params.community.press_coverage
+    c.prejudice += press * (coverage + 0.1 * (coverage.sum() - coverage)) * (1.0 - c.prejudice)
+    c.prejudice += m.params.community.prejudice_relaxation * (
+        c.prejudice_baseline - c.prejudice
+    )
+    np.clip(c.prejudice, 0.0, 1.0, out=c.prejudice)
+    return convicted
+
+
+def _return_to_custody(m: ReintegrationModel, mask: np.ndarray, weeks: np.ndarray | int) -> None:
+    p = m.people
+    p.phase[mask] = Phase.CUSTODY
+    p.monitored[mask] = False
+    p.release_week[mask] = (m.week + np.broadcast_to(weeks, mask.shape))[mask]
+
+
+def detect_and_recall(m: ReintegrationModel, convicted: np.ndarray) -> None:
+    """Security services document active re-engagement (better with monitoring and the family's
+    trust); breaches of licence, and documented re-engagement on licence, bring recall
+    [RAN 2018, Release conditions; Multi-agency cooperation; Social support]."""
+    p, ag, off, beh, week = m.people, m.params.agencies, m.params.offending, m.params.behaviour, m.week
+    community = p.in_community() & ~convicted
+    monitored_by_police = m.caseloads[AgencyKind.POLICE].served
+    engaged = community & (p.group_ties > beh.engaged_threshold)
+    p_detect = (
+        ag.police_detection
+        * np.where(monitored_by_police, 1.0, 0.2)
+        * (0.5 + 0.5 * p.family_trust)
+    )
+    documented = engaged & (m.streams.uniform("detect", p.n) < p_detect)
+    first = documented & (p.reengagement_week == NO_EVENT) & (p.terror_week == NO_EVENT)
+    p.reengagement_week[first] = week
+
+    on_licence = community & ((p.phase == Phase.LICENCE) | (p.phase == Phase.RELEASE_DAY))
+    hazard = (
+        off.recall_hazard
+        * (1.0 + p.group_ties)
+        * np.where(p.monitored, 1.5, 1.0)
+        * (1.0 - 0.5 * p.trust)
+        * np.where(p.housed, 1.0, 1.3)
+    )
+    recalled = on_licence & ((m.streams.uniform("recall", p.n) < hazard) | documented)
+    p.recall_week[recalled & (p.recall_week == NO_EVENT)] = week
+    p.n_recalls[recalled] += 1
+    _return_to_custody(m, recalled, m.params.release.recall_stay_weeks)
+
+
+def reach_milestones(m: ReintegrationModel) -> None:
+    """Small goals reached for the first time give hope [RAN 2018, Goals]."""
+    p = m.people
+    community = p.in_community()
+    therapy = np.zeros(p.n, bool)
+    for kind in (AgencyKind.MENTAL_HEALTH, AgencyKind.EXIT, AgencyKind.RELIGIOUS):
+        therapy |= m.caseloads[kind].weeks_in_service >= 12
+    reached = (
+        ((p.family_ties > 0.5) << Milestone.FAMILY_CONTACT)
+        | (therapy << Milestone.THERAPY)
+        | ((p.working & community) << Milestone.WORK_OR_EDUCATION)
+        | ((p.housed & community) << Milestone.HOUSING)
+    ).astype(np.int16) * p.alive()
+    new = reached & ~p.milestones
+    n_new = _POPCOUNT[new]
+    p.hope += m.params.behaviour.hope_per_milestone * n_new * (1.0 - p.hope)
+    np.clip(p.hope, 0.0, 1.0, out=p.hope)
+    p.milestones |= reached
