@@ -204,7 +204,7 @@ class Population(_Group):
         doc="Mean ties to an extremist group (behaviour) of the extremist cohort at the start.",
     )
     frailty_shape: float = param(
-        0.9,
+        0.8,
         unit="gamma shape",
         plausible=(0.4, 3.0),
         bounds=(0.1, 100.0),
@@ -775,7 +775,7 @@ class Behaviour(_Group):
         doc="Weekly pull of ideology down from family ties, work and hope.",
     )
     ties_decay: float = param(
-        0.012,
+        0.008,
         unit="per week",
         plausible=(0.0, 0.04),
         bounds=(0.0, 1.0),
@@ -791,7 +791,7 @@ class Behaviour(_Group):
         doc="Weekly pull of group ties toward those of released network contacts.",
     )
     engaged_threshold: float = param(
-        0.7,
+        0.6,
         unit="index 0-1",
         plausible=(0.5, 0.9),
         bounds=(0.0, 1.0),
@@ -971,7 +971,7 @@ class Offending(_Group):
     EVIDENCE.md section 1."""
 
     base_hazard_comparison: float = param(
-        0.0120,
+        0.0098,
         unit="probability / week",
         plausible=(0.004, 0.03),
         bounds=(0.0, 1.0),
@@ -980,7 +980,7 @@ class Offending(_Group):
         "with no risk or protective factors.",
     )
     base_hazard_extremist: float = param(
-        0.0011,
+        0.0003,
         unit="probability / week",
         plausible=(0.0003, 0.004),
         bounds=(0.0, 1.0),
@@ -988,7 +988,7 @@ class Offending(_Group):
         doc="Same for the extremist cohort (ordinary offending is rarer among them).",
     )
     terror_hazard: float = param(
-        0.0009,
+        0.0025,
         unit="probability / week",
         plausible=(0.0002, 0.003),
         bounds=(0.0, 1.0),
@@ -1070,7 +1070,7 @@ class Offending(_Group):
         doc="Mean new sentence for a terrorism offence.",
     )
     recall_hazard: float = param(
-        0.003,
+        0.0015,
         unit="probability / week",
         plausible=(0.001, 0.01),
         bounds=(0.0, 1.0),
