@@ -94,7 +94,7 @@ class ReintegrationModel(mesa.Model):
         )
         snapshot_start(people)
 
-        self._create_agents(net_rng)
+        self._create_agents(self.streams["placement"])
         src, dst = peer_edges(people.community, self.params.community.peer_degree, net_rng)
         self.peer_ties = (src, dst)
         self.adjacency = adjacency(src, dst, n)
@@ -108,8 +108,7 @@ class ReintegrationModel(mesa.Model):
         params, people = self.params, self.people
         n = people.n
         self.persons = [Person(self, i) for i in range(n)]
-        with_family = params.population.families_per_person > 0
-        self.families = [FamilyMember(self, person) for person in self.persons if with_family]
+        self.families = [FamilyMember(self, person) for person in self.persons]
         self.community_agents = [Community(self, c) for c in range(params.community.n_communities)]
         self.organisations = [
             CommunityOrganisation(self, community, ("faith", "grassroots")[j % 2])
@@ -244,14 +243,14 @@ class ReintegrationModel(mesa.Model):
         submodels.age_and_die(m)
         submodels.influence_in_custody(m)
         submodels.unfair_incidents(m)
-        u_success = self.streams.uniform("recruit_success", self.people.n)
-        submodels.recruit_in_prison(m, u_success)
+        u_success = self.streams["recruit_success"].random((2, self.people.n))
+        submodels.recruit_in_prison(m, u_success[0])
         submodels.update_caseloads(m)
         submodels.release_day(m)
         submodels.update_stigma(m)
         submodels.material_support(m)
         submodels.family_dynamics(m)
-        submodels.recruit_in_community(m, u_success)
+        submodels.recruit_in_community(m, u_success[1])
         submodels.practitioner_work(m)
         submodels.drift_ideology_and_ties(m)
         convicted = submodels.offend_and_reconvict(m)

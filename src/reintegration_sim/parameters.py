@@ -212,14 +212,7 @@ class Population(_Group):
         doc="Shape of the gamma-distributed personal propensity to offend (mean 1); smaller is "
         "more unequal, which makes the cohort's hazard fall faster after release.",
     )
-    families_per_person: int = param(
-        1,
-        unit="family agents / person",
-        plausible=(1, 1),
-        bounds=(0, 1),
-        source=ASSUMPTION,
-        doc="Family agents created per person (0 leaves families out of the network).",
-    )
+
 
 
 class Prison(_Group):
@@ -267,7 +260,7 @@ class Prison(_Group):
         doc="Fairness and respect of the regime; unfair treatment breaks trust and feeds grievance.",
     )
     peer_influence: float = param(
-        0.010,
+        0.003,
         unit="per week",
         plausible=(0.0, 0.03),
         bounds=(0.0, 1.0),
@@ -589,7 +582,7 @@ class Agencies(_Group):
         plausible=(0.2, 0.8),
         bounds=(0.0, 1.0),
         source="assumption; EVIDENCE 4: Hopkin et al. 2018 (mixed effect)",
-        doc="Share of the mental-health excess hazard removed while in treatment.",
+        doc="Share of the mental-health log hazard ratio removed while in treatment.",
     )
     exit_work_effect: float = param(
         0.006,
@@ -668,7 +661,8 @@ class Behaviour(_Group):
         plausible=(0.0, 0.05),
         bounds=(0.0, 1.0),
         source="assumption; RAN 2018 [Prisons and prison regime]",
-        doc="Ideology added by an unfair incident (discrimination feeds grievance).",
+        doc="Ideology added by an unfair incident (discrimination feeds grievance), in full for "
+        "those leaning toward a belief (ideology 0.3 or more), less for others.",
     )
     community_fairness: float = param(
         0.7,
@@ -751,7 +745,7 @@ class Behaviour(_Group):
         doc="Weekly chance of a family conflict (scaled by stress), which halves family ties.",
     )
     ideology_drift_group: float = param(
-        0.006,
+        0.003,
         unit="per week",
         plausible=(0.0, 0.02),
         bounds=(0.0, 1.0),
@@ -764,7 +758,8 @@ class Behaviour(_Group):
         plausible=(0.0, 0.01),
         bounds=(0.0, 1.0),
         source="assumption; RAN 2018 [Stigmatisation]",
-        doc="Weekly pull of ideology up in proportion to stigma (feeling rejected).",
+        doc="Weekly pull of ideology up in proportion to stigma (feeling rejected), in full for "
+        "those leaning toward a belief (ideology 0.3 or more), less for others.",
     )
     ideology_drift_bonds: float = param(
         0.004,
@@ -857,7 +852,8 @@ class Community(_Group):
         plausible=(0.2, 0.8),
         bounds=(0.0, 1.0),
         source="assumption; RAN 2018 [Trust]",
-        doc="Mean trust of communities in institutions and exit workers.",
+        doc="Mean trust of communities in institutions and exit workers (makes landlords and "
+        "employers cooperate: housing and work chances x 0.75-1.25).",
     )
     press_coverage: float = param(
         0.15,
@@ -882,7 +878,7 @@ class Community(_Group):
         plausible=(2.0, 15.0),
         bounds=(0.0, 100.0),
         source=ASSUMPTION,
-        doc="Mean number of ties between people (mostly within their community and cohort).",
+        doc="Mean number of ties between people (within their home community).",
     )
 
 
@@ -936,8 +932,8 @@ class Recruiters(_Group):
         plausible=(0.0, 0.5),
         bounds=(0.0, 1.0),
         source="assumption (no data); RAN 2018 [Transition management]",
-        doc="Chance that recruiters wait at the gate for an extremist releasee with full group "
-        "ties (scaled by ties).",
+        doc="Chance that recruiters wait at the gate for a releasee with full group ties (scaled "
+        "by the person's group ties, so mostly the extremist cohort).",
     )
     gate_success_unmet: float = param(
         0.6,

@@ -50,6 +50,7 @@ class People:
     housed: np.ndarray  # bool (in custody: housing to go to)
     working: np.ndarray  # bool, work or education (in custody: arranged for release)
     monitored: np.ndarray  # bool, electronic monitoring or house arrest
+    on_recall: np.ndarray  # bool, in custody on recall (the licence resumes at re-release)
     milestones: np.ndarray  # int16 bit set of Milestone
     gate: np.ndarray  # int8, Gate at the last release
     # events: week of first occurrence after the first release (-1: not yet)
@@ -169,6 +170,7 @@ def make_people(params: Parameters, rng: np.random.Generator) -> People:
         housed=housed,
         working=working,
         monitored=np.zeros(n, bool),
+        on_recall=np.zeros(n, bool),
         milestones=np.zeros(n, np.int16),
         gate=np.full(n, Gate.NOT_RELEASED, np.int8),
         first_release_week=events(),

@@ -18,12 +18,13 @@ import zlib
 
 import numpy as np
 
-__all__ = ["PROCESSES", "Streams", "replication_seed"]
+__all__ = ["PROCESSES", "Streams", "process_spawn_key", "replication_seed"]
 
 #: Every named stochastic process. Adding one does not change the others' numbers.
 PROCESSES: tuple[str, ...] = (
     "population",  # starting attributes
-    "network",  # ties between people and to communities
+    "network",  # communities and ties between people
+    "placement",  # where recruiters are active (kept apart from the network)
     "unfairness",  # incidents perceived as unfair
     "recruit_prison",  # recruiter approaches in prison
     "recruit_success",  # whether an approach succeeds
@@ -44,6 +45,11 @@ PROCESSES: tuple[str, ...] = (
 )
 
 
+def process_spawn_key(name: str) -> int:
+    """The spawn-key element that names a process (stable across versions and machines)."""
+    return zlib.crc32(name.encode())
+
+
 def replication_seed(root_seed: int, replication: int) -> np.random.SeedSequence:
     """The seed sequence of one replication, independent of any other call."""
     return np.random.SeedSequence(root_seed, spawn_key=(replication,))
@@ -60,7 +66,7 @@ class Streams:
                 np.random.PCG64(
                     np.random.SeedSequence(
                         self.root_seed,
-                        spawn_key=(self.replication, zlib.crc32(name.encode())),
+                        spawn_key=(self.replication, process_spawn_key(name)),
                     )
                 )
             )

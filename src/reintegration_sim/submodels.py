@@ -37,6 +37,12 @@ _CUSTODY_TIES_DECAY = 0.25
 _EXIT_FAMILY_TRUST = 0.005
 
 
+def _sympathy(x: np.ndarray) -> np.ndarray:
+    """How far grievance and rejection can feed a belief: they amplify a belief a person already
+    leans toward (full from ideology 0.3 up) and do not create one from nothing (assumption)."""
+    return np.minimum(1.0, x / 0.3)
+
+
 def _by_cohort(m: ReintegrationModel, extremist: float, comparison: float) -> np.ndarray:
     return np.where(m.people.cohort == Cohort.EXTREMIST, extremist, comparison)
 
@@ -103,7 +109,8 @@ def unfair_incidents(m: ReintegrationModel) -> None:
     )
     hit = p.alive() & (m.streams.uniform("unfairness", p.n) < rate)
     p.trust[hit] *= 1.0 - beh.unfairness_trust_loss
-    p.ideology[hit] += beh.grievance * (1.0 - p.ideology[hit])
+    x = p.ideology[hit]
+    p.ideology[hit] = x + beh.grievance * _sympathy(x) * (1.0 - x)
 
 
 def _recruit(
@@ -176,7 +183,12 @@ def release_day(m: ReintegrationModel) -> None:
 
     continues = u_continuity < rel.continuity
     handover = due & ~continues
-    p.trust[handover] *= 1.0 - rel.discontinuity_trust_loss
+    had_practitioner = (
+        m.caseloads[AgencyKind.PRISON].served
+        | m.caseloads[AgencyKind.EXIT].served
+        | m.caseloads[AgencyKind.PROBATION].served
+    )
+    p.trust[handover & had_practitioner] *= 1.0 - rel.discontinuity_trust_loss
     m.caseloads[AgencyKind.EXIT].discharge(handover)
     practitioner = continues & (
         m.caseloads[AgencyKind.EXIT].served | m.caseloads[AgencyKind.PROBATION].served
@@ -198,7 +210,9 @@ def release_day(m: ReintegrationModel) -> None:
     licence_weeks = np.round(
         _by_cohort(m, rel.licence_years_extremist, rel.licence_years_comparison) * WEEKS_PER_YEAR
     ).astype(np.int32)
-    p.licence_end[due] = week + licence_weeks[due]
+    new_licence = due & ~p.on_recall  # after a recall, the same licence resumes
+    p.licence_end[new_licence] = week + licence_weeks[new_licence]
+    p.on_recall[due] = False
     ext = p.cohort == Cohort.EXTREMIST
     p.monitored[due] = (ext & (u_conditions < rel.electronic_monitoring))[due]
 
@@ -222,11 +236,19 @@ def _chance(
     m: ReintegrationModel, supported: np.ndarray, aided: float, unaided: float
 ) -> np.ndarray:
     """Weekly chance of securing housing or work: agency support, stigma (a record roughly halves
-    the chances, Pager 2003) and the receiving community's capacity."""
+    the chances, Pager 2003), the receiving community's capacity and its trust in institutions
+    and exit workers, which makes landlords and employers cooperate (assumption)."""
     p = m.people
-    capacity = m.communities.capacity[p.community]
+    c = m.communities
+    capacity = c.capacity[p.community]
+    cooperation = 0.75 + 0.5 * c.trust[p.community]
     base = np.where(supported, aided, unaided)
-    return base * (1.0 - m.params.agencies.record_penalty * p.stigma) * (0.5 + capacity)
+    return (
+        base
+        * (1.0 - m.params.agencies.record_penalty * p.stigma)
+        * (0.5 + capacity)
+        * cooperation
+    )
 
 
 def material_support(m: ReintegrationModel) -> None:
@@ -325,7 +347,7 @@ def drift_ideology_and_ties(m: ReintegrationModel) -> None:
     bonds = (p.family_ties + p.working + p.hope) / 3.0
     x = p.ideology
     x += beh.ideology_drift_group * p.group_ties * (1.0 - x)
-    x += beh.ideology_drift_rejection * p.stigma * community * (1.0 - x)
+    x += beh.ideology_drift_rejection * p.stigma * community * _sympathy(x) * (1.0 - x)
     x -= beh.ideology_drift_bonds * bonds * x
     np.clip(x, 0.0, 1.0, out=x)
 
@@ -407,13 +429,15 @@ def offend_and_reconvict(m: ReintegrationModel) -> np.ndarray:
     u_convict, e_sentence = m.streams["sentence"].random((2, p.n))
     convicted = offence & (u_convict < off.conviction_probability)
 
-    p.reoffence_week[offence & (p.reoffence_week == NO_EVENT)] = week
-    p.terror_week[terror & (p.terror_week == NO_EVENT)] = week
-    p.n_reoffences[offence] += 1
+    # only proven (convicted) offences are observed
+    p.reoffence_week[convicted & (p.reoffence_week == NO_EVENT)] = week
+    p.terror_week[convicted & terror & (p.terror_week == NO_EVENT)] = week
+    p.n_reoffences[convicted] += 1
 
     mean_years = np.where(terror, off.terror_resentence_years, off.resentence_years)
     sentence = np.maximum(1, np.ceil(-np.log1p(-e_sentence) * mean_years * WEEKS_PER_YEAR))
     _return_to_custody(m, convicted, sentence.astype(np.int32))
+    p.on_recall[convicted] = False
     conviction_stigma = _by_cohort(
         m, beh.stigma_conviction_extremist, beh.stigma_conviction_comparison
     )
@@ -424,7 +448,7 @@ def offend_and_reconvict(m: ReintegrationModel) -> np.ndarray:
     p.housed[convicted & (sentence > 26)] = False
 
     c = m.communities
-    coverage = np.bincount(p.community[terror], minlength=c.prejudice.size).astype(float)
+    coverage = np.bincount(p.community[terror & convicted], minlength=c.prejudice.size)
     press = m.params.community.press_coverage
     c.prejudice += press * (coverage + 0.1 * (coverage.sum() - coverage)) * (1.0 - c.prejudice)
     c.prejudice += m.params.community.prejudice_relaxation * (
@@ -470,6 +494,7 @@ def detect_and_recall(m: ReintegrationModel, convicted: np.ndarray) -> None:
     p.recall_week[recalled & (p.recall_week == NO_EVENT)] = week
     p.n_recalls[recalled] += 1
     _return_to_custody(m, recalled, m.params.release.recall_stay_weeks)
+    p.on_recall[recalled] = True
 
 
 def reach_milestones(m: ReintegrationModel) -> None:

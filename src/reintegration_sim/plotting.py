@@ -1,0 +1,235 @@
+"""Plots of a run, drawn from its tidy tables only (never from a model).
+
+* :func:`survival_figure`: Kaplan-Meier cumulative incidence from first release, one panel per
+  event outcome, one line per cohort with its 95 % band;
+* :func:`composition_figure`: where the people of each cohort are on the pathway over time;
+* :func:`indicators_figure`: state indicators over time per cohort, mean over replications with
+  a 5-95 % band.
+
+Every title and axis label comes from :mod:`reintegration_sim.outcomes`. Figures are plain
+:class:`matplotlib.figure.Figure` objects rendered by the Agg canvas; pyplot and its global
+state are never touched, so this works headless and in worker processes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from .experiment import COHORTS, event_durations
+from .outcomes import EVENT_OUTCOMES, INDICATOR_BY_KEY, EventOutcome
+from .population import WEEKS_PER_YEAR
+
+__all__ = [
+    "COMPOSITION",
+    "STATE_INDICATORS",
+    "composition_figure",
+    "cumulative_incidence_curve",
+    "indicators_figure",
+    "survival_figure",
+    "write_plots",
+]
+
+COHORT_COLOURS = {"extremist": "tab:red", "comparison": "tab:blue"}
+#: the state indicators of ``indicators.png``
+STATE_INDICATORS: tuple[str, ...] = (
+    "housed",
+    "working",
+    "trust",
+    "hope",
+    "stigma",
+    "deradicalised",
+    "disengaged",
+)
+#: layers of ``composition.png``, bottom to top: label and the indicators (+) / (-) summed.
+#: ``in_custody`` counts everyone in custody, transition planning included; the week of release
+#: is the first week on licence.
+COMPOSITION: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+    (INDICATOR_BY_KEY["in_custody"].label, ("in_custody",), ("in_transition",)),
+    (INDICATOR_BY_KEY["in_transition"].label, ("in_transition",), ()),
+    (INDICATOR_BY_KEY["on_licence"].label, ("released_this_week", "on_licence"), ()),
+    (INDICATOR_BY_KEY["after_licence"].label, ("after_licence",), ()),
+    (INDICATOR_BY_KEY["dead"].label, ("dead",), ()),
+)
+_COMPOSITION_COLOURS = ("#7f7f7f", "#bcbd22", "#1f77b4", "#2ca02c", "#000000")
+DPI = 120
+
+
+def _years(weeks: np.ndarray | pd.Index | pd.Series) -> np.ndarray:
+    return np.asarray(weeks, dtype=float) / WEEKS_PER_YEAR
+
+
+def _n_replications(table: pd.DataFrame) -> int:
+    return int(table["replication"].nunique())
+
+
+# ---------------------------------------------------------------------- survival
+
+
+def cumulative_incidence_curve(
+    people: pd.DataFrame, outcome: EventOutcome, cohort: str
+) -> pd.DataFrame | None:
+    """Kaplan-Meier cumulative incidence (lifelines) of ``outcome`` in ``cohort``.
+
+    Returns a table indexed by weeks since first release with columns ``estimate``, ``lower``,
+    ``upper`` (95 %), or None when nobody in the cohort was released.
+    """
+    from lifelines import KaplanMeierFitter
+
+    durations, event = event_durations(people[people["cohort"].astype(str) == cohort], outcome)
+    if durations.size == 0:
+        return None
+    fitter = KaplanMeierFitter(alpha=0.05).fit(durations, event)
+    curve = fitter.cumulative_density_.copy()
+    curve.columns = ["estimate"]
+    ci = fitter.confidence_interval_cumulative_density_
+    curve["lower"] = ci.iloc[:, 0].to_numpy()
+    curve["upper"] = ci.iloc[:, 1].to_numpy()
+    return curve
+
+
+def survival_figure(
+    people: pd.DataFrame, outcomes: Sequence[EventOutcome] = EVENT_OUTCOMES
+) -> Figure:
+    """One panel per event outcome: cumulative incidence from first release, per cohort."""
+    ncols = 2 if len(outcomes) > 1 else 1
+    nrows = -(-len(outcomes) // ncols)
+    fig = Figure(figsize=(5.2 * ncols, 3.6 * nrows), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True).ravel()
+    n_rep = _n_replications(people)
+    for ax, outcome in zip(axes, outcomes, strict=False):
+        for cohort in COHORTS:
+            curve = cumulative_incidence_curve(people, outcome, cohort)
+            if curve is None:
+                continue
+            x = _years(curve.index)
+            colour = COHORT_COLOURS[cohort]
+            n = int(
+                ((people["cohort"].astype(str) == cohort) & (people["followup_weeks"] >= 0)).sum()
+            )
+            ax.step(x, curve["estimate"], where="post", color=colour, label=f"{cohort} (n={n:,})")
+            ax.fill_between(
+                x, curve["lower"], curve["upper"], step="post", color=colour, alpha=0.2, lw=0
+            )
+        ax.set_title(outcome.label)
+        ax.set_ylabel(f"cumulative incidence\n({outcome.unit})")
+        ax.set_ylim(bottom=0)
+        ax.set_xlim(left=0)
+        ax.grid(alpha=0.3)
+        ax.legend(loc="upper left", fontsize="small")
+    for ax in axes[len(outcomes) :]:
+        ax.set_visible(False)
+    for ax in axes[max(0, len(outcomes) - ncols) : len(outcomes)]:
+        ax.set_xlabel("years since first release")
+        ax.xaxis.set_tick_params(labelbottom=True)
+    fig.suptitle(
+        "Kaplan-Meier cumulative incidence from first release, 95 % band "
+        f"(pooled over {n_rep} replication{'s' * (n_rep != 1)})"
+    )
+    return fig
+
+
+# ---------------------------------------------------------------------- over time
+
+
+def _wide_means(timeseries: pd.DataFrame, keys: Sequence[str], cohort: str) -> pd.DataFrame:
+    """Weekly means over replications: index week, one column per indicator."""
+    rows = timeseries[
+        (timeseries["cohort"].astype(str) == cohort)
+        & timeseries["indicator"].astype(str).isin(keys)
+    ]
+    wide = rows.pivot_table(
+        index="week", columns=rows["indicator"].astype(str), values="value", aggfunc="mean"
+    )
+    return wide.reindex(columns=list(keys))
+
+
+def composition_figure(timeseries: pd.DataFrame) -> Figure:
+    """Stacked shares of each cohort by phase of the pathway, mean over replications."""
+    keys = sorted({k for _, plus, minus in COMPOSITION for k in plus + minus})
+    fig = Figure(figsize=(5.2 * len(COHORTS), 3.8), layout="constrained")
+    axes = fig.subplots(1, len(COHORTS), squeeze=False, sharey=True).ravel()
+    for ax, cohort in zip(axes, COHORTS, strict=True):
+        wide = _wide_means(timeseries, keys, cohort).fillna(0.0)
+        layers = [
+            wide[list(plus)].sum(axis=1) - wide[list(minus)].sum(axis=1)
+            for _, plus, minus in COMPOSITION
+        ]
+        total = np.sum(layers, axis=0)
+        shares = [
+            np.divide(layer, total, out=np.zeros(len(total)), where=total > 0) for layer in layers
+        ]
+        ax.stackplot(
+            _years(wide.index),
+            shares,
+            labels=[label for label, _, _ in COMPOSITION],
+            colors=_COMPOSITION_COLOURS,
+            alpha=0.85,
+        )
+        ax.set_title(f"{cohort} cohort")
+        ax.set_xlabel("years since start")
+        ax.set_xlim(0, _years(wide.index).max() if len(wide) else 1)
+        ax.set_ylim(0, 1)
+        ax.yaxis.set_major_formatter("{x:.0%}")
+    axes[0].set_ylabel("share of cohort")
+    axes[-1].legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize="small")
+    n_rep = _n_replications(timeseries)
+    fig.suptitle(f"Where people are on the pathway (mean over {n_rep} replications)")
+    return fig
+
+
+def indicators_figure(timeseries: pd.DataFrame, keys: Sequence[str] = STATE_INDICATORS) -> Figure:
+    """One panel per indicator: per cohort, mean over replications with a 5-95 % band."""
+    ncols = 4 if len(keys) > 4 else len(keys)
+    nrows = -(-len(keys) // ncols)
+    fig = Figure(figsize=(3.6 * ncols, 3.0 * nrows), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True).ravel()
+    rows = timeseries[timeseries["indicator"].astype(str).isin(keys)]
+    grouped = rows.assign(
+        indicator=rows["indicator"].astype(str), cohort=rows["cohort"].astype(str)
+    ).groupby(["indicator", "cohort", "week"])["value"]
+    stats = pd.DataFrame(
+        {"mean": grouped.mean(), "low": grouped.quantile(0.05), "high": grouped.quantile(0.95)}
+    )
+    for ax, key in zip(axes, keys, strict=False):
+        indicator = INDICATOR_BY_KEY[key]
+        for cohort in COHORTS:
+            if (key, cohort) not in stats.index.droplevel("week"):
+                continue
+            s = stats.loc[(key, cohort)]
+            x = _years(s.index)
+            colour = COHORT_COLOURS[cohort]
+            ax.plot(x, s["mean"], color=colour, label=cohort)
+            ax.fill_between(x, s["low"], s["high"], color=colour, alpha=0.2, lw=0)
+        ax.set_title(indicator.label, fontsize="medium")
+        ax.set_ylabel(indicator.unit)
+        ax.grid(alpha=0.3)
+    for ax in axes[len(keys) :]:
+        ax.set_visible(False)
+    for ax in axes[max(0, len(keys) - ncols) : len(keys)]:
+        ax.set_xlabel("years since start")
+        ax.xaxis.set_tick_params(labelbottom=True)  # also above an empty slot
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(COHORTS))
+    n_rep = _n_replications(timeseries)
+    fig.suptitle(f"State indicators: mean and 5-95 % range over {n_rep} replications")
+    return fig
+
+
+def write_plots(folder: Path, timeseries: pd.DataFrame, people: pd.DataFrame) -> list[Path]:
+    """Write ``survival.png``, ``composition.png`` and ``indicators.png`` into ``folder``."""
+    figures = {
+        "survival.png": survival_figure(people),
+        "composition.png": composition_figure(timeseries),
+        "indicators.png": indicators_figure(timeseries),
+    }
+    paths = []
+    for name, fig in figures.items():
+        path = Path(folder) / name
+        fig.savefig(path, dpi=DPI)
+        paths.append(path)
+    return paths

@@ -1,0 +1,326 @@
+"""Result folders: the tables of a run plus everything needed to re-create it.
+
+A result folder holds
+
+* ``metadata.json``: package and library versions, git commit of the code, the scenario text
+  actually run (load it with :func:`scenario_from_metadata`), root seed and per-replication
+  seeds, the command line, start and end times, replications and workers;
+* ``timeseries.parquet``: weekly indicators, tidy (scenario, replication, week, cohort,
+  indicator, value);
+* ``people.parquet``: one row per person and replication;
+* ``summary.csv``: Kaplan-Meier cumulative incidence of each event outcome
+  (:func:`reintegration_sim.experiment.survival_table`);
+* ``survival.png``, ``composition.png``, ``indicators.png`` (:mod:`reintegration_sim.plotting`).
+
+Everything is written into a hidden temporary sibling folder that is renamed into place only
+when complete (:class:`ResultFolder`), so an interrupted or failed run never leaves a partial
+result folder behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.metadata
+import json
+import os
+import platform
+import secrets
+import shutil
+import subprocess
+import sys
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import pandas as pd
+
+from .scenario import Scenario
+
+__all__ = [
+    "LIBRARIES",
+    "PACKAGE",
+    "Result",
+    "ResultFolder",
+    "ResultsError",
+    "check_out_dir",
+    "default_out_dir",
+    "git_info",
+    "library_versions",
+    "make_metadata",
+    "read_result",
+    "scenario_from_metadata",
+    "scenario_text",
+    "write_metadata",
+    "write_tables",
+]
+
+PACKAGE = "reintegration-sim"
+#: libraries whose versions every result folder records
+LIBRARIES = (
+    "mesa",
+    "numpy",
+    "scipy",
+    "pandas",
+    "networkx",
+    "pydantic",
+    "lifelines",
+    "matplotlib",
+    "pyarrow",
+    "tqdm",
+)
+METADATA = "metadata.json"
+TIMESERIES = "timeseries.parquet"
+PEOPLE = "people.parquet"
+SUMMARY = "summary.csv"
+
+
+class ResultsError(ValueError):
+    """A result folder that cannot be written or read; the message is meant for the user."""
+
+
+# ---------------------------------------------------------------------- where
+
+
+def default_out_dir(scenario_name: str, now: dt.datetime | None = None) -> Path:
+    """``results/<YYYYmmdd-HHMMSS>-<scenario name>``, relative to the current directory."""
+    now = now or dt.datetime.now()
+    return Path("results") / f"{now:%Y%m%d-%H%M%S}-{scenario_name}"
+
+
+def check_out_dir(path: str | Path) -> Path:
+    """Refuse a destination that exists and is not an empty folder, or cannot be created."""
+    path = Path(path)
+    if path.exists() or path.is_symlink():
+        if not path.is_dir():
+            raise ResultsError(f"{path}: exists and is not a folder")
+        if any(path.iterdir()):
+            raise ResultsError(f"{path}: exists and is not empty; choose another --out")
+    parent = _existing_ancestor(path.absolute().parent)
+    if not parent.is_dir():
+        raise ResultsError(f"{path}: cannot be created ({parent} is not a folder)")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ResultsError(f"{path}: cannot be created ({parent} is not writable)")
+    return path
+
+
+def _existing_ancestor(path: Path) -> Path:
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+class ResultFolder:
+    """Stage a result folder and move it into place only if everything was written.
+
+    Use as a context manager; write into :attr:`path` (the staging folder). On a clean exit the
+    staging folder is renamed to the destination; on any exception (KeyboardInterrupt included)
+    it is removed and the destination is left as it was.
+    """
+
+    def __init__(self, destination: str | Path) -> None:
+        self.destination = check_out_dir(destination)
+        self.path: Path | None = None
+
+    def __enter__(self) -> ResultFolder:
+        parent = self.destination.absolute().parent
+        parent.mkdir(parents=True, exist_ok=True)
+        for _ in range(100):
+            staging = parent / f".{self.destination.name}.{secrets.token_hex(4)}.partial"
+            try:
+                staging.mkdir()  # not tempfile.mkdtemp: that ignores the umask (mode 0700)
+            except FileExistsError:
+                continue
+            self.path = staging
+            return self
+        raise ResultsError(f"{parent}: cannot create a staging folder")
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self.path is not None
+        if exc_type is not None:
+            shutil.rmtree(self.path, ignore_errors=True)
+            return
+        try:
+            check_out_dir(self.destination)  # nobody filled it in the meantime
+            if self.destination.is_dir():
+                self.destination.rmdir()  # empty: make room (a rename onto it fails on Windows)
+            self.path.rename(self.destination)
+        except BaseException:
+            shutil.rmtree(self.path, ignore_errors=True)
+            raise
+
+
+# ---------------------------------------------------------------------- metadata
+
+
+def library_versions() -> dict[str, str | None]:
+    """Installed versions of Python and of the libraries a result depends on."""
+    versions: dict[str, str | None] = {"python": platform.python_version()}
+    for name in (PACKAGE, *LIBRARIES):
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def git_info() -> dict[str, Any] | None:
+    """Commit and dirty flag of the git checkout holding this package, or None outside git."""
+    here = Path(__file__).resolve().parent
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args],
+            cwd=here,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+
+    try:
+        commit = git("rev-parse", "HEAD")
+        dirty = bool(git("status", "--porcelain"))
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {"commit": commit, "dirty": dirty}
+
+
+def scenario_text(scenario: Scenario) -> str:
+    """TOML text that loads to exactly ``scenario``: its file text if unchanged, else rendered.
+
+    A scenario changed after loading (``--seed``, a shorter horizon) no longer matches its file,
+    so the rendering of what was actually run is stored instead.
+    """
+    text = scenario.source_text
+    try:
+        if Scenario.model_validate(tomllib.loads(text)).model_dump() == scenario.model_dump():
+            return text
+    except (tomllib.TOMLDecodeError, ValueError):
+        pass
+    return scenario.to_toml()
+
+
+def scenario_from_metadata(metadata: dict[str, Any]) -> Scenario:
+    """The scenario a result folder was made with."""
+    from .scenario import ScenarioError
+
+    try:
+        return Scenario.model_validate(tomllib.loads(metadata["scenario_text"]))
+    except (KeyError, tomllib.TOMLDecodeError, ValueError) as exc:
+        raise ScenarioError(f"metadata holds no valid scenario text ({exc})") from None
+
+
+def _now() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def make_metadata(
+    scenario: Scenario,
+    *,
+    replications: int,
+    workers: int,
+    started: str,
+    command: list[str] | None = None,
+    seeds: list[dict[str, Any]] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The ``metadata.json`` content of a run (``finished`` is filled in when it is written).
+
+    Args:
+        scenario: the scenario as run (seed and horizon overrides applied).
+        replications, workers: as run.
+        started: ISO-8601 start time.
+        command: the command line (default ``sys.argv``).
+        seeds: per-replication seeds (:func:`reintegration_sim.experiment.replication_seeds`).
+        extra: further entries (e.g. wall times).
+    """
+    from .experiment import process_spawn_keys, replication_seeds
+
+    pop = scenario.parameters.population
+    versions = library_versions()
+    meta: dict[str, Any] = {
+        "package": PACKAGE,
+        "version": versions[PACKAGE],
+        "versions": versions,
+        "platform": platform.platform(),
+        "git": git_info(),
+        "command": list(sys.argv if command is None else command),
+        "started": started,
+        "finished": None,
+        "scenario_name": scenario.name,
+        "scenario_path": scenario.source_path,
+        "scenario_text": scenario_text(scenario),
+        "horizon_weeks": scenario.horizon_weeks,
+        "people_per_replication": pop.n_extremist + pop.n_comparison,
+        "replications": replications,
+        "workers": workers,
+        "root_seed": scenario.seed,
+        "seed_derivation": (
+            "process NAME of replication R draws from numpy.random.SeedSequence(root_seed, "
+            "spawn_key=(R, process_spawn_keys[NAME])) with PCG64; Mesa's generator is seeded "
+            "with SeedSequence(root_seed, spawn_key=(R,)).generate_state(1)[0] (mesa_seed)"
+        ),
+        "process_spawn_keys": process_spawn_keys(),
+        "seeds": seeds if seeds is not None else replication_seeds(scenario, replications),
+        "parameters": scenario.parameters.flat(),
+    }
+    meta.update(extra or {})
+    return meta
+
+
+def write_metadata(folder: Path, metadata: dict[str, Any]) -> Path:
+    """Write ``metadata.json``, stamping ``finished`` now."""
+    metadata = {**metadata, "finished": _now()}
+    path = folder / METADATA
+    path.write_text(json.dumps(metadata, indent=2, default=str) + "\n", encoding="utf-8")
+    return path
+
+
+# ---------------------------------------------------------------------- tables
+
+
+def write_tables(
+    folder: Path, timeseries: pd.DataFrame, people: pd.DataFrame, summary: pd.DataFrame
+) -> list[Path]:
+    """Write the parquet tables and the CSV summary into ``folder``."""
+    paths = [folder / TIMESERIES, folder / PEOPLE, folder / SUMMARY]
+    timeseries.to_parquet(paths[0], engine="pyarrow", index=False)
+    people.to_parquet(paths[1], engine="pyarrow", index=False)
+    summary.to_csv(paths[2], index=False, float_format="%.6g")
+    return paths
+
+
+@dataclass(frozen=True)
+class Result:
+    """A result folder read back."""
+
+    path: Path
+    metadata: dict[str, Any]
+    timeseries: pd.DataFrame
+    people: pd.DataFrame
+    summary: pd.DataFrame
+
+    @property
+    def scenario(self) -> Scenario:
+        return scenario_from_metadata(self.metadata)
+
+
+def read_result(path: str | Path) -> Result:
+    """Read a result folder written by ``reintegration-sim run``."""
+    path = Path(path)
+    if not (path / METADATA).is_file():
+        raise ResultsError(f"{path}: not a result folder (no {METADATA})")
+    return Result(
+        path=path,
+        metadata=json.loads((path / METADATA).read_text(encoding="utf-8")),
+        timeseries=pd.read_parquet(path / TIMESERIES),
+        people=pd.read_parquet(path / PEOPLE),
+        summary=pd.read_csv(path / SUMMARY),
+    )
