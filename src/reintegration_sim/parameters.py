@@ -55,7 +55,7 @@ def param(
 
 
 class _Group(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True, strict=True)
 
 
 ASSUMPTION = "assumption"
@@ -212,7 +212,6 @@ class Population(_Group):
         doc="Shape of the gamma-distributed personal propensity to offend (mean 1); smaller is "
         "more unequal, which makes the cohort's hazard fall faster after release.",
     )
-
 
 
 class Prison(_Group):
@@ -993,53 +992,92 @@ class Offending(_Group):
         "ideology x group ties).",
     )
     hr_prior_record: float = param(
-        1.5, unit="hazard ratio", plausible=(1.0, 2.5), bounds=(0.1, 10.0),
-        source=ASSUMPTION, doc="Hazard ratio for a prior record.",
+        1.5,
+        unit="hazard ratio",
+        plausible=(1.0, 2.5),
+        bounds=(0.1, 10.0),
+        source=ASSUMPTION,
+        doc="Hazard ratio for a prior record.",
     )
     hr_young: float = param(
-        1.6, unit="hazard ratio", plausible=(1.0, 2.5), bounds=(0.1, 10.0),
-        source=ASSUMPTION, doc="Hazard ratio for age under 25 (falls linearly to 1 at 45 and "
-        "to 0.6 at 60).",
+        1.6,
+        unit="hazard ratio",
+        plausible=(1.0, 2.5),
+        bounds=(0.1, 10.0),
+        source=ASSUMPTION,
+        doc="Hazard ratio for age under 25 (falls linearly to 1 at 45 and to 0.6 at 60).",
     )
     hr_no_housing: float = param(
-        1.5, unit="hazard ratio", plausible=(1.0, 2.5), bounds=(0.1, 10.0),
-        source="assumption; RAN 2018 [Material support]", doc="Hazard ratio without stable housing.",
+        1.5,
+        unit="hazard ratio",
+        plausible=(1.0, 2.5),
+        bounds=(0.1, 10.0),
+        source="assumption; RAN 2018 [Material support]",
+        doc="Hazard ratio without stable housing.",
     )
     hr_no_work: float = param(
-        1.4, unit="hazard ratio", plausible=(1.0, 2.0), bounds=(0.1, 10.0),
+        1.4,
+        unit="hazard ratio",
+        plausible=(1.0, 2.0),
+        bounds=(0.1, 10.0),
         source="assumption; EVIDENCE 4: Davis et al. 2013 (education: 43 % lower odds)",
         doc="Hazard ratio without work or education.",
     )
     hr_family: float = param(
-        0.6, unit="hazard ratio", plausible=(0.4, 1.0), bounds=(0.01, 10.0),
-        source="assumption; RAN 2018 [Social support]", doc="Hazard ratio at full family ties.",
+        0.6,
+        unit="hazard ratio",
+        plausible=(0.4, 1.0),
+        bounds=(0.01, 10.0),
+        source="assumption; RAN 2018 [Social support]",
+        doc="Hazard ratio at full family ties.",
     )
     hr_hope: float = param(
-        0.6, unit="hazard ratio", plausible=(0.4, 1.0), bounds=(0.01, 10.0),
-        source="assumption; RAN 2018 [Goals]", doc="Hazard ratio at full hope.",
+        0.6,
+        unit="hazard ratio",
+        plausible=(0.4, 1.0),
+        bounds=(0.01, 10.0),
+        source="assumption; RAN 2018 [Goals]",
+        doc="Hazard ratio at full hope.",
     )
     hr_mental_health: float = param(
-        1.8, unit="hazard ratio", plausible=(1.6, 2.0), bounds=(0.1, 10.0),
+        1.8,
+        unit="hazard ratio",
+        plausible=(1.6, 2.0),
+        bounds=(0.1, 10.0),
         source="EVIDENCE 4: Chang et al. 2015 (Lancet Psychiatry 2(10)): HR 1.6-2.0",
         doc="Hazard ratio for untreated psychosis or major depression.",
     )
     hr_group_ties: float = param(
-        2.0, unit="hazard ratio", plausible=(1.0, 4.0), bounds=(0.1, 10.0),
-        source=ASSUMPTION, doc="Hazard ratio at full group ties (any offence).",
+        2.0,
+        unit="hazard ratio",
+        plausible=(1.0, 4.0),
+        bounds=(0.1, 10.0),
+        source=ASSUMPTION,
+        doc="Hazard ratio at full group ties (any offence).",
     )
     hr_supervision: float = param(
-        1.0, unit="hazard ratio", plausible=(0.85, 1.15), bounds=(0.1, 10.0),
+        1.0,
+        unit="hazard ratio",
+        plausible=(0.85, 1.15),
+        bounds=(0.1, 10.0),
         source="EVIDENCE 4: Koehler et al. 2013 (supervision alone: no benefit)",
         doc="Hazard ratio of being on licence, apart from what practitioners do.",
     )
     hr_trust: float = param(
-        0.75, unit="hazard ratio", plausible=(0.5, 1.0), bounds=(0.01, 10.0),
+        0.75,
+        unit="hazard ratio",
+        plausible=(0.5, 1.0),
+        bounds=(0.01, 10.0),
         source="assumption; EVIDENCE 4: Lipsey et al. 2007 (about 25 % reduction)",
         doc="Hazard ratio at full trust in a practitioner one is in contact with.",
     )
     terror_hr_hope: float = param(
-        0.5, unit="hazard ratio", plausible=(0.3, 1.0), bounds=(0.01, 10.0),
-        source=ASSUMPTION, doc="Terrorism hazard ratio at full hope.",
+        0.5,
+        unit="hazard ratio",
+        plausible=(0.3, 1.0),
+        bounds=(0.01, 10.0),
+        source=ASSUMPTION,
+        doc="Terrorism hazard ratio at full hope.",
     )
     conviction_probability: float = param(
         1.0,

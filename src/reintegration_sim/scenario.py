@@ -36,7 +36,7 @@ class ScenarioError(ValueError):
 class Scenario(BaseModel):
     """A frozen, validated scenario. It owns its seed; replications derive theirs from it."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
     name: str = Field(
         pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",

@@ -1,0 +1,156 @@
+"""Shared helpers for the test suite: small scenarios, runs, paired (common random numbers)
+comparisons and the 95 % interval check used by the mechanism tests.
+
+The helpers are reached through the ``sim`` fixture (``sim.scenario(...)``, ``sim.run(...)``,
+``sim.paired(...)``, ``sim.assert_effect(...)``), so test modules never import ``conftest``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from reintegration_sim.model import ReintegrationModel
+from reintegration_sim.scenario import Scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: the state indices that must stay in [0, 1] (arrays of ``model.people``)
+UNIT_INDICES = (
+    "ideology",
+    "group_ties",
+    "trust",
+    "hope",
+    "stigma",
+    "stigma_conviction",
+    "family_ties",
+    "family_trust",
+)
+
+
+@dataclass
+class Run:
+    """A finished replication and, if asked for, each person's state ``weeks_after`` their
+    first release (NaN for people not yet released that long at the horizon)."""
+
+    model: ReintegrationModel
+    after_release: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def people(self):
+        return self.model.people
+
+    def indicator(self, key: str, cohort: str = "all") -> np.ndarray:
+        """The weekly values of one recorded indicator (index = week)."""
+        rec = self.model.recorder
+        return rec.values[:, rec._index[key, cohort]]
+
+
+def make_scenario(
+    n_extremist: int = 300,
+    n_comparison: int = 300,
+    weeks: int = 104,
+    seed: int | None = None,
+    **groups: dict[str, Any],
+) -> Scenario:
+    """A small test scenario: baseline defaults, the given population and horizon, and
+    parameter overrides passed as ``group={name: value}``."""
+    overrides: dict[str, dict[str, Any]] = {
+        "population": {"n_extremist": n_extremist, "n_comparison": n_comparison}
+    }
+    for group, values in groups.items():
+        overrides.setdefault(group, {}).update(values)
+    scenario = Scenario(name="test", description="test scenario").with_parameters(overrides)
+    scenario = scenario.with_horizon(weeks)
+    return scenario if seed is None else scenario.with_seed(seed)
+
+
+def run(
+    scenario: Scenario,
+    replication: int = 0,
+    *,
+    track: Iterable[str] = (),
+    weeks_after: int = 4,
+) -> Run:
+    """Run one replication to its horizon; ``track`` names people arrays to snapshot
+    ``weeks_after`` weeks after each person's first release."""
+    model = ReintegrationModel(scenario, replication=replication, build_graph=False)
+    track = tuple(track)
+    if not track:
+        return Run(model.run())
+    snaps = {name: np.full(model.people.n, np.nan) for name in track}
+    while model.running:
+        model.step()
+        p = model.people
+        now = (p.first_release_week >= 0) & (p.first_release_week + weeks_after == model.week)
+        for name in track:
+            snaps[name][now] = getattr(p, name)[now]
+    return Run(model, snaps)
+
+
+def paired(
+    base: Scenario,
+    policy: Scenario,
+    metric: Callable[[Run], float] | dict[str, Callable[[Run], float]],
+    n_reps: int,
+    **run_kwargs: Any,
+) -> np.ndarray | dict[str, np.ndarray]:
+    """``metric(policy) - metric(base)`` for replications ``0 .. n_reps-1``; both arms share
+    the scenario seed and the replication index (common random numbers). ``metric`` may be a
+    dict of named metrics, computed on the same runs; then a dict of arrays is returned."""
+    assert base.seed == policy.seed, "paired runs must share the seed"
+    metrics = metric if isinstance(metric, dict) else {"_": metric}
+    diffs: dict[str, list[float]] = {name: [] for name in metrics}
+    for r in range(n_reps):
+        a, b = run(base, r, **run_kwargs), run(policy, r, **run_kwargs)
+        for name, fn in metrics.items():
+            diffs[name].append(fn(b) - fn(a))
+    out = {name: np.asarray(values, dtype=float) for name, values in diffs.items()}
+    return out if isinstance(metric, dict) else out["_"]
+
+
+def interval(diffs: np.ndarray) -> tuple[float, float, float]:
+    """Mean paired difference and its normal 95 % interval (mean +- 1.96 sd / sqrt(n))."""
+    diffs = np.asarray(diffs, dtype=float)
+    mean = float(diffs.mean())
+    half = 1.96 * float(diffs.std(ddof=1)) / np.sqrt(diffs.size) if diffs.size > 1 else np.inf
+    return mean, mean - half, mean + half
+
+
+def assert_effect(diffs: np.ndarray, direction: str, what: str) -> None:
+    """The 95 % interval of the mean paired difference excludes zero on the expected side
+    (``direction`` is ``"up"`` or ``"down"``: policy minus base)."""
+    assert direction in ("up", "down")
+    assert np.all(np.isfinite(diffs)), f"{what}: non-finite paired differences {diffs}"
+    mean, lo, hi = interval(diffs)
+    summary = (
+        f"{what}: mean paired difference {mean:+.4g}, 95% interval [{lo:+.4g}, {hi:+.4g}], "
+        f"n={diffs.size}, per replication {np.round(diffs, 4).tolist()}"
+    )
+    print(summary)  # shown with pytest -rP: the margin of every mechanism test
+    if direction == "up":
+        assert lo > 0, f"expected an increase; {summary}"
+    else:
+        assert hi < 0, f"expected a decrease; {summary}"
+
+
+class Sim:
+    """Namespace handed to tests by the ``sim`` fixture."""
+
+    scenario = staticmethod(make_scenario)
+    run = staticmethod(run)
+    paired = staticmethod(paired)
+    interval = staticmethod(interval)
+    assert_effect = staticmethod(assert_effect)
+    root = ROOT
+    unit_indices = UNIT_INDICES
+
+
+@pytest.fixture
+def sim() -> type[Sim]:
+    return Sim

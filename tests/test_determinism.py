@@ -1,0 +1,268 @@
+"""Determinism and common random numbers.
+
+A scenario, its seed and a replication index fix every number a run produces; a lever changes
+outcomes only for the people it can reach, and only from the week it can act.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from reintegration_sim.agents import Cohort
+from reintegration_sim.model import ReintegrationModel
+from reintegration_sim.outcomes import people_table
+from reintegration_sim.randomness import PROCESSES, Streams
+
+#: a scenario in which the two cohorts cannot touch each other: separate wings, no press
+#: coverage (a terrorism offence would raise prejudice against everyone), no peer ties, no
+#: community recruiters (their attention is shared among all targets in a community) and
+#: enough staff that no caseload ever has a waiting list
+ISOLATED = {
+    "prison": {"regime": "separation"},
+    "community": {"press_coverage": 0.0, "peer_degree": 0.0},
+    "recruiters": {"community_per_1000": 0.0},
+    "agencies": {"staffing_level": 20.0, "religious_counsellors_per_1000": 4.0},
+}
+#: on top of ISOLATED, nobody influences anybody in custody either, so each person's
+#: trajectory depends only on their own random numbers and the parameters
+SEPARABLE = {
+    **ISOLATED,
+    "prison": {"regime": "separation", "peer_influence": 0.0, "differing_views": 0.0},
+    "recruiters": {"community_per_1000": 0.0, "in_prison_per_1000": 0.0},
+}
+
+
+def _with(base: dict, group: str, values: dict) -> dict:
+    merged = {g: dict(v) for g, v in base.items()}
+    merged.setdefault(group, {}).update(values)
+    return merged
+
+
+def _table(model: ReintegrationModel) -> pd.DataFrame:
+    return people_table(model).drop(columns=["scenario"])
+
+
+def _differing_rows(a: pd.DataFrame, b: pd.DataFrame) -> pd.Series:
+    """Which rows differ in any column (NaN equal to NaN)."""
+    same = (a == b) | (a.isna() & b.isna())
+    return ~same.all(axis=1)
+
+
+def _differing_people(
+    ma: ReintegrationModel, mb: ReintegrationModel, ignore: tuple[str, ...] = ()
+) -> np.ndarray:
+    """Which people differ in any state array (except those in ``ignore``), now."""
+    a, b = ma.people.arrays(), mb.people.arrays()
+    differ = np.zeros(ma.people.n, bool)
+    for name, values in a.items():
+        if name not in ignore:
+            differ |= values != b[name]
+    return differ
+
+
+# ----------------------------------------------------------------------------- reproducibility
+
+
+def test_same_seed_and_replication_reproduce_exactly(sim):
+    scenario = sim.scenario(300, 300, weeks=156)
+    a, b = sim.run(scenario, 1).model, sim.run(scenario, 1).model
+    pd.testing.assert_frame_equal(people_table(a), people_table(b))
+    pd.testing.assert_frame_equal(a.recorder.frame("x", 1), b.recorder.frame("x", 1))
+    assert a.tally == b.tally
+    for kind in a.caseloads:
+        assert np.array_equal(a.caseloads[kind].assigned, b.caseloads[kind].assigned)
+
+
+def test_results_do_not_depend_on_global_random_state_or_run_order(sim):
+    scenario = sim.scenario(200, 200, weeks=104)
+    saved_numpy, saved_python = np.random.get_state(), random.getstate()  # noqa: NPY002
+    try:
+        np.random.seed(1)  # noqa: NPY002 (the legacy global state must not matter)
+        random.seed(1)
+        first = _table(sim.run(scenario, 2).model)
+        # other replications in between, and a different global state
+        sim.run(scenario, 0)
+        sim.run(scenario.with_seed(99), 2)
+        np.random.seed(2)  # noqa: NPY002
+        random.seed(2)
+        np.random.random(1000)  # noqa: NPY002
+        second = _table(sim.run(scenario, 2).model)
+    finally:
+        np.random.set_state(saved_numpy)  # noqa: NPY002
+        random.setstate(saved_python)
+    pd.testing.assert_frame_equal(first, second)
+
+
+def test_other_replications_and_seeds_differ(sim):
+    scenario = sim.scenario(300, 300, weeks=104)
+    base = _table(sim.run(scenario, 0).model)
+    other_rep = _table(sim.run(scenario, 1).model)
+    other_seed = _table(sim.run(scenario.with_seed(scenario.seed + 1), 0).model)
+    for other in (other_rep, other_seed):
+        assert _differing_rows(base, other).mean() > 0.9
+        assert not np.allclose(base.age_start, other.age_start)
+    assert not np.array_equal(base.first_release_week, other_rep.first_release_week)
+
+
+def test_building_the_graph_changes_nothing(sim):
+    """The networkx graph is for readers only: building it must not move any random stream."""
+    scenario = sim.scenario(150, 150, weeks=52)
+    with_graph = ReintegrationModel(scenario, replication=0, build_graph=True).run()
+    without = ReintegrationModel(scenario, replication=0, build_graph=False).run()
+    assert with_graph.graph is not None and with_graph.graph.number_of_nodes() > 0
+    pd.testing.assert_frame_equal(people_table(with_graph), people_table(without))
+
+
+def test_streams_are_named_and_independent():
+    a, b = Streams(7, 3), Streams(7, 3)
+    a.uniform("reoffend", 50)  # drawing from one stream...
+    a["gate"].random((2, 50))
+    assert np.array_equal(a.uniform("death", 20), b.uniform("death", 20))  # ...moves no other
+    fresh = Streams(7, 3)
+    draws = {name: fresh.uniform(name, 8) for name in PROCESSES}
+    values = np.stack(list(draws.values()))
+    assert len({tuple(row) for row in values}) == len(PROCESSES), "two streams coincide"
+    assert not np.array_equal(Streams(7, 4).uniform("death", 8), draws["death"])
+    assert not np.array_equal(Streams(8, 3).uniform("death", 8), draws["death"])
+    assert Streams(7, 3).mesa_seed() == Streams(7, 3).mesa_seed() != Streams(7, 4).mesa_seed()
+    with pytest.raises(KeyError, match="unknown random process"):
+        fresh["no such process"]
+
+
+# ----------------------------------------------------------------------------- common random numbers
+
+
+@pytest.mark.parametrize(
+    "lever, untouched",
+    [
+        (("release", {"electronic_monitoring": 0.0}, {"electronic_monitoring": 1.0}), "comparison"),
+        (
+            ("release", {"licence_years_comparison": 0.5}, {"licence_years_comparison": 3.0}),
+            "extremist",
+        ),
+    ],
+    ids=["monitoring_leaves_comparison", "comparison_licence_leaves_extremist"],
+)
+def test_lever_leaves_unreachable_cohort_identical(sim, lever, untouched):
+    """A lever acting on one cohort changes nobody in the other when the cohorts cannot meet,
+    while it does change the cohort it acts on."""
+    group, low, high = lever
+    a = sim.run(sim.scenario(300, 300, weeks=260, **_with(ISOLATED, group, low))).model
+    b = sim.run(sim.scenario(300, 300, weeks=260, **_with(ISOLATED, group, high))).model
+    for model in (a, b):
+        caseloads = model.recorder.values[
+            :, [model.recorder._index[f"waiting_{k.value}", "all"] for k in model.caseloads]
+        ]
+        assert np.nansum(caseloads) == 0, "a caseload bound: the cohorts could interact"
+    ta, tb = _table(a), _table(b)
+    differ = _differing_rows(ta, tb)
+    in_untouched = (ta.cohort == untouched).to_numpy()
+    assert not differ[in_untouched].any(), (
+        f"{int(differ[in_untouched].sum())} {untouched} people changed: "
+        f"{ta[in_untouched & differ.to_numpy()].head()}"
+    )
+    assert differ[~in_untouched].mean() > 0.3, "the lever should change the cohort it acts on"
+
+
+def test_shared_wings_let_a_lever_reach_the_other_cohort(sim):
+    """Control for the test above: under dispersal the cohorts share wings, so monitoring the
+    extremist cohort (more recalls back onto the wings) does reach comparison prisoners."""
+    dispersal = _with(ISOLATED, "prison", {"regime": "dispersal"})
+    a = sim.run(
+        sim.scenario(
+            300, 300, weeks=260, **_with(dispersal, "release", {"electronic_monitoring": 0.0})
+        )
+    )
+    b = sim.run(
+        sim.scenario(
+            300, 300, weeks=260, **_with(dispersal, "release", {"electronic_monitoring": 1.0})
+        )
+    )
+    ta, tb = _table(a.model), _table(b.model)
+    comparison = (ta.cohort == "comparison").to_numpy()
+    assert _differing_rows(ta, tb)[comparison].any()
+
+
+def _first_release(model: ReintegrationModel) -> int:
+    return int(model.people.release_week.min())
+
+
+def _a_year_after_first_extremist_release(model: ReintegrationModel) -> int:
+    ext = model.people.cohort == Cohort.EXTREMIST
+    return int(model.people.release_week[ext].min()) + 52
+
+
+@pytest.mark.parametrize(
+    "group, low, high, earliest, ignore",
+    [
+        ("release", {"continuity": 0.0}, {"continuity": 1.0}, _first_release, ()),
+        ("recruiters", {"gate_presence": 0.0}, {"gate_presence": 0.5}, _first_release, ()),
+        ("release", {"family_pickup": 0.3}, {"family_pickup": 0.9}, _first_release, ()),
+        (
+            "agencies",
+            {"exit_support_years": 1.0},
+            {"exit_support_years": 3.0},
+            _a_year_after_first_extremist_release,
+            (),
+        ),
+        (
+            "release",
+            {"licence_years_extremist": 1.0},
+            {"licence_years_extremist": 3.0},
+            _a_year_after_first_extremist_release,
+            ("licence_end",),  # the end date is set at release; it acts when it arrives
+        ),
+    ],
+    ids=["continuity", "gate_presence", "family_pickup", "exit_support", "licence_length"],
+)
+def test_lever_changes_nothing_before_it_can_act(sim, group, low, high, earliest, ignore):
+    """Everyone stays identical until the earliest week the lever can act (baseline
+    interactions left on); a lever acting at the gate first changes only people released
+    that week."""
+    ma = ReintegrationModel(sim.scenario(300, 300, weeks=160, **{group: low}), build_graph=False)
+    mb = ReintegrationModel(sim.scenario(300, 300, weeks=160, **{group: high}), build_graph=False)
+    first_possible = earliest(ma)
+    while ma.running:
+        ma.step()
+        mb.step()
+        differ = _differing_people(ma, mb, ignore)
+        if not differ.any():
+            continue
+        assert ma.week >= first_possible, (
+            f"{int(differ.sum())} people differ in week {ma.week}, before the lever can act "
+            f"(week {first_possible})"
+        )
+        if earliest is _first_release:
+            released_now = ma.people.last_release_week == ma.week
+            assert released_now[differ].all(), f"week {ma.week}: people not released differ"
+        return
+    pytest.fail("the lever never changed anybody")
+
+
+def test_lever_reaches_each_person_only_from_their_release(sim):
+    """When nobody can influence anybody (separate wings, no peer influence in custody, no
+    recruiters, no binding caseloads), electronic monitoring leaves each person's state
+    identical up to the week of their own first release, and never touches the comparison
+    cohort."""
+    base = _with(SEPARABLE, "release", {"electronic_monitoring": 0.0})
+    policy = _with(SEPARABLE, "release", {"electronic_monitoring": 1.0})
+    ma = ReintegrationModel(sim.scenario(300, 300, weeks=200, **base), build_graph=False)
+    mb = ReintegrationModel(sim.scenario(300, 300, weeks=200, **policy), build_graph=False)
+    ext = ma.people.cohort == Cohort.EXTREMIST
+    ever_differed = np.zeros(ma.people.n, bool)
+    while ma.running:
+        ma.step()
+        mb.step()
+        differ = _differing_people(ma, mb)
+        first = ma.people.first_release_week
+        reachable = ext & (first >= 0) & (first <= ma.week)
+        assert not (differ & ~reachable).any(), (
+            f"week {ma.week}: {np.flatnonzero(differ & ~reachable)[:10]} differ before their "
+            "release or outside the extremist cohort"
+        )
+        ever_differed |= differ
+    assert ever_differed[ext].mean() > 0.5

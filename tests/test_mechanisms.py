@@ -1,0 +1,326 @@
+"""Each mechanism of the RAN paper moves outcomes the way the paper describes.
+
+Every test compares two arms that share the scenario seed and the replication index (common
+random numbers) and differ in one lever; it computes the paired difference per replication and
+asserts that the 95 % interval of the mean difference (mean +- 1.96 sd / sqrt(n)) excludes zero
+on the side the paper expects. Paper sections are cited as RAN 2018 [Section].
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from reintegration_sim.agents import Cohort
+from reintegration_sim.outcomes import people_table
+
+# ----------------------------------------------------------------------------- metrics
+
+
+def _cohort_mask(run, cohort: str) -> np.ndarray:
+    if cohort == "all":
+        return np.ones(run.people.n, bool)
+    return run.people.cohort == Cohort[cohort.upper()]
+
+
+def after_release(name: str, cohort: str = "all"):
+    """Mean of a person's ``name`` a fixed number of weeks after first release."""
+
+    def metric(run) -> float:
+        values = run.after_release[name][_cohort_mask(run, cohort)]
+        assert np.isfinite(values).sum() >= 20, "too few people released long enough"
+        return float(np.nanmean(values))
+
+    return metric
+
+
+def share_after_release(name: str, threshold: float, cohort: str = "all"):
+    """Share of people with ``name`` above ``threshold`` a fixed time after first release."""
+
+    def metric(run) -> float:
+        values = run.after_release[name][_cohort_mask(run, cohort)]
+        values = values[np.isfinite(values)]
+        assert values.size >= 20, "too few people released long enough"
+        return float(np.mean(values > threshold))
+
+    return metric
+
+
+def event_within(outcome: str, weeks: int, cohort: str = "all", mental_health=None):
+    """Share of people followed up at least ``weeks`` after first release whose first
+    ``outcome`` came within ``weeks`` of it (people table)."""
+
+    def metric(run) -> float:
+        table = people_table(run.model)
+        keep = (table.first_release_week >= 0) & (table.followup_weeks >= weeks)
+        if cohort != "all":
+            keep &= table.cohort == cohort
+        if mental_health == "needs":
+            keep &= table.mental_health != "none"
+        assert keep.sum() >= 20, "too few people followed up long enough"
+        w = table.loc[keep, f"weeks_to_{outcome}"]
+        return float(((w >= 0) & (w < weeks)).mean())
+
+    return metric
+
+
+def gate_share(who: str, cohort: str = "extremist"):
+    """Share of released people met at the gate by ``who`` on their last release."""
+
+    def metric(run) -> float:
+        table = people_table(run.model)
+        released = table[(table.cohort == cohort) & (table.gate != "not released")]
+        return float((released.gate == who).mean())
+
+    return metric
+
+
+def indicator_at(key: str, cohort: str, week: int):
+    def metric(run) -> float:
+        return float(run.indicator(key, cohort)[week])
+
+    return metric
+
+
+def indicator_mean(key: str, cohort: str, first: int, last: int):
+    def metric(run) -> float:
+        return float(np.nanmean(run.indicator(key, cohort)[first : last + 1]))
+
+    return metric
+
+
+def tally(key: str):
+    def metric(run) -> float:
+        return float(run.model.tally[key])
+
+    return metric
+
+
+# ----------------------------------------------------------------------------- transition
+
+
+def test_recruiters_at_the_gate_raise_group_ties_after_release(sim):
+    """Recruiters waiting at the gate pick people up and raise their ties to the group in
+    the first weeks after release [Transition management]."""
+    base = sim.scenario(600, 0, weeks=104, recruiters={"gate_presence": 0.0})
+    policy = sim.scenario(600, 0, weeks=104, recruiters={"gate_presence": 0.5})
+    metrics = {"ties": after_release("group_ties"), "picked": gate_share("recruiter")}
+    diffs = sim.paired(base, policy, metrics, 6, track=["group_ties"])
+    sim.assert_effect(diffs["ties"], "up", "group ties 4 weeks after release")
+    sim.assert_effect(diffs["picked"], "up", "share picked up by recruiters at the gate")
+
+
+@pytest.mark.slow
+def test_recruiters_at_the_gate_raise_reengagement_within_26_weeks(sim):
+    """Re-engagement documented within 26 weeks of release rises with recruiters at the gate
+    (police detection at the top of its plausible range, so that enough is documented)."""
+    common = {"agencies": {"police_detection": 0.1}}
+    base = sim.scenario(1000, 0, weeks=104, recruiters={"gate_presence": 0.0}, **common)
+    policy = sim.scenario(1000, 0, weeks=104, recruiters={"gate_presence": 0.5}, **common)
+    diffs = sim.paired(base, policy, event_within("reengagement", 26, "extremist"), 10)
+    sim.assert_effect(diffs, "up", "re-engagement within 26 weeks of release")
+
+
+def test_continuity_of_practitioner_raises_trust_after_release(sim):
+    """The practitioner from inside continuing outside keeps the trust built in prison, and
+    the gain lasts months into release [Transition management]."""
+    base = sim.scenario(500, 500, weeks=104, release={"continuity": 0.0})
+    policy = sim.scenario(500, 500, weeks=104, release={"continuity": 1.0})
+    metrics = {cohort: after_release("trust", cohort) for cohort in ("extremist", "comparison")}
+    diffs = sim.paired(base, policy, metrics, 5, track=["trust"], weeks_after=26)
+    for cohort, d in diffs.items():
+        sim.assert_effect(d, "up", f"{cohort} cohort's trust 26 weeks after release")
+
+
+def test_family_pickup_keeps_recruiters_away(sim):
+    """Family meeting the person at the gate makes a recruiters' pick-up less likely and
+    keeps group ties lower after release [Transition management; Social support]."""
+    gate = {"gate_presence": 0.5}
+    base = sim.scenario(600, 0, weeks=104, release={"family_pickup": 0.3}, recruiters=gate)
+    policy = sim.scenario(600, 0, weeks=104, release={"family_pickup": 0.9}, recruiters=gate)
+    metrics = {"pickups": tally("gate_pickups"), "ties": after_release("group_ties")}
+    diffs = sim.paired(base, policy, metrics, 8, track=["group_ties"])
+    sim.assert_effect(diffs["pickups"], "down", "recruiters' gate pick-ups")
+    sim.assert_effect(diffs["ties"], "down", "group ties 4 weeks after release")
+
+
+def test_electronic_monitoring_adds_stigma_and_contact(sim):
+    """Ankle monitors and house arrest stigmatise, but the intensified contact builds trust
+    [Release conditions]."""
+    base = sim.scenario(600, 0, weeks=104, release={"electronic_monitoring": 0.0})
+    policy = sim.scenario(600, 0, weeks=104, release={"electronic_monitoring": 1.0})
+    kwargs = {"track": ["stigma", "trust"], "weeks_after": 4}
+    metrics = {"stigma": after_release("stigma"), "trust": after_release("trust")}
+    diffs = sim.paired(base, policy, metrics, 5, **kwargs)
+    sim.assert_effect(diffs["stigma"], "up", "stigma met 4 weeks after release")
+    sim.assert_effect(diffs["trust"], "up", "trust 4 weeks after release")
+
+
+# ----------------------------------------------------------------------------- prison regime
+
+
+def test_unfair_regime_breaks_trust_and_feeds_grievance(sim):
+    """An unfair, discriminatory regime breaks trust and feeds grievance (ideology)
+    [Prisons and prison regime; Trust]."""
+    base = sim.scenario(500, 500, weeks=52, prison={"fairness": 0.9})
+    policy = sim.scenario(500, 500, weeks=52, prison={"fairness": 0.3})
+    metrics = {
+        "trust": indicator_at("trust", "all", 52),
+        "ideology": indicator_at("ideology", "extremist", 52),
+    }
+    diffs = sim.paired(base, policy, metrics, 5)
+    sim.assert_effect(diffs["trust"], "down", "trust at week 52")
+    sim.assert_effect(diffs["ideology"], "up", "extremist cohort's ideology at week 52")
+
+
+def test_separation_entrenches_extremists_and_protects_other_prisoners(sim):
+    """Separate wings protect other prisoners (lower ideology and group ties in the comparison
+    cohort) but limit contact with differing views, so the extremist cohort's ideology
+    stays higher [Prisons and prison regime; CONTEST]."""
+    base = sim.scenario(500, 500, weeks=52, prison={"regime": "dispersal"})
+    policy = sim.scenario(500, 500, weeks=52, prison={"regime": "separation"})
+    metrics = {
+        "ext": indicator_at("ideology", "extremist", 52),
+        "comp": indicator_at("ideology", "comparison", 52),
+        "ties": indicator_at("group_ties", "comparison", 52),
+    }
+    diffs = sim.paired(base, policy, metrics, 5)
+    sim.assert_effect(diffs["ext"], "up", "extremist cohort's ideology at week 52 (entrenchment)")
+    sim.assert_effect(diffs["comp"], "down", "comparison cohort's ideology at 52 (protection)")
+    sim.assert_effect(diffs["ties"], "down", "comparison cohort's group ties at 52 (protection)")
+
+
+def test_mixed_regime_lies_between_dispersal_and_separation(sim):
+    """Separating only the most committed gives an extremist-cohort ideology between the two
+    pure regimes (same seeds)."""
+    metric = indicator_at("ideology", "extremist", 52)
+    values = {
+        regime: np.array(
+            [
+                metric(sim.run(sim.scenario(500, 500, weeks=52, prison={"regime": regime}), r))
+                for r in range(3)
+            ]
+        )
+        for regime in ("dispersal", "mixed", "separation")
+    }
+    assert np.all(values["dispersal"] < values["mixed"]), values
+    assert np.all(values["mixed"] < values["separation"]), values
+
+
+def test_overcrowding_leaves_no_room_to_reflect(sim):
+    """Overcrowded prisons leave no space to reflect: ideology stays higher and trust lower
+    [Prisons and prison regime]."""
+    base = sim.scenario(500, 500, weeks=52, prison={"overcrowding": 1.0})
+    policy = sim.scenario(500, 500, weeks=52, prison={"overcrowding": 1.5})
+    metrics = {
+        "ideology": indicator_at("ideology", "extremist", 52),
+        "trust": indicator_at("trust", "all", 52),
+    }
+    diffs = sim.paired(base, policy, metrics, 5)
+    sim.assert_effect(diffs["ideology"], "up", "extremist cohort's ideology at week 52")
+    sim.assert_effect(diffs["trust"], "down", "trust at week 52")
+
+
+# ----------------------------------------------------------------------------- community
+
+
+@pytest.mark.parametrize(
+    "group, name, low, high",
+    [
+        ("behaviour", "prejudice_weight", 0.0, 0.8),
+        ("community", "prejudice_mean", 0.1, 0.8),
+    ],
+)
+def test_prejudice_limits_housing_and_work(sim, group, name, low, high):
+    """Stigma from the conviction and community prejudice limit access to housing and work
+    [Stigmatisation]. (``prejudice_mean`` also moves the network stream's draws, so that arm
+    pairs less tightly.)"""
+    base = sim.scenario(500, 500, weeks=156, **{group: {name: low}})
+    policy = sim.scenario(500, 500, weeks=156, **{group: {name: high}})
+    metrics = {
+        "housed": indicator_mean("housed", "all", 52, 156),
+        "working": indicator_mean("working", "all", 52, 156),
+    }
+    diffs = sim.paired(base, policy, metrics, 6)
+    sim.assert_effect(diffs["housed"], "down", f"{name}: share housed, weeks 52-156")
+    sim.assert_effect(diffs["working"], "down", f"{name}: share in work, weeks 52-156")
+
+
+# ----------------------------------------------------------------------------- services
+
+
+def test_housing_and_employment_staffing_lower_reoffending(sim):
+    """More housing and employment workers (bottom to top of their plausible ranges): more
+    people housed and in work, and fewer comparison-cohort reoffences within a year of
+    release [Material support]."""
+    few = {"housing_workers_per_1000": 1.0, "employment_workers_per_1000": 1.0}
+    many = {"housing_workers_per_1000": 10.0, "employment_workers_per_1000": 10.0}
+    base = sim.scenario(500, 500, weeks=156, agencies=few)
+    policy = sim.scenario(500, 500, weeks=156, agencies=many)
+    metrics = {
+        "housed": indicator_mean("housed", "all", 13, 156),
+        "working": indicator_mean("working", "all", 13, 156),
+        "reoffending": event_within("any_reoffence", 52, "comparison"),
+    }
+    diffs = sim.paired(base, policy, metrics, 6)
+    sim.assert_effect(diffs["housed"], "up", "share housed, weeks 13-156")
+    sim.assert_effect(diffs["working"], "up", "share in work or education, weeks 13-156")
+    sim.assert_effect(diffs["reoffending"], "down", "comparison cohort reoffending within 52 weeks")
+
+
+def test_effective_material_support_lowers_reoffending(sim):
+    """Support that secures housing and work more often lowers reoffending of the comparison
+    cohort [Material support]."""
+    base = sim.scenario(
+        500, 500, weeks=156, agencies={"housing_success": 0.02, "work_success": 0.01}
+    )
+    policy = sim.scenario(
+        500, 500, weeks=156, agencies={"housing_success": 0.12, "work_success": 0.1}
+    )
+    diffs = sim.paired(base, policy, event_within("any_reoffence", 52, "comparison"), 6)
+    sim.assert_effect(diffs, "down", "comparison cohort reoffending within 52 weeks")
+
+
+@pytest.mark.slow
+def test_mental_health_staffing_lowers_reoffending_of_those_with_needs(sim):
+    """Treatment of psychosis and depression removes part of their excess hazard, so more
+    mental health staff means fewer reoffences among people with those needs
+    [Mental health]."""
+    base = sim.scenario(500, 500, weeks=156, agencies={"mental_health_workers_per_1000": 0.5})
+    policy = sim.scenario(500, 500, weeks=156, agencies={"mental_health_workers_per_1000": 6.0})
+    metric = event_within("any_reoffence", 52, "comparison", mental_health="needs")
+    diffs = sim.paired(base, policy, metric, 10)
+    sim.assert_effect(diffs, "down", "reoffending within 52 weeks, comparison cohort with needs")
+
+
+def test_trust_grows_over_months_of_contact(sim):
+    """Trust is built slowly over months of contact [Goals; Trust]: with exit workers for
+    everyone in the extremist cohort, the trust gained is small after a month, and keeps
+    growing through three and six months."""
+    base = sim.scenario(500, 0, weeks=26, agencies={"exit_workers_per_1000": 0.0})
+    policy = sim.scenario(500, 0, weeks=26, agencies={"exit_workers_per_1000": 20.0})
+    weeks = (4, 13, 26)
+    metrics = {week: indicator_at("trust", "extremist", week) for week in weeks}
+    diffs = sim.paired(base, policy, metrics, 3)
+    for week in weeks:
+        sim.assert_effect(diffs[week], "up", f"trust at week {week}")
+    gains = {week: float(diffs[week].mean()) for week in weeks}
+    assert gains[4] < gains[13] < gains[26], gains
+    assert gains[4] < 0.5 * gains[26], f"trust should take months to build: {gains}"
+
+
+def test_exit_work_lowers_ideology(sim):
+    """Exit work, built on trust, lowers the extremist cohort's ideology [Providers of exit
+    work; Trust]."""
+    base = sim.scenario(500, 0, weeks=104, agencies={"exit_workers_per_1000": 2.0})
+    policy = sim.scenario(500, 0, weeks=104, agencies={"exit_workers_per_1000": 20.0})
+    diffs = sim.paired(base, policy, indicator_at("ideology", "extremist", 104), 4)
+    sim.assert_effect(diffs, "down", "extremist cohort's ideology at week 104")
+
+
+def test_security_monitoring_erodes_family_trust(sim):
+    """Security cooperation erodes the family's trust in agencies [Social support]."""
+    base = sim.scenario(500, 0, weeks=104, agencies={"police_officers_per_1000": 1.0})
+    policy = sim.scenario(500, 0, weeks=104, agencies={"police_officers_per_1000": 10.0})
+    diffs = sim.paired(base, policy, lambda run: float(run.people.family_trust.mean()), 4)
+    sim.assert_effect(diffs, "down", "family trust in agencies at week 104")
