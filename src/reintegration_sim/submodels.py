@@ -150,7 +150,8 @@ def update_caseloads(m: ReintegrationModel) -> None:
     eligible = {
         AgencyKind.PRISON: inside,
         AgencyKind.EXIT: ext & (inside | recently_released),
-        AgencyKind.PROBATION: transition | (p.phase == Phase.RELEASE_DAY)
+        AgencyKind.PROBATION: transition
+        | (p.phase == Phase.RELEASE_DAY)
         | (p.phase == Phase.LICENCE),
         AgencyKind.HOUSING: (transition | community) & ~p.housed,
         AgencyKind.EMPLOYMENT: (transition | community) & ~p.working & (p.age < 65.0),
@@ -244,10 +245,7 @@ def _chance(
     cooperation = 0.75 + 0.5 * c.trust[p.community]
     base = np.where(supported, aided, unaided)
     return (
-        base
-        * (1.0 - m.params.agencies.record_penalty * p.stigma)
-        * (0.5 + capacity)
-        * cooperation
+        base * (1.0 - m.params.agencies.record_penalty * p.stigma) * (0.5 + capacity) * cooperation
     )
 
 
@@ -284,7 +282,9 @@ def family_dynamics(m: ReintegrationModel) -> None:
     inside = p.in_custody()
     growth = beh.family_support_growth * (0.5 + 0.5 * p.family_trust) * (1.0 - p.family_ties)
     p.family_ties[community] += growth[community]
-    p.family_ties[inside] -= _CUSTODY_FAMILY_DRIFT * beh.family_support_growth * p.family_ties[inside]
+    p.family_ties[inside] -= (
+        _CUSTODY_FAMILY_DRIFT * beh.family_support_growth * p.family_ties[inside]
+    )
     stress = (~p.housed).astype(float) + (~p.working) + p.group_ties
     conflict = community & (m.streams.uniform("family", p.n) < beh.family_conflict * stress)
     p.family_ties[conflict] *= 0.5
@@ -451,9 +451,7 @@ def offend_and_reconvict(m: ReintegrationModel) -> np.ndarray:
     coverage = np.bincount(p.community[terror & convicted], minlength=c.prejudice.size)
     press = m.params.community.press_coverage
     c.prejudice += press * (coverage + 0.1 * (coverage.sum() - coverage)) * (1.0 - c.prejudice)
-    c.prejudice += m.params.community.prejudice_relaxation * (
-        c.prejudice_baseline - c.prejudice
-    )
+    c.prejudice += m.params.community.prejudice_relaxation * (c.prejudice_baseline - c.prejudice)
     np.clip(c.prejudice, 0.0, 1.0, out=c.prejudice)
     return convicted
 
@@ -469,14 +467,18 @@ def detect_and_recall(m: ReintegrationModel, convicted: np.ndarray) -> None:
     """Security services document active re-engagement (better with monitoring and the family's
     trust); breaches of licence, and documented re-engagement on licence, bring recall
     [RAN 2018, Release conditions; Multi-agency cooperation; Social support]."""
-    p, ag, off, beh, week = m.people, m.params.agencies, m.params.offending, m.params.behaviour, m.week
+    p, ag, off, beh, week = (
+        m.people,
+        m.params.agencies,
+        m.params.offending,
+        m.params.behaviour,
+        m.week,
+    )
     community = p.in_community() & ~convicted
     monitored_by_police = m.caseloads[AgencyKind.POLICE].served
     engaged = community & (p.group_ties > beh.engaged_threshold)
     p_detect = (
-        ag.police_detection
-        * np.where(monitored_by_police, 1.0, 0.2)
-        * (0.5 + 0.5 * p.family_trust)
+        ag.police_detection * np.where(monitored_by_police, 1.0, 0.2) * (0.5 + 0.5 * p.family_trust)
     )
     documented = engaged & (m.streams.uniform("detect", p.n) < p_detect)
     first = documented & (p.reengagement_week == NO_EVENT) & (p.terror_week == NO_EVENT)
