@@ -48,18 +48,33 @@ class Caseload:
 
     def update(self, eligible: np.ndarray, week: int) -> None:
         """Discharge the no longer eligible, queue the new ones, fill free places in order."""
-        self.discharge(~eligible)
-        need = eligible & (self.assigned < 0)
-        self.waiting_since[need & (self.waiting_since < 0)] = week
-        self.waiting_since[~need] = -1
+        assigned, waiting_since = self.assigned, self.waiting_since
+        served = assigned >= 0
+        leaving = served & ~eligible  # what discharge(~eligible) ends
+        if leaving.any():
+            self.load -= np.bincount(assigned[leaving], minlength=self.n_practitioners)
+            assigned[leaving] = -1
+            self.weeks_in_service[leaving] = 0
+            served &= eligible
+        need = eligible & ~served
+        np.putmask(waiting_since, need & (waiting_since < 0), week)
+        np.putmask(waiting_since, ~need, -1)
         free = self.capacity - self.load
         n_free = int(free.sum())
-        if n_free > 0 and need.any():
+        if n_free > 0:
             candidates = np.flatnonzero(need)
-            order = np.lexsort((candidates, self.waiting_since[candidates]))
-            take = candidates[order[:n_free]]
-            slots = np.repeat(np.arange(self.n_practitioners), free)[: take.size]
-            self.assigned[take] = slots
-            self.load += np.bincount(slots, minlength=self.n_practitioners)
-            self.waiting_since[take] = -1
-        self.weeks_in_service[self.assigned >= 0] += 1
+            if candidates.size:
+                # longest wait first, then person index: candidates are in index order, so a
+                # stable sort on the week alone gives that order (as lexsort would); weeks fit
+                # in int16, which numpy sorts stably by radix sort
+                key = waiting_since[candidates]
+                if week < np.iinfo(np.int16).max:
+                    key = key.astype(np.int16)
+                order = np.argsort(key, kind="stable")
+                take = candidates[order[:n_free]]
+                slots = np.repeat(np.arange(self.n_practitioners), free)[: take.size]
+                assigned[take] = slots
+                self.load += np.bincount(slots, minlength=self.n_practitioners)
+                waiting_since[take] = -1
+                served[take] = True
+        self.weeks_in_service += served

@@ -97,7 +97,9 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("dead", "Died", "persons", "neutral"),
     Indicator("ever_released", "Released at least once", "persons", "neutral"),
     Indicator("any_reoffence", "Reoffended since release", "persons", "lower is better"),
-    Indicator("terror_reoffence", "Terrorism reoffence since release", "persons", "lower is better"),
+    Indicator(
+        "terror_reoffence", "Terrorism reoffence since release", "persons", "lower is better"
+    ),
     Indicator("reengagement", "Re-engagement documented", "persons", "lower is better"),
     Indicator("recall", "Recalled at least once", "persons", "lower is better"),
     Indicator("housed", "Housed (released people)", "share", "higher is better"),
@@ -113,14 +115,20 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("disengaged", "Disengaged (behaviour)", "share", "higher is better"),
     Indicator("engaged", "Actively engaged with a group", "share", "lower is better"),
     Indicator("community_prejudice", "Community prejudice", "index 0-1", "lower is better", False),
-    Indicator("recruiter_successes", "Recruiter successes", "count, cumulative", "lower is better", False),
-    Indicator("gate_pickups", "Gate pick-ups by recruiters", "count, cumulative", "lower is better", False),
+    Indicator(
+        "recruiter_successes", "Recruiter successes", "count, cumulative", "lower is better", False
+    ),
+    Indicator(
+        "gate_pickups", "Gate pick-ups by recruiters", "count, cumulative", "lower is better", False
+    ),
     *(
         Indicator(f"caseload_{k.value}", f"Caseload: {k.value}", "persons", "neutral", False)
         for k in AgencyKind
     ),
     *(
-        Indicator(f"waiting_{k.value}", f"Waiting list: {k.value}", "persons", "lower is better", False)
+        Indicator(
+            f"waiting_{k.value}", f"Waiting list: {k.value}", "persons", "lower is better", False
+        )
         for k in AgencyKind
     ),
     *(
@@ -175,7 +183,16 @@ _MILESTONE_COUNT = np.array([bin(i).count("1") for i in range(1 << len(Milestone
 
 
 class Recorder:
-    """Collects the weekly indicators into one array; ``frame()`` makes the tidy table."""
+    """Collects the weekly indicators into one array; ``frame()`` makes the tidy table.
+
+    ``record`` gives the values that :func:`_cohort_values` defines, computed faster: each
+    per-person condition (alive, in the community, each phase...) is evaluated once for everyone
+    and each cohort reads its part of it (a slice where the cohort is a contiguous block of
+    people, as :func:`~reintegration_sim.population.make_people` makes it, an index array
+    otherwise). Counts use ``np.count_nonzero``; a mean sums exactly the elements that
+    ``values[mask]`` holds, in the same order, so every value is bit-identical to
+    :func:`_cohort_values`.
+    """
 
     def __init__(self, model: ReintegrationModel) -> None:
         self.columns: list[tuple[str, str]] = [
@@ -185,36 +202,182 @@ class Recorder:
         ]
         self._index = {col: j for j, col in enumerate(self.columns)}
         self.values = np.full((model.horizon + 1, len(self.columns)), np.nan)
+        if tuple(i.key for i in INDICATORS if i.per_cohort) != self._GROUP_KEYS:
+            raise RuntimeError("Recorder._GROUP_KEYS is out of step with INDICATORS")
         p = model.people
-        self._masks = {
-            "all": np.ones(p.n, bool),
-            "extremist": p.cohort == Cohort.EXTREMIST,
-            "comparison": p.cohort == Cohort.COMPARISON,
+        self._groups: dict[str, slice | np.ndarray] = {
+            "all": slice(None),
+            "extremist": self._selector(p.cohort == Cohort.EXTREMIST),
+            "comparison": self._selector(p.cohort == Cohort.COMPARISON),
         }
+        self._group_columns = {
+            cohort: np.array([self._index[key, cohort] for key in self._GROUP_KEYS], np.intp)
+            for cohort in self._groups
+        }
+        self._caseload_columns = {
+            kind: tuple(
+                self._index[f"{what}_{kind.value}", "all"]
+                for what in ("caseload", "waiting", "capacity")
+            )
+            for kind in AgencyKind
+        }
+
+    #: the per-cohort indicators, in the order :meth:`_group_values` returns them
+    _GROUP_KEYS = (
+        "in_custody",
+        "in_transition",
+        "released_this_week",
+        "on_licence",
+        "after_licence",
+        "dead",
+        "ever_released",
+        "any_reoffence",
+        "terror_reoffence",
+        "reengagement",
+        "recall",
+        "housed",
+        "working",
+        "family_ties",
+        "trust",
+        "hope",
+        "stigma",
+        "milestones",
+        "ideology",
+        "group_ties",
+        "deradicalised",
+        "disengaged",
+        "engaged",
+    )
+
+    @staticmethod
+    def _selector(mask: np.ndarray) -> slice | np.ndarray:
+        """A slice if ``mask`` is one contiguous block (or empty), else the indices."""
+        idx = np.flatnonzero(mask)
+        if idx.size == 0:
+            return slice(0, 0)
+        if idx[-1] - idx[0] + 1 == idx.size:
+            return slice(int(idx[0]), int(idx[-1]) + 1)
+        return idx
 
     def record(self, m: ReintegrationModel) -> None:
         row = self.values[m.week]
-        for cohort, mask in self._masks.items():
-            for key, value in _cohort_values(m, mask).items():
-                row[self._index[key, cohort]] = value
+        p, beh = m.people, m.params.behaviour
+        phase = p.phase
+        # conditions on everyone, once; each cohort reads the part it selects
+        alive, community = p.alive(), p.in_community()
+        flags = {
+            "alive": alive,
+            "community": community,
+            "housed": p.housed,
+            "working": p.working,
+            "in_custody": p.in_custody(),
+            "in_transition": phase == Phase.TRANSITION,
+            "released_this_week": phase == Phase.RELEASE_DAY,
+            "on_licence": phase == Phase.LICENCE,
+            "after_licence": phase == Phase.AFTER_LICENCE,
+            "dead": phase == Phase.DEAD,
+            "ever_released": p.first_release_week >= 0,
+            "any_reoffence": p.reoffence_week >= 0,
+            "terror_reoffence": p.terror_week >= 0,
+            "reengagement": p.reengagement_week >= 0,
+            "recall": p.recall_week >= 0,
+            "deradicalised": p.ideology < beh.deradicalised_threshold,
+            "disengaged": p.group_ties < beh.disengaged_threshold,
+            "engaged": p.group_ties > beh.engaged_threshold,
+        }
+        # indices of the alive and of those in the community, in person order
+        where = {"alive": np.flatnonzero(alive), "community": np.flatnonzero(community)}
+        milestones = _MILESTONE_COUNT[p.milestones]
+        for cohort, sel in self._groups.items():
+            row[self._group_columns[cohort]] = self._group_values(p, flags, where, milestones, sel)
         row[self._index["community_prejudice", "all"]] = float(m.communities.prejudice.mean())
         row[self._index["recruiter_successes", "all"]] = m.tally["recruiter_successes"]
         row[self._index["gate_pickups", "all"]] = m.tally["gate_pickups"]
         for kind, caseload in m.caseloads.items():
-            row[self._index[f"caseload_{kind.value}", "all"]] = float(caseload.load.sum())
-            row[self._index[f"waiting_{kind.value}", "all"]] = float(caseload.waiting.sum())
-            row[self._index[f"capacity_{kind.value}", "all"]] = float(caseload.total_capacity)
+            j_load, j_wait, j_cap = self._caseload_columns[kind]
+            row[j_load] = float(caseload.load.sum())
+            row[j_wait] = float(np.count_nonzero(caseload.waiting))
+            row[j_cap] = float(caseload.total_capacity)
+
+    @staticmethod
+    def _group_values(
+        p,
+        flags: dict[str, np.ndarray],
+        where: dict[str, np.ndarray],
+        milestones: np.ndarray,
+        sel: slice | np.ndarray,
+    ) -> list[float]:
+        """The values of ``_GROUP_KEYS`` for the people ``sel`` selects (see
+        :func:`_cohort_values` for the definitions)."""
+        size = flags["alive"][sel].size
+        members = {}  # "alive"/"community": indices of the group's members, in person order
+        for key, idx in where.items():
+            if isinstance(sel, slice):
+                lo, hi = np.searchsorted(idx, sel.indices(flags[key].size)[:2])
+                members[key] = idx[lo:hi]
+            else:
+                members[key] = sel[flags[key][sel]]
+
+        def count(key: str) -> float:
+            return float(np.count_nonzero(flags[key][sel]))
+
+        def share(key: str, among: str) -> float:
+            # count / n is the correctly rounded quotient, as sum() / n in _mean
+            n = members[among].size
+            hits = np.count_nonzero(flags[key][sel] & flags[among][sel])
+            return float(hits / n) if n else float("nan")
+
+        def mean(values: np.ndarray, among: str) -> float:
+            # sums exactly the elements values[mask] holds, in the same order
+            idx = members[among]
+            if not idx.size:
+                return float("nan")
+            v = values[sel] if idx.size == size else values[idx]
+            return float(v.sum() / idx.size)
+
+        return [
+            count("in_custody"),
+            count("in_transition"),
+            count("released_this_week"),
+            count("on_licence"),
+            count("after_licence"),
+            count("dead"),
+            count("ever_released"),
+            count("any_reoffence"),
+            count("terror_reoffence"),
+            count("reengagement"),
+            count("recall"),
+            share("housed", "community"),
+            share("working", "community"),
+            mean(p.family_ties, "community"),
+            mean(p.trust, "alive"),
+            mean(p.hope, "alive"),
+            mean(p.stigma, "community"),
+            mean(milestones, "alive"),
+            mean(p.ideology, "alive"),
+            mean(p.group_ties, "alive"),
+            share("deradicalised", "alive"),
+            share("disengaged", "alive"),
+            share("engaged", "alive"),
+        ]
 
     def frame(self, scenario: str, replication: int) -> pd.DataFrame:
         """Tidy table: scenario, replication, week, cohort, indicator, value."""
         weeks, k = self.values.shape
+
+        def repeated(labels: list[str]) -> pd.Categorical:
+            # as pd.Categorical(labels * weeks): sorted categories, built from codes
+            categories = sorted(set(labels))
+            codes = np.array([categories.index(x) for x in labels], np.int64)
+            return pd.Categorical.from_codes(np.tile(codes, weeks), categories)
+
         return pd.DataFrame(
             {
-                "scenario": pd.Categorical([scenario] * (weeks * k)),
+                "scenario": pd.Categorical.from_codes(np.zeros(weeks * k, np.int8), [scenario]),
                 "replication": np.full(weeks * k, replication, np.int32),
                 "week": np.repeat(np.arange(weeks, dtype=np.int32), k),
-                "cohort": pd.Categorical([c for _, c in self.columns] * weeks),
-                "indicator": pd.Categorical([i for i, _ in self.columns] * weeks),
+                "cohort": repeated([c for _, c in self.columns]),
+                "indicator": repeated([i for i, _ in self.columns]),
                 "value": self.values.reshape(-1),
             }
         )
@@ -243,7 +406,8 @@ def people_table(m: ReintegrationModel) -> pd.DataFrame:
         **p.start,
         "first_release_week": p.first_release_week,
         "gate": pd.Categorical.from_codes(
-            np.maximum(p.gate, 0) + (p.gate >= 0), ["not released"] + [g.name.lower() for g in Gate if g >= 0]
+            np.maximum(p.gate, 0) + (p.gate >= 0),
+            ["not released"] + [g.name.lower() for g in Gate if g >= 0],
         ),
     }
     for outcome in EVENT_OUTCOMES:

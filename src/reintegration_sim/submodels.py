@@ -281,9 +281,12 @@ def family_dynamics(m: ReintegrationModel) -> None:
     community = p.in_community()
     inside = p.in_custody()
     growth = beh.family_support_growth * (0.5 + 0.5 * p.family_trust) * (1.0 - p.family_ties)
-    p.family_ties[community] += growth[community]
-    p.family_ties[inside] -= (
-        _CUSTODY_FAMILY_DRIFT * beh.family_support_growth * p.family_ties[inside]
+    np.add(p.family_ties, growth, out=p.family_ties, where=community)
+    np.subtract(
+        p.family_ties,
+        _CUSTODY_FAMILY_DRIFT * beh.family_support_growth * p.family_ties,
+        out=p.family_ties,
+        where=inside,
     )
     stress = (~p.housed).astype(float) + (~p.working) + p.group_ties
     conflict = community & (m.streams.uniform("family", p.n) < beh.family_conflict * stress)
@@ -355,8 +358,9 @@ def drift_ideology_and_ties(m: ReintegrationModel) -> None:
     decay = np.where(community, beh.ties_decay * anchors, beh.ties_decay * _CUSTODY_TIES_DECAY)
     p.group_ties -= decay * p.group_ties * alive
     outside = community.astype(float)
-    neighbours = m.adjacency @ outside
-    neighbour_ties = m.adjacency @ (p.group_ties * outside)
+    # one pass over the ties for both sums (same order of addition as two products)
+    both = m.adjacency @ np.column_stack((outside, p.group_ties * outside))
+    neighbours, neighbour_ties = both[:, 0], both[:, 1]
     has = community & (neighbours > 0)
     target = neighbour_ties[has] / neighbours[has]
     p.group_ties[has] += beh.peer_ties_pull * (target - p.group_ties[has])
@@ -388,33 +392,33 @@ def offending_hazards(m: ReintegrationModel) -> tuple[np.ndarray, np.ndarray]:
     hazard of a cohort comes from who is still at risk and from ties built over time."""
     p, off, ag = m.people, m.params.offending, m.params.agencies
     log = np.log
+    i = np.flatnonzero(p.in_community())  # the hazards are 0 for everyone else
     contact = (
-        m.caseloads[AgencyKind.EXIT].served
-        | m.caseloads[AgencyKind.PROBATION].served
-        | m.caseloads[AgencyKind.RELIGIOUS].served
+        m.caseloads[AgencyKind.EXIT].served[i]
+        | m.caseloads[AgencyKind.PROBATION].served[i]
+        | m.caseloads[AgencyKind.RELIGIOUS].served[i]
     )
-    treated = m.caseloads[AgencyKind.MENTAL_HEALTH].served
-    needs = p.mental_health > 0
+    treated = m.caseloads[AgencyKind.MENTAL_HEALTH].served[i]
+    needs = p.mental_health[i] > 0
     log_hr = (
-        p.prior_record * log(off.hr_prior_record)
-        + log(_age_ratio(p.age, off.hr_young))
-        + ~p.housed * log(off.hr_no_housing)
-        + ~p.working * log(off.hr_no_work)
-        + p.family_ties * log(off.hr_family)
-        + p.hope * log(off.hr_hope)
+        p.prior_record[i] * log(off.hr_prior_record)
+        + log(_age_ratio(p.age[i], off.hr_young))
+        + ~p.housed[i] * log(off.hr_no_housing)
+        + ~p.working[i] * log(off.hr_no_work)
+        + p.family_ties[i] * log(off.hr_family)
+        + p.hope[i] * log(off.hr_hope)
         + needs * log(off.hr_mental_health) * np.where(treated, 1.0 - ag.treatment_effect, 1.0)
-        + p.group_ties * log(off.hr_group_ties)
-        + (p.phase == Phase.LICENCE) * log(off.hr_supervision)
-        + p.trust * contact * log(off.hr_trust)
+        + p.group_ties[i] * log(off.hr_group_ties)
+        + (p.phase[i] == Phase.LICENCE) * log(off.hr_supervision)
+        + p.trust[i] * contact * log(off.hr_trust)
     )
-    base = _by_cohort(m, off.base_hazard_extremist, off.base_hazard_comparison)
-    hazard = base * p.frailty * np.exp(log_hr)
-    terror = off.terror_hazard * p.ideology * p.group_ties * off.terror_hr_hope**p.hope
-    community = p.in_community()
-    return (
-        np.where(community, -np.expm1(-hazard), 0.0),
-        np.where(community, -np.expm1(-terror), 0.0),
-    )
+    base = _by_cohort(m, off.base_hazard_extremist, off.base_hazard_comparison)[i]
+    hazard = base * p.frailty[i] * np.exp(log_hr)
+    terror = off.terror_hazard * p.ideology[i] * p.group_ties[i] * off.terror_hr_hope ** p.hope[i]
+    p_any, p_terror = np.zeros(p.n), np.zeros(p.n)
+    p_any[i] = -np.expm1(-hazard)
+    p_terror[i] = -np.expm1(-terror)
+    return p_any, p_terror
 
 
 def offend_and_reconvict(m: ReintegrationModel) -> np.ndarray:

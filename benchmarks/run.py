@@ -1,0 +1,315 @@
+"""Performance benchmark: prints ONE JSON line (see docs/performance.md).
+
+Run with ``make bench`` or ``.venv/bin/python benchmarks/run.py``. Not part of the test suite.
+
+Measured:
+
+* ``baseline_replication_s``: one baseline replication in this process (model construction with
+  ``build_graph=False``, ``run()`` to the horizon, ``people_table`` and ``recorder.frame``),
+  median of 3;
+* ``agent_steps_per_s``: Mesa agents (``len(model.agents)``) x weeks stepped / seconds of
+  stepping (after a few warm-up weeks; construction excluded), for models of about 10k, 100k and
+  1M agents (``build_graph=False``); construction time and RSS are reported too;
+* ``virus_example_agent_steps_per_s``: the same figure for Mesa's bundled virus example
+  (``benchmarks/virus.py``: the example's agents, step and data collector on a seeded graph).
+
+Each size runs in a fresh process (so that its peak RSS is its own), three times; the run with
+the median throughput is reported, with all three rates.
+
+``--quick`` runs smaller sizes with fewer steps (a smoke test of the script, not a measurement).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import math
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = ROOT / "scenarios" / "baseline.toml"
+
+#: agents key -> (warm-up weeks, measured weeks) for the reintegration model
+MODEL_SIZES = {10_000: (10, 30), 100_000: (10, 30), 1_000_000: (5, 10)}
+#: agents key -> measured steps for the virus example
+VIRUS_SIZES = {10_000: 20, 100_000: 8}
+QUICK_MODEL_SIZES = {2_000: (2, 5), 10_000: (2, 5)}
+#: the same later in the run, when most people have been released (more of them in the community)
+LATE_SIZES = {100_000: (200, 30)}
+QUICK_LATE_SIZES = {10_000: (20, 5)}
+QUICK_VIRUS_SIZES = {2_000: 5, 10_000: 3}
+VIRUS_GRAPH_SEED = 20181106
+VIRUS_MESA_SEED = 42
+
+
+def _rss_now_bytes() -> int:
+    """Resident set size now (Linux /proc; falls back to the peak)."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:
+        return _rss_peak_bytes()
+
+
+def _rss_peak_bytes() -> int:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024  # kB on Linux
+
+
+def _mib(n_bytes: float) -> float:
+    return round(n_bytes / 2**20, 1)
+
+
+def baseline_scenario():
+    from reintegration_sim.scenario import Scenario, load_scenario
+
+    if BASELINE.exists():
+        return load_scenario(BASELINE)
+    return Scenario(name="baseline", description="default parameters (the baseline)")
+
+
+def _with_people(scenario, n_people: int):
+    """The scenario with ``n_people`` people split evenly between the cohorts."""
+    n_ext = n_people // 2
+    return scenario.with_parameters(
+        {"population": {"n_extremist": n_ext, "n_comparison": n_people - n_ext}}
+    )
+
+
+def _agents_per_person(scenario) -> tuple[float, float]:
+    """Mesa agents per person and fixed agents, from two small models: persons, families,
+    recruiters and practitioners scale with people; communities, organisations and agencies do
+    not."""
+    from reintegration_sim.model import ReintegrationModel
+
+    sizes = (2_000, 4_000)
+    agents = [
+        len(ReintegrationModel(_with_people(scenario, n), build_graph=False).agents) for n in sizes
+    ]
+    per_person = (agents[1] - agents[0]) / (sizes[1] - sizes[0])
+    return per_person, agents[0] - per_person * sizes[0]
+
+
+def scaled_scenario(n_agents: int):
+    """The baseline scenario with people split evenly between the cohorts so that the model has
+    about ``n_agents`` Mesa agents."""
+    scenario = baseline_scenario()
+    per_person, fixed = _agents_per_person(scenario)
+    return _with_people(scenario, max(2, round((n_agents - fixed) / per_person)))
+
+
+# ---------------------------------------------------------------------------- measurements
+def measure_baseline(repeats: int = 3) -> dict:
+    from reintegration_sim.model import ReintegrationModel
+    from reintegration_sim.outcomes import people_table
+
+    scenario = baseline_scenario()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        model = ReintegrationModel(scenario, replication=0, build_graph=False).run()
+        people_table(model)
+        model.recorder.frame(scenario.name, 0)
+        times.append(time.perf_counter() - t0)
+    return {
+        "baseline_replication_s": round(statistics.median(times), 3),
+        "baseline_replication_runs_s": [round(t, 3) for t in times],
+        "baseline_weeks": scenario.horizon_weeks,
+        "baseline_agents": len(model.agents),
+    }
+
+
+def measure_model(n_agents: int, warmup: int, steps: int) -> dict:
+    """One scaled model in this process: construction, warm-up, timed steps, peak RSS."""
+    from reintegration_sim.model import ReintegrationModel
+
+    scenario = scaled_scenario(n_agents)
+    gc.collect()
+    rss_start = _rss_now_bytes()
+    t0 = time.perf_counter()
+    model = ReintegrationModel(scenario, replication=0, build_graph=False)
+    construct_s = time.perf_counter() - t0
+    rss_built = _rss_now_bytes()
+    for _ in range(warmup):
+        model.step()
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        model.step()
+    step_s = time.perf_counter() - t0
+    agents = len(model.agents)
+    peak = _rss_peak_bytes()
+    return {
+        "agents": agents,
+        "people": model.people.n,
+        "construct_s": round(construct_s, 3),
+        "warmup_weeks": warmup,
+        "steps": steps,
+        "step_s": round(step_s, 3),
+        "agent_steps_per_s": agents * steps / step_s,
+        "released_by_end": int((model.people.first_release_week >= 0).sum()),
+        "rss_before_mib": _mib(rss_start),
+        "rss_after_construct_mib": _mib(rss_built),
+        "peak_rss_mib": _mib(peak),
+        "model_bytes_per_agent": round((rss_built - rss_start) / agents),
+        "peak_bytes_per_agent": round((peak - rss_start) / agents),
+    }
+
+
+def measure_virus(n_agents: int, steps: int) -> dict:
+    """Mesa's virus example (seeded graph, mean degree 8) in this process."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from virus import SeededVirusOnNetwork, State
+
+    gc.collect()
+    rss_start = _rss_now_bytes()
+    t0 = time.perf_counter()
+    model = SeededVirusOnNetwork(
+        num_nodes=n_agents, avg_node_degree=8, rng=VIRUS_MESA_SEED, graph_seed=VIRUS_GRAPH_SEED
+    )
+    construct_s = time.perf_counter() - t0
+    rss_built = _rss_now_bytes()
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        model.step()
+    step_s = time.perf_counter() - t0
+    agents = len(model.agents)
+    peak = _rss_peak_bytes()
+    states = [a.state for a in model.agents]
+    return {
+        "agents": agents,
+        "construct_s": round(construct_s, 3),
+        "steps": steps,
+        "step_s": round(step_s, 3),
+        "agent_steps_per_s": agents * steps / step_s,
+        "infected_at_end": states.count(State.INFECTED),
+        "resistant_at_end": states.count(State.RESISTANT),
+        "rss_before_mib": _mib(rss_start),
+        "peak_rss_mib": _mib(peak),
+        "model_bytes_per_agent": round((rss_built - rss_start) / agents),
+        "peak_bytes_per_agent": round((peak - rss_start) / agents),
+    }
+
+
+def _in_subprocess(*args: str) -> dict:
+    """Run one measurement in a fresh interpreter (own peak RSS) and return its JSON."""
+    out = subprocess.run(
+        [sys.executable, __file__, *args], check=True, capture_output=True, text=True, cwd=ROOT
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _median_of(repeats: int, *args: str) -> dict:
+    """The run with the median throughput of ``repeats`` fresh-process runs (all rates kept)."""
+    runs = sorted(
+        (_in_subprocess(*args) for _ in range(repeats)), key=lambda r: r["agent_steps_per_s"]
+    )
+    median = dict(runs[len(runs) // 2])
+    median["runs_agent_steps_per_s"] = [_round(r["agent_steps_per_s"]) for r in runs]
+    return median
+
+
+def _versions() -> dict:
+    import mesa
+    import networkx
+    import scipy
+
+    return {
+        "python": platform.python_version(),
+        "mesa": mesa.__version__,
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "networkx": networkx.__version__,
+        "cpu_count": os.cpu_count(),
+        "machine": platform.machine(),
+    }
+
+
+def _round(x: float) -> float:
+    return float(f"{x:.4g}") if math.isfinite(x) else x
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes (smoke test)")
+    parser.add_argument("--worker", choices=["model", "virus"], help=argparse.SUPPRESS)
+    parser.add_argument("--agents", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--warmup", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--steps", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.worker == "model":
+        print(json.dumps(measure_model(args.agents, args.warmup, args.steps)))
+        return
+    if args.worker == "virus":
+        print(json.dumps(measure_virus(args.agents, args.steps)))
+        return
+
+    load_at_start = os.getloadavg()[0]  # other processes compete for the cores if this is high
+    model_sizes = QUICK_MODEL_SIZES if args.quick else MODEL_SIZES
+    late_sizes = QUICK_LATE_SIZES if args.quick else LATE_SIZES
+    virus_sizes = QUICK_VIRUS_SIZES if args.quick else VIRUS_SIZES
+    result: dict = measure_baseline(1 if args.quick else 3)
+
+    repeats = 1 if args.quick else 3
+
+    def model_runs(sizes: dict[int, tuple[int, int]]) -> dict[str, dict]:
+        return {
+            str(n): _median_of(
+                repeats,
+                "--worker",
+                "model",
+                "--agents",
+                str(n),
+                "--warmup",
+                str(w),
+                "--steps",
+                str(s),
+            )
+            for n, (w, s) in sizes.items()
+        }
+
+    models, late = model_runs(model_sizes), model_runs(late_sizes)
+    viruses = {
+        str(n): _median_of(repeats, "--worker", "virus", "--agents", str(n), "--steps", str(s))
+        for n, s in virus_sizes.items()
+    }
+    result["agent_steps_per_s"] = {k: _round(v["agent_steps_per_s"]) for k, v in models.items()}
+    result["agent_steps_per_s_late"] = {
+        k: {
+            "from_week": v["warmup_weeks"],
+            "weeks": v["steps"],
+            "rate": _round(v["agent_steps_per_s"]),
+        }
+        for k, v in late.items()
+    }
+    result["virus_example_agent_steps_per_s"] = {
+        k: _round(v["agent_steps_per_s"]) for k, v in viruses.items()
+    }
+    result["speedup_vs_virus"] = {
+        k: _round(models[k]["agent_steps_per_s"] / viruses[k]["agent_steps_per_s"])
+        for k in viruses
+        if k in models
+    }
+    for detail in (*models.values(), *late.values(), *viruses.values()):
+        detail["agent_steps_per_s"] = _round(detail["agent_steps_per_s"])
+    result["model_detail"] = models
+    result["model_late_detail"] = late
+    result["virus_detail"] = viruses
+    result["build_graph"] = False
+    result.update(_versions())
+    result["load_average_1m_at_start"] = round(load_at_start, 2)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
