@@ -22,6 +22,8 @@ from .agents import (
     Recruiter,
 )
 from .caseload import Caseload
+from .interventions import Delivery
+from .modifiers import Modifiers
 from .network import adjacency, assign_communities, assign_wings, build_graph, peer_edges
 from .outcomes import Recorder
 from .population import make_communities, make_people, snapshot_start
@@ -99,6 +101,9 @@ class ReintegrationModel(mesa.Model):
         self.peer_ties = (src, dst)
         self.adjacency = adjacency(src, dst, n)
         self.graph = self._build_graph() if build_graph else None
+
+        self.mod = Modifiers(n)
+        self.deliveries = [Delivery(self, iv) for iv in scenario.active_interventions()]
 
         self.recorder = Recorder(self)
         self.recorder.record(self)
@@ -210,7 +215,9 @@ class ReintegrationModel(mesa.Model):
         5. Recruiters on a wing approach prisoners; the hopeless, isolated and distrustful are
            most open to them.
         6. Agencies update their caseloads: discharge the no longer eligible, fill free places
-           from the waiting list; nobody exceeds capacity.
+           from the waiting list; nobody exceeds capacity. Then each intervention of the
+           scenario fills its places from the eligible people offered it and writes its
+           effects into the week's modifiers, which the rules below read.
         7. Release day for those due: the practitioner continues or hands over (trust lost);
            family, a practitioner, nobody, or recruiters meet the person at the gate; licence and
            electronic monitoring begin.
@@ -239,6 +246,7 @@ class ReintegrationModel(mesa.Model):
         """
         self.week += 1
         m = self
+        self.mod.reset()
         submodels.advance_phases(m)
         submodels.age_and_die(m)
         submodels.influence_in_custody(m)
@@ -246,6 +254,8 @@ class ReintegrationModel(mesa.Model):
         u_success = self.streams["recruit_success"].random((2, self.people.n))
         submodels.recruit_in_prison(m, u_success[0])
         submodels.update_caseloads(m)
+        for delivery in self.deliveries:
+            delivery.update(m)
         submodels.release_day(m)
         submodels.update_stigma(m)
         submodels.material_support(m)
@@ -259,6 +269,8 @@ class ReintegrationModel(mesa.Model):
         self.recorder.record(self)
         if self.week >= self.horizon:
             self.running = False
+            for delivery in self.deliveries:
+                delivery.intervention.finalize(self)
 
     def run(self) -> ReintegrationModel:
         """Run to the scenario's horizon."""

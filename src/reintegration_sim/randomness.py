@@ -79,6 +79,19 @@ class Streams:
         except KeyError:
             raise KeyError(f"unknown random process {name!r}; known: {PROCESSES}") from None
 
+    def extra(self, name: str) -> np.random.Generator:
+        """A generator for a process named at run time (an intervention's own stream), derived
+        the same stateless way, so adding an intervention leaves every other stream alone."""
+        if name not in self._generators:
+            self._generators[name] = np.random.Generator(
+                np.random.PCG64(
+                    np.random.SeedSequence(
+                        self.root_seed, spawn_key=(self.replication, process_spawn_key(name))
+                    )
+                )
+            )
+        return self._generators[name]
+
     def uniform(self, name: str, n: int) -> np.ndarray:
         """One U(0, 1) draw per person from process ``name`` (call once per week per process)."""
         return self._generators[name].random(n)

@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
+from .interventions import Intervention, Interventions
 from .parameters import Parameters
 
 __all__ = ["Scenario", "ScenarioError", "load_scenario"]
@@ -47,6 +48,7 @@ class Scenario(BaseModel):
     horizon_weeks: int = Field(520, ge=1, le=5200, description="weeks simulated (1 step = 1 week)")
     seed: int = Field(20181106, ge=0, le=MAX_SEED, description="root seed of every random stream")
     parameters: Parameters = Field(default_factory=Parameters)
+    interventions: Interventions = Field(default_factory=lambda: Interventions())
     _source_text: str | None = PrivateAttr(None)
     _source_path: str | None = PrivateAttr(None)
 
@@ -64,6 +66,25 @@ class Scenario(BaseModel):
         """The parameter values this scenario sets, as ``{group: {name: value}}``."""
         return self.parameters.model_dump(exclude_unset=True)
 
+    def intervention_settings(self) -> dict[str, dict[str, Any]]:
+        """The interventions this scenario switches on, with the fields it sets."""
+        return self.interventions.model_dump(exclude_unset=True, exclude_none=True)
+
+    def active_interventions(self) -> list[Intervention]:
+        """The interventions switched on, in registry order."""
+        return [
+            getattr(self.interventions, key)
+            for key in type(self.interventions).model_fields
+            if getattr(self.interventions, key) is not None
+        ]
+
+    def with_interventions(self, settings: dict[str, dict[str, Any]]) -> Scenario:
+        """A copy with interventions switched on or changed (validated)."""
+        merged = self.intervention_settings()
+        for key, values in settings.items():
+            merged.setdefault(key, {}).update(values)
+        return self._revalidate(interventions=merged)
+
     def with_parameters(self, overrides: dict[str, dict[str, Any]]) -> Scenario:
         """A copy with further parameter overrides (validated)."""
         merged = self.overrides()
@@ -78,8 +99,9 @@ class Scenario(BaseModel):
         return self._revalidate(horizon_weeks=weeks)
 
     def _revalidate(self, **changes: Any) -> Scenario:
-        data = self.model_dump(exclude={"parameters"})
+        data = self.model_dump(exclude={"parameters", "interventions"})
         data["parameters"] = self.overrides()
+        data["interventions"] = self.intervention_settings()
         data.update(changes)
         try:
             new = Scenario.model_validate(data)
@@ -99,6 +121,9 @@ class Scenario(BaseModel):
         for group, values in self.overrides().items():
             lines += ["", f"[parameters.{group}]"]
             lines += [f"{key} = {_toml_value(value)}" for key, value in values.items()]
+        for key, values in self.intervention_settings().items():
+            lines += ["", f"[interventions.{key}]"]
+            lines += [f"{name} = {_toml_value(value)}" for name, value in values.items()]
         return "\n".join(lines) + "\n"
 
 
@@ -118,11 +143,13 @@ def _allowed_at(loc: tuple[Any, ...]) -> list[str]:
     model: Any = Scenario
     for part in loc[:-1]:
         field = model.model_fields.get(part)
-        if field is None or not isinstance(field.annotation, type):
+        if field is None:
             return []
-        model = field.annotation
-        if not issubclass(model, BaseModel):
+        candidates = [field.annotation, *get_args(field.annotation)]
+        models = [c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)]
+        if not models:
             return []
+        model = models[0]
     return list(model.model_fields)
 
 

@@ -37,6 +37,11 @@ _CUSTODY_TIES_DECAY = 0.25
 _EXIT_FAMILY_TRUST = 0.005
 
 
+def _pick(value: float | np.ndarray, index: np.ndarray) -> float | np.ndarray:
+    """A modifier for a subset of people: scalars (neutral, untouched) pass through."""
+    return value if np.isscalar(value) else value[index]
+
+
 def _sympathy(x: np.ndarray) -> np.ndarray:
     """How far grievance and rejection can feed a belief: they amplify a belief a person already
     leans toward (full from ideology 0.3 up) and do not create one from nothing (assumption)."""
@@ -107,7 +112,7 @@ def unfair_incidents(m: ReintegrationModel) -> None:
         beh.unfairness_rate * (1.0 - m.params.prison.fairness) * (1.0 + crowding),
         beh.unfairness_rate * (1.0 - beh.community_fairness),
     )
-    hit = p.alive() & (m.streams.uniform("unfairness", p.n) < rate)
+    hit = p.alive() & (m.streams.uniform("unfairness", p.n) < rate * m.mod.unfairness)
     p.trust[hit] *= 1.0 - beh.unfairness_trust_loss
     x = p.ideology[hit]
     p.ideology[hit] = x + beh.grievance * _sympathy(x) * (1.0 - x)
@@ -117,7 +122,9 @@ def _recruit(
     m: ReintegrationModel, approached: np.ndarray, vulnerability: np.ndarray, u_success: np.ndarray
 ) -> None:
     rec = m.params.recruiters
-    success = approached & (u_success < rec.approach_success * vulnerability)
+    success = approached & (
+        u_success < rec.approach_success * vulnerability * m.mod.recruit_success
+    )
     p = m.people
     p.group_ties[success] += rec.success_ties_gain * (1.0 - p.group_ties[success])
     p.ideology[success] += 0.5 * rec.success_ties_gain * (1.0 - p.ideology[success])
@@ -189,11 +196,12 @@ def release_day(m: ReintegrationModel) -> None:
         | m.caseloads[AgencyKind.EXIT].served
         | m.caseloads[AgencyKind.PROBATION].served
     )
-    p.trust[handover & had_practitioner] *= 1.0 - rel.discontinuity_trust_loss
+    lose = handover & had_practitioner
+    p.trust[lose] *= 1.0 - rel.discontinuity_trust_loss * _pick(m.mod.handover_loss, lose)
     m.caseloads[AgencyKind.EXIT].discharge(handover)
     practitioner = continues & (
         m.caseloads[AgencyKind.EXIT].served | m.caseloads[AgencyKind.PROBATION].served
-    )
+    ) | (m.mod.gate_practitioner > 0)
     family = u_gate[0] < rel.family_pickup * p.family_ties
     met = practitioner | family
     p.gate[due] = np.where(
@@ -201,7 +209,8 @@ def release_day(m: ReintegrationModel) -> None:
     )[due]
     recruiters_there = due & (u_gate[1] < rec.gate_presence * p.group_ties)
     success = recruiters_there & (
-        u_gate_success < np.where(met, rec.gate_success_met, rec.gate_success_unmet)
+        u_gate_success
+        < np.where(met, rec.gate_success_met, rec.gate_success_unmet) * m.mod.recruit_success
     )
     p.group_ties[success] += rec.gate_ties_gain * (1.0 - p.group_ties[success])
     p.gate[success] = Gate.RECRUITER
@@ -227,14 +236,19 @@ def update_stigma(m: ReintegrationModel) -> None:
     p.stigma[:] = np.clip(
         p.stigma_conviction
         + beh.prejudice_weight * m.communities.prejudice[p.community]
-        + m.params.release.monitoring_stigma * p.monitored,
+        + m.params.release.monitoring_stigma * p.monitored
+        + m.mod.stigma,
         0.0,
         1.0,
     )
 
 
 def _chance(
-    m: ReintegrationModel, supported: np.ndarray, aided: float, unaided: float
+    m: ReintegrationModel,
+    supported: np.ndarray,
+    aided: float,
+    unaided: float,
+    modifier: float | np.ndarray = 1.0,
 ) -> np.ndarray:
     """Weekly chance of securing housing or work: agency support, stigma (a record roughly halves
     the chances, Pager 2003), the receiving community's capacity and its trust in institutions
@@ -245,7 +259,11 @@ def _chance(
     cooperation = 0.75 + 0.5 * c.trust[p.community]
     base = np.where(supported, aided, unaided)
     return (
-        base * (1.0 - m.params.agencies.record_penalty * p.stigma) * (0.5 + capacity) * cooperation
+        base
+        * (1.0 - m.params.agencies.record_penalty * p.stigma)
+        * (0.5 + capacity)
+        * cooperation
+        * modifier
     )
 
 
@@ -260,14 +278,18 @@ def material_support(m: ReintegrationModel) -> None:
 
     u = m.streams.uniform("housing", p.n)
     searching = (community | (transition & housing)) & ~p.housed
-    found = searching & (u < _chance(m, housing, ag.housing_success, ag.housing_self))
+    found = searching & (
+        u < _chance(m, housing, ag.housing_success, ag.housing_self, m.mod.housing_chance)
+    )
     lost = community & p.housed & (u > 1.0 - ag.housing_loss)
     p.housed[found] = True
     p.housed[lost] = False
 
     u = m.streams.uniform("work", p.n)
     searching = (community | (transition & employment)) & ~p.working & (p.age < 65.0)
-    found = searching & (u < _chance(m, employment, ag.work_success, ag.work_self))
+    found = searching & (
+        u < _chance(m, employment, ag.work_success, ag.work_self, m.mod.work_chance)
+    )
     lost = community & p.working & (u > 1.0 - ag.job_loss)
     p.working[found] = True
     p.working[lost] = False
@@ -280,7 +302,12 @@ def family_dynamics(m: ReintegrationModel) -> None:
     p, beh, ag = m.people, m.params.behaviour, m.params.agencies
     community = p.in_community()
     inside = p.in_custody()
-    growth = beh.family_support_growth * (0.5 + 0.5 * p.family_trust) * (1.0 - p.family_ties)
+    growth = (
+        beh.family_support_growth
+        * (0.5 + 0.5 * p.family_trust)
+        * (1.0 - p.family_ties)
+        * m.mod.family_growth
+    )
     np.add(p.family_ties, growth, out=p.family_ties, where=community)
     np.subtract(
         p.family_ties,
@@ -289,11 +316,16 @@ def family_dynamics(m: ReintegrationModel) -> None:
         where=inside,
     )
     stress = (~p.housed).astype(float) + (~p.working) + p.group_ties
-    conflict = community & (m.streams.uniform("family", p.n) < beh.family_conflict * stress)
+    conflict = community & (
+        m.streams.uniform("family", p.n) < beh.family_conflict * stress * m.mod.family_conflict
+    )
     p.family_ties[conflict] *= 0.5
     police = m.caseloads[AgencyKind.POLICE].served
     exit_work = m.caseloads[AgencyKind.EXIT].served
     p.family_trust[police] -= ag.police_family_trust_cost * p.family_trust[police]
+    if "family_trust_change" in m.mod.touched:
+        p.family_trust += m.mod.family_trust_change
+        np.clip(p.family_trust, 0.0, 1.0, out=p.family_trust)
     p.family_trust[exit_work] += _EXIT_FAMILY_TRUST * (1.0 - p.family_trust[exit_work])
 
 
@@ -331,12 +363,20 @@ def practitioner_work(m: ReintegrationModel) -> None:
         + _CONTACT[AgencyKind.RELIGIOUS] * served[AgencyKind.RELIGIOUS]
     )
     contact = np.minimum(contact, 1.5)
-    p.trust += beh.trust_growth * contact * (1.0 - p.trust)
+    p.trust += beh.trust_growth * contact * (1.0 - p.trust) * m.mod.trust_growth
     p.trust -= beh.trust_decay * (contact == 0) * p.trust
     room = np.where(p.in_custody(), _reflection(m), 1.0)
     p.ideology -= ag.exit_work_effect * p.trust * room * served[AgencyKind.EXIT] * p.ideology
     p.ideology -= ag.religious_effect * served[AgencyKind.RELIGIOUS] * p.ideology
     p.hope += beh.hope_from_trust * p.trust * (contact > 0) * (1.0 - p.hope)
+    for name, values in (
+        ("ideology_change", p.ideology),
+        ("ties_change", p.group_ties),
+        ("hope_change", p.hope),
+    ):
+        if name in m.mod.touched:
+            values += getattr(m.mod, name)
+            np.clip(values, 0.0, 1.0, out=values)
 
 
 def drift_ideology_and_ties(m: ReintegrationModel) -> None:
@@ -413,8 +453,14 @@ def offending_hazards(m: ReintegrationModel) -> tuple[np.ndarray, np.ndarray]:
         + p.trust[i] * contact * log(off.hr_trust)
     )
     base = _by_cohort(m, off.base_hazard_extremist, off.base_hazard_comparison)[i]
-    hazard = base * p.frailty[i] * np.exp(log_hr)
-    terror = off.terror_hazard * p.ideology[i] * p.group_ties[i] * off.terror_hr_hope ** p.hope[i]
+    hazard = base * p.frailty[i] * np.exp(log_hr) * _pick(m.mod.hazard, i)
+    terror = (
+        off.terror_hazard
+        * p.ideology[i]
+        * p.group_ties[i]
+        * off.terror_hr_hope ** p.hope[i]
+        * _pick(m.mod.terror_hazard, i)
+    )
     p_any, p_terror = np.zeros(p.n), np.zeros(p.n)
     p_any[i] = -np.expm1(-hazard)
     p_terror[i] = -np.expm1(-terror)
@@ -482,7 +528,10 @@ def detect_and_recall(m: ReintegrationModel, convicted: np.ndarray) -> None:
     monitored_by_police = m.caseloads[AgencyKind.POLICE].served
     engaged = community & (p.group_ties > beh.engaged_threshold)
     p_detect = (
-        ag.police_detection * np.where(monitored_by_police, 1.0, 0.2) * (0.5 + 0.5 * p.family_trust)
+        ag.police_detection
+        * np.where(monitored_by_police, 1.0, 0.2)
+        * (0.5 + 0.5 * p.family_trust)
+        * m.mod.detection
     )
     documented = engaged & (m.streams.uniform("detect", p.n) < p_detect)
     first = documented & (p.reengagement_week == NO_EVENT) & (p.terror_week == NO_EVENT)
@@ -495,6 +544,7 @@ def detect_and_recall(m: ReintegrationModel, convicted: np.ndarray) -> None:
         * np.where(p.monitored, 1.5, 1.0)
         * (1.0 - 0.5 * p.trust)
         * np.where(p.housed, 1.0, 1.3)
+        * m.mod.recall
     )
     recalled = on_licence & ((m.streams.uniform("recall", p.n) < hazard) | documented)
     p.recall_week[recalled & (p.recall_week == NO_EVENT)] = week
@@ -518,6 +568,6 @@ def reach_milestones(m: ReintegrationModel) -> None:
     ).astype(np.int16) * p.alive()
     new = reached & ~p.milestones
     n_new = _POPCOUNT[new]
-    p.hope += m.params.behaviour.hope_per_milestone * n_new * (1.0 - p.hope)
+    p.hope += m.params.behaviour.hope_per_milestone * n_new * (1.0 - p.hope) * m.mod.milestone_hope
     np.clip(p.hope, 0.0, 1.0, out=p.hope)
     p.milestones |= reached

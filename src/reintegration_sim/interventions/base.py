@@ -1,0 +1,131 @@
+"""The intervention base class, its delivery and the registry: policy levers as small classes with one lifecycle, found by their scenario key.
+
+What a programme does is kept apart from who gets it, when and with what capacity (Starsim's
+product/delivery split):
+
+* an :class:`Intervention` subclass says **who is eligible** (:meth:`~Intervention.eligible`) and
+  **what being served does** (:meth:`~Intervention.apply`, writing into the week's
+  :class:`~reintegration_sim.modifiers.Modifiers` or, rarely, into state), with its paper section
+  and the evidence that sets its size;
+* the common fields say **how it is delivered**: ``start_week``/``end_week``, ``coverage`` (share
+  of eligible people offered it; who is offered is fixed per person by the intervention's own
+  random stream), ``capacity`` (places at once; beyond it people wait, longest wait first),
+  and costs per case-week and per case.
+
+A scenario file switches one on with a table named by its key::
+
+    [interventions.gate_pickup]
+    by = "exit_worker"
+    coverage = 0.8
+
+An unknown key or field is an error that lists the known ones. Register a new intervention with
+:func:`register`; it then appears in scenario validation, the docs and the dashboard.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..agents import Cohort
+from ..caseload import Caseload
+
+if TYPE_CHECKING:
+    from ..model import ReintegrationModel
+
+__all__ = ["REGISTRY", "Delivery", "Intervention", "due_for_release", "extremist", "register"]
+
+REGISTRY: dict[str, type[Intervention]] = {}
+
+
+def register(cls: type[Intervention]) -> type[Intervention]:
+    """Class decorator: make an intervention available under ``cls.key`` in scenario files."""
+    if cls.key in REGISTRY:
+        raise ValueError(f"intervention key {cls.key!r} registered twice")
+    REGISTRY[cls.key] = cls
+    return cls
+
+
+class Intervention(BaseModel):
+    """Base class. Subclasses set the class variables and implement ``eligible`` and ``apply``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+    key: ClassVar[str]
+    label: ClassVar[str]
+    #: section(s) of Baaken, Korn & Walkenhorst (2018) the lever comes from
+    section: ClassVar[str]
+    #: what sets the size of its effect: an EVIDENCE.md entry or "assumption"
+    evidence: ClassVar[str]
+
+    start_week: int = Field(0, ge=0, le=5200, description="first week it runs")
+    end_week: int | None = Field(
+        None, ge=0, le=5200, description="last week it runs (none: to the end)"
+    )
+    coverage: float = Field(1.0, ge=0.0, le=1.0, description="share of eligible people offered it")
+    capacity: int | None = Field(
+        None, ge=0, le=10_000_000, description="places at once; beyond them people wait"
+    )
+    cost_per_case_week: float = Field(
+        0.0, ge=0.0, le=1e6, description="cost (EUR) of each week a person is served"
+    )
+    cost_per_case: float = Field(0.0, ge=0.0, le=1e7, description="cost (EUR) of each new case")
+
+    def eligible(self, m: ReintegrationModel) -> np.ndarray:
+        """Boolean mask: who could receive it this week."""
+        raise NotImplementedError
+
+    def apply(self, m: ReintegrationModel, served: np.ndarray) -> None:
+        """Act for the people served this week (write modifiers or state)."""
+        raise NotImplementedError
+
+    def initialize(self, m: ReintegrationModel) -> None:
+        """Once, when the model is built (after the population exists)."""
+
+    def finalize(self, m: ReintegrationModel) -> None:
+        """Once, after the last week."""
+
+
+class Delivery:
+    """Runtime delivery of one intervention in one model: offer, caseload, window, costs."""
+
+    def __init__(self, m: ReintegrationModel, intervention: Intervention) -> None:
+        self.intervention = intervention
+        n = m.people.n
+        u = m.streams.extra(f"intervention:{intervention.key}").random(n)
+        self.offered = u < intervention.coverage
+        places = n if intervention.capacity is None else intervention.capacity
+        self.caseload = Caseload(n, 1, places)
+        self.cost = 0.0
+        self.cases = 0
+        intervention.initialize(m)
+
+    def active(self, week: int) -> bool:
+        iv = self.intervention
+        return iv.start_week <= week and (iv.end_week is None or week <= iv.end_week)
+
+    def update(self, m: ReintegrationModel) -> None:
+        """Fill places from the eligible people offered it, let it act, count its cost."""
+        iv = self.intervention
+        eligible = (
+            self.offered & iv.eligible(m) if self.active(m.week) else np.zeros_like(self.offered)
+        )
+        self.caseload.update(eligible, m.week)
+        served = self.caseload.served
+        new_cases = int((self.caseload.weeks_in_service == 1).sum())
+        n_served = int(served.sum())
+        self.cases += new_cases
+        self.cost += n_served * iv.cost_per_case_week + new_cases * iv.cost_per_case
+        if n_served:
+            iv.apply(m, served)
+
+
+def extremist(m: ReintegrationModel) -> np.ndarray:
+    return m.people.cohort == Cohort.EXTREMIST
+
+
+def due_for_release(m: ReintegrationModel) -> np.ndarray:
+    p = m.people
+    return p.in_custody() & (p.release_week <= m.week) & (p.release_week >= 0)

@@ -1,0 +1,41 @@
+"""Levers for families and friends [RAN 2018, Social support]."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+import numpy as np
+from pydantic import Field
+
+from .base import Intervention, register
+
+if TYPE_CHECKING:
+    from ..model import ReintegrationModel
+
+
+@register
+class FamilySupport(Intervention):
+    """Support for families at the three levels of the paper: 1 information (the family
+    understands the process and trusts agencies more), 2 keeping a positive relationship
+    (family ties grow faster, fewer conflicts), 3 psychological help (conflicts under stress
+    much rarer). Each level includes the ones below it."""
+
+    key: ClassVar[str] = "family_support"
+    label: ClassVar[str] = "Family support"
+    section: ClassVar[str] = "Social support"
+    evidence: ClassVar[str] = "assumption"
+
+    level: Literal[1, 2, 3] = Field(2, description="1 information, 2 relationship, 3 psychological")
+
+    def eligible(self, m: ReintegrationModel) -> np.ndarray:
+        p = m.people
+        return p.alive() & (p.family_ties > 0.05)
+
+    def apply(self, m: ReintegrationModel, served: np.ndarray) -> None:
+        p = m.people
+        m.mod.add("family_trust_change", served, 0.01 * (1.0 - p.family_trust))
+        if self.level >= 2:
+            m.mod.multiply("family_growth", served, 1.5)
+            m.mod.multiply("family_conflict", served, 0.75)
+        if self.level >= 3:
+            m.mod.multiply("family_conflict", served, 0.5)

@@ -1,0 +1,41 @@
+"""Levers of transition management: the release day and the handover [RAN 2018, Transition
+management]."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+import numpy as np
+from pydantic import Field
+
+from .base import Intervention, due_for_release, extremist, register
+
+if TYPE_CHECKING:
+    from ..model import ReintegrationModel
+
+
+@register
+class GatePickup(Intervention):
+    """Somebody the person trusts meets them at the gate on release day, so that recruiters
+    waiting there find them accompanied. ``by`` says who: an exit worker or probation officer
+    (counts as a practitioner at the gate and keeps the relationship across the gate) or family
+    (helped to come, a family pick-up)."""
+
+    key: ClassVar[str] = "gate_pickup"
+    label: ClassVar[str] = "Gate pick-up"
+    section: ClassVar[str] = "Transition management"
+    evidence: ClassVar[str] = "assumption (no data on gate recruitment)"
+
+    by: Literal["exit_worker", "probation", "family"] = Field(
+        "exit_worker", description="who meets the person at the gate"
+    )
+    cohort: Literal["extremist", "all"] = Field("extremist", description="who is eligible")
+
+    def eligible(self, m: ReintegrationModel) -> np.ndarray:
+        due = due_for_release(m)
+        return due & extremist(m) if self.cohort == "extremist" else due
+
+    def apply(self, m: ReintegrationModel, served: np.ndarray) -> None:
+        m.mod.add("gate_practitioner", served, 1.0)
+        if self.by != "family":
+            m.mod.multiply("handover_loss", served, 0.5)

@@ -1,0 +1,70 @@
+"""Per-person modifiers through which interventions reach the weekly rules.
+
+Interventions never rewrite a rule. Each week the model resets the modifiers to neutral; every
+active intervention then writes into them for the people it serves (multiplying a chance,
+adding to a change), and the rules in :mod:`reintegration_sim.submodels` read them. A modifier
+nobody wrote stays a neutral scalar (1.0 or 0.0), which numpy broadcasts at no cost, so a
+scenario without interventions, or with an intervention at zero coverage, computes exactly what
+the baseline computes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["Modifiers", "NEUTRAL"]
+
+#: every modifier, its neutral value and what reads it
+NEUTRAL: dict[str, float] = {
+    "trust_growth": 1.0,  # x weekly trust growth with practitioners (practitioner_work)
+    "ideology_change": 0.0,  # + weekly change of ideology (practitioner_work)
+    "ties_change": 0.0,  # + weekly change of group ties (practitioner_work)
+    "hope_change": 0.0,  # + weekly change of hope (practitioner_work)
+    "stigma": 0.0,  # + stigma met (update_stigma)
+    "unfairness": 1.0,  # x chance of an unfair incident (unfair_incidents)
+    "housing_chance": 1.0,  # x weekly chance of finding housing (material_support)
+    "work_chance": 1.0,  # x weekly chance of finding work or education (material_support)
+    "family_growth": 1.0,  # x weekly growth of family ties (family_dynamics)
+    "family_conflict": 1.0,  # x chance of a family conflict (family_dynamics)
+    "family_trust_change": 0.0,  # + weekly change of the family's trust in agencies
+    "recruit_success": 1.0,  # x chance a recruiter's approach or gate pick-up succeeds
+    "gate_practitioner": 0.0,  # 1 = a practitioner meets the person at the gate (release_day)
+    "handover_loss": 1.0,  # x share of trust lost at a change of practitioner (release_day)
+    "hazard": 1.0,  # x weekly hazard of a proven reoffence (offending_hazards)
+    "terror_hazard": 1.0,  # x weekly hazard of a terrorism offence (offending_hazards)
+    "detection": 1.0,  # x chance that re-engagement is documented (detect_and_recall)
+    "recall": 1.0,  # x weekly hazard of recall (detect_and_recall)
+    "milestone_hope": 1.0,  # x hope from a milestone reached (reach_milestones)
+}
+
+
+class Modifiers:
+    """The week's modifiers: scalars until an intervention writes to one, then arrays."""
+
+    def __init__(self, n_people: int) -> None:
+        self.n = n_people
+        self.touched: set[str] = set()
+        self.reset()
+
+    def reset(self) -> None:
+        for name in self.touched or NEUTRAL:
+            setattr(self, name, NEUTRAL[name])
+        self.touched = set()
+
+    def _array(self, name: str) -> np.ndarray:
+        if name not in NEUTRAL:
+            raise KeyError(f"unknown modifier {name!r}; known: {sorted(NEUTRAL)}")
+        if name not in self.touched:
+            setattr(self, name, np.full(self.n, NEUTRAL[name]))
+            self.touched.add(name)
+        return getattr(self, name)
+
+    def multiply(self, name: str, mask: np.ndarray, factor: float | np.ndarray) -> None:
+        """Multiply modifier ``name`` by ``factor`` for the people in ``mask``."""
+        values = self._array(name)
+        values[mask] *= factor if np.isscalar(factor) else np.asarray(factor)[mask]
+
+    def add(self, name: str, mask: np.ndarray, amount: float | np.ndarray) -> None:
+        """Add ``amount`` to modifier ``name`` for the people in ``mask``."""
+        values = self._array(name)
+        values[mask] += amount if np.isscalar(amount) else np.asarray(amount)[mask]
