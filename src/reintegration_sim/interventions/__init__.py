@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from . import custody, family, transition
+from . import community, cooperation, custody, family, practice, support, transition
 from .base import REGISTRY, Delivery, Intervention, register
 
 __all__ = [
@@ -21,7 +21,7 @@ __all__ = [
     "interventions_model",
     "register",
 ]
-_MODULES = (custody, family, transition)
+_MODULES = (community, cooperation, custody, family, practice, support, transition)
 
 
 def interventions_model() -> type[BaseModel]:

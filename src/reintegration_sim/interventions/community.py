@@ -1,0 +1,3 @@
+"""Levers: community."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Levers: cooperation."""
+
+from __future__ import annotations

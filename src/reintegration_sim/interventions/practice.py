@@ -1,0 +1,3 @@
+"""Levers: practice."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Levers: support."""
+
+from __future__ import annotations
