@@ -212,3 +212,16 @@ def test_every_scenario_file_loads_and_runs(path):
     assert model.people.n == (
         scenario.parameters.population.n_extremist + scenario.parameters.population.n_comparison
     )
+
+
+def test_list_fields_round_trip_through_toml(tmp_path):
+    """Regression: a list field (case conference members) was written as a quoted string."""
+    from reintegration_sim.scenario import Scenario, load_scenario
+
+    members = ["family", "exit", "probation"]
+    scenario = Scenario(name="lists", description="x").with_interventions(
+        {"case_conference": {"members": members}}
+    )
+    path = tmp_path / "lists.toml"
+    path.write_text(scenario.to_toml())
+    assert list(load_scenario(path).interventions.case_conference.members) == members

@@ -217,7 +217,8 @@ class ReintegrationModel(mesa.Model):
         6. Agencies update their caseloads: discharge the no longer eligible, fill free places
            from the waiting list; nobody exceeds capacity. Then each intervention of the
            scenario fills its places from the eligible people offered it and writes its
-           effects into the week's modifiers, which the rules below read.
+           effects into the week's modifiers, which the rules below read (rules 3-5 read
+           them a week later, as written the week before).
         7. Release day for those due: the practitioner continues or hands over (trust lost);
            family, a practitioner, nobody, or recruiters meet the person at the gate; licence and
            electronic monitoring begin.
@@ -246,7 +247,6 @@ class ReintegrationModel(mesa.Model):
         """
         self.week += 1
         m = self
-        self.mod.reset()
         submodels.advance_phases(m)
         submodels.age_and_die(m)
         submodels.influence_in_custody(m)
@@ -254,6 +254,7 @@ class ReintegrationModel(mesa.Model):
         u_success = self.streams["recruit_success"].random((2, self.people.n))
         submodels.recruit_in_prison(m, u_success[0])
         submodels.update_caseloads(m)
+        self.mod.reset()
         for delivery in self.deliveries:
             delivery.update(m)
         submodels.release_day(m)

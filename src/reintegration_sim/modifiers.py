@@ -35,6 +35,14 @@ NEUTRAL: dict[str, float] = {
     "detection": 1.0,  # x chance that re-engagement is documented (detect_and_recall)
     "recall": 1.0,  # x weekly hazard of recall (detect_and_recall)
     "milestone_hope": 1.0,  # x hope from a milestone reached (reach_milestones)
+    "boredom": 1.0,  # x weekly loss of hope to boredom (drift_ideology_and_ties)
+    "prison_recruit_success": 1.0,  # x recruiters' success in prison (recruit_in_prison)
+    # > 0: a release plan lets the person search for housing and work while still in
+    # transition, even without an agency worker (material_support)
+    "planned_search": 0.0,
+    # x prejudice that press coverage of terrorism offences adds to the person's home community;
+    # written alike for all its residents (offend_and_reconvict)
+    "press_prejudice": 1.0,
 }
 
 

@@ -132,6 +132,8 @@ def _toml_value(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return repr(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
     text = str(value)
     if "\n" in text:
         return '"""\n' + text.replace("\\", "\\\\").replace('"""', '\\"""') + '"""'

@@ -42,6 +42,16 @@ def _pick(value: float | np.ndarray, index: np.ndarray) -> float | np.ndarray:
     return value if np.isscalar(value) else value[index]
 
 
+def _per_community(m: ReintegrationModel, value: float | np.ndarray) -> float | np.ndarray:
+    """A per-person modifier read as a factor per home community (writers set it alike for all
+    residents): scalars (neutral, untouched) pass through; communities nobody lives in get 1."""
+    if np.isscalar(value):
+        return value
+    out = np.ones(m.communities.prejudice.size)
+    out[m.people.community] = value
+    return out
+
+
 def _sympathy(x: np.ndarray) -> np.ndarray:
     """How far grievance and rejection can feed a belief: they amplify a belief a person already
     leans toward (full from ideology 0.3 up) and do not create one from nothing (assumption)."""
@@ -141,6 +151,8 @@ def recruit_in_prison(m: ReintegrationModel, u_success: np.ndarray) -> None:
     rate = m.prison_recruiters * m.params.recruiters.approaches_per_week / np.maximum(count, 1)
     approached = inside & (m.streams.uniform("recruit_prison", p.n) < rate[p.wing])
     vulnerability = (1.0 - p.hope) * (1.0 - 0.5 * p.family_ties) * (1.0 - 0.5 * p.trust)
+    # levers acting on recruitment inside only (staff training, mentors); neutral 1.0
+    vulnerability = vulnerability * m.mod.prison_recruit_success
     _recruit(m, approached, vulnerability, u_success)
 
 
@@ -275,9 +287,11 @@ def material_support(m: ReintegrationModel) -> None:
     transition = p.phase == Phase.TRANSITION
     housing = m.caseloads[AgencyKind.HOUSING].served
     employment = m.caseloads[AgencyKind.EMPLOYMENT].served
+    # a release plan (modifier planned_search) lets people search in transition unaided
+    planned = m.mod.planned_search > 0
 
     u = m.streams.uniform("housing", p.n)
-    searching = (community | (transition & housing)) & ~p.housed
+    searching = (community | (transition & (housing | planned))) & ~p.housed
     found = searching & (
         u < _chance(m, housing, ag.housing_success, ag.housing_self, m.mod.housing_chance)
     )
@@ -286,7 +300,7 @@ def material_support(m: ReintegrationModel) -> None:
     p.housed[lost] = False
 
     u = m.streams.uniform("work", p.n)
-    searching = (community | (transition & employment)) & ~p.working & (p.age < 65.0)
+    searching = (community | (transition & (employment | planned))) & ~p.working & (p.age < 65.0)
     found = searching & (
         u < _chance(m, employment, ag.work_success, ag.work_self, m.mod.work_chance)
     )
@@ -413,7 +427,8 @@ def drift_ideology_and_ties(m: ReintegrationModel) -> None:
         | served[AgencyKind.MENTAL_HEALTH].served
         | served[AgencyKind.RELIGIOUS].served
     )
-    p.hope -= beh.boredom * (~active & alive) * p.hope
+    # levers that fill the day (education, work, sport in custody) scale boredom; neutral 1.0
+    p.hope -= beh.boredom * (~active & alive) * p.hope * m.mod.boredom
     np.clip(p.hope, 0.0, 1.0, out=p.hope)
     np.clip(p.trust, 0.0, 1.0, out=p.trust)
 
@@ -499,7 +514,8 @@ def offend_and_reconvict(m: ReintegrationModel) -> np.ndarray:
 
     c = m.communities
     coverage = np.bincount(p.community[terror & convicted], minlength=c.prejudice.size)
-    press = m.params.community.press_coverage
+    # a media strategy prepares communities for press attention (modifier press_prejudice)
+    press = m.params.community.press_coverage * _per_community(m, m.mod.press_prejudice)
     c.prejudice += press * (coverage + 0.1 * (coverage.sum() - coverage)) * (1.0 - c.prejudice)
     c.prejudice += m.params.community.prejudice_relaxation * (c.prejudice_baseline - c.prejudice)
     np.clip(c.prejudice, 0.0, 1.0, out=c.prejudice)

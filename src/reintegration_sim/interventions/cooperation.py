@@ -1,3 +1,301 @@
-"""Levers: cooperation."""
+"""Levers of cooperation between agencies and of assessment: case conferences and risk
+assessment [RAN 2018, Multi-agency cooperation; Transition management; Social support; Risk and
+resilience assessment]."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+import numpy as np
+from pydantic import Field
+from scipy.special import ndtr
+
+from ..agents import AgencyKind, Cohort, Phase
+from ..submodels import _age_ratio
+from .base import Intervention, extremist, register
+from .community import lever_state, returning
+from .support import treatment_ratio
+
+if TYPE_CHECKING:
+    from ..model import ReintegrationModel
+
+__all__ = ["CaseConference", "RiskAssessment", "assessment", "true_risk"]
+
+Member = Literal[
+    "prison",
+    "probation",
+    "exit",
+    "police",
+    "employment",
+    "housing",
+    "mental_health",
+    "religious",
+    "family",
+    "community",
+    "religious_community",
+]
+#: members who hand a case over at release (roles divided, nobody falls through the cracks)
+_PRACTITIONERS = {"prison", "probation", "exit"}
+
+
+@register
+class CaseConference(Intervention):
+    """Regular multi-agency case conferences on each person from transition planning to
+    ``weeks_after_release`` after release (Rotterdam weekly, Copenhagen fortnightly, Austrian
+    social network and Hessen case meetings before release). Effects grow with meeting
+    frequency: intensity k = 1 / sqrt(``meeting_every_weeks``) (assumption). With a prison,
+    probation or exit practitioner at the table roles are divided at release: the trust lost at
+    a handover falls by the share 0.5 k x ``information_shared``. Housing and employment members
+    start the search before release (a plan) and multiply the weekly chance of housing or work
+    by 1 + 0.5 k. A mental health member brings half of treatment's hazard reduction (scaled by
+    k) to people with needs and no practitioner. Local police at the table raise detection of
+    re-engagement by 0.5 k x information shared; security services in the room
+    (``security_in_room``) by 1.0 k x information shared, but the family's trust in agencies
+    then erodes every week (0.004 k x information shared x trust). A family at the table gains
+    trust (information), a community or grassroots member lowers the stigma met (0.03 k),
+    religious members and the religious community raise hope a little."""
+
+    key: ClassVar[str] = "case_conference"
+    label: ClassVar[str] = "Multi-agency case conferences"
+    section: ClassVar[str] = "Multi-agency cooperation; Transition management; Social support"
+    evidence: ClassVar[str] = "assumption (no effect sizes for multi-agency formats)"
+
+    members: list[Member] = Field(
+        ["probation", "police", "mental_health", "housing", "employment"],
+        description="who sits at the table: agencies ('police': local police), family, "
+        "community, religious community",
+    )
+    meeting_every_weeks: int = Field(
+        1, ge=1, le=26, description="weeks between meetings (1 weekly, 2 fortnightly)"
+    )
+    information_shared: float = Field(
+        0.7, ge=0.0, le=1.0, description="share of what members know that is shared"
+    )
+    security_in_room: bool = Field(
+        False, description="security services at the table (information reaches them)"
+    )
+    cohort: Literal["extremist", "all"] = Field("extremist", description="whose cases it takes")
+    weeks_after_release: int = Field(
+        52, ge=1, le=1040, description="weeks after release that cases stay on the agenda"
+    )
+
+    def eligible(self, m: ReintegrationModel) -> np.ndarray:
+        mask = returning(m, self.weeks_after_release)
+        return mask & extremist(m) if self.cohort == "extremist" else mask
+
+    def apply(self, m: ReintegrationModel, served: np.ndarray) -> None:
+        p = m.people
+        members = set(self.members)
+        k = self.meeting_every_weeks**-0.5
+        info = self.information_shared
+        transition = served & (p.phase == Phase.TRANSITION)
+        community = served & p.in_community()
+        if members & _PRACTITIONERS:
+            m.mod.multiply("handover_loss", served, 1.0 - 0.5 * k * info)
+        if "housing" in members:
+            m.mod.multiply("housing_chance", served & ~p.housed, 1.0 + 0.5 * k)
+        if "employment" in members:
+            m.mod.multiply("work_chance", served & ~p.working, 1.0 + 0.5 * k)
+        if members & {"housing", "employment"}:
+            m.mod.add("planned_search", transition, 1.0)
+        if "mental_health" in members:
+            untreated = ~m.caseloads[AgencyKind.MENTAL_HEALTH].served
+            needs = community & (p.mental_health > 0) & untreated
+            m.mod.multiply("hazard", needs, treatment_ratio(m) ** (0.5 * k))
+        detection = 1.0
+        if "police" in members:
+            detection += 0.5 * k * info
+        if self.security_in_room:
+            detection += 1.0 * k * info
+            m.mod.add("family_trust_change", served, -0.004 * k * info * p.family_trust)
+        if detection != 1.0:
+            m.mod.multiply("detection", community, detection)
+        if "family" in members:
+            m.mod.add("family_trust_change", served, 0.01 * k * (1.0 - p.family_trust))
+        if "community" in members:
+            m.mod.add("stigma", community, -0.03 * k)
+        if members & {"religious", "religious_community"}:
+            m.mod.add("hope_change", served, 0.002 * k * (1.0 - p.hope))
+
+
+# ----------------------------------------------------------------------------- risk assessment
+
+
+def true_risk(m: ReintegrationModel) -> np.ndarray:
+    """Each person's weekly hazard of a proven reoffence or terrorism offence as the model's
+    rules would give it now, if released, without practitioners (the truth the assessment
+    estimates with error)."""
+    p, off = m.people, m.params.offending
+    log = np.log
+    base = np.where(
+        p.cohort == Cohort.EXTREMIST, off.base_hazard_extremist, off.base_hazard_comparison
+    )
+    log_hr = (
+        log(base * p.frailty)
+        + p.prior_record * log(off.hr_prior_record)
+        + log(_age_ratio(p.age, off.hr_young))
+        + ~p.housed * log(off.hr_no_housing)
+        + ~p.working * log(off.hr_no_work)
+        + p.family_ties * log(off.hr_family)
+        + p.hope * log(off.hr_hope)
+        + (p.mental_health > 0) * log(off.hr_mental_health)
+        + p.group_ties * log(off.hr_group_ties)
+    )
+    terror = off.terror_hazard * p.ideology * p.group_ties * off.terror_hr_hope**p.hope
+    return np.exp(log_hr) + terror
+
+
+def _pairs(z: np.ndarray, p1: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Differences of true risk over all ordered pairs, and each pair's weight: the chance that
+    the first has the outcome and the second does not."""
+    dz = (z[:, None] - z[None, :]).ravel()
+    w = p1[:, None] * (1.0 - p1[None, :])
+    np.fill_diagonal(w, 0.0)
+    w = w.ravel()
+    return dz, w / w.sum()
+
+
+def _auc_of_pairs(dz: np.ndarray, w: np.ndarray, rho: float) -> float:
+    if rho >= 1.0:
+        hit = (dz > 0) + 0.5 * (dz == 0)
+    else:
+        hit = ndtr(rho * dz / np.sqrt(2.0 * (1.0 - rho**2)))
+    return float(w @ hit)
+
+
+def _expected_auc(z: np.ndarray, p1: np.ndarray, rho: float) -> float:
+    """Expected AUC, for an outcome that happens with probability ``p1``, of the score
+    rho z + sqrt(1 - rho^2) e with e standard normal noise (binormal noise on the true risk)."""
+    return _auc_of_pairs(*_pairs(z, p1), rho)
+
+
+def _solve_rho(z: np.ndarray, p1: np.ndarray, auc: float) -> float:
+    """The weight of true risk in the score that gives the wanted expected AUC (bisection; 1
+    if even the true risk cannot reach it)."""
+    dz, w = _pairs(z, p1)
+    if auc >= _auc_of_pairs(dz, w, 1.0):
+        return 1.0
+    lo, hi = 0.0, 1.0
+    for _ in range(20):
+        mid = 0.5 * (lo + hi)
+        if _auc_of_pairs(dz, w, mid) < auc:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
+
+
+def assessment(m: ReintegrationModel, key: str = "risk_assessment") -> dict[str, np.ndarray]:
+    """The assessment's per-person arrays in one run: ``assessed`` (bool), ``score`` (NaN if not
+    assessed) and ``flagged`` (bool). For analysis of populations only: synthetic people, never
+    a score of a real person."""
+    return lever_state(m, key)
+
+
+@register
+class RiskAssessment(Intervention):
+    """A structured assessment of each eligible person once, at the start of transition planning
+    (or at release for those already out): a score that estimates the person's true risk of
+    reoffending (their propensity, record, age, mental health, group ties and current needs)
+    with error, so that its accuracy (AUC) for first-year reoffending is about ``auc``. The
+    share ``flag_share`` with the highest scores is flagged (threshold set on the cohort at the
+    start). What follows a flag, until ``weeks_after_release`` after release, depends on the
+    approach. *Security*: the flagged are watched like police monitoring (detection of
+    re-engagement doubled) and labelled (stigma +0.1: careless use stigmatises); nothing is done
+    for their needs. *Risk-need-resilience* (good lives model): the flagged get priority help
+    with their needs: housing and work chances x1.5, search before release, faster trust growth
+    and some hope, with little stigma (+0.02). ``follow_up`` scales what follows a flag (0: the
+    score is kept, nothing follows). A population-level lever: the model is never a risk score
+    for a person."""
+
+    key: ClassVar[str] = "risk_assessment"
+    label: ClassVar[str] = "Risk assessment: security or risk-need-resilience"
+    section: ClassVar[str] = "Risk and resilience assessment; Capacity building"
+    evidence: ClassVar[str] = (
+        "EVIDENCE 4: Fazel et al. 2024 (risk tools AUC about 0.62-0.64); Andrews & Bonta 2010 "
+        "(RNR adherence helps, no adherence r about -0.02); Koehler et al. 2013 (supervision "
+        "alone no benefit); sizes of what follows a flag: assumption"
+    )
+
+    approach: Literal["security", "risk_need_resilience"] = Field(
+        "risk_need_resilience", description="what the assessment is for and what follows a flag"
+    )
+    auc: float = Field(0.63, ge=0.5, le=0.9, description="accuracy for first-year reoffending")
+    flag_share: float = Field(0.3, ge=0.01, le=0.99, description="share of the cohort flagged")
+    follow_up: float = Field(
+        1.0, ge=0.0, le=2.0, description="strength of what follows a flag (0: score only)"
+    )
+    cohort: Literal["extremist", "all"] = Field("extremist", description="who is assessed")
+    weeks_after_release: int = Field(
+        104, ge=1, le=1040, description="weeks after release that a flag is acted on"
+    )
+
+    def _cohort(self, m: ReintegrationModel) -> np.ndarray:
+        return extremist(m) if self.cohort == "extremist" else np.ones(m.people.n, bool)
+
+    def initialize(self, m: ReintegrationModel) -> None:
+        """Fix the accuracy, the noise and the threshold for this run from the cohort at the
+        start (all draws from the lever's own stream)."""
+        state = lever_state(m, self.key)
+        n = m.people.n
+        rng = m.streams.extra(f"intervention:{self.key}:score")
+        noise = rng.standard_normal(n)
+        cohort = np.flatnonzero(self._cohort(m))
+        h = true_risk(m)
+        log_h = np.log(h[cohort]) if cohort.size else np.zeros(1)
+        mean, sd = float(log_h.mean()), float(log_h.std()) or 1.0
+        sample = rng.permutation(cohort)[:400]
+        z = (np.log(h[sample]) - mean) / sd
+        p1 = -np.expm1(-52.0 * h[sample])
+        rho = _solve_rho(z, p1, self.auc) if sample.size > 1 else 0.0
+        state.update(
+            mean=mean,
+            sd=sd,
+            rho=rho,
+            noise=noise,
+            assessed=np.zeros(n, bool),
+            score=np.full(n, np.nan),
+            flagged=np.zeros(n, bool),
+        )
+        start = self._score(m, cohort)
+        state["threshold"] = float(np.quantile(start, 1.0 - self.flag_share)) if cohort.size else 0
+        state["sample_auc"] = _expected_auc(z, p1, rho) if sample.size > 1 else 0.5
+
+    def _score(self, m: ReintegrationModel, index: np.ndarray) -> np.ndarray:
+        s = lever_state(m, self.key)
+        z = (np.log(true_risk(m)[index]) - s["mean"]) / s["sd"]
+        rho = s["rho"]
+        return rho * z + np.sqrt(1.0 - rho**2) * s["noise"][index]
+
+    def eligible(self, m: ReintegrationModel) -> np.ndarray:
+        state = lever_state(m, self.key)
+        p = m.people
+        recent = p.in_community() & (m.week - p.last_release_week < self.weeks_after_release)
+        due = p.alive() & ((p.phase == Phase.TRANSITION) | recent) & self._cohort(m)
+        # the unflagged leave after their assessment
+        return due & ~(state["assessed"] & ~state["flagged"])
+
+    def apply(self, m: ReintegrationModel, served: np.ndarray) -> None:
+        state = lever_state(m, self.key)
+        new = np.flatnonzero(served & ~state["assessed"])
+        if new.size:
+            score = self._score(m, new)
+            state["score"][new] = score
+            state["flagged"][new] = score > state["threshold"]
+            state["assessed"][new] = True
+        f = self.follow_up
+        if f == 0.0:
+            return
+        p = m.people
+        flagged = served & state["flagged"]
+        community = flagged & p.in_community()
+        if self.approach == "security":
+            m.mod.multiply("detection", community, 1.0 + f)
+            m.mod.add("stigma", community, 0.1 * f)
+        else:
+            m.mod.multiply("housing_chance", flagged & ~p.housed, 1.0 + 0.5 * f)
+            m.mod.multiply("work_chance", flagged & ~p.working, 1.0 + 0.5 * f)
+            m.mod.add("planned_search", flagged & (p.phase == Phase.TRANSITION), 1.0)
+            m.mod.multiply("trust_growth", flagged, 1.0 + 0.3 * f)
+            m.mod.add("hope_change", flagged, 0.003 * f * (1.0 - p.hope))
+            m.mod.add("stigma", community, 0.02 * f)

@@ -1,15 +1,17 @@
-"""Levers that work in custody: programmes, regime-level practice [RAN 2018, Prisons and
-prison regime; Transition management; Goals]."""
+"""Levers that work in custody: programmes, education, work, sport and religious counsel
+[RAN 2018, Prisons and prison regime; Transition management; Goals; Theological support]."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field
 
 from ..agents import Phase
-from .base import Intervention, extremist, register
+from ..population import WEEKS_PER_YEAR
+from .base import Intervention, due_for_release, extremist, register
+from .community import lever_state
 
 if TYPE_CHECKING:
     from ..model import ReintegrationModel
@@ -50,3 +52,241 @@ class DeradicalisationProgramme(Intervention):
         m.mod.add("ideology_change", served, -self.ideology_effect * p.trust * p.ideology)
         m.mod.multiply("trust_growth", served, self.trust_effect)
         m.mod.multiply("hazard", served & p.in_community(), self.hazard_ratio)
+
+
+# ---------------------------------------------------------------------------------------------
+# Programmes and regime in custody: education, work, sport, religious counsel
+# ---------------------------------------------------------------------------------------------
+
+Cohorts = Literal["all", "extremist", "comparison"]
+
+
+def cohort_mask(m: ReintegrationModel, cohort: str) -> np.ndarray:
+    """Who belongs to ``cohort`` ("all", "extremist" or "comparison")."""
+    if cohort == "all":
+        return np.ones(m.people.n, bool)
+    ext = extremist(m)
+    return ext if cohort == "extremist" else ~ext
+
+
+def _arranged(m: ReintegrationModel, stream: str, chance: float, who: np.ndarray) -> None:
+    """Work or education arranged for release: ``who`` get it with probability ``chance``
+    (one draw per person from the lever's own stream, so other processes keep their numbers)."""
+    u = m.streams.extra(stream).random(m.people.n)
+    m.people.working[who & (u < chance)] = True
+
+
+@register
+class Education(Intervention):
+    """Correctional education in custody: courses toward a school or vocational qualification.
+    While in class, hope grows a little each week and boredom wears it down less, and in
+    transition planning an employment adviser finds a place in work or education for release
+    more easily. After ``course_weeks`` in class (counted over all stays) the course is
+    completed: hope rises once, as when a milestone is reached. Completers stay in class until
+    release. On the release day a completer without work arranged leaves, with probability
+    ``arranged_share``, with a place in further education or work (the 'work or education'
+    anchor: lower reoffending hazard through ``offending.hr_no_work``, looser group ties, the
+    work milestone). Completers stay with the programme for ``after_release_years`` after
+    release (continued learning, the qualification), with their reoffending hazard multiplied
+    by ``hazard_ratio``; places (``capacity``) are held by those in class and by completers
+    followed after release. A completer returned to custody keeps the qualification."""
+
+    key: ClassVar[str] = "education"
+    label: ClassVar[str] = "Correctional education in custody"
+    section: ClassVar[str] = "Prisons and prison regime; Goals; Material support"
+    evidence: ClassVar[str] = (
+        "EVIDENCE 4: Davis et al. 2013 (correctional education, 43 % lower odds of "
+        "recidivism); sized below it (completers' one-year reoffending odds about 0.7 of the "
+        "same people without it): a hazard ratio after release plus the work-or-education "
+        "anchor (offending.hr_no_work); the share leaving with a place, hope and boredom "
+        "effects: assumption"
+    )
+
+    cohort: Cohorts = Field("all", description="who is eligible: all, extremist or comparison")
+    course_weeks: int = Field(
+        26, ge=1, le=520, description="weeks in class to complete the course (over all stays)"
+    )
+    hope_effect: float = Field(
+        0.001, ge=0.0, le=0.05, description="weekly hope gain while in class, times (1 - hope)"
+    )
+    boredom_relief: float = Field(
+        0.5, ge=0.0, le=1.0, description="share of the weekly boredom loss of hope removed"
+    )
+    transition_work_chance: float = Field(
+        1.5,
+        ge=1.0,
+        le=5.0,
+        description="multiplier on the weekly chance of finding work or education for release "
+        "while in class in transition planning (with an employment adviser)",
+    )
+    arranged_share: float = Field(
+        0.2,
+        ge=0.0,
+        le=1.0,
+        description="chance that a completer without work arranged leaves with a place in "
+        "education or work on the release day",
+    )
+    hazard_ratio: float = Field(
+        0.7,
+        ge=0.3,
+        le=1.0,
+        description="hazard ratio of reoffending for completers followed after release",
+    )
+    after_release_years: float = Field(
+        2.0, ge=0.0, le=10.0, description="how long completers are followed after release"
+    )
+
+    def _state(self, m: ReintegrationModel) -> dict[str, np.ndarray]:
+        state = lever_state(m, self.key)
+        if "weeks" not in state:
+            state["weeks"] = np.zeros(m.people.n, np.int32)  # weeks in class, over all stays
+            state["completed"] = np.zeros(m.people.n, bool)
+        return state
+
+    def eligible(self, m: ReintegrationModel) -> np.ndarray:
+        p = m.people
+        followed = (
+            p.in_community()
+            & self._state(m)["completed"]
+            & (m.week - p.last_release_week < self.after_release_years * WEEKS_PER_YEAR)
+        )
+        return (p.in_custody() | followed) & cohort_mask(m, self.cohort)
+
+    def apply(self, m: ReintegrationModel, served: np.ndarray) -> None:
+        p = m.people
+        state = self._state(m)
+        weeks, completed = state["weeks"], state["completed"]
+        in_class = served & p.in_custody()
+        weeks[in_class] += 1
+        done_now = in_class & ~completed & (weeks >= self.course_weeks)
+        completed |= done_now
+        milestone = m.params.behaviour.hope_per_milestone * done_now
+        m.mod.add("hope_change", in_class, (self.hope_effect + milestone) * (1.0 - p.hope))
+        m.mod.multiply("boredom", in_class, 1.0 - self.boredom_relief)
+        m.mod.multiply(
+            "work_chance", in_class & (p.phase == Phase.TRANSITION), self.transition_work_chance
+        )
+        leaving = in_class & completed & due_for_release(m) & ~p.working
+        _arranged(m, "intervention:education:arranged", self.arranged_share, leaving)
+        m.mod.multiply("hazard", served & p.in_community(), self.hazard_ratio)
+
+
+@register
+class PrisonWork(Intervention):
+    """Work in custody (workshops, kitchens, cleaning, outside work parties): a working day
+    instead of idle hours, so boredom wears hope down much less and hope grows a little; on the
+    release day a worker without work arranged leaves, with probability ``job_at_release``,
+    with a job arranged through the prison's work partners."""
+
+    key: ClassVar[str] = "prison_work"
+    label: ClassVar[str] = "Work in custody"
+    section: ClassVar[str] = "Prisons and prison regime; Goals; Material support"
+    evidence: ClassVar[str] = (
+        "assumption; kept small after EVIDENCE 4: Visher et al. 2005 (employment programmes "
+        "alone show no significant reduction: a job programme is not a job)"
+    )
+
+    cohort: Cohorts = Field("all", description="who is eligible: all, extremist or comparison")
+    boredom_relief: float = Field(
+        0.7, ge=0.0, le=1.0, description="share of the weekly boredom loss of hope removed"
+    )
+    hope_effect: float = Field(
+        0.001, ge=0.0, le=0.05, description="weekly hope gain while working, times (1 - hope)"
+    )
+    job_at_release: float = Field(
+        0.15,
+        ge=0.0,
+        le=1.0,
+        description="chance that a worker without work arranged leaves with a job on the "
+        "release day",
+    )
+
+    def eligible(self, m: ReintegrationModel) -> np.ndarray:
+        return m.people.in_custody() & cohort_mask(m, self.cohort)
+
+    def apply(self, m: ReintegrationModel, served: np.ndarray) -> None:
+        p = m.people
+        m.mod.multiply("boredom", served, 1.0 - self.boredom_relief)
+        m.mod.add("hope_change", served, self.hope_effect * (1.0 - p.hope))
+        leaving = served & due_for_release(m) & ~p.working
+        _arranged(m, "intervention:prison_work:job", self.job_at_release, leaving)
+
+
+@register
+class Sport(Intervention):
+    """Sport and physical activity in custody: anger at the start of a sentence is worked off,
+    so fewer incidents are perceived as unfair (multiplier ``unfairness_ratio`` on their
+    chance), hope grows a little and boredom wears it down less."""
+
+    key: ClassVar[str] = "sport"
+    label: ClassVar[str] = "Sport and physical activity in custody"
+    section: ClassVar[str] = "Prisons and prison regime; Goals"
+    evidence: ClassVar[str] = "assumption"
+
+    cohort: Cohorts = Field("all", description="who is eligible: all, extremist or comparison")
+    unfairness_ratio: float = Field(
+        0.85, ge=0.0, le=1.0, description="multiplier on the chance of an unfair incident"
+    )
+    hope_effect: float = Field(
+        0.001, ge=0.0, le=0.05, description="weekly hope gain, times (1 - hope)"
+    )
+    boredom_relief: float = Field(
+        0.3, ge=0.0, le=1.0, description="share of the weekly boredom loss of hope removed"
+    )
+
+    def eligible(self, m: ReintegrationModel) -> np.ndarray:
+        return m.people.in_custody() & cohort_mask(m, self.cohort)
+
+    def apply(self, m: ReintegrationModel, served: np.ndarray) -> None:
+        p = m.people
+        m.mod.multiply("unfairness", served, self.unfairness_ratio)
+        m.mod.add("hope_change", served, self.hope_effect * (1.0 - p.hope))
+        m.mod.multiply("boredom", served, 1.0 - self.boredom_relief)
+
+
+@register
+class ReligiousSupport(Intervention):
+    """Vetted religious counsel as a programme of its own, with its own places, in parallel to
+    exit work (not part of it): for people of the extremist cohort who still hold the belief
+    (ideology above ``behaviour.deradicalised_threshold``), from custody through the transition
+    and for ``after_release_years`` after release. Critical engagement with the abuse of
+    religion lowers ideology a little each week; counsel fosters hope, and support offered to
+    the family raises its trust in agencies. Adds to the register's religious counsellors
+    (``agencies.religious_*``), which keep working as before."""
+
+    key: ClassVar[str] = "religious_support"
+    label: ClassVar[str] = "Vetted religious counsel programme"
+    section: ClassVar[str] = "Theological support; Social support"
+    evidence: ClassVar[str] = (
+        "assumption (as agencies.religious_effect; no outcome data on religious counsel)"
+    )
+
+    ideology_effect: float = Field(
+        0.003, ge=0.0, le=0.05, description="weekly reduction of ideology, times ideology"
+    )
+    hope_effect: float = Field(
+        0.001, ge=0.0, le=0.05, description="weekly hope gain, times (1 - hope)"
+    )
+    family_trust_effect: float = Field(
+        0.002,
+        ge=0.0,
+        le=0.05,
+        description="weekly gain of the family's trust in agencies, times (1 - trust)",
+    )
+    after_release_years: float = Field(
+        1.0, ge=0.0, le=10.0, description="how long counsel continues after release"
+    )
+
+    def eligible(self, m: ReintegrationModel) -> np.ndarray:
+        p = m.people
+        after = p.in_community() & (
+            m.week - p.last_release_week < self.after_release_years * WEEKS_PER_YEAR
+        )
+        believing = p.ideology > m.params.behaviour.deradicalised_threshold
+        return (p.in_custody() | after) & extremist(m) & believing
+
+    def apply(self, m: ReintegrationModel, served: np.ndarray) -> None:
+        p = m.people
+        m.mod.add("ideology_change", served, -self.ideology_effect * p.ideology)
+        m.mod.add("hope_change", served, self.hope_effect * (1.0 - p.hope))
+        m.mod.add("family_trust_change", served, self.family_trust_effect * (1.0 - p.family_trust))

@@ -1,3 +1,175 @@
-"""Levers: support."""
+"""Levers of material support and release conditions [RAN 2018, Material support; Mental
+health; Release conditions]."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+import numpy as np
+from pydantic import Field
+
+from ..agents import AgencyKind, Phase
+from .base import Intervention, extremist, register
+
+if TYPE_CHECKING:
+    from ..model import ReintegrationModel
+
+__all__ = ["MaterialSupport", "ReleaseConditions", "treatment_ratio"]
+
+#: weekly contacts with the supervising officer on an ordinary licence (assumption)
+_USUAL_CONTACTS = 1.0
+
+
+def treatment_ratio(m: ReintegrationModel) -> float:
+    """Hazard ratio that takes an untreated person with mental health needs to the hazard of a
+    treated one (the share ``agencies.treatment_effect`` of the log hazard ratio removed)."""
+    return float(m.params.offending.hr_mental_health**-m.params.agencies.treatment_effect)
+
+
+@register
+class MaterialSupport(Intervention):
+    """Material support planned before release and delivered after it: help with housing, with
+    work, with education or training, and access to health care. In transition a release plan
+    lets the person look for housing and work before the gate (even without an agency worker);
+    from transition to ``weeks_after_release`` after release the weekly chance of finding housing
+    or work is multiplied. The effect goes only through housing or work actually found (a job
+    programme is not a job; Visher et al. 2005). Health care gives people with psychosis or
+    depression who have no mental health practitioner the hazard of a treated person. Needs met
+    also make recruiters' offers of belonging and help less attractive (the model's
+    vulnerability term), so recruitment falls without a separate effect here."""
+
+    key: ClassVar[str] = "material_support"
+    label: ClassVar[str] = "Material support: housing, work, education, health care"
+    section: ClassVar[str] = "Material support; Mental health; Transition management"
+    evidence: ClassVar[str] = (
+        "assumption for housing and work chances (EVIDENCE 4: Visher et al. 2005, employment "
+        "programmes alone no reduction, so effects run only through work found); education "
+        "EVIDENCE 4: Davis et al. 2013 (43 % lower odds, through work or education found); "
+        "health care EVIDENCE 4: Chang et al. 2015 (HR 1.6-2.0) with the register's treatment "
+        "effect (Hopkin et al. 2018, mixed)"
+    )
+
+    housing: bool = Field(True, description="help to find housing")
+    work: bool = Field(True, description="help to find work")
+    education: bool = Field(True, description="education or training places")
+    health_care: bool = Field(True, description="access to mental health care for those with needs")
+    housing_ratio: float = Field(
+        2.0, ge=1.0, le=5.0, description="multiplier on the weekly chance of finding housing"
+    )
+    work_ratio: float = Field(
+        1.3, ge=1.0, le=5.0, description="multiplier on the weekly chance of finding work"
+    )
+    education_ratio: float = Field(
+        1.2, ge=1.0, le=5.0, description="further multiplier on that chance from education"
+    )
+    cohort: Literal["extremist", "all"] = Field("all", description="who is eligible")
+    weeks_after_release: int = Field(
+        52, ge=1, le=1040, description="weeks after release that support continues"
+    )
+
+    def _needs(self, m: ReintegrationModel) -> np.ndarray:
+        p = m.people
+        needs = np.zeros(p.n, bool)
+        if self.housing:
+            needs |= ~p.housed
+        if self.work or self.education:
+            needs |= ~p.working & (p.age < 65.0)
+        if self.health_care:
+            needs |= p.mental_health > 0
+        return needs
+
+    def eligible(self, m: ReintegrationModel) -> np.ndarray:
+        p = m.people
+        recent = p.in_community() & (m.week - p.last_release_week < self.weeks_after_release)
+        mask = p.alive() & ((p.phase == Phase.TRANSITION) | recent) & self._needs(m)
+        return mask & extremist(m) if self.cohort == "extremist" else mask
+
+    def apply(self, m: ReintegrationModel, served: np.ndarray) -> None:
+        p = m.people
+        if self.housing:
+            m.mod.multiply("housing_chance", served & ~p.housed, self.housing_ratio)
+        if self.work or self.education:
+            ratio = (self.work_ratio if self.work else 1.0) * (
+                self.education_ratio if self.education else 1.0
+            )
+            m.mod.multiply("work_chance", served & ~p.working, ratio)
+        if self.housing or self.work or self.education:
+            m.mod.add("planned_search", served & (p.phase == Phase.TRANSITION), 1.0)
+        if self.health_care:
+            untreated = (
+                served
+                & p.in_community()
+                & (p.mental_health > 0)
+                & ~m.caseloads[AgencyKind.MENTAL_HEALTH].served
+            )
+            m.mod.multiply("hazard", untreated, treatment_ratio(m))
+
+
+@register
+class ReleaseConditions(Intervention):
+    """Stricter release conditions for people on licence: electronic monitoring (an ankle
+    monitor), house arrest, and more frequent contact with the supervising officer. Monitoring
+    and house arrest add stigma; monitoring, house arrest and contacts give more occasions to
+    work with the person (faster trust growth) and to notice re-engagement (detection); every
+    condition is also a chance of a breach, so recalls rise. House arrest makes work harder to
+    find. Supervision itself does not lower offending (``hazard_ratio`` 1 by default; Koehler
+    et al. 2013), and monitoring in the community is no more criminogenic than prison (Di Tella
+    & Schargrodsky 2013). People already monitored under the baseline release rules get nothing
+    more from ``monitoring``."""
+
+    key: ClassVar[str] = "release_conditions"
+    label: ClassVar[str] = "Release conditions: monitoring, house arrest, contacts"
+    section: ClassVar[str] = "Release conditions"
+    evidence: ClassVar[str] = (
+        "EVIDENCE 4: Koehler et al. 2013 (deterrence or supervision alone no benefit, OR 0.85: "
+        "hazard_ratio 1, up to 1.18); Di Tella & Schargrodsky 2013 (monitoring no more "
+        "criminogenic than prison); Hopkin et al. 2018 (closer supervision raises recalls); "
+        "stigma, contact and recall sizes: the register's release parameters and assumption"
+    )
+
+    monitoring: bool = Field(True, description="electronic monitoring (ankle monitor)")
+    house_arrest: bool = Field(False, description="house arrest outside set hours")
+    contacts_per_week: float = Field(
+        2.0, ge=0.25, le=7.0, description="contacts with the supervising officer a week (usual: 1)"
+    )
+    house_arrest_stigma: float = Field(
+        0.1, ge=0.0, le=0.5, description="stigma added by house arrest (on top of monitoring)"
+    )
+    hazard_ratio: float = Field(
+        1.0, ge=0.8, le=1.25, description="hazard ratio of reoffending from supervision itself"
+    )
+    cohort: Literal["extremist", "all"] = Field("extremist", description="who is eligible")
+
+    def eligible(self, m: ReintegrationModel) -> np.ndarray:
+        p = m.people
+        mask = p.alive() & ((p.phase == Phase.LICENCE) | (p.phase == Phase.RELEASE_DAY))
+        return mask & extremist(m) if self.cohort == "extremist" else mask
+
+    def apply(self, m: ReintegrationModel, served: np.ndarray) -> None:
+        p, rel = m.people, m.params.release
+        contacts = (self.contacts_per_week / _USUAL_CONTACTS) ** 0.5
+        trust = contacts
+        detection = contacts
+        recall = contacts
+        stigma = 0.0
+        if self.monitoring:
+            # as for people monitored under the baseline rules (update_stigma,
+            # practitioner_work, detect_and_recall); location data help detection
+            newly = served & ~p.monitored
+            m.mod.add("stigma", newly, rel.monitoring_stigma)
+            m.mod.multiply("trust_growth", newly, rel.monitoring_contact)
+            m.mod.multiply("recall", newly, 1.5)
+            detection *= 1.5
+        if self.house_arrest:
+            stigma += self.house_arrest_stigma
+            trust *= 1.25
+            detection *= 1.25
+            recall *= 1.5
+            m.mod.multiply("work_chance", served, 0.7)
+        if stigma:
+            m.mod.add("stigma", served, stigma)
+        m.mod.multiply("trust_growth", served, trust)
+        m.mod.multiply("detection", served, detection)
+        m.mod.multiply("recall", served, recall)
+        if self.hazard_ratio != 1.0:
+            m.mod.multiply("hazard", served, self.hazard_ratio)
