@@ -22,8 +22,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
+# compare three named practices of the paper with the baseline on common random numbers;
+# writes results/<time>-compare-.../ with report.html, report.md, comparison.csv and plots
 demo: $(STAMP)
-	$(VENV)/bin/reintegration-sim run scenarios/baseline.toml --replications 4 --workers 2
+	$(VENV)/bin/reintegration-sim compare scenarios/baseline.toml \
+		scenarios/rotterdam_case_conferences.toml scenarios/german_hybrid_model.toml \
+		scenarios/uk_contest_3.toml --replications 8 --workers 2
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks
@@ -40,6 +44,7 @@ format: $(STAMP)
 
 docs: $(STAMP)
 	$(VENV)/bin/reintegration-sim params --markdown > docs/parameters.md
+	$(PY) -m reintegration_sim.catalogue
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

@@ -261,6 +261,15 @@ def test_help(capsys) -> None:
     assert "--replications" in capsys.readouterr().out
 
 
+def test_compare_help(capsys) -> None:
+    assert cli.main(["compare", "--help"]) == 0
+    out = capsys.readouterr().out
+    for option in ("--replications", "--seed", "--out", "--workers", "--years", "--detect"):
+        assert option in out
+    assert cli.main(["--help"]) == 0
+    assert "compare" in capsys.readouterr().out
+
+
 # ---------------------------------------------------------------------- console script
 
 

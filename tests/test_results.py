@@ -14,7 +14,9 @@ from reintegration_sim.results import (
     ResultsError,
     check_out_dir,
     default_out_dir,
+    make_comparison_metadata,
     make_metadata,
+    read_comparison,
     read_result,
     scenario_from_metadata,
     scenario_text,
@@ -156,3 +158,39 @@ def test_write_and_read_back(tmp_path, tiny_file) -> None:
     assert result.scenario.model_dump() == scenario.model_dump()
     with pytest.raises(ResultsError):
         read_result(tmp_path)
+
+
+def test_comparison_metadata(tiny_file) -> None:
+    loaded = [load_scenario(tiny_file)]
+    other = Scenario.model_validate(
+        {
+            **loaded[0].model_dump(exclude={"parameters", "interventions"}),
+            "name": "other",
+            "seed": 9,
+        }
+    )
+    loaded.append(other)
+    run_as = [s.with_seed(3) for s in loaded]
+    meta = make_comparison_metadata(
+        loaded,
+        run_as,
+        seed_source="--seed",
+        replications=2,
+        workers=1,
+        started="now",
+        command=["x"],
+    )
+    assert meta["kind"] == "comparison" and meta["base"] == "tiny"
+    assert meta["root_seed"] == 3 and meta["seeds_overridden"] == {"tiny": 20181106, "other": 9}
+    assert [e["name"] for e in meta["scenarios"]] == ["tiny", "other"]
+    assert meta["scenarios"][0]["file_text"] == tiny_file.read_text()
+    for entry, scenario in zip(meta["scenarios"], run_as, strict=True):
+        again = scenario_from_metadata({"scenario_text": entry["scenario_text"]})
+        assert again.model_dump() == scenario.model_dump()
+    assert "scenario_text" not in meta  # one per scenario instead
+    json.dumps(meta)
+
+
+def test_read_comparison_refuses_other_folders(tmp_path) -> None:
+    with pytest.raises(ResultsError, match="not a comparison folder"):
+        read_comparison(tmp_path)

@@ -4,11 +4,14 @@
 ::
 
     reintegration-sim run SCENARIO.toml [--replications N] [--seed S] [--out DIR] [--workers K]
+    reintegration-sim compare BASE.toml OTHER.toml [MORE.toml ...] [--replications N] [--seed S]
+        [--out DIR] [--workers K] [--years Y] [--detect D]
     reintegration-sim params [--markdown]
 
 Bad input (a scenario file that does not validate, an unknown option, a value out of range, an
-unusable ``--out``) prints one line ``reintegration-sim: error: ...`` on stderr and exits with
-status 2 before anything is written. An interrupted run exits with status 130 and leaves no
+unusable ``--out``; for ``compare`` also fewer than two scenarios, two with one name, or
+scenarios that cannot be paired) prints one line ``reintegration-sim: error: ...`` on stderr
+and exits with status 2 before anything is written. An interrupted run exits with status 130 and leaves no
 result folder.
 """
 
@@ -28,10 +31,21 @@ import pandas as pd
 
 PROG = "reintegration-sim"
 DEFAULT_REPLICATIONS = 10
+#: default follow-up (years after release) of the comparison's summary, forest plot and report
+DEFAULT_COMPARE_YEARS = 3
+#: default smaller difference (per 100 releases) whose replications needed are reported
+DEFAULT_DETECT = 1.0
 #: follow-up years shown in the printed summary (summary.csv has more)
 SUMMARY_YEARS = (1, 3, 5)
 
-__all__ = ["PROG", "UsageError", "build_parser", "format_summary", "main"]
+__all__ = [
+    "PROG",
+    "UsageError",
+    "build_parser",
+    "format_comparison_summary",
+    "format_summary",
+    "main",
+]
 
 
 class UsageError(Exception):
@@ -52,6 +66,36 @@ def _count(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1 (got {value})")
+    return value
+
+
+def _at_least_two(text: str) -> int:
+    value = _count(text)
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"must be at least 2 for paired intervals (got {value})")
+    return value
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number (got {text})")
+    return value
+
+
+def _years(text: str) -> float:
+    from .experiment import SURVIVAL_YEARS
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of years, got {text!r}") from None
+    if value not in SURVIVAL_YEARS:
+        allowed = ", ".join(str(y) for y in SURVIVAL_YEARS)
+        raise argparse.ArgumentTypeError(f"must be one of {allowed} (got {text})")
     return value
 
 
@@ -121,6 +165,67 @@ def build_parser() -> argparse.ArgumentParser:
         help="worker processes (default 1); results do not depend on it",
     )
     run.set_defaults(handler=_run)
+
+    compare = commands.add_parser(
+        "compare",
+        help="compare scenarios with a base on common random numbers; write a report",
+        description="Run a base scenario and one or more others on the same seeds (common "
+        "random numbers); write paired differences with intervals, costs, plots and a report "
+        "(report.md, report.html) to a result folder and print the main differences.",
+        allow_abbrev=False,
+    )
+    compare.add_argument(
+        "scenarios",
+        nargs="+",
+        metavar="SCENARIO.toml",
+        help="BASE.toml OTHER.toml [MORE.toml ...]: the base first",
+    )
+    compare.add_argument(
+        "--replications",
+        "-n",
+        type=_at_least_two,
+        default=DEFAULT_REPLICATIONS,
+        metavar="N",
+        help=f"replications per scenario, at least 2 (default {DEFAULT_REPLICATIONS})",
+    )
+    compare.add_argument(
+        "--seed",
+        type=_seed,
+        metavar="S",
+        help="common root seed of every scenario (default: the base scenario's)",
+    )
+    compare.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="result folder; must not exist or be empty "
+        "(default results/<YYYYmmdd-HHMMSS>-compare-<base>-vs-<others>)",
+    )
+    compare.add_argument(
+        "--workers",
+        "-j",
+        type=_count,
+        default=1,
+        metavar="K",
+        help="worker processes (default 1); results do not depend on it",
+    )
+    compare.add_argument(
+        "--years",
+        type=_years,
+        default=float(DEFAULT_COMPARE_YEARS),
+        metavar="Y",
+        help="follow-up in years after release of the summary, forest plot and report: "
+        f"1, 2, 3 or 5 (default {DEFAULT_COMPARE_YEARS}; shorter if the horizon is)",
+    )
+    compare.add_argument(
+        "--detect",
+        type=_positive,
+        default=DEFAULT_DETECT,
+        metavar="D",
+        help="also report the replications needed to detect a difference of D per 100 "
+        f"releases (default {DEFAULT_DETECT:g})",
+    )
+    compare.set_defaults(handler=_compare)
 
     params = commands.add_parser(
         "params",
@@ -335,3 +440,204 @@ def format_summary(
 def _rows_by(table: pd.DataFrame) -> Iterator[tuple[tuple[str, str, Any], pd.Series]]:
     for _, row in table.iterrows():
         yield (str(row["cohort"]), str(row["outcome"]), row["years"]), row
+
+
+# ---------------------------------------------------------------------- compare
+
+
+def _compare_out_dir(names: Sequence[str]) -> Path:
+    from .results import default_out_dir
+
+    label = f"compare-{names[0]}-vs-" + "-".join(names[1:])
+    if len(label) > 100:
+        label = f"compare-{names[0]}-vs-{names[1]}-and-{len(names) - 2}-more"[:100]
+    return _unique_default(default_out_dir(label))
+
+
+def _compare(args: argparse.Namespace, command: list[str]) -> int:
+    from .experiment import (
+        comparable_scenarios,
+        comparison_table,
+        main_follow_up,
+        replication_levels,
+        run_comparison,
+    )
+    from .plotting import FOREST_PNG, INDICATORS_PNG, SURVIVAL_PNG, write_comparison_plots
+    from .report import REPORT_HTML, REPORT_MD, write_report
+    from .results import (
+        ResultFolder,
+        make_comparison_metadata,
+        write_comparison_tables,
+        write_metadata,
+    )
+    from .scenario import load_scenario
+
+    loaded = [load_scenario(path) for path in args.scenarios]
+    scenarios, seed = comparable_scenarios(loaded, args.seed)
+    names = [s.name for s in scenarios]
+    out = args.out if args.out is not None else _compare_out_dir(names)
+    folder = ResultFolder(out)  # refuses an unusable --out before anything runs
+
+    started = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    clock = time.perf_counter()
+    with _sigterm_as_interrupt(), folder:
+        assert folder.path is not None
+        timeseries, people = run_comparison(
+            scenarios, args.replications, workers=args.workers, progress=True
+        )
+        levels = replication_levels(people, timeseries)
+        table = comparison_table(levels, names[0], detectable=args.detect)
+        years = main_follow_up(table, args.years)
+        write_comparison_tables(folder.path, table, levels, timeseries, people)
+        write_comparison_plots(folder.path, table, timeseries, people, years=years)
+        seconds = time.perf_counter() - clock
+        metadata = make_comparison_metadata(
+            loaded,
+            scenarios,
+            seed_source="--seed" if args.seed is not None else "base scenario",
+            replications=args.replications,
+            workers=args.workers,
+            started=started,
+            command=command,
+            extra={
+                "wall_seconds": round(seconds, 3),
+                "follow_up_years": years,
+                "requested_follow_up_years": args.years,
+                "detectable_difference": args.detect,
+            },
+        )
+        write_report(
+            folder.path,
+            table,
+            scenarios,
+            metadata,
+            years=years,
+            figures={"forest": FOREST_PNG, "survival": SURVIVAL_PNG, "indicators": INDICATORS_PNG},
+            destination=out,
+        )
+        write_metadata(folder.path, metadata)
+
+    print(
+        format_comparison_summary(
+            table,
+            years=years,
+            replications=args.replications,
+            people=metadata["people_per_replication"],
+            horizon_weeks=scenarios[0].horizon_weeks,
+            seed=seed,
+            seed_source=metadata["seed_source"],
+            workers=args.workers,
+            seconds=seconds,
+            requested_years=args.years,
+        )
+    )
+    print(f"\nReport: {out / REPORT_HTML} (and {REPORT_MD}); all figures: {out / 'comparison.csv'}")
+    return 0
+
+
+def _signed(x: float, digits: int = 1) -> str:
+    if pd.isna(x):
+        return "n/a"
+    if x != 0 and abs(x) < 0.95 * 10 ** (1 - digits):
+        digits += 1  # -0.04, not -0.0
+    return f"{x:+.{digits}f}"
+
+
+def _diff_cell(row: pd.Series, scale: float = 1.0, digits: int = 1) -> str:
+    if pd.isna(row["difference"]):
+        return "n/a"
+    if row["difference"] == 0 and row["sd"] == 0:
+        return "0 (identical in every replication)"
+    cell = f"{_signed(scale * row['difference'], digits)}"
+    if pd.notna(row["lower"]):
+        lo, hi = _signed(scale * row["lower"], digits), _signed(scale * row["upper"], digits)
+        cell += f" ({lo} to {hi})"
+    return cell + (" *" if row["excludes_zero"] else "")
+
+
+def format_comparison_summary(
+    table: pd.DataFrame,
+    *,
+    years: float,
+    replications: int,
+    people: int,
+    horizon_weeks: int,
+    seed: int,
+    seed_source: str,
+    workers: int,
+    seconds: float,
+    requested_years: float | None = None,
+) -> str:
+    """The table printed after a comparison: per other scenario, the event outcomes ``years``
+    after release per 100 releases (base, scenario, paired difference with 95 % interval) and
+    the total cost, with the cost per reoffence prevented."""
+    names = list(dict.fromkeys(table["scenario"].astype(str)))
+    base = names[0]
+    lines = [
+        f"compare: {base} (base) vs {', '.join(names[1:])}",
+        f"{replications} replications of {people:,} people, {horizon_weeks} weeks, common seed "
+        f"{seed} (from the {seed_source}), {workers} worker{'s' * (workers != 1)}, "
+        f"{seconds:.1f} s",
+    ]
+    if requested_years is not None and requested_years != years:
+        lines.append(
+            f"(follow-up {requested_years:g} years is beyond the horizon; showing {years:g})"
+        )
+    lines += [
+        "",
+        f"Per 100 releases, {years:g} year{'s' * (years != 1)} after release (Kaplan-Meier, mean "
+        "over replications); difference = scenario - base, 95% interval; * = interval excludes 0",
+    ]
+    events = table[(table["kind"] == "event") & (table["years"] == years)]
+    label_width = max([len("outcome"), *(len(str(v)) for v in events["label"])])
+    for name in names[1:]:
+        lines += ["", f"{name} vs {base}:"]
+        head = f"  {'cohort':<10}  {'outcome':<{label_width}}  {'base':>10}  {'scenario':>10}"
+        lines.append(head + "  difference (95% interval)")
+        for _, row in events[events["scenario"] == name].iterrows():
+            ref = events[
+                (events["scenario"] == base)
+                & (events["cohort"] == row["cohort"])
+                & (events["outcome"] == row["outcome"])
+            ]
+            ref_level = ref["level"].iloc[0] if len(ref) else float("nan")
+            lines.append(
+                f"  {row['cohort']:<10}  {row['label']:<{label_width}}  "
+                f"{_level(ref_level):>10}  {_level(row['level']):>10}  {_diff_cell(row)}"
+            )
+        lines += _cost_lines(table, base, name, label_width)
+    return "\n".join(lines)
+
+
+def _level(x: float) -> str:
+    return "n/a" if pd.isna(x) else f"{x:.1f}"
+
+
+def _cost_lines(table: pd.DataFrame, base: str, name: str, width: int) -> list[str]:
+    def pick(scenario: str, outcome: str) -> pd.Series | None:
+        rows = table[
+            (table["scenario"] == scenario)
+            & (table["cohort"] == "all")
+            & (table["outcome"] == outcome)
+        ]
+        return rows.iloc[0] if len(rows) else None
+
+    total, ref = pick(name, "cost_total"), pick(base, "cost_total")
+    if total is None or ref is None:
+        return []
+    label = "total cost, EUR million"
+    lines = [
+        f"  {'all':<10}  {label:<{width}}  {ref['level'] / 1e6:>10.1f}  "
+        f"{total['level'] / 1e6:>10.1f}  {_diff_cell(total, 1e-6)}"
+    ]
+    ratio = pick(name, "cost_per_reoffence_prevented")
+    if ratio is not None:
+        level = ratio["level"]
+        if pd.isna(level):
+            value = "not defined"
+        elif level < 0:
+            value = f"none: saves EUR {-level:,.0f} per reoffence prevented"
+        else:
+            value = f"EUR {level:,.0f}"
+        lines.append(f"  extra cost per reoffence prevented: {value} ({ratio['note']})")
+    return lines

@@ -6,7 +6,13 @@ Tables, summaries and plots all read these definitions. Two kinds:
   first release; analysed as time from release with Kaplan-Meier curves, censored at death or
   at the horizon;
 * **weekly indicators** (:data:`INDICATORS`): the state of the population each week, for all
-  people and per cohort, plus agency caseloads; written to ``timeseries.parquet``.
+  people and per cohort, plus agency caseloads and costs; written to ``timeseries.parquet``.
+
+Costs (:data:`COST_INDICATORS`) are observed, never simulated: each week the custody places in
+use cost ``costs.custody_place_week`` each, every practitioner employed costs a 52nd of their
+agency's yearly cost (``costs.<kind>_year``, :data:`STAFF_COST_PARAMETER`), and interventions add
+what their delivery counted (:class:`~reintegration_sim.interventions.Delivery`). Week 0 is the
+state at the start and costs nothing; the cost of a run is the sum over weeks 1 to the horizon.
 """
 
 from __future__ import annotations
@@ -18,14 +24,17 @@ import numpy as np
 import pandas as pd
 
 from .agents import AgencyKind, Cohort, Gate, Milestone, Phase
+from .population import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
     from .model import ReintegrationModel
 
 __all__ = [
+    "COST_INDICATORS",
     "EVENT_OUTCOMES",
     "INDICATORS",
     "COHORTS",
+    "STAFF_COST_PARAMETER",
     "EventOutcome",
     "Indicator",
     "Recorder",
@@ -135,7 +144,33 @@ INDICATORS: tuple[Indicator, ...] = (
         Indicator(f"capacity_{k.value}", f"Capacity: {k.value}", "persons", "neutral", False)
         for k in AgencyKind
     ),
+    Indicator("practitioners", "Practitioners employed", "persons", "neutral", False),
+    Indicator("cost_custody", "Custody cost", "EUR / week", "lower is better", False),
+    Indicator("cost_staff", "Agency staff cost", "EUR / week", "lower is better", False),
+    Indicator("cost_interventions", "Intervention cost", "EUR / week", "lower is better", False),
+    Indicator("cost_total", "Total cost", "EUR / week", "lower is better", False),
+    Indicator("cost_cumulative", "Total cost since the start", "EUR", "lower is better", False),
 )
+
+#: the cost indicators, in the order :class:`Recorder` fills them
+COST_INDICATORS: tuple[str, ...] = (
+    "cost_custody",
+    "cost_staff",
+    "cost_interventions",
+    "cost_total",
+    "cost_cumulative",
+)
+#: the yearly cost of a practitioner of each agency: a parameter name in ``costs``
+STAFF_COST_PARAMETER: dict[AgencyKind, str] = {
+    AgencyKind.PRISON: "prison_key_worker_year",
+    AgencyKind.PROBATION: "probation_officer_year",
+    AgencyKind.EXIT: "exit_worker_year",
+    AgencyKind.POLICE: "police_officer_year",
+    AgencyKind.EMPLOYMENT: "employment_worker_year",
+    AgencyKind.HOUSING: "housing_worker_year",
+    AgencyKind.MENTAL_HEALTH: "mental_health_worker_year",
+    AgencyKind.RELIGIOUS: "religious_counsellor_year",
+}
 
 INDICATOR_BY_KEY = {i.key: i for i in INDICATORS}
 OUTCOME_BY_KEY = {o.key: o for o in EVENT_OUTCOMES}
@@ -221,6 +256,11 @@ class Recorder:
             )
             for kind in AgencyKind
         }
+        self._cost_columns = np.array([self._index[key, "all"] for key in COST_INDICATORS], np.intp)
+        #: weeks each person has spent in custody since the start (weeks 1 to now)
+        self.custody_weeks = np.zeros(p.n, np.int32)
+        self._cumulative_cost = 0.0
+        self._intervention_cost = 0.0  # what the deliveries had counted at the last record
 
     #: the per-cohort indicators, in the order :meth:`_group_values` returns them
     _GROUP_KEYS = (
@@ -298,6 +338,32 @@ class Recorder:
             row[j_load] = float(caseload.load.sum())
             row[j_wait] = float(np.count_nonzero(caseload.waiting))
             row[j_cap] = float(caseload.total_capacity)
+        self._record_costs(m, row, flags["in_custody"])
+
+    def _record_costs(self, m: ReintegrationModel, row: np.ndarray, in_custody: np.ndarray) -> None:
+        """This week's costs (see the module docstring); week 0 costs nothing."""
+        costs = m.params.costs
+        row[self._index["practitioners", "all"]] = float(
+            sum(caseload.n_practitioners for caseload in m.caseloads.values())
+        )
+        spent = sum(delivery.cost for delivery in getattr(m, "deliveries", ()))
+        if m.week == 0:
+            custody = staff = interventions = 0.0
+        else:
+            self.custody_weeks += in_custody
+            custody = float(np.count_nonzero(in_custody)) * costs.custody_place_week
+            staff = (
+                sum(
+                    caseload.n_practitioners * getattr(costs, STAFF_COST_PARAMETER[kind])
+                    for kind, caseload in m.caseloads.items()
+                )
+                / WEEKS_PER_YEAR
+            )
+            interventions = spent - self._intervention_cost
+        self._intervention_cost = spent
+        total = custody + staff + interventions
+        self._cumulative_cost += total
+        row[self._cost_columns] = (custody, staff, interventions, total, self._cumulative_cost)
 
     @staticmethod
     def _group_values(
@@ -387,7 +453,9 @@ def people_table(m: ReintegrationModel) -> pd.DataFrame:
     """One row per person: attributes at the start, the week of each event, the end state.
 
     ``weeks_to_<outcome>`` is the time from first release to the event; ``followup_weeks`` the
-    time from first release to death or the horizon (censoring time).
+    time from first release to death or the horizon (censoring time); ``custody_weeks`` the
+    weeks spent in custody in weeks 1 to the end (times ``costs.custody_place_week``: the
+    person's share of the custody cost).
     """
     p, beh = m.people, m.params.behaviour
     released = p.first_release_week >= 0
@@ -434,6 +502,7 @@ def people_table(m: ReintegrationModel) -> pd.DataFrame:
             "housed_end": p.housed,
             "working_end": p.working,
             "milestones_end": _MILESTONE_COUNT[p.milestones],
+            "custody_weeks": m.recorder.custody_weeks.copy(),
         }
     )
     return pd.DataFrame(table)

@@ -11,7 +11,7 @@ Each parameter is a pydantic field declared with :func:`param`, which records
   word ``assumption``.
 
 Parameters are grouped (population, prison, release, agencies, community, recruiters, behaviour,
-outcomes); a scenario file overrides them as ``[parameters.<group>]`` tables.
+offending, costs); a scenario file overrides them as ``[parameters.<group>]`` tables.
 ``docs/parameters.md`` is generated from this module by :func:`register_markdown`
 (``reintegration-sim params --markdown``); a test fails when it is stale.
 """
@@ -1122,6 +1122,58 @@ class Offending(_Group):
     )
 
 
+def _practitioner_year(who: str, default: float, low: float, high: float, note: str) -> Any:
+    return param(
+        default,
+        unit="EUR / practitioner-year",
+        plausible=(low, high),
+        bounds=(0.0, 1e7),
+        source=f"assumption ({note})",
+        doc=f"Yearly cost of one {who}: salary, employer's charges and overheads.",
+    )
+
+
+class Costs(_Group):
+    """Unit costs behind the cost indicators (custody places, practitioners; interventions carry
+    their own costs). Used only for reporting: no cost changes what happens in the model. No
+    published figures in EVIDENCE.md: every value is a stated assumption; vary them in a
+    sensitivity analysis."""
+
+    custody_place_week: float = param(
+        1000.0,
+        unit="EUR / place-week",
+        plausible=(600.0, 1600.0),
+        bounds=(0.0, 1e6),
+        source="assumption (order of magnitude: England and Wales spend about GBP 47,000 a year "
+        "per prisoner, about EUR 1,050 a week; EU states range widely)",
+        doc="Cost of one custody place for one week (transition planning in custody included).",
+    )
+    prison_key_worker_year: float = _practitioner_year(
+        "prison key worker", 55000.0, 40000.0, 80000.0, "prison officer pay plus overheads"
+    )
+    probation_officer_year: float = _practitioner_year(
+        "probation officer", 65000.0, 45000.0, 90000.0, "probation officer pay plus overheads"
+    )
+    exit_worker_year: float = _practitioner_year(
+        "NGO exit worker", 60000.0, 40000.0, 85000.0, "NGO social worker pay plus overheads"
+    )
+    police_officer_year: float = _practitioner_year(
+        "police or security officer", 75000.0, 55000.0, 100000.0, "police pay plus overheads"
+    )
+    housing_worker_year: float = _practitioner_year(
+        "housing worker", 55000.0, 40000.0, 80000.0, "local authority pay plus overheads"
+    )
+    employment_worker_year: float = _practitioner_year(
+        "employment worker", 55000.0, 40000.0, 80000.0, "job centre pay plus overheads"
+    )
+    mental_health_worker_year: float = _practitioner_year(
+        "mental health worker", 80000.0, 55000.0, 120000.0, "forensic nurse or psychologist pay"
+    )
+    religious_counsellor_year: float = _practitioner_year(
+        "religious counsellor", 50000.0, 30000.0, 75000.0, "chaplaincy pay plus overheads"
+    )
+
+
 class Parameters(_Group):
     """All parameter groups; a scenario's ``[parameters.<group>]`` tables override them."""
 
@@ -1133,6 +1185,7 @@ class Parameters(_Group):
     community: Community = Community()
     recruiters: Recruiters = Recruiters()
     offending: Offending = Offending()
+    costs: Costs = Costs()
 
     def override(self, overrides: dict[str, dict[str, Any]]) -> Parameters:
         """A new, validated Parameters with ``{group: {name: value}}`` applied."""

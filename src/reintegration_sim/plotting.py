@@ -6,6 +6,14 @@
 * :func:`indicators_figure`: state indicators over time per cohort, mean over replications with
   a 5-95 % band.
 
+Comparisons of scenarios (``reintegration-sim compare``):
+
+* :func:`forest_figure`: paired differences from the base with their 95 % intervals, one row
+  per scenario and outcome, from the comparison table;
+* :func:`survival_comparison_figure`: Kaplan-Meier cumulative incidence per scenario, overlaid;
+* :func:`indicators_comparison_figure`: a few indicators over time per scenario (housing, trust,
+  hope, stigma, waiting lists, cumulative cost).
+
 Every title and axis label comes from :mod:`reintegration_sim.outcomes`. Figures are plain
 :class:`matplotlib.figure.Figure` objects rendered by the Agg canvas; pyplot and its global
 state are never touched, so this works headless and in worker processes.
@@ -19,18 +27,26 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
-from .experiment import COHORTS, event_durations
+from .agents import AgencyKind
+from .experiment import COHORTS, event_durations, measure
 from .outcomes import EVENT_OUTCOMES, INDICATOR_BY_KEY, EventOutcome
 from .population import WEEKS_PER_YEAR
 
 __all__ = [
     "COMPOSITION",
     "STATE_INDICATORS",
+    "COMPARISON_PANELS",
     "composition_figure",
     "cumulative_incidence_curve",
+    "forest_figure",
+    "indicators_comparison_figure",
     "indicators_figure",
+    "scenario_colours",
+    "survival_comparison_figure",
     "survival_figure",
+    "write_comparison_plots",
     "write_plots",
 ]
 
@@ -232,4 +248,227 @@ def write_plots(folder: Path, timeseries: pd.DataFrame, people: pd.DataFrame) ->
         path = Path(folder) / name
         fig.savefig(path, dpi=DPI)
         paths.append(path)
+    return paths
+
+
+# ---------------------------------------------------------------------- comparisons
+
+#: panels of the comparison's ``indicators.png``: title, indicators summed, cohort, scale
+COMPARISON_PANELS: tuple[tuple[str, tuple[str, ...], str, float], ...] = (
+    ("Housed, extremist cohort (share)", ("housed",), "extremist", 1.0),
+    ("Trust in practitioners, extremist cohort", ("trust",), "extremist", 1.0),
+    ("Hope, extremist cohort", ("hope",), "extremist", 1.0),
+    ("Stigma met, extremist cohort", ("stigma",), "extremist", 1.0),
+    (
+        "People on a waiting list (all agencies)",
+        tuple(f"waiting_{kind}" for kind in AgencyKind),
+        "all",
+        1.0,
+    ),
+    ("Cost since the start (EUR million)", ("cost_cumulative",), "all", 1e-6),
+)
+_BASE_COLOUR = "black"
+#: the base is drawn first and wider, so that it shows around a scenario's line that covers it
+_BASE_LW = 2.6
+
+
+def scenario_colours(names: Sequence[str]) -> dict[str, str]:
+    """One colour per scenario, the same in every figure: the base (first) black."""
+    colours = [f"C{k}" for k in range(10)]
+    return {
+        name: _BASE_COLOUR if i == 0 else colours[(i - 1) % len(colours)]
+        for i, name in enumerate(names)
+    }
+
+
+def _scenario_names(table: pd.DataFrame) -> list[str]:
+    return list(dict.fromkeys(table["scenario"].astype(str)))
+
+
+def forest_figure(
+    comparison: pd.DataFrame,
+    years: float = 3,
+    cohorts: Sequence[str] = COHORTS,
+    kind: str = "event",
+) -> Figure:
+    """Paired differences from the base with their 95 % intervals: one panel per cohort, one row
+    per scenario and outcome (event outcomes ``years`` after release, per 100 releases).
+
+    A filled marker is a difference whose interval excludes 0, a hollow one a difference that
+    cannot be told apart from simulation noise.
+    """
+    names = _scenario_names(comparison)
+    colours = scenario_colours(names)
+    others = names[1:]
+    rows = comparison[(comparison["kind"] == kind) & (comparison["scenario"].isin(others))]
+    if kind == "event":
+        rows = rows[rows["years"] == years]
+    outcomes = list(dict.fromkeys(rows["outcome"]))
+    labels = [measure(kind, o).label for o in outcomes]
+    n_rows = max(1, len(outcomes) * len(others))
+    fig = Figure(figsize=(5.0 * len(cohorts), 1.2 + 0.34 * n_rows), layout="constrained")
+    axes = fig.subplots(1, len(cohorts), squeeze=False, sharey=True).ravel()
+    ticks = [
+        (j * len(others) + i, f"{label}: {name}")
+        for j, label in enumerate(labels)
+        for i, name in enumerate(others)
+    ]
+    for ax, cohort in zip(axes, cohorts, strict=True):
+        block = rows[rows["cohort"] == cohort].set_index(["outcome", "scenario"])
+        for j, outcome in enumerate(outcomes):
+            for i, name in enumerate(others):
+                y = j * len(others) + i
+                if (outcome, name) not in block.index:
+                    continue
+                row = block.loc[(outcome, name)]
+                if pd.isna(row["difference"]):
+                    continue
+                lo, hi = row["lower"], row["upper"]
+                colour = colours[name]
+                if pd.notna(lo):
+                    ax.plot([lo, hi], [y, y], color=colour, lw=2)
+                ax.plot(
+                    row["difference"],
+                    y,
+                    "o",
+                    color=colour,
+                    mfc=colour if row["excludes_zero"] else "white",
+                    ms=6,
+                )
+        ax.axvline(0.0, color="grey", lw=1)
+        ax.set_title(f"{cohort} cohort")
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
+        ax.grid(axis="x", alpha=0.3)
+        ax.set_yticks([y for y, _ in ticks], [t for _, t in ticks])
+        ax.set_ylim(n_rows - 0.5, -0.5)
+    fig.supxlabel("difference from the base, per 100 releases (95 % interval)", fontsize="medium")
+    when = f"{years:g} year{'s' * (years != 1)} after release" if kind == "event" else "end"
+    fig.suptitle(
+        f"Paired difference from {names[0]}, {when}\n"
+        "filled: the interval excludes 0; hollow: not distinguishable from noise",
+        fontsize="medium",
+    )
+    return fig
+
+
+def survival_comparison_figure(
+    people: pd.DataFrame,
+    outcomes: Sequence[EventOutcome] = EVENT_OUTCOMES,
+    cohorts: Sequence[str] = COHORTS,
+) -> Figure:
+    """Kaplan-Meier cumulative incidence per 100 releases, one line per scenario (pooled over
+    replications), one row of panels per cohort and one column per outcome."""
+    names = _scenario_names(people)
+    colours = scenario_colours(names)
+    fig = Figure(figsize=(3.6 * len(outcomes), 3.0 * len(cohorts) + 0.6), layout="constrained")
+    axes = fig.subplots(len(cohorts), len(outcomes), squeeze=False, sharex=True)
+    by_scenario = {name: people[people["scenario"].astype(str) == name] for name in names}
+    for r, cohort in enumerate(cohorts):
+        for c, outcome in enumerate(outcomes):
+            ax = axes[r, c]
+            for name in names:
+                curve = cumulative_incidence_curve(by_scenario[name], outcome, cohort)
+                if curve is None:
+                    continue
+                ax.step(
+                    _years(curve.index),
+                    100.0 * curve["estimate"],
+                    where="post",
+                    color=colours[name],
+                    lw=_BASE_LW if name == names[0] else 1.2,
+                    label=name,
+                )
+            ax.set_title(f"{outcome.label}\n{cohort} cohort", fontsize="medium")
+            ax.set_ylim(bottom=0)
+            ax.set_xlim(left=0)
+            ax.grid(alpha=0.3)
+            if c == 0:
+                ax.set_ylabel("per 100 releases")
+            if r == len(cohorts) - 1:
+                ax.set_xlabel("years since first release")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(4, len(names)))
+    n_rep = _n_replications(people)
+    fig.suptitle(
+        "Kaplan-Meier cumulative incidence from first release by scenario "
+        f"(pooled over {n_rep} replication{'s' * (n_rep != 1)})"
+    )
+    return fig
+
+
+def indicators_comparison_figure(
+    timeseries: pd.DataFrame,
+    panels: Sequence[tuple[str, tuple[str, ...], str, float]] = COMPARISON_PANELS,
+) -> Figure:
+    """One panel per entry of ``panels``: the mean over replications per scenario, by week."""
+    names = _scenario_names(timeseries)
+    colours = scenario_colours(names)
+    ncols = 3 if len(panels) > 4 else len(panels)
+    nrows = -(-len(panels) // ncols)
+    fig = Figure(figsize=(4.0 * ncols, 3.0 * nrows + 0.5), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True).ravel()
+    keys = {k for _, summed, _, _ in panels for k in summed}
+    rows = timeseries[timeseries["indicator"].astype(str).isin(keys)]
+    rows = rows.assign(
+        scenario=rows["scenario"].astype(str),
+        indicator=rows["indicator"].astype(str),
+        cohort=rows["cohort"].astype(str),
+    )
+    per_rep = rows.groupby(["scenario", "cohort", "indicator", "replication", "week"])["value"]
+    per_rep = per_rep.sum(min_count=1)
+    for ax, (title, summed, cohort, scale) in zip(axes, panels, strict=False):
+        for name in names:
+            try:
+                block = per_rep.loc[(name, cohort)]
+            except KeyError:
+                continue
+            block = block[block.index.get_level_values("indicator").isin(summed)]
+            if block.empty:
+                continue
+            total = block.groupby(["replication", "week"]).sum(min_count=1)
+            mean = total.groupby("week").mean()
+            ax.plot(
+                _years(mean.index),
+                scale * mean.to_numpy(),
+                color=colours[name],
+                lw=_BASE_LW if name == names[0] else 1.2,
+                label=name,
+            )
+        ax.set_title(title, fontsize="medium")
+        ax.grid(alpha=0.3)
+    for ax in axes[len(panels) :]:
+        ax.set_visible(False)
+    for ax in axes[max(0, len(panels) - ncols) : len(panels)]:
+        ax.set_xlabel("years since start")
+        ax.xaxis.set_tick_params(labelbottom=True)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=min(4, len(names)))
+    n_rep = _n_replications(timeseries)
+    fig.suptitle(f"Indicators over time by scenario (mean over {n_rep} replications)")
+    return fig
+
+
+#: file names of the comparison plots
+FOREST_PNG, SURVIVAL_PNG, INDICATORS_PNG = "forest.png", "survival.png", "indicators.png"
+
+
+def write_comparison_plots(
+    folder: Path,
+    comparison: pd.DataFrame,
+    timeseries: pd.DataFrame,
+    people: pd.DataFrame,
+    years: float = 3,
+) -> dict[str, Path]:
+    """Write ``forest.png``, ``survival.png`` and ``indicators.png`` into ``folder``; returns
+    them by name."""
+    figures = {
+        FOREST_PNG: forest_figure(comparison, years),
+        SURVIVAL_PNG: survival_comparison_figure(people),
+        INDICATORS_PNG: indicators_comparison_figure(timeseries),
+    }
+    paths = {}
+    for name, fig in figures.items():
+        path = Path(folder) / name
+        fig.savefig(path, dpi=DPI)
+        paths[name] = path
     return paths

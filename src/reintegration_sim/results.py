@@ -12,6 +12,14 @@ A result folder holds
   (:func:`reintegration_sim.experiment.survival_table`);
 * ``survival.png``, ``composition.png``, ``indicators.png`` (:mod:`reintegration_sim.plotting`).
 
+A comparison folder (``reintegration-sim compare``) holds ``metadata.json`` with every
+scenario's text and the common seed (:func:`make_comparison_metadata`), ``comparison.parquet``
+and ``comparison.csv`` (:func:`reintegration_sim.experiment.comparison_table`),
+``replications.parquet`` (what each replication measured), the ``timeseries.parquet`` and
+``people.parquet`` of all scenarios, the plots ``forest.png``, ``survival.png`` and
+``indicators.png``, and ``report.md`` and ``report.html`` (:mod:`reintegration_sim.report`).
+Read it back with :func:`read_comparison`.
+
 Everything is written into a hidden temporary sibling folder that is renamed into place only
 when complete (:class:`ResultFolder`), so an interrupted or failed run never leaves a partial
 result folder behind.
@@ -41,6 +49,7 @@ from .scenario import Scenario
 __all__ = [
     "LIBRARIES",
     "PACKAGE",
+    "Comparison",
     "Result",
     "ResultFolder",
     "ResultsError",
@@ -48,10 +57,13 @@ __all__ = [
     "default_out_dir",
     "git_info",
     "library_versions",
+    "make_comparison_metadata",
     "make_metadata",
+    "read_comparison",
     "read_result",
     "scenario_from_metadata",
     "scenario_text",
+    "write_comparison_tables",
     "write_metadata",
     "write_tables",
 ]
@@ -74,6 +86,9 @@ METADATA = "metadata.json"
 TIMESERIES = "timeseries.parquet"
 PEOPLE = "people.parquet"
 SUMMARY = "summary.csv"
+COMPARISON = "comparison.parquet"
+COMPARISON_CSV = "comparison.csv"
+LEVELS = "replications.parquet"
 
 
 class ResultsError(ValueError):
@@ -323,4 +338,134 @@ def read_result(path: str | Path) -> Result:
         timeseries=pd.read_parquet(path / TIMESERIES),
         people=pd.read_parquet(path / PEOPLE),
         summary=pd.read_csv(path / SUMMARY),
+    )
+
+
+# ---------------------------------------------------------------------- comparisons
+
+
+def make_comparison_metadata(
+    loaded: list[Scenario],
+    run_as: list[Scenario],
+    *,
+    seed_source: str,
+    replications: int,
+    workers: int,
+    started: str,
+    command: list[str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The ``metadata.json`` of a comparison: as :func:`make_metadata` for the base, with the
+    single-scenario entries replaced by ``scenarios`` (one entry per scenario, base first:
+    name, file, description, the seed its file gave and the seed it ran with, the text as run
+    and the file text, parameters and interventions) and a statement of the common seed.
+
+    Args:
+        loaded: the scenarios as read from their files.
+        run_as: the same scenarios with the common seed.
+        seed_source: where the common seed came from (``"--seed"`` or ``"base scenario"``).
+    """
+    base = run_as[0]
+    meta = make_metadata(
+        base,
+        replications=replications,
+        workers=workers,
+        started=started,
+        command=command,
+    )
+    for key in ("scenario_name", "scenario_path", "scenario_text", "parameters"):
+        meta.pop(key, None)
+    overridden = {
+        before.name: before.seed
+        for before, after in zip(loaded, run_as, strict=True)
+        if before.seed != after.seed
+    }
+    meta.update(
+        {
+            "kind": "comparison",
+            "base": base.name,
+            "scenario_names": [s.name for s in run_as],
+            "seed_source": seed_source,
+            "common_random_numbers": (
+                f"every scenario ran with root seed {base.seed} (from the {seed_source}) and "
+                f"replications 0 to {replications - 1}, so replication R of each scenario starts "
+                "from the same people and random streams; "
+                + (
+                    "each scenario's own seed was overridden: "
+                    + ", ".join(f"{name} {seed}" for name, seed in overridden.items())
+                    if overridden
+                    else "no scenario's own seed had to be overridden"
+                )
+            ),
+            "seeds_overridden": overridden,
+            "scenarios": [
+                {
+                    "name": after.name,
+                    "path": before.source_path,
+                    "description": after.description,
+                    "file_seed": before.seed,
+                    "seed": after.seed,
+                    "scenario_text": scenario_text(after),
+                    "file_text": before.source_text,
+                    "parameters": after.parameters.flat(),
+                    "interventions": after.intervention_settings(),
+                }
+                for before, after in zip(loaded, run_as, strict=True)
+            ],
+        }
+    )
+    meta.update(extra or {})
+    return meta
+
+
+def write_comparison_tables(
+    folder: Path,
+    comparison: pd.DataFrame,
+    levels: pd.DataFrame,
+    timeseries: pd.DataFrame,
+    people: pd.DataFrame,
+) -> list[Path]:
+    """Write ``comparison.parquet``, ``comparison.csv``, ``replications.parquet``,
+    ``timeseries.parquet`` and ``people.parquet`` into ``folder``."""
+    paths = [folder / name for name in (COMPARISON, COMPARISON_CSV, LEVELS, TIMESERIES, PEOPLE)]
+    comparison.to_parquet(paths[0], engine="pyarrow", index=False)
+    comparison.to_csv(paths[1], index=False, float_format="%.6g")
+    levels.to_parquet(paths[2], engine="pyarrow", index=False)
+    timeseries.to_parquet(paths[3], engine="pyarrow", index=False)
+    people.to_parquet(paths[4], engine="pyarrow", index=False)
+    return paths
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A comparison folder read back."""
+
+    path: Path
+    metadata: dict[str, Any]
+    comparison: pd.DataFrame
+    levels: pd.DataFrame
+    timeseries: pd.DataFrame
+    people: pd.DataFrame
+
+    @property
+    def scenarios(self) -> list[Scenario]:
+        """The scenarios as run (common seed), base first."""
+        return [
+            scenario_from_metadata({"scenario_text": entry["scenario_text"]})
+            for entry in self.metadata["scenarios"]
+        ]
+
+
+def read_comparison(path: str | Path) -> Comparison:
+    """Read a folder written by ``reintegration-sim compare``."""
+    path = Path(path)
+    if not (path / METADATA).is_file() or not (path / COMPARISON).is_file():
+        raise ResultsError(f"{path}: not a comparison folder (no {METADATA} or {COMPARISON})")
+    return Comparison(
+        path=path,
+        metadata=json.loads((path / METADATA).read_text(encoding="utf-8")),
+        comparison=pd.read_parquet(path / COMPARISON),
+        levels=pd.read_parquet(path / LEVELS),
+        timeseries=pd.read_parquet(path / TIMESERIES),
+        people=pd.read_parquet(path / PEOPLE),
     )
