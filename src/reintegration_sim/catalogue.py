@@ -102,6 +102,9 @@ def levers_markdown() -> str:
             "",
             f"- Paper section: {cls.section}",
             f"- Size of the effect: {cls.evidence}",
+            f"- Typical cost (assumption, used unless the scenario sets one): EUR "
+            f"{cls.typical_cost_per_case_week:,.0f} per case-week, EUR "
+            f"{cls.typical_cost_per_case:,.0f} per new case",
             "",
         ]
         own = [(n, f) for n, f in cls.model_fields.items() if n not in delivery]

@@ -59,6 +59,10 @@ class Intervention(BaseModel):
     section: ClassVar[str]
     #: what sets the size of its effect: an EVIDENCE.md entry or "assumption"
     evidence: ClassVar[str]
+    #: costs (EUR) used when a scenario does not set them: rough orders of magnitude
+    #: (assumption), so that comparisons never treat a programme as free
+    typical_cost_per_case_week: ClassVar[float] = 0.0
+    typical_cost_per_case: ClassVar[float] = 0.0
 
     start_week: int = Field(0, ge=0, le=5200, description="first week it runs")
     end_week: int | None = Field(
@@ -68,10 +72,27 @@ class Intervention(BaseModel):
     capacity: int | None = Field(
         None, ge=0, le=10_000_000, description="places at once; beyond them people wait"
     )
-    cost_per_case_week: float = Field(
-        0.0, ge=0.0, le=1e6, description="cost (EUR) of each week a person is served"
+    cost_per_case_week: float | None = Field(
+        None,
+        ge=0.0,
+        le=1e6,
+        description="cost (EUR) of each week a person is served (none: the lever's typical cost)",
     )
-    cost_per_case: float = Field(0.0, ge=0.0, le=1e7, description="cost (EUR) of each new case")
+    cost_per_case: float | None = Field(
+        None,
+        ge=0.0,
+        le=1e7,
+        description="cost (EUR) of each new case (none: the lever's typical cost)",
+    )
+
+    def unit_costs(self) -> tuple[float, float]:
+        """(EUR per case-week, EUR per new case): the scenario's, else the lever's typical."""
+        week = self.cost_per_case_week
+        case = self.cost_per_case
+        return (
+            self.typical_cost_per_case_week if week is None else week,
+            self.typical_cost_per_case if case is None else case,
+        )
 
     def eligible(self, m: ReintegrationModel) -> np.ndarray:
         """Boolean mask: who could receive it this week."""
@@ -117,7 +138,8 @@ class Delivery:
         new_cases = int((self.caseload.weeks_in_service == 1).sum())
         n_served = int(served.sum())
         self.cases += new_cases
-        self.cost += n_served * iv.cost_per_case_week + new_cases * iv.cost_per_case
+        per_week, per_case = iv.unit_costs()
+        self.cost += n_served * per_week + new_cases * per_case
         if n_served:
             iv.apply(m, served)
 

@@ -70,6 +70,8 @@ class CommunityWork(Intervention):
     ``weeks_after_release`` of release)."""
 
     key: ClassVar[str] = "community_work"
+    typical_cost_per_case_week: ClassVar[float] = 10.0
+    typical_cost_per_case: ClassVar[float] = 0.0
     label: ClassVar[str] = "Community work: prejudice, capacity, trust"
     section: ClassVar[str] = "Stigmatisation; Trust; Capacity building"
     evidence: ClassVar[str] = "assumption (no effect sizes for community work with returners)"
@@ -134,6 +136,8 @@ class MediaStrategy(Intervention):
     the community effect runs in the weeks the lever serves someone."""
 
     key: ClassVar[str] = "media_strategy"
+    typical_cost_per_case_week: ClassVar[float] = 5.0
+    typical_cost_per_case: ClassVar[float] = 0.0
     label: ClassVar[str] = "Media strategy for releases"
     section: ClassVar[str] = "Stigmatisation"
     evidence: ClassVar[str] = "assumption (no data on media strategies)"

@@ -56,6 +56,8 @@ class CaseConference(Intervention):
     religious members and the religious community raise hope a little."""
 
     key: ClassVar[str] = "case_conference"
+    typical_cost_per_case_week: ClassVar[float] = 80.0
+    typical_cost_per_case: ClassVar[float] = 0.0
     label: ClassVar[str] = "Multi-agency case conferences"
     section: ClassVar[str] = "Multi-agency cooperation; Transition management; Social support"
     evidence: ClassVar[str] = "assumption (no effect sizes for multi-agency formats)"
@@ -209,6 +211,8 @@ class RiskAssessment(Intervention):
     for a person."""
 
     key: ClassVar[str] = "risk_assessment"
+    typical_cost_per_case_week: ClassVar[float] = 0.0
+    typical_cost_per_case: ClassVar[float] = 600.0
     label: ClassVar[str] = "Risk assessment: security or risk-need-resilience"
     section: ClassVar[str] = "Risk and resilience assessment; Capacity building"
     evidence: ClassVar[str] = (

@@ -24,6 +24,8 @@ class DeradicalisationProgramme(Intervention):
     best with trust and room to reflect. Adheres to risk-need-responsivity."""
 
     key: ClassVar[str] = "deradicalisation_programme"
+    typical_cost_per_case_week: ClassVar[float] = 150.0
+    typical_cost_per_case: ClassVar[float] = 0.0
     label: ClassVar[str] = "Deradicalisation and desistance programme"
     section: ClassVar[str] = "Transition management; Goals"
     evidence: ClassVar[str] = (
@@ -92,6 +94,8 @@ class Education(Intervention):
     followed after release. A completer returned to custody keeps the qualification."""
 
     key: ClassVar[str] = "education"
+    typical_cost_per_case_week: ClassVar[float] = 100.0
+    typical_cost_per_case: ClassVar[float] = 0.0
     label: ClassVar[str] = "Correctional education in custody"
     section: ClassVar[str] = "Prisons and prison regime; Goals; Material support"
     evidence: ClassVar[str] = (
@@ -179,6 +183,8 @@ class PrisonWork(Intervention):
     with a job arranged through the prison's work partners."""
 
     key: ClassVar[str] = "prison_work"
+    typical_cost_per_case_week: ClassVar[float] = 40.0
+    typical_cost_per_case: ClassVar[float] = 0.0
     label: ClassVar[str] = "Work in custody"
     section: ClassVar[str] = "Prisons and prison regime; Goals; Material support"
     evidence: ClassVar[str] = (
@@ -219,6 +225,8 @@ class Sport(Intervention):
     chance), hope grows a little and boredom wears it down less."""
 
     key: ClassVar[str] = "sport"
+    typical_cost_per_case_week: ClassVar[float] = 20.0
+    typical_cost_per_case: ClassVar[float] = 0.0
     label: ClassVar[str] = "Sport and physical activity in custody"
     section: ClassVar[str] = "Prisons and prison regime; Goals"
     evidence: ClassVar[str] = "assumption"
@@ -255,6 +263,8 @@ class ReligiousSupport(Intervention):
     (``agencies.religious_*``), which keep working as before."""
 
     key: ClassVar[str] = "religious_support"
+    typical_cost_per_case_week: ClassVar[float] = 80.0
+    typical_cost_per_case: ClassVar[float] = 0.0
     label: ClassVar[str] = "Vetted religious counsel programme"
     section: ClassVar[str] = "Theological support; Social support"
     evidence: ClassVar[str] = (

@@ -21,6 +21,8 @@ class FamilySupport(Intervention):
     much rarer). Each level includes the ones below it."""
 
     key: ClassVar[str] = "family_support"
+    typical_cost_per_case_week: ClassVar[float] = 40.0
+    typical_cost_per_case: ClassVar[float] = 0.0
     label: ClassVar[str] = "Family support"
     section: ClassVar[str] = "Social support"
     evidence: ClassVar[str] = "assumption"

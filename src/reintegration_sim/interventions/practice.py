@@ -56,6 +56,8 @@ class StaffTraining(Intervention):
     curve to all after ``cascade_years``. Costs count everyone covered, reached yet or not."""
 
     key: ClassVar[str] = "staff_training"
+    typical_cost_per_case_week: ClassVar[float] = 5.0
+    typical_cost_per_case: ClassVar[float] = 0.0
     label: ClassVar[str] = "Staff training (prison and probation)"
     section: ClassVar[str] = "Staff training and train-the-trainer approaches; Trust; Prisons"
     evidence: ClassVar[str] = "assumption (no outcome data on staff training)"
@@ -129,6 +131,8 @@ class CoOwnedPlan(Intervention):
     all prejudice does)."""
 
     key: ClassVar[str] = "co_owned_plan"
+    typical_cost_per_case_week: ClassVar[float] = 30.0
+    typical_cost_per_case: ClassVar[float] = 0.0
     label: ClassVar[str] = "Co-owned release and life plans"
     section: ClassVar[str] = "Co-owning the process; Goals; Trust"
     evidence: ClassVar[str] = "assumption"
@@ -174,6 +178,8 @@ class Mentors(Intervention):
     release), and mentored people resist recruiters more often, in prison and outside."""
 
     key: ClassVar[str] = "mentors"
+    typical_cost_per_case_week: ClassVar[float] = 100.0
+    typical_cost_per_case: ClassVar[float] = 0.0
     label: ClassVar[str] = "Former extremists as mentors"
     section: ClassVar[str] = "Co-owning the process; Trust"
     evidence: ClassVar[str] = "assumption (no outcome data on former-extremist mentoring)"
@@ -225,6 +231,8 @@ class DesistanceDisengagementProgramme(Intervention):
     reoffence and of a terrorism offence by ``hazard_ratio``."""
 
     key: ClassVar[str] = "ddp"
+    typical_cost_per_case_week: ClassVar[float] = 300.0
+    typical_cost_per_case: ClassVar[float] = 0.0
     label: ClassVar[str] = "Desistance and Disengagement Programme (UK)"
     section: ClassVar[str] = "New developments (CONTEST 3.0); Theological support; Mental health"
     evidence: ClassVar[str] = (
@@ -281,6 +289,8 @@ class MentalHealthTransition(Intervention):
     the recall hazard on licence is multiplied by ``recall_ratio``."""
 
     key: ClassVar[str] = "mental_health_transition"
+    typical_cost_per_case_week: ClassVar[float] = 120.0
+    typical_cost_per_case: ClassVar[float] = 0.0
     label: ClassVar[str] = "Mental health transition support"
     section: ClassVar[str] = "Mental health; Transition management"
     evidence: ClassVar[str] = (

@@ -39,6 +39,8 @@ class MaterialSupport(Intervention):
     vulnerability term), so recruitment falls without a separate effect here."""
 
     key: ClassVar[str] = "material_support"
+    typical_cost_per_case_week: ClassVar[float] = 150.0
+    typical_cost_per_case: ClassVar[float] = 0.0
     label: ClassVar[str] = "Material support: housing, work, education, health care"
     section: ClassVar[str] = "Material support; Mental health; Transition management"
     evidence: ClassVar[str] = (
@@ -118,6 +120,8 @@ class ReleaseConditions(Intervention):
     more from ``monitoring``."""
 
     key: ClassVar[str] = "release_conditions"
+    typical_cost_per_case_week: ClassVar[float] = 90.0
+    typical_cost_per_case: ClassVar[float] = 0.0
     label: ClassVar[str] = "Release conditions: monitoring, house arrest, contacts"
     section: ClassVar[str] = "Release conditions"
     evidence: ClassVar[str] = (

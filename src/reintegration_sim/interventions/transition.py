@@ -22,6 +22,8 @@ class GatePickup(Intervention):
     (helped to come, a family pick-up)."""
 
     key: ClassVar[str] = "gate_pickup"
+    typical_cost_per_case_week: ClassVar[float] = 0.0
+    typical_cost_per_case: ClassVar[float] = 250.0
     label: ClassVar[str] = "Gate pick-up"
     section: ClassVar[str] = "Transition management"
     evidence: ClassVar[str] = "assumption (no data on gate recruitment)"
