@@ -324,3 +324,46 @@ def test_security_monitoring_erodes_family_trust(sim):
     policy = sim.scenario(500, 0, weeks=104, agencies={"police_officers_per_1000": 10.0})
     diffs = sim.paired(base, policy, lambda run: float(run.people.family_trust.mean()), 4)
     sim.assert_effect(diffs, "down", "family trust in agencies at week 104")
+
+
+def test_early_transition_planning_means_housing_and_work_at_release(sim):
+    """Planning that starts a year before release instead of not at all leaves more people
+    housed and in work or education soon after release [Transition management]."""
+    base = sim.scenario(weeks=104, release={"planning_lead_weeks": 0})
+    policy = sim.scenario(weeks=104, release={"planning_lead_weeks": 52})
+    metrics = {"housed": after_release("housed"), "working": after_release("working")}
+    diffs = sim.paired(base, policy, metrics, 4, track=["housed", "working"], weeks_after=1)
+    sim.assert_effect(diffs["housed"], "up", "housed a week after release")
+    sim.assert_effect(diffs["working"], "up", "in work or education a week after release")
+
+
+def test_staffing_shortens_waiting_lists_and_lowers_reoffending(sim):
+    """Understaffing limits everything [Staff training]: more staff, shorter waiting lists for
+    housing help, and less reoffending in the comparison cohort."""
+    base = sim.scenario(weeks=156, agencies={"staffing_level": 0.5})
+    policy = sim.scenario(weeks=156, agencies={"staffing_level": 2.0})
+    metrics = {
+        "waiting": indicator_mean("waiting_housing", "all", 26, 156),
+        "reoffending": event_within("any_reoffence", 52, "comparison"),
+    }
+    diffs = sim.paired(base, policy, metrics, 5)
+    sim.assert_effect(diffs["waiting"], "down", "housing waiting list")
+    sim.assert_effect(diffs["reoffending"], "down", "comparison reoffending within 52 weeks")
+
+
+def test_press_coverage_raises_community_prejudice(sim):
+    """Press coverage of terrorism offences adds to community prejudice [Stigmatisation]."""
+    offending = {"terror_hazard": 0.003}
+    base = sim.scenario(weeks=156, community={"press_coverage": 0.0}, offending=offending)
+    policy = sim.scenario(weeks=156, community={"press_coverage": 0.4}, offending=offending)
+    diffs = sim.paired(base, policy, indicator_mean("community_prejudice", "all", 52, 156), 4)
+    sim.assert_effect(diffs, "up", "community prejudice, years 1-3")
+
+
+def test_religious_counsel_lowers_ideology(sim):
+    """Vetted religious counsel, parallel to exit work, lowers the extremist cohort's ideology
+    [Theological support]."""
+    base = sim.scenario(500, 0, weeks=104, agencies={"religious_counsellors_per_1000": 0.0})
+    policy = sim.scenario(500, 0, weeks=104, agencies={"religious_counsellors_per_1000": 4.0})
+    diffs = sim.paired(base, policy, indicator_at("ideology", "extremist", 104), 4)
+    sim.assert_effect(diffs, "down", "extremist cohort's ideology at week 104")
