@@ -29,6 +29,7 @@ NEUTRAL: dict[str, float] = {
     "family_trust_change": 0.0,  # + weekly change of the family's trust in agencies
     "recruit_success": 1.0,  # x chance a recruiter's approach or gate pick-up succeeds
     "gate_practitioner": 0.0,  # 1 = a practitioner meets the person at the gate (release_day)
+    "gate_family": 0.0,  # 1 = the family is helped to meet the person at the gate (release_day)
     "handover_loss": 1.0,  # x share of trust lost at a change of practitioner (release_day)
     "hazard": 1.0,  # x weekly hazard of a proven reoffence (offending_hazards)
     "terror_hazard": 1.0,  # x weekly hazard of a terrorism offence (offending_hazards)

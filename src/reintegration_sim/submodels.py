@@ -214,7 +214,7 @@ def release_day(m: ReintegrationModel) -> None:
     practitioner = continues & (
         m.caseloads[AgencyKind.EXIT].served | m.caseloads[AgencyKind.PROBATION].served
     ) | (m.mod.gate_practitioner > 0)
-    family = u_gate[0] < rel.family_pickup * p.family_ties
+    family = (u_gate[0] < rel.family_pickup * p.family_ties) | (m.mod.gate_family > 0)
     met = practitioner | family
     p.gate[due] = np.where(
         practitioner, Gate.PRACTITIONER, np.where(family, Gate.FAMILY, Gate.NOBODY)

@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 @register
 class DeradicalisationProgramme(Intervention):
     """A deradicalisation and desistance programme in custody (and, with ``outside``, continued
-    after release): structured sessions that question the ideology and build trust, working
-    best with trust and room to reflect. Adheres to risk-need-responsivity."""
+    after release): structured sessions that question the ideology and build trust; the effect
+    on ideology grows with the person's trust. Adheres to risk-need-responsivity."""
 
     key: ClassVar[str] = "deradicalisation_programme"
     typical_cost_per_case_week: ClassVar[float] = 150.0

@@ -38,6 +38,8 @@ class GatePickup(Intervention):
         return due & extremist(m) if self.cohort == "extremist" else due
 
     def apply(self, m: ReintegrationModel, served: np.ndarray) -> None:
-        m.mod.add("gate_practitioner", served, 1.0)
-        if self.by != "family":
+        if self.by == "family":
+            m.mod.add("gate_family", served, 1.0)
+        else:
+            m.mod.add("gate_practitioner", served, 1.0)
             m.mod.multiply("handover_loss", served, 0.5)
