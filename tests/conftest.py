@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from reintegration_sim.model import ReintegrationModel
 from reintegration_sim.scenario import Scenario
@@ -115,10 +116,14 @@ def paired(
 
 
 def interval(diffs: np.ndarray) -> tuple[float, float, float]:
-    """Mean paired difference and its normal 95 % interval (mean +- 1.96 sd / sqrt(n))."""
+    """Mean paired difference and its t-based 95 % interval (mean +- t sd / sqrt(n)), the same
+    interval that ``compare`` reports."""
     diffs = np.asarray(diffs, dtype=float)
     mean = float(diffs.mean())
-    half = 1.96 * float(diffs.std(ddof=1)) / np.sqrt(diffs.size) if diffs.size > 1 else np.inf
+    if diffs.size < 2:
+        return mean, -np.inf, np.inf
+    t = float(stats.t.ppf(0.975, diffs.size - 1))
+    half = t * float(diffs.std(ddof=1)) / np.sqrt(diffs.size)
     return mean, mean - half, mean + half
 
 

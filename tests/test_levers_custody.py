@@ -5,7 +5,7 @@ mental health transition support.
 
 Each paired test runs two arms that share the scenario seed and the replication index (common
 random numbers) and differ only in the lever, and asserts that the 95 % interval of the mean
-paired difference (mean +- 1.96 sd / sqrt(n)) excludes zero on the side the paper expects.
+paired difference (mean +- t sd / sqrt(n)) excludes zero on the side the paper expects.
 Paper sections are cited as RAN 2018 [Section].
 """
 

@@ -2,7 +2,7 @@
 
 Every test compares two arms that share the scenario seed and the replication index (common
 random numbers) and differ in one lever; it computes the paired difference per replication and
-asserts that the 95 % interval of the mean difference (mean +- 1.96 sd / sqrt(n)) excludes zero
+asserts that the 95 % interval of the mean difference (mean +- t sd / sqrt(n)) excludes zero
 on the side the paper expects. Paper sections are cited as RAN 2018 [Section].
 """
 
@@ -356,7 +356,7 @@ def test_press_coverage_raises_community_prejudice(sim):
     offending = {"terror_hazard": 0.003}
     base = sim.scenario(weeks=156, community={"press_coverage": 0.0}, offending=offending)
     policy = sim.scenario(weeks=156, community={"press_coverage": 0.4}, offending=offending)
-    diffs = sim.paired(base, policy, indicator_mean("community_prejudice", "all", 52, 156), 4)
+    diffs = sim.paired(base, policy, indicator_mean("community_prejudice", "all", 52, 156), 10)
     sim.assert_effect(diffs, "up", "community prejudice, years 1-3")
 
 

@@ -74,16 +74,19 @@ EVENT_OUTCOMES: tuple[EventOutcome, ...] = (
         "reengagement",
         "Re-engagement without conviction",
         "reengagement_week",
-        "lower is better",
+        "neutral",
         "active re-engagement with an extremist group documented by the security services, "
-        "before any terrorism conviction",
+        "before any terrorism conviction; more of it can mean more re-engagement or better "
+        "detection, so it is not labelled better or worse (see 'Actively engaged with a group' "
+        "for engagement itself)",
     ),
     EventOutcome(
         "recall",
         "Recall",
         "recall_week",
-        "lower is better",
-        "first recall to custody for a breach of licence conditions",
+        "neutral",
+        "first recall to custody for a breach of licence conditions; closer supervision finds "
+        "more breaches, so more recalls are not labelled better or worse",
     ),
 )
 

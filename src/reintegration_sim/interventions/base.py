@@ -27,7 +27,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..agents import Cohort
 from ..caseload import Caseload
@@ -63,6 +63,9 @@ class Intervention(BaseModel):
     #: (assumption), so that comparisons never treat a programme as free
     typical_cost_per_case_week: ClassVar[float] = 0.0
     typical_cost_per_case: ClassVar[float] = 0.0
+    #: True where ``coverage`` is the share of communities covered (the lever then chooses them
+    #: itself), so people are not also drawn one by one
+    covers_communities: ClassVar[bool] = False
 
     start_week: int = Field(0, ge=0, le=5200, description="first week it runs")
     end_week: int | None = Field(
@@ -85,8 +88,19 @@ class Intervention(BaseModel):
         description="cost (EUR) of each new case (none: the lever's typical cost)",
     )
 
+    @model_validator(mode="after")
+    def _window_is_ordered(self) -> Intervention:
+        if self.end_week is not None and self.end_week < self.start_week:
+            raise ValueError(f"end_week ({self.end_week}) is before start_week ({self.start_week})")
+        return self
+
     def unit_costs(self) -> tuple[float, float]:
-        """(EUR per case-week, EUR per new case): the scenario's, else the lever's typical."""
+        """(EUR per case-week, EUR per new case): the scenario's, else the lever's typical.
+        Levers whose typical cost depends on their settings override this."""
+        return self.unit_costs_default()
+
+    def unit_costs_default(self) -> tuple[float, float]:
+        """The scenario's costs, else the class's typical costs."""
         week = self.cost_per_case_week
         case = self.cost_per_case
         return (
@@ -115,8 +129,11 @@ class Delivery:
     def __init__(self, m: ReintegrationModel, intervention: Intervention) -> None:
         self.intervention = intervention
         n = m.people.n
-        u = m.streams.extra(f"intervention:{intervention.key}").random(n)
-        self.offered = u < intervention.coverage
+        if intervention.covers_communities:
+            self.offered = np.ones(n, bool)
+        else:
+            u = m.streams.extra(f"intervention:{intervention.key}").random(n)
+            self.offered = u < intervention.coverage
         places = n if intervention.capacity is None else intervention.capacity
         self.caseload = Caseload(n, 1, places)
         self.cost = 0.0

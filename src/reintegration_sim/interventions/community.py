@@ -5,9 +5,9 @@ building].
 For these levers ``coverage`` is the **share of communities covered**. Each community is drawn
 once per replication from the lever's own stream (``intervention:KEY:communities``), so the
 covered communities are the same in paired runs and no other stream moves. The people counted as
-cases (for capacity and costs) are those returning to a covered community who are also offered
-the lever by the usual person-level draw; with coverage 0 nobody is served, ``apply`` never runs
-and no community array changes, so the baseline is reproduced exactly.
+cases (for capacity and costs) are all those returning to a covered community (there is no
+second, person-level draw: ``covers_communities``); with coverage 0 nobody is served, ``apply``
+never runs and no community array changes, so the baseline is reproduced exactly.
 
 Community-level state (``model.communities``) changes only in ``apply``, that is only in weeks
 when the lever is active and serves someone.
@@ -70,6 +70,7 @@ class CommunityWork(Intervention):
     ``weeks_after_release`` of release)."""
 
     key: ClassVar[str] = "community_work"
+    covers_communities: ClassVar[bool] = True
     typical_cost_per_case_week: ClassVar[float] = 10.0
     typical_cost_per_case: ClassVar[float] = 0.0
     label: ClassVar[str] = "Community work: prejudice, capacity, trust"
@@ -136,6 +137,7 @@ class MediaStrategy(Intervention):
     the community effect runs in the weeks the lever serves someone."""
 
     key: ClassVar[str] = "media_strategy"
+    covers_communities: ClassVar[bool] = True
     typical_cost_per_case_week: ClassVar[float] = 5.0
     typical_cost_per_case: ClassVar[float] = 0.0
     label: ClassVar[str] = "Media strategy for releases"

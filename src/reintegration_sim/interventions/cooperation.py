@@ -81,6 +81,16 @@ class CaseConference(Intervention):
         52, ge=1, le=1040, description="weeks after release that cases stay on the agenda"
     )
 
+    def unit_costs(self) -> tuple[float, float]:
+        """The typical weekly cost (EUR 80 per case for five members meeting weekly) scales with
+        the number of members and how often they meet (assumption)."""
+        if self.cost_per_case_week is None:
+            week = (
+                self.typical_cost_per_case_week * len(self.members) / 5 / self.meeting_every_weeks
+            )
+            return week, self.unit_costs_default()[1]
+        return self.unit_costs_default()
+
     def eligible(self, m: ReintegrationModel) -> np.ndarray:
         mask = returning(m, self.weeks_after_release)
         return mask & extremist(m) if self.cohort == "extremist" else mask

@@ -29,6 +29,13 @@ class FamilySupport(Intervention):
 
     level: Literal[1, 2, 3] = Field(2, description="1 information, 2 relationship, 3 psychological")
 
+    def unit_costs(self) -> tuple[float, float]:
+        """The typical weekly cost grows with the level: EUR 10 for information, 40 with
+        relationship work, 100 with psychological help (assumption)."""
+        if self.cost_per_case_week is None:
+            return {1: 10.0, 2: 40.0, 3: 100.0}[self.level], self.unit_costs_default()[1]
+        return self.unit_costs_default()
+
     def eligible(self, m: ReintegrationModel) -> np.ndarray:
         p = m.people
         return p.alive() & (p.family_ties > 0.05)
