@@ -24,7 +24,7 @@ An unknown key or field is an error that lists the known ones. Register a new in
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -35,7 +35,15 @@ from ..caseload import Caseload
 if TYPE_CHECKING:
     from ..model import ReintegrationModel
 
-__all__ = ["REGISTRY", "Delivery", "Intervention", "due_for_release", "extremist", "register"]
+__all__ = [
+    "REGISTRY",
+    "Delivery",
+    "Intervention",
+    "due_for_release",
+    "extremist",
+    "lever_state",
+    "register",
+]
 
 REGISTRY: dict[str, type[Intervention]] = {}
 
@@ -159,6 +167,12 @@ class Delivery:
         self.cost += n_served * per_week + new_cases * per_case
         if n_served:
             iv.apply(m, served)
+
+
+def lever_state(m: ReintegrationModel, key: str) -> dict[str, Any]:
+    """Per-model working state of one lever (interventions are frozen settings shared by many
+    runs, so what a lever remembers during a run lives on the model, keyed by the lever)."""
+    return vars(m).setdefault("lever_state", {}).setdefault(key, {})
 
 
 def extremist(m: ReintegrationModel) -> np.ndarray:

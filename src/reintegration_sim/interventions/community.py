@@ -15,27 +15,21 @@ when the lever is active and serves someone.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field
 
 from ..agents import Phase
-from .base import Intervention, extremist, register
+from .base import Intervention, extremist, lever_state, register
 
 if TYPE_CHECKING:
     from ..model import ReintegrationModel
 
-__all__ = ["CommunityWork", "MediaStrategy", "covered_communities", "lever_state", "returning"]
+__all__ = ["CommunityWork", "MediaStrategy", "covered_communities", "returning"]
 
 #: weekly push of prejudice toward 1 at full privilege backlash (assumption)
 _BACKLASH = 0.002
-
-
-def lever_state(m: ReintegrationModel, key: str) -> dict[str, Any]:
-    """Per-model working state of one lever (interventions are frozen settings shared by many
-    runs, so what a lever remembers during a run lives on the model, keyed by the lever)."""
-    return vars(m).setdefault("lever_state", {}).setdefault(key, {})
 
 
 def covered_communities(m: ReintegrationModel, key: str, coverage: float) -> np.ndarray:

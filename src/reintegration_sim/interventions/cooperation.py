@@ -12,8 +12,8 @@ from scipy.special import ndtr
 
 from ..agents import AgencyKind, Cohort, Phase
 from ..submodels import _age_ratio
-from .base import Intervention, extremist, register
-from .community import lever_state, returning
+from .base import Intervention, extremist, lever_state, register
+from .community import returning
 from .support import treatment_ratio
 
 if TYPE_CHECKING:

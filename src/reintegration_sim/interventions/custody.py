@@ -10,8 +10,7 @@ from pydantic import Field
 
 from ..agents import Phase
 from ..population import WEEKS_PER_YEAR
-from .base import Intervention, due_for_release, extremist, register
-from .community import lever_state
+from .base import Intervention, due_for_release, extremist, lever_state, register
 
 if TYPE_CHECKING:
     from ..model import ReintegrationModel
@@ -73,9 +72,12 @@ def cohort_mask(m: ReintegrationModel, cohort: str) -> np.ndarray:
 
 def _arranged(m: ReintegrationModel, stream: str, chance: float, who: np.ndarray) -> None:
     """Work or education arranged for release: ``who`` get it with probability ``chance``
-    (one draw per person from the lever's own stream, so other processes keep their numbers)."""
-    u = m.streams.extra(stream).random(m.people.n)
-    m.people.working[who & (u < chance)] = True
+    (one draw per person, made once per run from the lever's own stream, so a person's number
+    does not depend on the weeks the lever happened to serve anyone)."""
+    state = lever_state(m, stream)
+    if "u" not in state:
+        state["u"] = m.streams.extra(stream).random(m.people.n)
+    m.people.working[who & (state["u"] < chance)] = True
 
 
 @register

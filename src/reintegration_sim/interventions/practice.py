@@ -11,8 +11,7 @@ from pydantic import Field
 
 from ..agents import AgencyKind, Phase
 from ..population import WEEKS_PER_YEAR
-from .base import Intervention, extremist, register
-from .community import lever_state
+from .base import Intervention, extremist, lever_state, register
 
 if TYPE_CHECKING:
     from ..model import ReintegrationModel
