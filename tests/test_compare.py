@@ -452,3 +452,22 @@ def test_the_model_does_not_import_readers() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_scenarios_with_different_people_are_refused():
+    """Pairing needs the same people: a different population attribute (not only its size) is
+    refused, while a policy lever may differ."""
+    from reintegration_sim.experiment import comparable_scenarios
+    from reintegration_sim.scenario import Scenario, ScenarioError
+
+    base = Scenario(name="base", description="x")
+    other = Scenario(name="other", description="y").with_parameters(
+        {"population": {"psychosis": 0.05}}
+    )
+    with pytest.raises(ScenarioError, match="population.psychosis"):
+        comparable_scenarios([base, other])
+    policy = Scenario(name="policy", description="z").with_parameters(
+        {"agencies": {"staffing_level": 1.5}}
+    )
+    scenarios, seed = comparable_scenarios([base, policy])
+    assert [s.seed for s in scenarios] == [seed, seed]

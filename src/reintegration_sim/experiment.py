@@ -588,8 +588,9 @@ def comparable_scenarios(
     """Check that ``scenarios`` (base first) can be compared and give them one root seed.
 
     Common random numbers need the same seed, the same replication indices and the same
-    people: the scenarios must number at least two, have distinct names, and share the horizon
-    and the population size. The common seed is ``seed`` if given, else the base's.
+    people: the scenarios must number at least two, have distinct names, and share the horizon,
+    every population parameter, and the number of communities and ties between people. The
+    common seed is ``seed`` if given, else the base's.
 
     Returns:
         the scenarios with the common seed, and that seed.
@@ -617,12 +618,17 @@ def comparable_scenarios(
                 f"{other.source_path or other.name}: horizon_weeks {other.horizon_weeks} differs "
                 f"from the base's {base.horizon_weeks}; paired scenarios must share the horizon"
             )
-        for field in ("n_extremist", "n_comparison"):
-            mine = getattr(other.parameters.population, field)
-            theirs = getattr(base.parameters.population, field)
+        # who the people are: every population parameter, and the communities and ties they
+        # are drawn into (policy levers elsewhere may differ freely)
+        people_defining = [
+            ("population", name) for name in type(base.parameters.population).model_fields
+        ] + [("community", "n_communities"), ("community", "peer_degree")]
+        for group, field in people_defining:
+            mine = getattr(getattr(other.parameters, group), field)
+            theirs = getattr(getattr(base.parameters, group), field)
             if mine != theirs:
                 raise ScenarioError(
-                    f"{other.source_path or other.name}: population.{field} {mine} differs from "
+                    f"{other.source_path or other.name}: {group}.{field} {mine} differs from "
                     f"the base's {theirs}; paired scenarios must simulate the same people"
                 )
     common = base.seed if seed is None else int(seed)
