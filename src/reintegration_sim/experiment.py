@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .agents import AgencyKind
 from .model import ReintegrationModel
 from .outcomes import (
     COST_INDICATORS,
@@ -571,6 +572,16 @@ _MEASURES: dict[tuple[str, str], Measure] = {
     ("count", "practitioner_years"): Measure(
         "count", "practitioner_years", "Practitioner-years", "practitioner-years", "neutral"
     ),
+    **{
+        ("count", f"waiting_{kind.value}"): Measure(
+            "count",
+            f"waiting_{kind.value}",
+            f"Mean waiting list: {kind.value.replace('_', ' ')}",
+            "persons, mean over the weeks",
+            "lower is better",
+        )
+        for kind in AgencyKind
+    },
 }
 
 
@@ -720,6 +731,10 @@ def replication_levels(
             rows.append((*key, "all", "count", "custody_weeks", np.nan, sums["custody"]))
             practitioner_years = sums["practitioners"] / WEEKS_PER_YEAR
             rows.append((*key, "all", "count", "practitioner_years", np.nan, practitioner_years))
+            weeks = sums.get("weeks", np.nan)
+            for name in _WAITING:
+                if name in sums:
+                    rows.append((*key, "all", "count", name, np.nan, sums[name] / weeks))
     return pd.DataFrame(rows, columns=_LEVEL_COLUMNS)
 
 
@@ -758,10 +773,14 @@ def _replication_rows(
 _LEVEL_COLUMNS = ["scenario", "replication", "cohort", "kind", "outcome", "years", "value"]
 
 
+#: weekly waiting-list indicators summarised as a mean over the weeks in ``compare``
+_WAITING = tuple(f"waiting_{kind.value}" for kind in AgencyKind)
+
+
 def _cost_sums(timeseries: pd.DataFrame) -> dict[tuple[str, int], dict[str, float]]:
     """Per scenario and replication: each cost, custody place-weeks and practitioner-weeks
     summed over weeks 1 to the horizon (week 0 is the start)."""
-    wanted = {*COST_INDICATORS[:4], "in_custody", "practitioners"}
+    wanted = {*COST_INDICATORS[:4], "in_custody", "practitioners", *_WAITING}
     rows = timeseries[
         (timeseries["cohort"].astype(str) == "all")
         & timeseries["indicator"].astype(str).isin(wanted)
@@ -771,11 +790,13 @@ def _cost_sums(timeseries: pd.DataFrame) -> dict[tuple[str, int], dict[str, floa
         return {}
     sums = rows.groupby(
         [rows["scenario"].astype(str), "replication", rows["indicator"].astype(str)], sort=False
-    )["value"].sum()
+    )["value"].agg(["sum", "count"])
     out: dict[tuple[str, int], dict[str, float]] = {}
-    for (scenario, replication, indicator), value in sums.items():
+    for (scenario, replication, indicator), (value, weeks) in sums.iterrows():
         name = {"in_custody": "custody"}.get(indicator, indicator)
-        out.setdefault((str(scenario), int(replication)), {})[name] = float(value)
+        values = out.setdefault((str(scenario), int(replication)), {})
+        values[name] = float(value)
+        values["weeks"] = float(weeks)
     return {
         key: values for key, values in out.items() if all(k in values for k in COST_INDICATORS[:4])
     }
