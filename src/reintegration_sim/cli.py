@@ -7,6 +7,7 @@
     reintegration-sim compare BASE.toml OTHER.toml [MORE.toml ...] [--replications N] [--seed S]
         [--out DIR] [--workers K] [--years Y] [--detect D]
     reintegration-sim params [--markdown]
+    reintegration-sim sweep SPEC.toml [--out DIR] [--workers K | --scheduler ADDRESS] [--resume]
 
 Bad input (a scenario file that does not validate, an unknown option, a value out of range, an
 unusable ``--out``; for ``compare`` also fewer than two scenarios, two with one name, or
@@ -237,6 +238,30 @@ def build_parser() -> argparse.ArgumentParser:
         "--markdown", action="store_true", help="the full register as Markdown (docs/parameters.md)"
     )
     params.set_defaults(handler=_params)
+
+    sweep = commands.add_parser(
+        "sweep",
+        help="run a sensitivity sweep (Sobol or Morris) described by a spec file",
+        description="Run a global sensitivity analysis over register parameters: runs stream "
+        "to DIR/runs/ as they finish (resumable with --resume); at the end runs.parquet, "
+        "indices.parquet, indices.png, metadata.json and a COMPLETE marker.",
+        allow_abbrev=False,
+    )
+    sweep.add_argument("spec", metavar="SPEC.toml", help="sweep spec file")
+    sweep.add_argument(
+        "--out", type=Path, metavar="DIR", help="sweep folder (default results/<time>-sweep-<name>)"
+    )
+    where = sweep.add_mutually_exclusive_group()
+    where.add_argument(
+        "--workers", "-j", type=_count, default=1, metavar="K", help="worker processes (default 1)"
+    )
+    where.add_argument(
+        "--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://host:8786"
+    )
+    sweep.add_argument(
+        "--resume", action="store_true", help="finish an interrupted sweep in --out DIR"
+    )
+    sweep.set_defaults(handler=_sweep)
     return parser
 
 
@@ -291,6 +316,46 @@ def _params(args: argparse.Namespace, command: list[str]) -> int:
     for row in (header, *rows):
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)), row[3])
     print(f"\n{len(rows)} parameters; `{PROG} params --markdown` adds sources and meanings.")
+    return 0
+
+
+# ---------------------------------------------------------------------- sweep
+
+
+def _sweep(args: argparse.Namespace, command: list[str]) -> int:
+    from .sweep import SweepError, prepare, run_sweep
+
+    try:
+        if args.resume and args.out is None:
+            raise SweepError("--resume needs --out DIR (the folder of the interrupted sweep)")
+        out = args.out
+        if out is None:
+            out = _unique_default(
+                Path("results") / f"{dt.datetime.now():%Y%m%d-%H%M%S}-sweep-{Path(args.spec).stem}"
+            )
+        plan = prepare(args.spec)
+        for key in plan.excluded:
+            print(f"{PROG}: note: categorical parameter '{key}' is not varied", file=sys.stderr)
+        with _sigterm_as_interrupt():
+            summary = run_sweep(
+                args.spec,
+                out,
+                workers=args.workers,
+                scheduler=args.scheduler,
+                resume=args.resume,
+                command=command,
+            )
+    except SweepError as err:
+        return _fail(err)
+    except KeyboardInterrupt:
+        print(
+            f"{PROG}: interrupted; finished runs are kept; finish with "
+            f"`{PROG} sweep {args.spec} --out {out} --resume`",
+            file=sys.stderr,
+        )
+        return 130
+    print(f"Sweep {plan.name}: {summary['runs']} runs ({summary['ran']} run now), complete.")
+    print(f"Results: {out}")
     return 0
 
 

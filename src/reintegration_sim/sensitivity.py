@@ -1,0 +1,470 @@
+"""Global sensitivity analysis over the parameter register (SALib), and a plain model function.
+
+* :func:`problem_from_register` builds a SALib ``problem`` from register keys and groups, with
+  the register's plausible ranges unless narrowed;
+* :func:`sample` draws a seeded Sobol (Saltelli, second order) or Morris design;
+* :func:`analyze` turns the outputs into tidy index tables;
+* :func:`evaluate` runs one replication with given parameter values and returns the outcome
+  vocabulary below, a plain function that EMA Workbench (or any other driver) can call.
+
+Outcome vocabulary
+------------------
+Computed from one replication's people table (only people ever released count):
+
+``COHORT.EVENT.T``
+    Kaplan-Meier cumulative incidence of an event outcome (``any_reoffence``,
+    ``terror_reoffence``, ``reengagement``, ``recall``; :data:`~reintegration_sim.outcomes.
+    EVENT_OUTCOMES`) ``T`` after first release, per 100 releases. ``T`` is ``<number>y`` (years
+    of 52 weeks) or ``<number>w`` (weeks); NaN when nobody is followed up that long (horizon too
+    short). Same estimator as the comparison tables (:func:`~reintegration_sim.experiment.
+    cumulative_incidence`).
+``COHORT.state.KEY``
+    An end-of-run state (``disengaged``, ``deradicalised``, ``milestones``, ``housed``,
+    ``working``, ``family_ties``, ``trust``, ``hope``, ``stigma``;
+    :data:`~reintegration_sim.experiment.END_STATES`) among the released people, on the same
+    scale as the comparison tables (per 100 released people or mean on a 0-100 scale).
+``COHORT.count.reoffences``, ``COHORT.count.released``
+    Proven reoffences in the whole run, and people released.
+
+``COHORT`` is ``extremist``, ``comparison`` or ``all``. Example: ``extremist.terror_reoffence.5y``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .experiment import END_STATES, cumulative_incidence, event_durations
+from .outcomes import OUTCOME_BY_KEY
+from .parameters import Parameters, ParamInfo, iter_register
+from .population import WEEKS_PER_YEAR
+from .scenario import Scenario
+
+__all__ = [
+    "DEFAULT_OUTCOMES",
+    "INDEX_COLUMNS",
+    "METHODS",
+    "SensitivityError",
+    "analyze",
+    "evaluate",
+    "numeric_parameters",
+    "outcome_values",
+    "parameter_values",
+    "problem_from_register",
+    "resolve_parameters",
+    "run_size",
+    "sample",
+    "validate_outcomes",
+]
+
+METHODS = ("sobol", "morris")
+OUTCOME_COHORTS = ("all", "extremist", "comparison")
+STATE_KEYS = {state.key: state for state in END_STATES}
+COUNT_KEYS = ("reoffences", "released")
+#: tidy index table columns of :func:`analyze`
+INDEX_COLUMNS = ["parameter", "outcome", "index", "value", "conf"]
+#: what :func:`evaluate` returns when no outcomes are named
+DEFAULT_OUTCOMES: tuple[str, ...] = (
+    *(
+        f"{cohort}.{event}.{years}y"
+        for cohort in ("extremist", "comparison")
+        for event in ("any_reoffence", "terror_reoffence")
+        for years in (1, 3, 5)
+    ),
+    *(f"extremist.state.{key}" for key in ("disengaged", "deradicalised", "hope", "stigma")),
+)
+
+_TIME = re.compile(r"^(\d+(?:\.\d+)?)([yw])$")
+
+
+class SensitivityError(ValueError):
+    """A parameter, range or outcome that cannot be used; the message is meant for the user."""
+
+
+# ---------------------------------------------------------------------- parameters
+
+
+def _register() -> dict[str, ParamInfo]:
+    return {info.key: info for info in iter_register()}
+
+
+def _is_numeric(info: ParamInfo) -> bool:
+    return (
+        len(info.plausible) == 2
+        and not isinstance(info.default, bool)
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in info.plausible)
+    )
+
+
+def numeric_parameters(group: str) -> tuple[list[str], list[str]]:
+    """``(numeric keys, categorical keys)`` of one register group, in declaration order."""
+    numeric, categorical = [], []
+    for info in iter_register():
+        if info.group == group:
+            (numeric if _is_numeric(info) else categorical).append(info.key)
+    return numeric, categorical
+
+
+def resolve_parameters(names: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Expand register keys and group names into the numeric keys to vary.
+
+    Returns ``(keys, excluded)``: ``excluded`` are the categorical parameters of named groups,
+    left out because a sweep varies numbers only. A categorical parameter named explicitly, an
+    unknown key or a key named twice raises :class:`SensitivityError`.
+    """
+    register = _register()
+    groups = list(Parameters.model_fields)
+    keys: list[str] = []
+    excluded: list[str] = []
+    for name in names:
+        if name in groups:
+            numeric, categorical = numeric_parameters(name)
+            keys += [k for k in numeric if k not in keys]
+            excluded += categorical
+        elif name in register:
+            info = register[name]
+            if not _is_numeric(info):
+                raise SensitivityError(
+                    f"parameter '{name}' is categorical ({' / '.join(map(str, info.plausible))}); "
+                    "a sweep varies numeric parameters only: set it in the base scenario or "
+                    "[overrides] instead"
+                )
+            if name in keys:
+                raise SensitivityError(f"parameter '{name}' is named twice")
+            keys.append(name)
+        else:
+            raise SensitivityError(
+                f"unknown parameter or group '{name}'; groups: {', '.join(groups)}; "
+                "keys look like 'offending.terror_hazard' (see `reintegration-sim params`)"
+            )
+    if not keys:
+        raise SensitivityError("no numeric parameter to vary")
+    return keys, excluded
+
+
+def problem_from_register(
+    names: Iterable[str], ranges: Mapping[str, Sequence[float]] | None = None
+) -> dict[str, Any]:
+    """A SALib ``problem`` dict for the register keys and groups ``names``.
+
+    Bounds are the register's plausible range, unless ``ranges`` gives ``[low, high]`` for a key
+    (any range within the parameter's hard limits). Integer parameters are sampled as floats and
+    rounded when run (:func:`parameter_values`).
+    """
+    keys, _ = resolve_parameters(names)
+    register = _register()
+    ranges = dict(ranges or {})
+    unknown = [k for k in ranges if k not in keys]
+    if unknown:
+        raise SensitivityError(
+            f"range given for '{unknown[0]}', which is not varied; varied: {', '.join(keys)}"
+        )
+    bounds = []
+    for key in keys:
+        if key in ranges:
+            lo, hi = (float(v) for v in ranges[key])
+            if not lo < hi:
+                raise SensitivityError(f"range of '{key}': low must be below high (got {lo}, {hi})")
+            for value in (lo, hi):
+                _check_value(key, value, register[key])
+        else:
+            lo, hi = (float(v) for v in register[key].plausible)
+        bounds.append([lo, hi])
+    return {"num_vars": len(keys), "names": keys, "bounds": bounds}
+
+
+def _check_value(key: str, value: float, info: ParamInfo) -> None:
+    group, name = key.split(".", 1)
+    cast = int(round(value)) if isinstance(info.default, int) else float(value)
+    try:
+        Parameters().override({group: {name: cast}})
+    except ValueError as err:
+        reason = err.errors()[0]["msg"] if hasattr(err, "errors") else str(err)
+        raise SensitivityError(
+            f"range of '{key}': {value:g} is not allowed ({reason}); plausible {list(info.plausible)}"
+        ) from None
+
+
+def parameter_values(names: Sequence[str], row: Sequence[float]) -> dict[str, int | float]:
+    """``{key: value}`` for one design row; integer parameters rounded to the nearest integer."""
+    register = _register()
+    out: dict[str, int | float] = {}
+    for key, value in zip(names, row, strict=True):
+        if isinstance(register[key].default, int):
+            out[key] = int(round(float(value)))
+        else:
+            out[key] = float(value)
+    return out
+
+
+def _as_overrides(values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    register = _register()
+    overrides: dict[str, dict[str, Any]] = {}
+    for key, value in values.items():
+        if key not in register:
+            raise SensitivityError(f"unknown parameter '{key}' (see `reintegration-sim params`)")
+        group, name = key.split(".", 1)
+        if isinstance(register[key].default, float) and isinstance(value, int | np.integer):
+            value = float(value)
+        elif isinstance(value, np.generic):
+            value = value.item()
+        overrides.setdefault(group, {})[name] = value
+    return overrides
+
+
+# ---------------------------------------------------------------------- sampling and analysis
+
+
+def run_size(method: str, n: int, num_vars: int) -> int:
+    """How many model runs a design of base size ``n`` needs."""
+    if method == "sobol":
+        return n * (2 * num_vars + 2)
+    if method == "morris":
+        return n * (num_vars + 1)
+    raise SensitivityError(f"unknown method '{method}'; allowed: {', '.join(METHODS)}")
+
+
+def sample(problem: dict[str, Any], method: str, n: int, seed: int, **options: Any) -> np.ndarray:
+    """A seeded design: Sobol/Saltelli with second-order terms (``n (2D + 2)`` rows; ``n`` a
+    power of 2) or Morris trajectories (``n (D + 1)`` rows; ``num_levels`` option, default 4)."""
+    if method == "sobol":
+        from SALib.sample import sobol
+
+        return sobol.sample(problem, n, calc_second_order=True, seed=seed)
+    if method == "morris":
+        from SALib.sample import morris
+
+        return morris.sample(problem, n, num_levels=options.get("num_levels", 4), seed=seed)
+    raise SensitivityError(f"unknown method '{method}'; allowed: {', '.join(METHODS)}")
+
+
+def analyze(
+    problem: dict[str, Any],
+    method: str,
+    X: np.ndarray,
+    Y: pd.DataFrame | np.ndarray | Mapping[str, np.ndarray],
+    seed: int = 0,
+    **options: Any,
+) -> pd.DataFrame:
+    """Sensitivity indices of every outcome column of ``Y`` (rows in design order), tidy.
+
+    Sobol gives ``S1``, ``ST`` (``parameter`` one key) and ``S2`` (``parameter``
+    ``"a × b"``); Morris gives ``mu_star``, ``mu`` and ``sigma`` (``conf`` only for
+    ``mu_star``). An outcome with any NaN value (not identified at the horizon) or no variation
+    at all gets NaN indices. Bootstrap intervals are seeded, so equal inputs give equal tables.
+
+    Returns:
+        columns ``parameter, outcome, index, value, conf``.
+    """
+    if isinstance(Y, pd.DataFrame):
+        columns = {c: Y[c].to_numpy(dtype=float) for c in Y.columns}
+    elif isinstance(Y, Mapping):
+        columns = {k: np.asarray(v, dtype=float) for k, v in Y.items()}
+    else:
+        arr = np.asarray(Y, dtype=float)
+        arr = arr.reshape(len(arr), -1)
+        columns = {f"y{i}": arr[:, i] for i in range(arr.shape[1])}
+    names = list(problem["names"])
+    rows: list[tuple[str, str, str, float, float]] = []
+    for outcome, y in columns.items():
+        usable = np.all(np.isfinite(y)) and np.ptp(y) > 0
+        if method == "sobol":
+            rows += _sobol_rows(problem, names, outcome, y, usable, seed, **options)
+        elif method == "morris":
+            rows += _morris_rows(problem, names, outcome, np.asarray(X), y, usable, seed, **options)
+        else:
+            raise SensitivityError(f"unknown method '{method}'; allowed: {', '.join(METHODS)}")
+    return pd.DataFrame(rows, columns=INDEX_COLUMNS)
+
+
+def _sobol_rows(problem, names, outcome, y, usable, seed, **options):
+    nan = math.nan
+    pairs = [(i, j) for i in range(len(names)) for j in range(i + 1, len(names))]
+    if usable:
+        from SALib.analyze import sobol
+
+        res = sobol.analyze(
+            problem,
+            y,
+            calc_second_order=True,
+            num_resamples=options.get("num_resamples", 100),
+            seed=seed,
+        )
+    for i, name in enumerate(names):
+        for index in ("S1", "ST"):
+            value = float(res[index][i]) if usable else nan
+            conf = float(res[f"{index}_conf"][i]) if usable else nan
+            yield (name, outcome, index, value, conf)
+    for i, j in pairs:
+        value = float(res["S2"][i, j]) if usable else nan
+        conf = float(res["S2_conf"][i, j]) if usable else nan
+        yield (f"{names[i]} × {names[j]}", outcome, "S2", value, conf)
+
+
+def _morris_rows(problem, names, outcome, X, y, usable, seed, **options):
+    nan = math.nan
+    if usable:
+        from SALib.analyze import morris
+
+        res = morris.analyze(
+            problem,
+            X,
+            y,
+            num_resamples=options.get("num_resamples", 100),
+            num_levels=options.get("num_levels", 4),
+            seed=seed,
+        )
+    for i, name in enumerate(names):
+        for index in ("mu_star", "mu", "sigma"):
+            value = float(res[index][i]) if usable else nan
+            conf = float(res["mu_star_conf"][i]) if usable and index == "mu_star" else nan
+            yield (name, outcome, index, value, conf)
+
+
+# ---------------------------------------------------------------------- outcomes
+
+
+def _parse_outcome(key: str) -> tuple[str, str, str]:
+    parts = key.split(".")
+    if len(parts) != 3 or parts[0] not in OUTCOME_COHORTS:
+        raise SensitivityError(
+            f"unknown outcome '{key}'; outcomes look like 'extremist.terror_reoffence.5y', "
+            "'comparison.any_reoffence.26w', 'extremist.state.disengaged' or "
+            f"'all.count.reoffences'; cohorts: {', '.join(OUTCOME_COHORTS)}"
+        )
+    cohort, kind, what = parts
+    if kind == "state":
+        if what not in STATE_KEYS:
+            raise SensitivityError(
+                f"unknown state '{what}' in outcome '{key}'; states: {', '.join(STATE_KEYS)}"
+            )
+    elif kind == "count":
+        if what not in COUNT_KEYS:
+            raise SensitivityError(
+                f"unknown count '{what}' in outcome '{key}'; counts: {', '.join(COUNT_KEYS)}"
+            )
+    elif kind in OUTCOME_BY_KEY:
+        if not _TIME.match(what):
+            raise SensitivityError(
+                f"outcome '{key}': follow-up must look like '5y' (years) or '26w' (weeks)"
+            )
+    else:
+        raise SensitivityError(
+            f"unknown event '{kind}' in outcome '{key}'; events: {', '.join(OUTCOME_BY_KEY)}, "
+            "or 'state', 'count'"
+        )
+    return cohort, kind, what
+
+
+def validate_outcomes(keys: Iterable[str]) -> list[str]:
+    """The outcome keys, checked against the vocabulary (raises :class:`SensitivityError`)."""
+    keys = list(keys)
+    if not keys:
+        raise SensitivityError("no outcomes named")
+    for key in keys:
+        _parse_outcome(key)
+    if len(set(keys)) != len(keys):
+        raise SensitivityError("an outcome is named twice")
+    return keys
+
+
+def _weeks(what: str) -> float:
+    match = _TIME.match(what)
+    assert match is not None
+    number, unit = float(match.group(1)), match.group(2)
+    return number * WEEKS_PER_YEAR if unit == "y" else number
+
+
+def outcome_values(people: pd.DataFrame, keys: Iterable[str]) -> dict[str, float]:
+    """The named outcomes of one replication's people table (see the module docstring)."""
+    cohort_of = people["cohort"].astype(str).to_numpy()
+    released = people["followup_weeks"].to_numpy() >= 0
+    phase = people["phase_end"].astype(str).to_numpy()
+    among = {
+        "alive": phase != "dead",
+        "community": np.isin(phase, ("release_day", "licence", "after_licence")),
+    }
+    out: dict[str, float] = {}
+    for key in keys:
+        cohort, kind, what = _parse_outcome(key)
+        in_cohort = np.ones(len(people), bool) if cohort == "all" else cohort_of == cohort
+        if kind == "state":
+            state = STATE_KEYS[what]
+            counted = in_cohort & released & among[state.among]
+            values = people[state.column].to_numpy()[counted].astype(float)
+            out[key] = state.scale * float(values.mean()) if values.size else math.nan
+        elif kind == "count":
+            if what == "released":
+                out[key] = float(np.count_nonzero(in_cohort & released))
+            else:
+                out[key] = float(people["n_reoffences"].to_numpy()[in_cohort].sum())
+        else:
+            durations, event = event_durations(people[in_cohort], OUTCOME_BY_KEY[kind])
+            out[key] = 100.0 * float(cumulative_incidence(durations, event, [_weeks(what)])[0])
+    return out
+
+
+def evaluate(
+    scenario: Scenario | None = None,
+    replication: int = 0,
+    *,
+    outcomes: Sequence[str] | None = None,
+    **parameters: Any,
+) -> dict[str, float]:
+    """Run one replication of ``scenario`` with register parameters set; return outcomes.
+
+    Args:
+        scenario: the base scenario (default: the register defaults, which are the
+            calibrated baseline, 10-year horizon).
+        replication: replication index; with the scenario's seed it fixes every random number,
+            so equal arguments give equal outcomes.
+        outcomes: outcome keys (module docstring); default :data:`DEFAULT_OUTCOMES`.
+        **parameters: register keys with their values, dotted keys passed as a mapping:
+            ``evaluate(**{"offending.terror_hazard": 0.002, "recruiters.gate_presence": 0.3})``.
+
+    Returns:
+        ``{outcome key: value}`` (NaN where not identified at the horizon).
+
+    EMA Workbench (optional, not a dependency; ``pip install ema_workbench``) can drive it as a
+    plain Python model. EMA passes uncertainties and levers as keyword arguments, so the dotted
+    register keys work unchanged::
+
+        from ema_workbench import RealParameter, ReplicatorModel, ScalarOutcome, perform_experiments
+        from reintegration_sim.sensitivity import evaluate
+
+        outcomes = ["extremist.terror_reoffence.3y", "extremist.state.disengaged"]
+
+        def model(**kwargs):
+            return evaluate(outcomes=outcomes, **kwargs)
+
+        m = ReplicatorModel("reintegration", function=model)
+        m.replications = [{"replication": r} for r in range(5)]
+        m.uncertainties = [
+            RealParameter("offending.terror_hazard", 0.001, 0.004),
+            RealParameter("recruiters.gate_presence", 0.0, 0.5),
+        ]
+        m.outcomes = [ScalarOutcome(k, function=np.mean) for k in outcomes]
+        np.random.seed(1)  # EMA's samplers use numpy's global generator
+        experiments, results = perform_experiments(m, scenarios=50)
+
+    A plain ``ema_workbench.Model`` (one replication) works the same way without
+    ``replications``.
+    """
+    from .model import ReintegrationModel
+    from .outcomes import people_table
+
+    if scenario is None:
+        scenario = Scenario(
+            name="evaluate", description="register defaults (the calibrated baseline)"
+        )
+    keys = list(outcomes) if outcomes is not None else list(DEFAULT_OUTCOMES)
+    validate_outcomes(keys)
+    if parameters:
+        scenario = scenario.with_parameters(_as_overrides(parameters))
+    model = ReintegrationModel(scenario, replication=int(replication), build_graph=False).run()
+    return outcome_values(people_table(model), keys)

@@ -1,0 +1,490 @@
+"""Sensitivity sweeps: a spec file, a seeded design, runs streamed to disk, indices at the end.
+
+A sweep spec is TOML (paths relative to the spec file)::
+
+    name = "small"                       # optional; default: the file name
+    base = "../scenarios/baseline.toml"  # the base scenario
+    method = "morris"                    # "sobol" (Saltelli, second order) or "morris"
+    samples = 8                          # base sample size N (Sobol: a power of 2)
+    seed = 1                             # seed of the design and of every run
+    horizon_weeks = 156                  # optional: overrides the base scenario's horizon
+    outcomes = ["extremist.terror_reoffence.1y", "comparison.any_reoffence.1y"]
+    parameters = ["recruiters", "offending.terror_hazard"]   # register keys and/or groups
+    levels = 4                           # optional, Morris only
+
+    [ranges]                             # optional: narrow the register's plausible ranges
+    "offending.terror_hazard" = [0.001, 0.003]
+
+    [overrides.population]               # optional: fixed overrides applied to the base
+    n_extremist = 300
+
+Run ``i`` of the design is replication ``i`` of the base scenario (with the spec's seed) with
+the design row's parameter values (integers rounded), so every run's random numbers derive
+statelessly from (seed, i) and results do not depend on the executor or the number of workers.
+
+The sweep folder is **not** atomic (unlike ``run``): a sweep must survive being killed. It holds
+``spec.toml`` and ``base.toml`` (copies, written first), ``runs/part-NNNNN.parquet`` (finished
+runs, appended every ``chunk`` runs, each part written to a temporary name and renamed), and,
+when every run is done, ``runs.parquet``, ``indices.parquet``, ``indices.png``,
+``metadata.json`` and finally the empty ``COMPLETE`` marker. A folder without ``COMPLETE`` is
+unfinished: ``--resume`` reads the parts and runs only the missing run indices.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+import tomllib
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .scenario import MAX_SEED, Scenario, ScenarioError, load_scenario
+from .sensitivity import (
+    SensitivityError,
+    analyze,
+    outcome_values,
+    parameter_values,
+    problem_from_register,
+    resolve_parameters,
+    run_size,
+    sample,
+    validate_outcomes,
+)
+
+__all__ = ["COMPLETE", "SweepError", "SweepSpec", "load_spec", "prepare", "run_sweep"]
+
+COMPLETE = "COMPLETE"
+RUNS = "runs.parquet"
+INDICES = "indices.parquet"
+PLOT = "indices.png"
+PARTS = "runs"
+DEFAULT_CHUNK = 200
+
+
+class SweepError(ValueError):
+    """A sweep spec or folder that cannot be used; the message is meant for the user."""
+
+
+class SweepSpec(BaseModel):
+    """A validated sweep spec (see the module docstring)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+    name: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=80)
+    description: str | None = None
+    base: str = Field(min_length=1)
+    method: Literal["sobol", "morris"]
+    samples: int = Field(ge=1, le=1_000_000)
+    seed: int = Field(ge=0, le=MAX_SEED)
+    horizon_weeks: int | None = Field(None, ge=1, le=5200)
+    outcomes: list[str] = Field(min_length=1)
+    parameters: list[str] = Field(min_length=1)
+    levels: int = Field(4, ge=2, le=20)
+    ranges: dict[str, list[float]] = Field(default_factory=dict)
+    overrides: dict[str, dict[str, Any]] = Field(default_factory=dict)
+
+
+def _format_errors(where: str, err: ValidationError) -> str:
+    messages = []
+    for e in err.errors():
+        key = ".".join(str(p) for p in e["loc"])
+        if e["type"] == "extra_forbidden":
+            allowed = ", ".join(SweepSpec.model_fields)
+            messages.append(f"unknown key '{key}'; allowed here: {allowed}")
+        elif e["type"] == "missing":
+            messages.append(f"missing key '{key}'")
+        else:
+            messages.append(f"key '{key}': {e['msg']} (got {e.get('input')!r})")
+    return f"{where}: " + "; ".join(messages)
+
+
+def load_spec(path: str | Path) -> tuple[SweepSpec, str]:
+    """Read and validate a spec file: ``(spec, text)``; raises :class:`SweepError`."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SweepError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SweepError(f"{path}: cannot read ({exc})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SweepError(f"{path}: not valid TOML ({exc})") from None
+    try:
+        spec = SweepSpec.model_validate(data)
+    except ValidationError as err:
+        raise SweepError(_format_errors(str(path), err)) from None
+    for key, bounds in spec.ranges.items():
+        if len(bounds) != 2:
+            raise SweepError(f"{path}: key 'ranges.{key}': give [low, high]")
+    return spec, text
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything a sweep runs: the base scenario, the SALib problem and the design."""
+
+    spec: SweepSpec
+    spec_text: str
+    name: str
+    scenario: Scenario
+    problem: dict[str, Any]
+    X: np.ndarray
+    excluded: list[str]
+
+    @property
+    def n_runs(self) -> int:
+        return len(self.X)
+
+
+def prepare(spec_path: str | Path) -> Plan:
+    """Load the spec and base scenario, build the problem and the seeded design."""
+    spec_path = Path(spec_path)
+    spec, text = load_spec(spec_path)
+    where = str(spec_path)
+    try:
+        scenario = load_scenario(spec_path.parent / spec.base)
+        if spec.overrides:
+            scenario = scenario.with_parameters(spec.overrides)
+        if spec.horizon_weeks is not None:
+            scenario = scenario.with_horizon(spec.horizon_weeks)
+        scenario = scenario.with_seed(spec.seed)
+    except ScenarioError as err:
+        raise SweepError(f"{where}: base scenario: {err}") from None
+    try:
+        validate_outcomes(spec.outcomes)
+        _, excluded = resolve_parameters(spec.parameters)
+        problem = problem_from_register(spec.parameters, spec.ranges)
+    except SensitivityError as err:
+        raise SweepError(f"{where}: {err}") from None
+    if spec.method == "sobol" and spec.samples & (spec.samples - 1):
+        raise SweepError(f"{where}: key 'samples': Sobol needs a power of 2 (got {spec.samples})")
+    X = sample(problem, spec.method, spec.samples, spec.seed, num_levels=spec.levels)
+    assert len(X) == run_size(spec.method, spec.samples, problem["num_vars"])
+    return Plan(spec, text, spec.name or spec_path.stem, scenario, problem, X, excluded)
+
+
+# ---------------------------------------------------------------------- one run
+
+
+def run_one(
+    scenario: Scenario,
+    names: Sequence[str],
+    row: Sequence[float],
+    run: int,
+    outcomes: Sequence[str],
+) -> dict[str, Any]:
+    """Run ``run`` of a sweep: replication ``run`` of ``scenario`` with the row's values."""
+    from .model import ReintegrationModel
+    from .outcomes import people_table
+
+    start = time.perf_counter()
+    values = parameter_values(names, row)
+    overrides: dict[str, dict[str, Any]] = {}
+    for key, value in values.items():
+        group, name = key.split(".", 1)
+        overrides.setdefault(group, {})[name] = value
+    model = ReintegrationModel(
+        scenario.with_parameters(overrides), replication=run, build_graph=False
+    ).run()
+    result = outcome_values(people_table(model), outcomes)
+    return {
+        "run": run,
+        "replication": run,
+        **values,
+        **result,
+        "wall_seconds": time.perf_counter() - start,
+    }
+
+
+# ---------------------------------------------------------------------- folder
+
+
+def read_done(folder: Path) -> pd.DataFrame | None:
+    """All runs in the part files of ``folder`` (None if there are none)."""
+    parts = sorted((folder / PARTS).glob("part-*.parquet"))
+    if not parts:
+        return None
+    return pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+
+
+def _done_indices(folder: Path) -> set[int]:
+    parts = sorted((folder / PARTS).glob("part-*.parquet"))
+    done: set[int] = set()
+    for p in parts:
+        done.update(int(r) for r in pd.read_parquet(p, columns=["run"])["run"])
+    return done
+
+
+class _PartWriter:
+    def __init__(self, folder: Path, chunk: int) -> None:
+        self.dir = folder / PARTS
+        self.dir.mkdir(exist_ok=True)
+        self.chunk = chunk
+        self.rows: list[dict[str, Any]] = []
+        self.next = len(list(self.dir.glob("part-*.parquet")))
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= self.chunk:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.rows:
+            return
+        frame = pd.DataFrame(self.rows)
+        path = self.dir / f"part-{self.next:05d}.parquet"
+        tmp = path.with_suffix(".parquet.tmp")
+        frame.to_parquet(tmp, index=False)
+        tmp.replace(path)
+        self.next += 1
+        self.rows = []
+
+
+def check_folder(out: Path, plan: Plan, resume: bool) -> None:
+    """Refuse a folder that cannot hold this sweep (before anything runs)."""
+    if resume:
+        if not (out / "spec.toml").is_file():
+            raise SweepError(f"{out}: not a sweep folder to resume (no spec.toml)")
+        if (out / "spec.toml").read_text(encoding="utf-8") != plan.spec_text:
+            raise SweepError(f"{out}: was started with another spec; cannot resume")
+        if (out / COMPLETE).exists():
+            raise SweepError(f"{out}: sweep already complete")
+    elif out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise SweepError(f"{out}: exists and is not empty; choose another --out or use --resume")
+
+
+def _progress(total: int, initial: int, name: str) -> Any:
+    if not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, initial=initial, desc=name, unit="run", file=sys.stderr)
+
+
+@contextmanager
+def _executor(workers: int, scheduler: str | None) -> Iterator[Executor | None]:
+    if scheduler is not None:
+        from dask.distributed import Client
+
+        try:
+            client = Client(scheduler, timeout="10s")
+        except OSError as exc:
+            raise SweepError(f"cannot reach Dask scheduler {scheduler} ({exc})") from None
+        try:
+            yield client.get_executor()
+        finally:
+            client.close()
+    elif workers > 1:
+        from .experiment import _process_pool
+
+        with _process_pool(workers) as pool:
+            yield pool
+    else:
+        yield None
+
+
+def execute(
+    plan: Plan,
+    folder: Path,
+    todo: Sequence[int],
+    executor: Executor | None,
+    chunk: int = DEFAULT_CHUNK,
+    window: int = 256,
+    on_done: Callable[[], None] | None = None,
+) -> None:
+    """Run the ``todo`` run indices, appending finished runs to part files every ``chunk``.
+
+    At most ``window`` runs are in flight at a time, so neither the futures nor the results of a
+    large sweep accumulate in memory.
+    """
+    writer = _PartWriter(folder, chunk)
+    names = plan.problem["names"]
+    args = (plan.scenario, names)
+    pending: set[Future[dict[str, Any]]] = set()
+    try:
+        if executor is None:
+            for run in todo:
+                writer.add(run_one(*args, plan.X[run], run, plan.spec.outcomes))
+                if on_done:
+                    on_done()
+            return
+        queue = iter(todo)
+        exhausted = False
+        while True:
+            while not exhausted and len(pending) < window:
+                run = next(queue, None)
+                if run is None:
+                    exhausted = True
+                    break
+                pending.add(
+                    executor.submit(run_one, *args, plan.X[run], run, list(plan.spec.outcomes))
+                )
+            if not pending:
+                break
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                writer.add(future.result())
+                if on_done:
+                    on_done()
+    except BaseException:
+        for future in pending:
+            future.cancel()
+        raise
+    finally:
+        writer.flush()  # keep whatever finished, also when interrupted
+
+
+def run_sweep(
+    spec_path: str | Path,
+    out: str | Path,
+    *,
+    workers: int = 1,
+    scheduler: str | None = None,
+    executor: Executor | None = None,
+    resume: bool = False,
+    chunk: int = DEFAULT_CHUNK,
+    limit: int | None = None,
+    command: list[str] | None = None,
+    progress: bool = True,
+) -> dict[str, Any]:
+    """Run (or resume) a sweep into ``out``; write tables, plot, metadata and ``COMPLETE``.
+
+    Args:
+        executor: run on this executor (not shut down here) instead of ``workers``/``scheduler``.
+        limit: stop after this many new runs without finishing (for tests of ``resume``).
+
+    Returns:
+        a summary dict: runs, runs run now, wall seconds, the folder, whether complete.
+    """
+    plan = prepare(spec_path)
+    out = Path(out)
+    check_folder(out, plan, resume)
+    started = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    clock = time.perf_counter()
+    out.mkdir(parents=True, exist_ok=True)
+    if not resume:
+        (out / "spec.toml").write_text(plan.spec_text, encoding="utf-8")
+        (out / "base.toml").write_text(plan.scenario.source_text, encoding="utf-8")
+    done = _done_indices(out)
+    todo = [r for r in range(plan.n_runs) if r not in done]
+    if limit is not None:
+        todo = todo[:limit]
+    bar = _progress(plan.n_runs, len(done), plan.name) if progress else None
+    try:
+        if executor is not None:
+            execute(plan, out, todo, executor, chunk, on_done=bar.update if bar else None)
+        else:
+            with _executor(workers, scheduler) as pool:
+                execute(plan, out, todo, pool, chunk, on_done=bar.update if bar else None)
+    finally:
+        if bar is not None:
+            bar.close()
+    summary = {"folder": str(out), "runs": plan.n_runs, "ran": len(todo), "complete": False}
+    if len(done) + len(todo) < plan.n_runs:
+        return summary
+    finish(plan, out, started, clock, workers, scheduler, command)
+    summary["complete"] = True
+    summary["wall_seconds"] = time.perf_counter() - clock
+    return summary
+
+
+def finish(
+    plan: Plan,
+    out: Path,
+    started: str,
+    clock: float,
+    workers: int,
+    scheduler: str | None,
+    command: list[str] | None,
+) -> None:
+    """Combine the parts into ``runs.parquet``, analyse, plot, write metadata and ``COMPLETE``."""
+    from .results import make_metadata, write_metadata
+
+    runs = read_done(out)
+    assert runs is not None
+    runs = runs.sort_values("run", kind="stable").drop_duplicates("run").reset_index(drop=True)
+    if len(runs) != plan.n_runs or not np.array_equal(runs["run"], np.arange(plan.n_runs)):
+        raise SweepError(f"{out}: runs missing from the part files; run again with --resume")
+    runs.to_parquet(out / RUNS, index=False)
+    indices = analyze(
+        plan.problem,
+        plan.spec.method,
+        plan.X,
+        runs[list(plan.spec.outcomes)],
+        seed=plan.spec.seed,
+        num_levels=plan.spec.levels,
+    )
+    indices.to_parquet(out / INDICES, index=False)
+    plot_indices(indices, plan.spec.method, out / PLOT)
+    metadata = make_metadata(
+        plan.scenario,
+        replications=plan.n_runs,
+        workers=workers,
+        started=started,
+        command=command,
+        seeds=[],
+        extra={
+            "kind": "sweep",
+            "sweep_name": plan.name,
+            "spec_text": plan.spec_text,
+            "method": plan.spec.method,
+            "samples": plan.spec.samples,
+            "problem": plan.problem,
+            "outcomes": list(plan.spec.outcomes),
+            "excluded_categorical": plan.excluded,
+            "scheduler": scheduler,
+            "run_seeds": "run i is replication i of the base scenario with root_seed "
+            "(see seed_derivation); the design is SALib's, seeded with the spec's seed",
+            "wall_seconds_this_session": round(time.perf_counter() - clock, 3),
+            "run_wall_seconds_total": round(float(runs["wall_seconds"].sum()), 3),
+        },
+    )
+    write_metadata(out, metadata)
+    (out / COMPLETE).write_text("", encoding="utf-8")
+
+
+def plot_indices(indices: pd.DataFrame, method: str, path: Path) -> None:
+    """One horizontal bar chart per outcome: S1 and ST (Sobol) or mu* (Morris), with intervals."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    shown = ("S1", "ST") if method == "sobol" else ("mu_star",)
+    outcomes = list(dict.fromkeys(indices["outcome"]))
+    params = list(dict.fromkeys(indices.loc[indices["index"] == shown[0], "parameter"]))
+    height = max(2.5, 0.35 * len(params) + 1.2)
+    fig, axes = plt.subplots(len(outcomes), 1, figsize=(8, height * len(outcomes)), squeeze=False)
+    y = np.arange(len(params))
+    bar = 0.8 / len(shown)
+    for ax, outcome in zip(axes[:, 0], outcomes, strict=True):
+        sub = indices[indices["outcome"] == outcome]
+        for k, index in enumerate(shown):
+            s = sub[sub["index"] == index].set_index("parameter").reindex(params)
+            ax.barh(
+                y + k * bar,
+                s["value"].fillna(0.0),
+                height=bar,
+                xerr=s["conf"].fillna(0.0),
+                label=index,
+            )
+        ax.set_yticks(y + bar * (len(shown) - 1) / 2, params)
+        ax.invert_yaxis()
+        ax.set_title(outcome)
+        ax.legend(loc="lower right")
+        if sub["value"].isna().all():
+            ax.text(0.5, 0.5, "not identified (no variation or NaN)", transform=ax.transAxes)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
