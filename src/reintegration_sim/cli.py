@@ -8,6 +8,8 @@
         [--out DIR] [--workers K] [--years Y] [--detect D]
     reintegration-sim params [--markdown]
     reintegration-sim sweep SPEC.toml [--out DIR] [--workers K | --scheduler ADDRESS] [--resume]
+    reintegration-sim calibrate SCENARIO.toml --fit GROUP.NAME[,GROUP.NAME...] [--replications N]
+        [--workers K] [--max-evaluations M] [--out DIR] [--write]
 
 Bad input (a scenario file that does not validate, an unknown option, a value out of range, an
 unusable ``--out``; for ``compare`` also fewer than two scenarios, two with one name, or
@@ -262,6 +264,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--resume", action="store_true", help="finish an interrupted sweep in --out DIR"
     )
     sweep.set_defaults(handler=_sweep)
+    _add_calibrate(commands)
     return parser
 
 
@@ -706,3 +709,135 @@ def _cost_lines(table: pd.DataFrame, base: str, name: str, width: int) -> list[s
             value = f"EUR {level:,.0f}"
         lines.append(f"  extra cost per reoffence prevented: {value} ({ratio['note']})")
     return lines
+
+
+# ---------------------------------------------------------------------- calibrate
+
+
+def _add_calibrate(commands: Any) -> None:
+    from .calibration import DEFAULT_MAX_EVALUATIONS, DEFAULT_REPLICATIONS
+
+    calibrate = commands.add_parser(
+        "calibrate",
+        help="fit parameters to the calibration targets (EVIDENCE.md section 1)",
+        description="Fit register parameters of a scenario to the calibration targets by "
+        "Nelder-Mead on common random numbers; write calibration.md, calibration.csv, "
+        "evaluations.csv and metadata.json to a result folder; with --write also record the "
+        "fitted values in the scenario file.",
+        allow_abbrev=False,
+    )
+    calibrate.add_argument("scenario", metavar="SCENARIO.toml", help="scenario file")
+    calibrate.add_argument(
+        "--fit",
+        required=True,
+        metavar="GROUP.NAME[,GROUP.NAME...]",
+        help="numeric register parameters to fit, comma-separated",
+    )
+    calibrate.add_argument(
+        "--replications",
+        "-n",
+        type=_count,
+        default=DEFAULT_REPLICATIONS,
+        metavar="N",
+        help=f"replications per evaluation, the same in each (default {DEFAULT_REPLICATIONS})",
+    )
+    calibrate.add_argument(
+        "--workers", "-j", type=_count, default=1, metavar="K", help="worker processes (default 1)"
+    )
+    calibrate.add_argument(
+        "--max-evaluations",
+        type=_count,
+        default=DEFAULT_MAX_EVALUATIONS,
+        metavar="M",
+        help=f"stop after M simulated evaluations (default {DEFAULT_MAX_EVALUATIONS})",
+    )
+    calibrate.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="result folder (default results/<YYYYmmdd-HHMMSS>-calibrate-<scenario>)",
+    )
+    calibrate.add_argument(
+        "--write",
+        action="store_true",
+        help="record the fitted values (with a dated comment) in the scenario file",
+    )
+    calibrate.set_defaults(handler=_calibrate)
+
+
+def _calibrate(args: argparse.Namespace, command: list[str]) -> int:
+    import shlex
+
+    from .calibration import (
+        CalibrationError,
+        calibrate,
+        resolve_parameters,
+        write_calibration,
+        write_fitted_values,
+    )
+    from .results import ResultFolder, make_metadata, write_metadata
+    from .scenario import load_scenario
+
+    command_text = shlex.join([PROG, *command[1:]])
+    try:
+        scenario = load_scenario(args.scenario)
+        keys = [k.strip() for k in args.fit.split(",") if k.strip()]
+        resolve_parameters(scenario, keys)  # bad keys fail before anything is written
+        out = args.out
+        if out is None:
+            out = _unique_default(
+                Path("results") / f"{dt.datetime.now():%Y%m%d-%H%M%S}-calibrate-{scenario.name}"
+            )
+        folder = ResultFolder(out)
+        started = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        clock = time.perf_counter()
+        with _sigterm_as_interrupt(), folder:
+            assert folder.path is not None
+            result = calibrate(
+                scenario,
+                keys,
+                replications=args.replications,
+                workers=args.workers,
+                max_evaluations=args.max_evaluations,
+            )
+            write_calibration(folder.path, result, command_text)
+            metadata = make_metadata(
+                scenario,
+                replications=args.replications,
+                workers=args.workers,
+                started=started,
+                command=command,
+                extra={
+                    "calibration": {
+                        "fitted": result.fitted,
+                        "start": {p.key: p.start for p in result.parameters},
+                        "objective_start": result.objective_start,
+                        "objective_fitted": result.objective_fitted,
+                        "evaluations": len(result.evaluations),
+                        "max_evaluations": args.max_evaluations,
+                        "fitted_targets": [t.key for t in result.fitted_targets],
+                        "message": result.message,
+                    },
+                    "wall_seconds": round(time.perf_counter() - clock, 3),
+                },
+            )
+            write_metadata(folder.path, metadata)
+        if args.write:
+            write_fitted_values(args.scenario, result.fitted, command_text)
+    except CalibrationError as err:
+        return _fail(err)
+    print(
+        f"Calibration of {scenario.name}: {len(result.evaluations)} evaluations "
+        f"({result.message}); objective {result.objective_start:.3f} -> "
+        f"{result.objective_fitted:.3f}"
+    )
+    for p in result.parameters:
+        print(f"  {p.key}: {p.start:g} -> {result.fitted[p.key]:g}")
+    for r in result.table.itertuples():
+        value = "n/a" if pd.isna(r.simulated) else f"{r.simulated:.1f}"
+        mark = "in range" if r.in_range else ("" if value == "n/a" else "OUT of range")
+        print(f"  {r.target}: {value} % (target {r.target_value:g}, {r.low:g}-{r.high:g}) {mark}")
+    if args.write:
+        print(f"Wrote fitted values to {args.scenario}")
+    print(f"\nResults: {out}")
+    return 0

@@ -18,9 +18,14 @@ A sweep spec is TOML (paths relative to the spec file)::
     [overrides.population]               # optional: fixed overrides applied to the base
     n_extremist = 300
 
-Run ``i`` of the design is replication ``i`` of the base scenario (with the spec's seed) with
-the design row's parameter values (integers rounded), so every run's random numbers derive
-statelessly from (seed, i) and results do not depend on the executor or the number of workers.
+Run ``i`` of the design simulates the design row's parameter values (integers rounded) for
+``replications_per_point`` replications of the base scenario (with the spec's seed) and
+averages their outcomes. With ``random_numbers = "common"`` (the default) every design point uses
+replications ``0 .. R-1``: the points are compared on common random numbers, so the indices
+measure what the parameters do rather than the noise between replications (as ``compare`` does
+for scenarios). With ``"per_run"`` run ``i`` uses replications ``i*R .. i*R+R-1`` (independent
+noise per point). Either way every run's random numbers derive statelessly from the seed and
+replication indices, so results do not depend on the executor or the number of workers.
 
 The sweep folder is **not** atomic (unlike ``run``): a sweep must survive being killed. It holds
 ``spec.toml`` and ``base.toml`` (copies, written first), ``runs/part-NNNNN.parquet`` (finished
@@ -89,6 +94,8 @@ class SweepSpec(BaseModel):
     outcomes: list[str] = Field(min_length=1)
     parameters: list[str] = Field(min_length=1)
     levels: int = Field(4, ge=2, le=20)
+    replications_per_point: int = Field(1, ge=1, le=1000)
+    random_numbers: Literal["common", "per_run"] = "common"
     ranges: dict[str, list[float]] = Field(default_factory=dict)
     overrides: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
@@ -177,14 +184,22 @@ def prepare(spec_path: str | Path) -> Plan:
 # ---------------------------------------------------------------------- one run
 
 
+def replications_of(run: int, per_point: int, random_numbers: str) -> list[int]:
+    """The replication indices design point ``run`` simulates (see the module docstring)."""
+    first = 0 if random_numbers == "common" else run * per_point
+    return list(range(first, first + per_point))
+
+
 def run_one(
     scenario: Scenario,
     names: Sequence[str],
     row: Sequence[float],
     run: int,
     outcomes: Sequence[str],
+    replications: Sequence[int] | None = None,
 ) -> dict[str, Any]:
-    """Run ``run`` of a sweep: replication ``run`` of ``scenario`` with the row's values."""
+    """Run design point ``run`` of a sweep with the row's values: the mean outcome over
+    ``replications`` of ``scenario`` (default: replication ``run`` alone)."""
     from .model import ReintegrationModel
     from .outcomes import people_table
 
@@ -194,13 +209,20 @@ def run_one(
     for key, value in values.items():
         group, name = key.split(".", 1)
         overrides.setdefault(group, {})[name] = value
-    model = ReintegrationModel(
-        scenario.with_parameters(overrides), replication=run, build_graph=False
-    ).run()
-    result = outcome_values(people_table(model), outcomes)
+    configured = scenario.with_parameters(overrides)
+    replications = [run] if replications is None else list(replications)
+    results = [
+        outcome_values(
+            people_table(ReintegrationModel(configured, replication=r, build_graph=False).run()),
+            outcomes,
+        )
+        for r in replications
+    ]
+    result = {key: float(np.mean([res[key] for res in results])) for key in results[0]}
     return {
         "run": run,
-        "replication": run,
+        "replication": replications[0],
+        "replications": len(replications),
         **values,
         **result,
         "wall_seconds": time.perf_counter() - start,
@@ -208,6 +230,11 @@ def run_one(
 
 
 # ---------------------------------------------------------------------- folder
+
+
+def _replications(plan: Plan, run: int) -> list[int]:
+    spec = plan.spec
+    return replications_of(run, spec.replications_per_point, spec.random_numbers)
 
 
 def read_done(folder: Path) -> pd.DataFrame | None:
@@ -315,7 +342,9 @@ def execute(
     try:
         if executor is None:
             for run in todo:
-                writer.add(run_one(*args, plan.X[run], run, plan.spec.outcomes))
+                writer.add(
+                    run_one(*args, plan.X[run], run, plan.spec.outcomes, _replications(plan, run))
+                )
                 if on_done:
                     on_done()
             return
@@ -328,7 +357,14 @@ def execute(
                     exhausted = True
                     break
                 pending.add(
-                    executor.submit(run_one, *args, plan.X[run], run, list(plan.spec.outcomes))
+                    executor.submit(
+                        run_one,
+                        *args,
+                        plan.X[run],
+                        run,
+                        list(plan.spec.outcomes),
+                        _replications(plan, run),
+                    )
                 )
             if not pending:
                 break
@@ -444,8 +480,16 @@ def finish(
             "outcomes": list(plan.spec.outcomes),
             "excluded_categorical": plan.excluded,
             "scheduler": scheduler,
-            "run_seeds": "run i is replication i of the base scenario with root_seed "
-            "(see seed_derivation); the design is SALib's, seeded with the spec's seed",
+            "run_seeds": (
+                f"design point i averages {plan.spec.replications_per_point} replication(s) of "
+                "the base scenario with root_seed (see seed_derivation): "
+                + (
+                    "the same replications 0..R-1 for every point (common random numbers)"
+                    if plan.spec.random_numbers == "common"
+                    else "replications i*R..i*R+R-1 (independent per point)"
+                )
+                + "; the design is SALib's, seeded with the spec's seed"
+            ),
             "wall_seconds_this_session": round(time.perf_counter() - clock, 3),
             "run_wall_seconds_total": round(float(runs["wall_seconds"].sum()), 3),
         },
