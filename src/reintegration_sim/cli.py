@@ -834,9 +834,9 @@ def _calibrate(args: argparse.Namespace, command: list[str]) -> int:
     for p in result.parameters:
         print(f"  {p.key}: {p.start:g} -> {result.fitted[p.key]:g}")
     for r in result.table.itertuples():
-        value = "n/a" if pd.isna(r.simulated) else f"{r.simulated:.1f}"
-        mark = "in range" if r.in_range else ("" if value == "n/a" else "OUT of range")
-        print(f"  {r.target}: {value} % (target {r.target_value:g}, {r.low:g}-{r.high:g}) {mark}")
+        value = "n/a (horizon too short)" if pd.isna(r.simulated) else f"{r.simulated:.1f} %"
+        mark = "in range" if r.in_range else ("" if pd.isna(r.simulated) else "OUT of range")
+        print(f"  {r.target}: {value} (target {r.target_value:g}, {r.low:g}-{r.high:g}) {mark}")
     if args.write:
         print(f"Wrote fitted values to {args.scenario}")
     print(f"\nResults: {out}")
