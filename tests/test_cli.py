@@ -81,18 +81,9 @@ def test_metadata(serial_run, tiny_file) -> None:
     meta = json.loads((out / "metadata.json").read_text())
     for key in ("version", "git", "scenario_text", "root_seed", "seeds", "started", "finished"):
         assert key in meta
-    for lib in (
-        "python",
-        "mesa",
-        "numpy",
-        "scipy",
-        "pandas",
-        "networkx",
-        "pydantic",
-        "lifelines",
-        "matplotlib",
-        "pyarrow",
-    ):
+    from reintegration_sim.results import LIBRARIES
+
+    for lib in ("python", *LIBRARIES):
         assert meta["versions"][lib], lib
     assert meta["command"][:2] == ["reintegration-sim", "run"]
     assert meta["replications"] == 2 and meta["workers"] == 1

@@ -106,7 +106,9 @@ class Scenario(BaseModel):
         try:
             new = Scenario.model_validate(data)
         except ValidationError as err:
-            raise ScenarioError(_format_errors(self.source_path or self.name, err)) from None
+            raise ScenarioError(
+                format_validation_errors(self.source_path or self.name, err)
+            ) from None
         new._source_path = self._source_path
         return new
 
@@ -140,9 +142,9 @@ def _toml_value(value: Any) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _allowed_at(loc: tuple[Any, ...]) -> list[str]:
+def _allowed_at(loc: tuple[Any, ...], root: type[BaseModel] | None = None) -> list[str]:
     """The keys allowed at the level of ``loc`` (for unknown-key messages)."""
-    model: Any = Scenario
+    model: Any = Scenario if root is None else root
     for part in loc[:-1]:
         field = model.model_fields.get(part)
         if field is None:
@@ -155,13 +157,17 @@ def _allowed_at(loc: tuple[Any, ...]) -> list[str]:
     return list(model.model_fields)
 
 
-def _format_errors(where: str, err: ValidationError) -> str:
+def format_validation_errors(
+    where: str, err: ValidationError, root: type[BaseModel] | None = None
+) -> str:
+    """One line for the user: every problem of ``err``, naming ``where`` and each key; unknown
+    keys list what is allowed at their level of ``root`` (default: a scenario file)."""
     messages = []
     for e in err.errors():
         loc = tuple(e["loc"])
         key = ".".join(str(p) for p in loc)
         if e["type"] == "extra_forbidden":
-            allowed = ", ".join(_allowed_at(loc))
+            allowed = ", ".join(_allowed_at(loc, root))
             messages.append(f"unknown key '{key}'; allowed here: {allowed}")
         elif e["type"] == "missing":
             messages.append(f"missing key '{key}'")
@@ -182,25 +188,31 @@ def _plausible_hint(loc: tuple[Any, ...]) -> str:
     return ""
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario file; raise :class:`ScenarioError` with a clear message."""
-    path = Path(path)
+def read_toml(path: Path, error: type[Exception]) -> tuple[dict[str, Any], str]:
+    """``(data, text)`` of a TOML file; a missing, unreadable or malformed file raises
+    ``error`` with a one-line message naming the file."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ScenarioError(f"{path}: file not found") from None
+        raise error(f"{path}: file not found") from None
     except IsADirectoryError:
-        raise ScenarioError(f"{path}: is a directory, not a scenario file") from None
+        raise error(f"{path}: is a directory, not a file") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{path}: cannot read ({exc})") from None
+        raise error(f"{path}: cannot read ({exc})") from None
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: not valid TOML ({exc})") from None
+        raise error(f"{path}: not valid TOML ({exc})") from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file; raise :class:`ScenarioError` with a clear message."""
+    path = Path(path)
+    data, text = read_toml(path, ScenarioError)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as err:
-        raise ScenarioError(_format_errors(str(path), err)) from None
+        raise ScenarioError(format_validation_errors(str(path), err)) from None
     scenario._source_text = text
     scenario._source_path = str(path)
     return scenario

@@ -40,7 +40,6 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import time
-import tomllib
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from contextlib import contextmanager
@@ -52,7 +51,14 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .scenario import MAX_SEED, Scenario, ScenarioError, load_scenario
+from .scenario import (
+    MAX_SEED,
+    Scenario,
+    ScenarioError,
+    format_validation_errors,
+    load_scenario,
+    read_toml,
+)
 from .sensitivity import (
     SensitivityError,
     analyze,
@@ -100,37 +106,14 @@ class SweepSpec(BaseModel):
     overrides: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
-def _format_errors(where: str, err: ValidationError) -> str:
-    messages = []
-    for e in err.errors():
-        key = ".".join(str(p) for p in e["loc"])
-        if e["type"] == "extra_forbidden":
-            allowed = ", ".join(SweepSpec.model_fields)
-            messages.append(f"unknown key '{key}'; allowed here: {allowed}")
-        elif e["type"] == "missing":
-            messages.append(f"missing key '{key}'")
-        else:
-            messages.append(f"key '{key}': {e['msg']} (got {e.get('input')!r})")
-    return f"{where}: " + "; ".join(messages)
-
-
 def load_spec(path: str | Path) -> tuple[SweepSpec, str]:
     """Read and validate a spec file: ``(spec, text)``; raises :class:`SweepError`."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SweepError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SweepError(f"{path}: cannot read ({exc})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise SweepError(f"{path}: not valid TOML ({exc})") from None
+    data, text = read_toml(path, SweepError)
     try:
         spec = SweepSpec.model_validate(data)
     except ValidationError as err:
-        raise SweepError(_format_errors(str(path), err)) from None
+        raise SweepError(format_validation_errors(str(path), err, SweepSpec)) from None
     for key, bounds in spec.ranges.items():
         if len(bounds) != 2:
             raise SweepError(f"{path}: key 'ranges.{key}': give [low, high]")

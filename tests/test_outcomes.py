@@ -1,0 +1,34 @@
+"""The fast recorder gives exactly the indicator values their reference definition
+(``outcomes._cohort_values``, one boolean mask per cohort) gives."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from reintegration_sim.agents import Cohort
+from reintegration_sim.model import ReintegrationModel
+from reintegration_sim.outcomes import _cohort_values
+from reintegration_sim.scenario import Scenario
+
+
+def test_recorder_matches_the_reference_definitions():
+    scenario = (
+        Scenario(name="rec", description="x")
+        .with_parameters({"population": {"n_extremist": 200, "n_comparison": 150}})
+        .with_horizon(120)
+    )
+    model = ReintegrationModel(scenario, 0, build_graph=False)
+    p = model.people
+    masks = {
+        "all": np.ones(p.n, bool),
+        "extremist": p.cohort == Cohort.EXTREMIST,
+        "comparison": p.cohort == Cohort.COMPARISON,
+    }
+    rec = model.recorder
+    for _ in range(120):
+        model.step()
+        row = rec.values[model.week]
+        for cohort, mask in masks.items():
+            for key, value in _cohort_values(model, mask).items():
+                recorded = row[rec.columns.index((key, cohort))]
+                assert np.array_equal(recorded, value, equal_nan=True), (model.week, key, cohort)
