@@ -248,11 +248,20 @@ def test_co_owned_plan_raises_hope_and_trust_with_some_backlash(sim):
     sim.assert_effect(diffs["hope"], "up", "hope")
     sim.assert_effect(diffs["trust"], "up", "trust")
     sim.assert_effect(diffs["prejudice"], "up", "community prejudice (privilege backlash)")
+    # the rise comes from the backlash: without it prejudice is lower. (Not exactly the
+    # baseline's: prejudice also answers to offences, which the plan changes.)
     no_backlash = base.with_interventions({"co_owned_plan": {"privilege_backlash": 0.0}})
-    diffs = sim.paired(
-        base, no_backlash, lambda run: float(run.model.communities.prejudice.mean()), 2
+    with_backlash = base.with_interventions({"co_owned_plan": {}})
+    sim.assert_effect(
+        sim.paired(
+            no_backlash,
+            with_backlash,
+            lambda run: float(run.model.communities.prejudice.mean()),
+            REPS,
+        ),
+        "up",
+        "community prejudice, backlash vs none",
     )
-    np.testing.assert_array_equal(diffs, 0.0)
 
 
 def test_mentors_lower_ideology_and_group_ties(sim):

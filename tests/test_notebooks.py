@@ -15,7 +15,12 @@ NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 
 def test_notebooks_exist() -> None:
     names = {p.name for p in NOTEBOOKS}
-    assert {"01_quickstart.ipynb", "02_comparing_policies.ipynb"} <= names
+    assert {
+        "01_quickstart.ipynb",
+        "02_comparing_policies.ipynb",
+        "03_sensitivity_analysis.ipynb",
+        "04_calibration.ipynb",
+    } <= names
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

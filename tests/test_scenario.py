@@ -195,6 +195,15 @@ def test_the_baseline_scenario_file_exists():
     assert (ROOT / "scenarios" / "baseline.toml").is_file()
 
 
+def test_the_baseline_file_equals_the_register_defaults():
+    """Every other scenario file inherits the register defaults and says "otherwise as the
+    baseline": a value calibrated into baseline.toml but not into the register would make every
+    comparison with the baseline differ by the calibration as well as by the policy."""
+    baseline = load_scenario(ROOT / "scenarios" / "baseline.toml")
+    assert baseline.parameters == Parameters()
+    assert not baseline.active_interventions()
+
+
 def test_scenario_names_are_unique():
     names = [load_scenario(path).name for path in SCENARIO_FILES]
     assert len(names) == len(set(names)), names

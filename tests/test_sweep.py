@@ -174,3 +174,68 @@ def test_common_random_numbers_pair_the_design_points():
     assert replications_of(5, 2, "per_run") == [10, 11]
     assert outcome(0, "common") == outcome(3, "common")
     assert outcome(0, "per_run") != outcome(3, "per_run")
+
+
+def test_killed_sweep_resumes_with_every_run_once(tmp_path):
+    """SIGKILL the whole sweep (parent and worker processes) once some parts are on disk, then
+    resume: the runs equal an uninterrupted sweep's, each exactly once."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    spec = _spec_dir(tmp_path)
+    reference = tmp_path / "reference"
+    run_sweep(spec, reference, progress=False)
+    out = tmp_path / "killed"
+    command = [sys.executable, "-m", "reintegration_sim", "sweep", str(spec)]
+    args = ["--out", str(out), "--workers", "2", "--chunk", "4"]
+    proc = subprocess.Popen(command + args, start_new_session=True, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while len(list((out / "runs").glob("part-*.parquet"))) < 2:
+        assert proc.poll() is None, "the sweep finished before it could be killed"
+        assert time.monotonic() < deadline, "no part files appeared"
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    assert not (out / COMPLETE).exists() and not (out / "runs.parquet").exists()
+    kept = len(_runs_in_parts(out))
+    assert 0 < kept < prepare(spec).n_runs
+
+    done = subprocess.run(command + ["--out", str(out), "--resume"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert (out / COMPLETE).exists()
+    pd.testing.assert_frame_equal(_runs(reference), _runs(out))
+    assert _runs_in_parts(out)["run"].value_counts().max() == 1
+
+
+def _runs_in_parts(folder: Path) -> pd.DataFrame:
+    parts = sorted((folder / "runs").glob("part-*.parquet"))
+    return pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+
+
+def test_assemble_runs_orders_blocks_and_drops_repeats(tmp_path):
+    """Parts in completion order (shuffled), a run repeated in a later part, blocks smaller than
+    the parts: runs.parquet comes out in run order, one row per run, first copy kept."""
+    import numpy as np
+
+    from reintegration_sim.sweep import SweepError, assemble_runs
+
+    rng = np.random.default_rng(0)
+    order = rng.permutation(50)
+    (tmp_path / "runs").mkdir()
+    for k, start in enumerate(range(0, 50, 8)):
+        runs = order[start : start + 8]
+        frame = pd.DataFrame({"run": runs, "x": runs * 0.5, "copy": 0})
+        frame.to_parquet(tmp_path / "runs" / f"part-{k:05d}.parquet", index=False)
+    repeat = pd.DataFrame({"run": [order[0]], "x": [-1.0], "copy": [1]})
+    repeat.to_parquet(tmp_path / "runs" / "part-00099.parquet", index=False)
+    assemble_runs(tmp_path, 50, tmp_path / "runs.parquet", block=7)
+    runs = pd.read_parquet(tmp_path / "runs.parquet")
+    assert list(runs["run"]) == list(range(50))
+    assert (runs["x"] == runs["run"] * 0.5).all() and (runs["copy"] == 0).all()
+    with pytest.raises(SweepError, match="runs missing"):
+        assemble_runs(tmp_path, 51, tmp_path / "again.parquet")
+    assert not (tmp_path / "again.parquet").exists()

@@ -263,6 +263,14 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument(
         "--resume", action="store_true", help="finish an interrupted sweep in --out DIR"
     )
+    sweep.add_argument(
+        "--chunk",
+        type=_count,
+        default=200,
+        metavar="N",
+        help="write finished runs to DIR/runs/ every N runs (default 200); a killed sweep "
+        "loses at most the runs not yet written",
+    )
     sweep.set_defaults(handler=_sweep)
     _add_calibrate(commands)
     return parser
@@ -346,6 +354,7 @@ def _sweep(args: argparse.Namespace, command: list[str]) -> int:
                 workers=args.workers,
                 scheduler=args.scheduler,
                 resume=args.resume,
+                chunk=args.chunk,
                 command=command,
             )
     except SweepError as err:
@@ -839,5 +848,10 @@ def _calibrate(args: argparse.Namespace, command: list[str]) -> int:
         print(f"  {r.target}: {value} (target {r.target_value:g}, {r.low:g}-{r.high:g}) {mark}")
     if args.write:
         print(f"Wrote fitted values to {args.scenario}")
+        print(
+            "Note: other scenario files start from the parameter register's defaults, not from "
+            "this file; to carry the fit over to them, make the same values the defaults in "
+            "src/reintegration_sim/parameters.py and run `make docs`."
+        )
     print(f"\nResults: {out}")
     return 0

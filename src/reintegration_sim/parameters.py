@@ -966,7 +966,7 @@ class Offending(_Group):
     EVIDENCE.md section 1."""
 
     base_hazard_comparison: float = param(
-        0.0098,
+        0.009318,
         unit="probability / week",
         plausible=(0.004, 0.03),
         bounds=(0.0, 1.0),
@@ -983,7 +983,7 @@ class Offending(_Group):
         doc="Same for the extremist cohort (ordinary offending is rarer among them).",
     )
     terror_hazard: float = param(
-        0.0025,
+        0.002446,
         unit="probability / week",
         plausible=(0.0002, 0.003),
         bounds=(0.0, 1.0),

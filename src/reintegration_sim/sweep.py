@@ -33,6 +33,11 @@ runs, appended every ``chunk`` runs, each part written to a temporary name and r
 when every run is done, ``runs.parquet``, ``indices.parquet``, ``indices.png``,
 ``metadata.json`` and finally the empty ``COMPLETE`` marker. A folder without ``COMPLETE`` is
 unfinished: ``--resume`` reads the parts and runs only the missing run indices.
+
+Memory does not grow with the number of runs while they execute: at most ``window`` runs are in
+flight and at most ``chunk`` finished ones wait to be written. ``runs.parquet`` is assembled from
+the parts in blocks of run indices (:func:`assemble_runs`), and the analysis reads back only the
+outcome columns.
 """
 
 from __future__ import annotations
@@ -220,20 +225,56 @@ def _replications(plan: Plan, run: int) -> list[int]:
     return replications_of(run, spec.replications_per_point, spec.random_numbers)
 
 
-def read_done(folder: Path) -> pd.DataFrame | None:
-    """All runs in the part files of ``folder`` (None if there are none)."""
-    parts = sorted((folder / PARTS).glob("part-*.parquet"))
-    if not parts:
-        return None
-    return pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+def _parts(folder: Path) -> list[Path]:
+    return sorted((folder / PARTS).glob("part-*.parquet"))
 
 
 def _done_indices(folder: Path) -> set[int]:
-    parts = sorted((folder / PARTS).glob("part-*.parquet"))
     done: set[int] = set()
-    for p in parts:
+    for p in _parts(folder):
         done.update(int(r) for r in pd.read_parquet(p, columns=["run"])["run"])
     return done
+
+
+def assemble_runs(folder: Path, n_runs: int, path: Path, block: int = 10_000) -> None:
+    """Write every run of the part files to ``path`` in run order, ``block`` runs at a time.
+
+    Only the ``run`` column of every part and the parts holding one block are in memory at once,
+    so assembling 100,000 runs needs no more memory than assembling 10,000. A run found in two
+    parts (not expected) is taken from the first. Raises :class:`SweepError` if a run is missing.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    parts = _parts(folder)
+    where = np.full(n_runs, -1, dtype=np.int64)
+    for k in range(len(parts) - 1, -1, -1):  # earlier parts overwrite later ones
+        runs = pd.read_parquet(parts[k], columns=["run"])["run"].to_numpy()
+        runs = runs[(runs >= 0) & (runs < n_runs)]
+        where[runs] = k
+    if (where < 0).any():
+        raise SweepError(f"{folder}: runs missing from the part files; run again with --resume")
+    tmp = path.with_suffix(".parquet.tmp")
+    writer: pq.ParquetWriter | None = None
+    try:
+        for first in range(0, n_runs, block):
+            wanted = where[first : first + block]
+            frames = [pd.read_parquet(parts[k]).assign(_part=k) for k in np.unique(wanted)]
+            rows = pd.concat(frames, ignore_index=True)
+            run = rows["run"].to_numpy()
+            inside = (run >= first) & (run < first + len(wanted))
+            keep = inside & (rows["_part"].to_numpy() == where[np.where(inside, run, 0)])
+            rows = rows[keep].drop(columns="_part").sort_values("run", kind="stable")
+            if writer is None:
+                table = pa.Table.from_pandas(rows, preserve_index=False)
+                writer = pq.ParquetWriter(tmp, table.schema)
+            else:
+                table = pa.Table.from_pandas(rows, schema=writer.schema, preserve_index=False)
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
+    tmp.replace(path)
 
 
 class _PartWriter:
@@ -430,17 +471,13 @@ def finish(
     """Combine the parts into ``runs.parquet``, analyse, plot, write metadata and ``COMPLETE``."""
     from .results import make_metadata, write_metadata
 
-    runs = read_done(out)
-    assert runs is not None
-    runs = runs.sort_values("run", kind="stable").drop_duplicates("run").reset_index(drop=True)
-    if len(runs) != plan.n_runs or not np.array_equal(runs["run"], np.arange(plan.n_runs)):
-        raise SweepError(f"{out}: runs missing from the part files; run again with --resume")
-    runs.to_parquet(out / RUNS, index=False)
+    assemble_runs(out, plan.n_runs, out / RUNS)
+    outcomes = pd.read_parquet(out / RUNS, columns=[*plan.spec.outcomes, "wall_seconds"])
     indices = analyze(
         plan.problem,
         plan.spec.method,
         plan.X,
-        runs[list(plan.spec.outcomes)],
+        outcomes[list(plan.spec.outcomes)],
         seed=plan.spec.seed,
         num_levels=plan.spec.levels,
     )
@@ -474,7 +511,7 @@ def finish(
                 + "; the design is SALib's, seeded with the spec's seed"
             ),
             "wall_seconds_this_session": round(time.perf_counter() - clock, 3),
-            "run_wall_seconds_total": round(float(runs["wall_seconds"].sum()), 3),
+            "run_wall_seconds_total": round(float(outcomes["wall_seconds"].sum()), 3),
         },
     )
     write_metadata(out, metadata)
