@@ -10,7 +10,7 @@ PYTHON ?= $(shell for c in python3.12 python3; do \
 	if $$c -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' >/dev/null 2>&1; then \
 	echo $$c; break; fi; done)
 
-.PHONY: demo test lint format docs bench clean
+.PHONY: demo test lint format docs bench clean chromium
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -29,18 +29,24 @@ demo: $(STAMP)
 		scenarios/rotterdam_case_conferences.toml scenarios/german_hybrid_model.toml \
 		scenarios/uk_contest_3.toml --replications 8 --workers 2
 
-test: $(STAMP)
-	$(VENV)/bin/ruff check src tests benchmarks notebooks
-	$(VENV)/bin/ruff format --check src tests benchmarks notebooks
+# the dashboard's browser test drives the Debian chromium (Playwright cannot download browsers
+# here); installed as root when missing
+chromium:
+	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+test: $(STAMP) chromium
+	$(VENV)/bin/ruff check src tests benchmarks notebooks examples
+	$(VENV)/bin/ruff format --check src tests benchmarks notebooks examples
 	$(VENV)/bin/pytest -n 2 -q tests notebooks --nbmake
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests benchmarks notebooks
-	$(VENV)/bin/ruff format --check src tests benchmarks notebooks
+	$(VENV)/bin/ruff check src tests benchmarks notebooks examples
+	$(VENV)/bin/ruff format --check src tests benchmarks notebooks examples
 
 format: $(STAMP)
-	$(VENV)/bin/ruff format src tests benchmarks notebooks
-	$(VENV)/bin/ruff check --fix src tests benchmarks notebooks
+	$(VENV)/bin/ruff format src tests benchmarks notebooks examples
+	$(VENV)/bin/ruff check --fix src tests benchmarks notebooks examples
 
 docs: $(STAMP)
 	$(VENV)/bin/reintegration-sim params --markdown > docs/parameters.md

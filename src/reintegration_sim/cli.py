@@ -10,6 +10,7 @@
     reintegration-sim sweep SPEC.toml [--out DIR] [--workers K | --scheduler ADDRESS] [--resume]
     reintegration-sim calibrate SCENARIO.toml --fit GROUP.NAME[,GROUP.NAME...] [--replications N]
         [--workers K] [--max-evaluations M] [--out DIR] [--write]
+    reintegration-sim serve [--scenario FILE] [--host HOST] [--port PORT]
 
 Bad input (a scenario file that does not validate, an unknown option, a value out of range, an
 unusable ``--out``; for ``compare`` also fewer than two scenarios, two with one name, or
@@ -273,6 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sweep.set_defaults(handler=_sweep)
     _add_calibrate(commands)
+    _add_serve(commands)
     return parser
 
 
@@ -855,3 +857,47 @@ def _calibrate(args: argparse.Namespace, command: list[str]) -> int:
         )
     print(f"\nResults: {out}")
     return 0
+
+
+# ---------------------------------------------------------------------- serve
+
+
+def _add_serve(commands: Any) -> None:
+    serve = commands.add_parser(
+        "serve",
+        help="start the workshop dashboard in the browser (Mesa SolaraViz)",
+        description="Start the workshop dashboard: a base and a policy run side by side, live "
+        "plots, the network, one person's story. Works without internet. Stop with Ctrl-C.",
+        allow_abbrev=False,
+    )
+    serve.add_argument(
+        "--scenario",
+        metavar="FILE",
+        help="base scenario file (default scenarios/baseline.toml)",
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine)"
+    )
+    serve.add_argument(
+        "--port", type=_port, default=8765, metavar="PORT", help="port (default 8765)"
+    )
+    serve.set_defaults(handler=_serve)
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 65535 (got {value})")
+    return value
+
+
+def _serve(args: argparse.Namespace, command: list[str]) -> int:
+    from .dashboard.server import ServeError, serve
+
+    try:
+        return serve(args.scenario, host=args.host, port=args.port)
+    except ServeError as err:
+        return _fail(err)

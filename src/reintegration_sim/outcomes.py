@@ -112,8 +112,9 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator(
         "terror_reoffence", "Terrorism reoffence since release", "persons", "lower is better"
     ),
-    Indicator("reengagement", "Re-engagement documented", "persons", "lower is better"),
-    Indicator("recall", "Recalled at least once", "persons", "lower is better"),
+    # documented re-engagement and recall also rise when detection improves: no better direction
+    Indicator("reengagement", "Re-engagement documented", "persons", "neutral"),
+    Indicator("recall", "Recalled at least once", "persons", "neutral"),
     Indicator("housed", "Housed (released people)", "share", "higher is better"),
     Indicator("working", "In work or education (released people)", "share", "higher is better"),
     Indicator("family_ties", "Family ties (released people)", "index 0-1", "higher is better"),

@@ -430,30 +430,12 @@ def evaluate(
     Returns:
         ``{outcome key: value}`` (NaN where not identified at the horizon).
 
-    EMA Workbench (optional, not a dependency; ``pip install ema_workbench``) can drive it as a
-    plain Python model. EMA passes uncertainties and levers as keyword arguments, so the dotted
-    register keys work unchanged::
-
-        from ema_workbench import RealParameter, ReplicatorModel, ScalarOutcome, perform_experiments
-        from reintegration_sim.sensitivity import evaluate
-
-        outcomes = ["extremist.terror_reoffence.3y", "extremist.state.disengaged"]
-
-        def model(**kwargs):
-            return evaluate(outcomes=outcomes, **kwargs)
-
-        m = ReplicatorModel("reintegration", function=model)
-        m.replications = [{"replication": r} for r in range(5)]
-        m.uncertainties = [
-            RealParameter("offending.terror_hazard", 0.001, 0.004),
-            RealParameter("recruiters.gate_presence", 0.0, 0.5),
-        ]
-        m.outcomes = [ScalarOutcome(k, function=np.mean) for k in outcomes]
-        np.random.seed(1)  # EMA's samplers use numpy's global generator
-        experiments, results = perform_experiments(m, scenarios=50)
-
-    A plain ``ema_workbench.Model`` (one replication) works the same way without
-    ``replications``.
+    EMA Workbench (not needed to run the model; the ``test`` extra installs it) can drive it as
+    a plain Python model: ``examples/ema_prim.py`` (run by the tests) sets recruiter assumptions
+    as uncertainties and release settings as levers, runs the same replications for every
+    experiment (common random numbers) and finds with PRIM where re-engagement is highest.
+    EMA 3 wants Python identifiers as names, so the example writes a dotted key with double
+    underscores on EMA's side and converts back before calling this function.
     """
     from .model import ReintegrationModel
     from .outcomes import people_table
