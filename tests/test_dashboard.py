@@ -20,6 +20,7 @@ from reintegration_sim.cli import main
 from reintegration_sim.dashboard.app import ETHICS_NOTE, Dashboard, Page, load_config
 from reintegration_sim.dashboard.levers import (
     INTERVENTION_PREFIX,
+    LEVER_BY_KEY,
     LEVERS,
     MAIN_PARAMETERS,
     NO_PRESET,
@@ -365,8 +366,9 @@ def test_page_shows_ethics_note_controls_and_panels(small) -> None:
         "Network under the policy",
         "Policy preset",
         "Seed",
-        "Same practitioner inside and outside (share, 0–1)",
-        "Gate pick-up: share of eligible people offered it (0 = off)",
+        "Same practitioner inside and outside (share, 0–1) · RAN 2018: Transition management",
+        "Gate pick-up: share of eligible people offered it (0 = no change) · RAN 2018: "
+        "Transition management",
     ):
         assert expected in text, expected
     assert len(images(box)) == 3  # the outcome plots and two networks
@@ -397,7 +399,9 @@ def test_changing_a_lever_and_reset_changes_the_policy_only(small) -> None:
     model = solara.reactive(WorkshopRun(base=base, presets=presets))
     box, rc = render(model)
     click(rc, "Step")
-    slider = rc.find(v.Slider, label="Same practitioner inside and outside (share, 0–1)").widget
+    label = LEVER_BY_KEY["release.continuity"].label()
+    assert label.startswith("Same practitioner inside and outside (share, 0–1)")
+    slider = rc.find(v.Slider, label=label).widget
     slider.v_model = 0.8
     picker = rc.find(v.Select, label="Policy preset (the levers below add to it)").widget
     picker.v_model = "gate_pickup_exit_worker"

@@ -102,13 +102,15 @@ class Lever:
         return not self.categorical and all(isinstance(v, int) for v in self.plausible)
 
     def label(self) -> str:
-        """The control's label: title, unit and plausible range."""
+        """The control's label: title, unit and plausible range, and the paper section (the
+        first where there are several); page 1 of the dashboard explains each lever."""
+        where = f" · RAN 2018: {self.section.split(';')[0]}" if self.section else ""
         if self.is_intervention:
-            return f"{self.title}: {self.unit} (0 = off)"
+            return f"{self.title}: {self.unit} (0 = no change){where}"
         if self.categorical:
-            return f"{self.title} ({' / '.join(self.plausible)})"
+            return f"{self.title} ({' / '.join(self.plausible)}){where}"
         lo, hi = self.plausible
-        return f"{self.title} ({self.unit}, {lo:g}–{hi:g})"
+        return f"{self.title} ({self.unit}, {lo:g}–{hi:g}){where}"
 
 
 def _one_line(text: str) -> str:
