@@ -20,6 +20,7 @@ from reintegration_sim.cli import main
 from reintegration_sim.dashboard.app import ETHICS_NOTE, Dashboard, Page, load_config
 from reintegration_sim.dashboard.levers import (
     INTERVENTION_PREFIX,
+    LAY,
     LEVER_BY_KEY,
     LEVERS,
     MAIN_PARAMETERS,
@@ -366,9 +367,8 @@ def test_page_shows_ethics_note_controls_and_panels(small) -> None:
         "Network under the policy",
         "Policy preset",
         "Seed",
-        "Same practitioner inside and outside (share, 0–1) · RAN 2018: Transition management",
-        "Gate pick-up: share of eligible people offered it (0 = no change) · RAN 2018: "
-        "Transition management",
+        LEVER_BY_KEY["release.continuity"].label(),
+        LEVER_BY_KEY["intervention.gate_pickup"].label(),
     ):
         assert expected in text, expected
     assert len(images(box)) == 3  # the outcome plots and two networks
@@ -400,7 +400,8 @@ def test_changing_a_lever_and_reset_changes_the_policy_only(small) -> None:
     box, rc = render(model)
     click(rc, "Step")
     label = LEVER_BY_KEY["release.continuity"].label()
-    assert label.startswith("Same practitioner inside and outside (share, 0–1)")
+    assert label.startswith("Same practitioner inside and outside: ")
+    assert "(share, 0–1) · RAN 2018: Transition management" in label
     slider = rc.find(v.Slider, label=label).widget
     slider.v_model = 0.8
     picker = rc.find(v.Select, label="Policy preset (the levers below add to it)").widget
@@ -509,3 +510,23 @@ def test_find_presets_reports_broken_files(tmp_path) -> None:
     presets, problems = find_presets(tmp_path)
     assert list(presets) == ["baseline"]
     assert len(problems) == 1 and "broken.toml" in problems[0]
+
+
+def test_every_control_has_a_plain_line_without_model_names() -> None:
+    """Each control carries one short line in plain words (no parameter names, no jargon
+    markers) and names a paper section; LAY has no entry for a lever that does not exist."""
+    assert set(LAY) == {lever.key for lever in LEVERS}
+    for lever in LEVERS:
+        assert lever.lay and len(lever.lay) <= 90, lever.key
+        assert "_" not in lever.lay and "``" not in lever.lay, lever.key
+        assert lever.section, lever.key
+        assert f": {lever.lay} (" in lever.label() and "RAN 2018: " in lever.label()
+
+
+def test_the_printed_address_can_be_opened() -> None:
+    from reintegration_sim.dashboard.server import browse_url
+
+    assert browse_url("127.0.0.1", 8765) == "http://127.0.0.1:8765/"
+    assert browse_url("::1", 8765) == "http://[::1]:8765/"
+    assert browse_url("0.0.0.0", 9000) == "http://127.0.0.1:9000/"
+    assert browse_url("::", 9000) == "http://[::1]:9000/"

@@ -239,3 +239,35 @@ def test_assemble_runs_orders_blocks_and_drops_repeats(tmp_path):
     with pytest.raises(SweepError, match="runs missing"):
         assemble_runs(tmp_path, 51, tmp_path / "again.parquet")
     assert not (tmp_path / "again.parquet").exists()
+
+
+def test_unreachable_scheduler_exits_2_and_writes_nothing(tmp_path, capsys):
+    spec = _spec_dir(tmp_path)
+    out = tmp_path / "out"
+    assert cli.main(["sweep", str(spec), "--out", str(out), "--scheduler", "bogus"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "cannot reach Dask scheduler 'bogus'" in err
+    assert not out.exists()
+
+
+def test_resume_refuses_a_changed_base(tmp_path, capsys):
+    """The finished runs and the new ones must come from one model: a base file edited, or a
+    register default changed, between the interruption and --resume is refused."""
+    spec = _spec_dir(tmp_path)
+    part = tmp_path / "part"
+    run_sweep(spec, part, limit=5, progress=False)
+    base = tmp_path / "base.toml"
+    original = base.read_text(encoding="utf-8")
+    bigger = BASE.with_parameters({"population": {"n_extremist": 80}})
+    base.write_text(bigger.to_toml(), encoding="utf-8")
+    assert cli.main(["sweep", str(spec), "--out", str(part), "--resume"]) == 2
+    assert "base scenario" in capsys.readouterr().err
+    base.write_text(original, encoding="utf-8")
+
+    # the same file, but the register's default moved (as after `calibrate --write`)
+    resolved = json.loads((part / "base-resolved.json").read_text(encoding="utf-8"))
+    resolved["parameters"]["offending"]["terror_hazard"] *= 2
+    (part / "base-resolved.json").write_text(json.dumps(resolved), encoding="utf-8")
+    assert cli.main(["sweep", str(spec), "--out", str(part), "--resume"]) == 2
+    assert "has changed since the sweep started" in capsys.readouterr().err
+    assert not (part / COMPLETE).exists()

@@ -358,6 +358,7 @@ def _sweep(args: argparse.Namespace, command: list[str]) -> int:
                 resume=args.resume,
                 chunk=args.chunk,
                 command=command,
+                plan=plan,
             )
     except SweepError as err:
         return _fail(err)

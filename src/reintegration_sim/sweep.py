@@ -27,8 +27,10 @@ for scenarios). With ``"per_run"`` run ``i`` uses replications ``i*R .. i*R+R-1`
 noise per point). Either way every run's random numbers derive statelessly from the seed and
 replication indices, so results do not depend on the executor or the number of workers.
 
-The sweep folder is **not** atomic (unlike ``run``): a sweep must survive being killed. It holds
-``spec.toml`` and ``base.toml`` (copies, written first), ``runs/part-NNNNN.parquet`` (finished
+The sweep folder is **not** atomic (unlike ``run``): a sweep must survive being killed. Nothing
+is written before the executor is reached. It holds ``spec.toml`` and ``base.toml`` (copies,
+written first) with ``base-resolved.json`` (every parameter of the base as resolved, so that
+``--resume`` refuses a base that has changed since), ``runs/part-NNNNN.parquet`` (finished
 runs, appended every ``chunk`` runs, each part written to a temporary name and renamed), and,
 when every run is done, ``runs.parquet``, ``indices.parquet``, ``indices.png``,
 ``metadata.json`` and finally the empty ``COMPLETE`` marker. A folder without ``COMPLETE`` is
@@ -43,11 +45,12 @@ outcome columns.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -83,6 +86,7 @@ RUNS = "runs.parquet"
 INDICES = "indices.parquet"
 PLOT = "indices.png"
 PARTS = "runs"
+RESOLVED = "base-resolved.json"
 DEFAULT_CHUNK = 200
 
 
@@ -147,15 +151,20 @@ def prepare(spec_path: str | Path) -> Plan:
     spec_path = Path(spec_path)
     spec, text = load_spec(spec_path)
     where = str(spec_path)
+    base_path = spec_path.parent / spec.base
     try:
-        scenario = load_scenario(spec_path.parent / spec.base)
+        scenario = load_scenario(base_path)
+    except ScenarioError as err:
+        raise SweepError(f"{where}: base scenario: {err}") from None
+    try:
         if spec.overrides:
             scenario = scenario.with_parameters(spec.overrides)
         if spec.horizon_weeks is not None:
             scenario = scenario.with_horizon(spec.horizon_weeks)
         scenario = scenario.with_seed(spec.seed)
-    except ScenarioError as err:
-        raise SweepError(f"{where}: base scenario: {err}") from None
+    except ScenarioError as err:  # the bad value is in this spec, not in the base file
+        message = str(err).removeprefix(f"{base_path}: ").replace("'parameters.", "'overrides.")
+        raise SweepError(f"{where}: {message}") from None
     try:
         validate_outcomes(spec.outcomes)
         _, excluded = resolve_parameters(spec.parameters)
@@ -302,8 +311,22 @@ class _PartWriter:
         self.rows = []
 
 
+def resolved_base(plan: Plan) -> dict[str, Any]:
+    """Everything of the base scenario a run depends on, with every parameter resolved (so a
+    changed register default shows even where the base file does not mention it)."""
+    scenario = plan.scenario
+    return {
+        "horizon_weeks": scenario.horizon_weeks,
+        "seed": scenario.seed,
+        "parameters": scenario.parameters.model_dump(mode="json"),
+        "interventions": scenario.intervention_settings(),
+    }
+
+
 def check_folder(out: Path, plan: Plan, resume: bool) -> None:
-    """Refuse a folder that cannot hold this sweep (before anything runs)."""
+    """Refuse a folder that cannot hold this sweep (before anything runs): on ``resume``, the
+    spec and the base scenario (its file and every resolved parameter) must be those the sweep
+    started with, or the finished and the new runs would come from different models."""
     if resume:
         if not (out / "spec.toml").is_file():
             raise SweepError(f"{out}: not a sweep folder to resume (no spec.toml)")
@@ -311,6 +334,19 @@ def check_folder(out: Path, plan: Plan, resume: bool) -> None:
             raise SweepError(f"{out}: was started with another spec; cannot resume")
         if (out / COMPLETE).exists():
             raise SweepError(f"{out}: sweep already complete")
+        base = out / "base.toml"
+        resolved = out / RESOLVED
+        changed = (
+            base.is_file() and base.read_text(encoding="utf-8") != plan.scenario.source_text
+        ) or (
+            resolved.is_file()
+            and json.loads(resolved.read_text(encoding="utf-8")) != resolved_base(plan)
+        )
+        if changed:
+            raise SweepError(
+                f"{out}: the base scenario (its file or the parameter register's defaults) has "
+                "changed since the sweep started; cannot resume: start a new sweep"
+            )
     elif out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise SweepError(f"{out}: exists and is not empty; choose another --out or use --resume")
 
@@ -330,8 +366,8 @@ def _executor(workers: int, scheduler: str | None) -> Iterator[Executor | None]:
 
         try:
             client = Client(scheduler, timeout="10s")
-        except OSError as exc:
-            raise SweepError(f"cannot reach Dask scheduler {scheduler} ({exc})") from None
+        except (OSError, ValueError, TimeoutError) as exc:  # unreachable or not an address
+            raise SweepError(f"cannot reach Dask scheduler {scheduler!r} ({exc})") from None
         try:
             yield client.get_executor()
         finally:
@@ -417,39 +453,43 @@ def run_sweep(
     limit: int | None = None,
     command: list[str] | None = None,
     progress: bool = True,
+    plan: Plan | None = None,
 ) -> dict[str, Any]:
     """Run (or resume) a sweep into ``out``; write tables, plot, metadata and ``COMPLETE``.
 
     Args:
         executor: run on this executor (not shut down here) instead of ``workers``/``scheduler``.
         limit: stop after this many new runs without finishing (for tests of ``resume``).
+        plan: the plan of ``spec_path`` if the caller has prepared it already.
 
     Returns:
         a summary dict: runs, runs run now, wall seconds, the folder, whether complete.
     """
-    plan = prepare(spec_path)
+    plan = plan if plan is not None else prepare(spec_path)
     out = Path(out)
     check_folder(out, plan, resume)
     started = dt.datetime.now().astimezone().isoformat(timespec="seconds")
     clock = time.perf_counter()
-    out.mkdir(parents=True, exist_ok=True)
-    if not resume:
-        (out / "spec.toml").write_text(plan.spec_text, encoding="utf-8")
-        (out / "base.toml").write_text(plan.scenario.source_text, encoding="utf-8")
-    done = _done_indices(out)
-    todo = [r for r in range(plan.n_runs) if r not in done]
-    if limit is not None:
-        todo = todo[:limit]
-    bar = _progress(plan.n_runs, len(done), plan.name) if progress else None
-    try:
-        if executor is not None:
-            execute(plan, out, todo, executor, chunk, on_done=bar.update if bar else None)
-        else:
-            with _executor(workers, scheduler) as pool:
-                execute(plan, out, todo, pool, chunk, on_done=bar.update if bar else None)
-    finally:
-        if bar is not None:
-            bar.close()
+    given = nullcontext(executor) if executor is not None else None
+    # reach the executor (a Dask scheduler may be unreachable) before anything is written
+    with given or _executor(workers, scheduler) as pool:
+        out.mkdir(parents=True, exist_ok=True)
+        if not resume:
+            (out / "spec.toml").write_text(plan.spec_text, encoding="utf-8")
+            (out / "base.toml").write_text(plan.scenario.source_text, encoding="utf-8")
+            (out / RESOLVED).write_text(
+                json.dumps(resolved_base(plan), indent=1, sort_keys=True), encoding="utf-8"
+            )
+        done = _done_indices(out)
+        todo = [r for r in range(plan.n_runs) if r not in done]
+        if limit is not None:
+            todo = todo[:limit]
+        bar = _progress(plan.n_runs, len(done), plan.name) if progress else None
+        try:
+            execute(plan, out, todo, pool, chunk, on_done=bar.update if bar else None)
+        finally:
+            if bar is not None:
+                bar.close()
     summary = {"folder": str(out), "runs": plan.n_runs, "ran": len(todo), "complete": False}
     if len(done) + len(todo) < plan.n_runs:
         return summary

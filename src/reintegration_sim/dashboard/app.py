@@ -320,14 +320,15 @@ def PolicyPanel(model: WorkshopRun) -> None:
                 else f"{lever.plausible[0]:g}–{lever.plausible[1]:g}"
             )
             rows.append(
-                f"| {lever.title} | {lever.unit} | {plausible} | {lever.explanation} | "
+                f"| {lever.title} | {lever.lay} | {lever.unit} | {plausible} | "
+                f"{lever.explanation} | "
                 f"{lever.section} | {_fmt(base_value)} | {changed}{_fmt(policy_value)}{changed} |"
             )
         solara.Markdown(
             "**Every lever** (from the parameter register and the lever registry; paper "
             "sections of Baaken, Korn & Walkenhorst 2018)\n\n"
-            "| lever | unit | plausible | what it means | paper section | base | policy |\n"
-            "|---|---|---|---|---|---|---|\n" + "\n".join(rows)
+            "| lever | in plain words | unit | plausible | in the model | paper section | base "
+            "| policy |\n|---|---|---|---|---|---|---|---|\n" + "\n".join(rows)
         )
 
 

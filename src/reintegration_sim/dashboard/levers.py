@@ -55,6 +55,40 @@ MAIN_PARAMETERS: dict[str, str] = {
     "community.press_coverage": "Press coverage of terrorism offences",
     "recruiters.gate_presence": "Recruiters waiting at the gate",
 }
+#: one line in plain words for every control, shown with it in the sidebar (no model jargon)
+LAY: dict[str, str] = {
+    "prison.regime": "spread extremist prisoners over ordinary wings, hold them apart, or both",
+    "prison.overcrowding": "more prisoners than places leaves less room for programmes",
+    "prison.fairness": "fair treatment builds trust; unfair treatment feeds grievance",
+    "release.planning_lead_weeks": "how early the plan for life outside starts",
+    "release.continuity": "how often the practitioner from inside stays on after release",
+    "release.electronic_monitoring": "how many extremist releases wear an ankle monitor",
+    "agencies.staffing_level": "staff in every agency compared with today (1 = today)",
+    "agencies.exit_workers_per_1000": "NGO workers who help people leave extremist groups",
+    "agencies.exit_support_years": "how long exit workers stay with someone after release",
+    "community.prejudice_mean": "how strongly communities reject people with a conviction",
+    "community.capacity_mean": "how well communities help returners find a home and work",
+    "community.press_coverage": "how much a reported terrorism offence stirs up prejudice",
+    "recruiters.gate_presence": "how often recruiters wait at the prison gate on release day",
+    "intervention.community_work": "meetings and mediation that open communities to returners",
+    "intervention.media_strategy": "communities prepared before a release draws the press",
+    "intervention.material_support": "help with a home, work, training and health care",
+    "intervention.release_conditions": "ankle monitor, house arrest and more frequent contact",
+    "intervention.case_conference": "agencies meet on each case and share what they know",
+    "intervention.risk_assessment": "a structured assessment decides who gets which help",
+    "intervention.deradicalisation_programme": "sessions in custody that question the ideology",
+    "intervention.education": "courses toward a school or vocational qualification",
+    "intervention.prison_work": "a working day in custody and a job lined up for release",
+    "intervention.sport": "sport works off anger, so fewer incidents feel unfair",
+    "intervention.religious_support": "vetted religious counsel that questions extremist readings",
+    "intervention.family_support": "information, advice and help so families can support",
+    "intervention.staff_training": "staff trained to build trust and to notice warning signs",
+    "intervention.co_owned_plan": "plans for life after release made with the person",
+    "intervention.mentors": "trained former extremists as mentors",
+    "intervention.ddp": "the UK's intensive programme tailored to each person",
+    "intervention.mental_health_transition": "mental health care that continues through the gate",
+    "intervention.gate_pickup": "someone the person trusts meets them at the gate",
+}
 #: paper sections for the main parameters whose register source names none
 _SECTION_FALLBACK = {
     "agencies.exit_workers_per_1000": "Providers of exit work",
@@ -76,7 +110,9 @@ class Lever:
         title: a short lay title.
         unit: what the number measures.
         plausible: the plausible range (numbers) or the allowed values (categories).
-        explanation: one line in plain words (the register's meaning or the lever's docstring).
+        lay: one line in plain words (:data:`LAY`), shown with the control.
+        explanation: what it does in the model (the register's meaning or the lever's
+            docstring), on page 1.
         section: section(s) of Baaken, Korn & Walkenhorst (2018) it comes from.
         source: the register's source, or the lever's evidence.
     """
@@ -85,6 +121,7 @@ class Lever:
     title: str
     unit: str
     plausible: tuple[Any, ...]
+    lay: str
     explanation: str
     section: str
     source: str
@@ -102,15 +139,17 @@ class Lever:
         return not self.categorical and all(isinstance(v, int) for v in self.plausible)
 
     def label(self) -> str:
-        """The control's label: title, unit and plausible range, and the paper section (the
-        first where there are several); page 1 of the dashboard explains each lever."""
+        """The control's label: title, the line in plain words, unit and plausible range, and
+        the paper section (the first where there are several); page 1 says more."""
         where = f" · RAN 2018: {self.section.split(';')[0]}" if self.section else ""
         if self.is_intervention:
-            return f"{self.title}: {self.unit} (0 = no change){where}"
-        if self.categorical:
-            return f"{self.title} ({' / '.join(self.plausible)}){where}"
-        lo, hi = self.plausible
-        return f"{self.title} ({self.unit}, {lo:g}–{hi:g}){where}"
+            scale = f"{self.unit}; 0 = no change"
+        elif self.categorical:
+            scale = " / ".join(self.plausible)
+        else:
+            lo, hi = self.plausible
+            scale = f"{self.unit}, {lo:g}–{hi:g}"
+        return f"{self.title}: {self.lay} ({scale}){where}"
 
 
 def _one_line(text: str) -> str:
@@ -128,6 +167,7 @@ def _parameter_lever(info: ParamInfo) -> Lever:
         title=MAIN_PARAMETERS[info.key],
         unit=info.unit,
         plausible=info.plausible,
+        lay=LAY[info.key],
         explanation=info.doc,
         section=section,
         source=info.source,
@@ -148,6 +188,7 @@ def _intervention_levers() -> list[Lever]:
                 title=cls.label,
                 unit=unit,
                 plausible=(0.0, 1.0),
+                lay=LAY[INTERVENTION_PREFIX + key],
                 explanation=_one_line(cls.__doc__ or ""),
                 section=cls.section,
                 source=cls.evidence,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..scenario import load_scenario
 
-__all__ = ["APP", "DEFAULT_HOST", "DEFAULT_PORT", "ServeError", "serve"]
+__all__ = ["APP", "DEFAULT_HOST", "DEFAULT_PORT", "ServeError", "browse_url", "serve"]
 
 #: the Solara app: the page component of :mod:`reintegration_sim.dashboard.app`
 APP = "reintegration_sim.dashboard.app:Page"
@@ -26,6 +26,16 @@ DEFAULT_PORT = 8765
 
 class ServeError(ValueError):
     """The dashboard cannot start; the message is meant for the user."""
+
+
+def browse_url(host: str, port: int) -> str:
+    """The address to open in a browser: an IPv6 host in brackets; for a wildcard host (all
+    interfaces) this machine's own address, which the other laptops use with its network name
+    or IP address instead."""
+    shown = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}/"
 
 
 def _check_port(host: str, port: int) -> None:
@@ -68,7 +78,7 @@ def serve(scenario: str | Path | None, host: str = DEFAULT_HOST, port: int = DEF
 
     solara.server.settings.telemetry.mixpanel_enable = False
     print(
-        f"Workshop dashboard (base scenario {base.name}) at http://{host}:{port}/ ; "
+        f"Workshop dashboard (base scenario {base.name}) at {browse_url(host, port)} ; "
         "stop with Ctrl-C",
         flush=True,
     )
