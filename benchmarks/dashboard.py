@@ -15,7 +15,9 @@ two warm-up clicks), and, apart, the median of the model step alone and of each 
 
 ``--browser`` also starts ``reintegration-sim serve`` and clicks Step in the Debian chromium
 (``/usr/bin/chromium``, through Playwright): the time from the click to the new week on screen,
-which adds the websocket and the browser's work (on the same machine).
+which adds the websocket and the browser's work (on the same machine). ``--playing K`` first
+opens K other sessions on the same server and presses Play in each, to see how a server shared
+by a room slows down.
 """
 
 from __future__ import annotations
@@ -44,8 +46,9 @@ def _median_ms(values: list[float]) -> float:
     return round(1000 * statistics.median(values), 1)
 
 
-def browser_clicks(steps: int) -> list[float]:
-    """Seconds from a click on Step to the new week on screen, in chromium."""
+def browser_clicks(steps: int, playing: int = 0) -> list[float]:
+    """Seconds from a click on Step to the new week on screen, in chromium, while ``playing``
+    other sessions on the same server run on Play."""
     from playwright.sync_api import sync_playwright
 
     with socket.socket() as probe:
@@ -70,16 +73,23 @@ def browser_clicks(steps: int) -> list[float]:
                 executable_path="/usr/bin/chromium",
                 args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
             )
-            page = browser.new_page(viewport={"width": 1600, "height": 1250})
-            page.goto(url)
-            page.get_by_text("Week 0 of").first.wait_for(timeout=60_000)
-            page.get_by_text("Network under the policy").first.wait_for(timeout=60_000)
+
+            def open_page():
+                page = browser.new_context(viewport={"width": 1600, "height": 1250}).new_page()
+                page.goto(url)
+                page.get_by_text("Week 0 of").first.wait_for(timeout=60_000)
+                page.get_by_text("Network under the policy").first.wait_for(timeout=60_000)
+                return page
+
+            for other in [open_page() for _ in range(playing)]:
+                other.get_by_role("button", name="▶", exact=True).click()
+            page = open_page()
             button = page.get_by_role("button", name="Step", exact=True)
             times = []
             for week in range(1, steps + 3):
                 start = time.perf_counter()
                 button.click()
-                page.get_by_text(f"Week {week} of").first.wait_for(timeout=30_000)
+                page.get_by_text(f"Week {week} of").first.wait_for(timeout=60_000)
                 if week > 2:
                     times.append(time.perf_counter() - start)
             browser.close()
@@ -94,6 +104,12 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=20, help="clicks measured (default 20)")
     parser.add_argument(
         "--browser", action="store_true", help="also time clicks in chromium (end to end)"
+    )
+    parser.add_argument(
+        "--playing",
+        type=int,
+        default=0,
+        help="with --browser: other sessions on the same server running on Play meanwhile",
     )
     args = parser.parse_args()
 
@@ -124,10 +140,11 @@ def main() -> None:
 
     extra = {}
     if args.browser:
-        seen = browser_clicks(args.steps)
+        seen = browser_clicks(args.steps, args.playing)
         extra = {
             "browser_click_to_screen_ms_median": _median_ms(seen),
             "browser_click_to_screen_ms_p90": round(1000 * float(np.percentile(seen, 90)), 1),
+            "browser_sessions_playing_meanwhile": args.playing,
         }
     print(
         json.dumps(
