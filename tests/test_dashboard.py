@@ -25,6 +25,7 @@ from reintegration_sim.dashboard.levers import (
     LEVERS,
     MAIN_PARAMETERS,
     NO_PRESET,
+    OVERRIDE,
     lever_value,
     model_params,
     parse_seed,
@@ -198,6 +199,48 @@ def test_policy_applies_only_the_levers_moved(config) -> None:
     assert moved == {"release.continuity": (0.3, 0.8), "intervention.gate_pickup": (0.0, 0.5)}
     with pytest.raises(ScenarioError):
         policy_scenario(base, base, {"release.continuity": 7.0})
+
+
+def test_override_undoes_parts_of_a_preset(config) -> None:
+    """With the override box ticked every slider counts: CONTEST 3.0 without the DDP is the
+    preset with the sliders of its other changes set to the preset's values, as the sidebar
+    sends them (every control), and the DDP slider left at 0."""
+    base, presets = config
+    preset = presets["uk_contest_3"]
+    params = model_params(base, presets)
+    values = {lever.key: params[lever.key]["value"] for lever in LEVERS}
+    values.update(
+        {
+            "prison.regime": "mixed",
+            "intervention.case_conference": 1.0,
+            "intervention.risk_assessment": 1.0,
+        }
+    )
+    policy, moved = policy_scenario(base, preset, values, override=True)
+    assert policy.interventions.ddp is None
+    assert moved == {"intervention.ddp": (1.0, 0.0)}
+    assert policy.parameters.prison == preset.parameters.prison  # mixed, share 0.1 kept
+    assert policy.interventions.case_conference == preset.interventions.case_conference
+    assert policy.interventions.risk_assessment == preset.interventions.risk_assessment
+    # without the override the same sliders leave the preset whole
+    policy, moved = policy_scenario(base, preset, values)
+    assert policy.interventions.ddp == preset.interventions.ddp
+    # with it, a slider left at the base's value undoes that change of the preset too
+    values["prison.regime"] = "dispersal"
+    policy, moved = policy_scenario(base, preset, values, override=True)
+    assert policy.parameters.prison.regime == "dispersal"
+    assert moved["prison.regime"] == ("mixed", "dispersal")
+    run = WorkshopRun(
+        base=base.with_parameters({"population": {"n_extremist": 100, "n_comparison": 50}}),
+        presets=presets,
+        preset="uk_contest_3",
+        override_preset=True,
+        **values,
+    )
+    assert run.policy_spec.interventions.ddp is None
+    assert run.policy_spec.parameters.prison.regime == "dispersal"
+    assert any("undone" in note and "mixed back to dispersal" in note for note in run.notes)
+    assert params[OVERRIDE]["type"] == "Checkbox" and params[OVERRIDE]["value"] is False
 
 
 # ---------------------------------------------------------------------- the pair of runs
@@ -415,6 +458,23 @@ def test_changing_a_lever_and_reset_changes_the_policy_only(small) -> None:
     assert run.base.spec.interventions.gate_pickup is None
     assert run.moved == {"release.continuity": (0.3, 0.8)}
     assert "policy: gate_pickup_exit_worker + 1 lever(s)" in page_text(box)
+    rc.close()
+
+
+def test_override_box_on_the_page_takes_a_preset_apart(small) -> None:
+    """Tick the override box with the gate pick-up preset and leave its slider at 0: after
+    Reset the policy has no gate pick-up and the page says what was undone."""
+    base, presets = small
+    model = solara.reactive(WorkshopRun(base=base, presets=presets))
+    box, rc = render(model)
+    picker = rc.find(v.Select, label="Policy preset (the levers below add to it)").widget
+    picker.v_model = "gate_pickup_exit_worker"
+    rc.find(v.Checkbox, label=model_params(base, presets)[OVERRIDE]["label"]).widget.v_model = True
+    click(rc, "Reset")
+    run = model.value
+    assert run.policy.spec.interventions.gate_pickup is None
+    assert run.moved == {"intervention.gate_pickup": (1.0, 0.0)}
+    assert "sliders override the preset; undone: Gate pick-up (1 back to 0)" in page_text(box)
     rc.close()
 
 

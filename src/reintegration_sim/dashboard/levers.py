@@ -36,6 +36,7 @@ __all__ = [
     "apply_preset",
     "parse_seed",
     "policy_scenario",
+    "OVERRIDE",
     "preset_changes",
 ]
 
@@ -96,6 +97,8 @@ _SECTION_FALLBACK = {
 }
 #: prefix of the control of an intervention's coverage (``"intervention.gate_pickup"``)
 INTERVENTION_PREFIX = "intervention."
+#: the control that makes every slider's value count, also at the base's value
+OVERRIDE = "override_preset"
 #: the preset picker's entry for "no preset: the base scenario with the levers"
 NO_PRESET = "(none: base + levers)"
 _RAN_SECTION = re.compile(r"RAN 2018 \[([^\]]+)\]")
@@ -271,6 +274,12 @@ def model_params(
             "label": "Replication (another draw of people and chance)",
         },
     }
+    params[OVERRIDE] = {
+        "type": "Checkbox",
+        "value": False,
+        "label": "Sliders override the preset: every slider's value is used, also at the "
+        "base's value (page 1 lists the preset's values)",
+    }
     for lever in LEVERS:
         params[lever.key] = {**_slider(lever, lever_value(base, lever.key)), "label": lever.label()}
     params["base"] = base
@@ -354,21 +363,24 @@ def apply_preset(
 
 
 def policy_scenario(
-    base: Scenario, start: Scenario, values: Mapping[str, Any]
+    base: Scenario, start: Scenario, values: Mapping[str, Any], override: bool = False
 ) -> tuple[Scenario, dict[str, tuple[Any, Any]]]:
     """The policy: ``start`` (the base or a preset) with every lever that ``values`` moves away
-    from the base's value set to that value.
+    from the base's value set to that value; with ``override``, every lever set to its value
+    in ``values`` (so a slider at the base's value undoes what the preset changed, e.g. a
+    named practice without one of its parts).
 
-    Returns the scenario and ``{key: (value in start, value in the policy)}`` for each lever the
-    user moved. Raises :class:`~reintegration_sim.scenario.ScenarioError` when a value does not
-    validate, or :class:`KeyError` for an unknown lever.
+    Returns the scenario and ``{key: (value in start, value in the policy)}`` for each lever
+    that changes ``start``. Raises :class:`~reintegration_sim.scenario.ScenarioError` when a
+    value does not validate, or :class:`KeyError` for an unknown lever.
     """
     parameters: dict[str, dict[str, Any]] = {}
     coverage: dict[str, float] = {}
     moved: dict[str, tuple[Any, Any]] = {}
     for key, value in values.items():
         lever = LEVER_BY_KEY[key]
-        if value == lever_value(base, key):
+        reference = lever_value(start if override else base, key)
+        if value == reference:
             continue
         if lever.is_intervention:
             coverage[key.removeprefix(INTERVENTION_PREFIX)] = float(value)

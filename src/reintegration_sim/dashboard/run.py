@@ -25,7 +25,14 @@ import numpy as np
 from ..agents import Cohort
 from ..model import ReintegrationModel
 from ..scenario import Scenario, ScenarioError, load_scenario
-from .levers import LEVER_BY_KEY, NO_PRESET, apply_preset, parse_seed, policy_scenario
+from .levers import (
+    LEVER_BY_KEY,
+    NO_PRESET,
+    apply_preset,
+    lever_value,
+    parse_seed,
+    policy_scenario,
+)
 from .netview import build_ego_network, practitioner_ring, same_network
 from .story import StoryTracker
 
@@ -109,6 +116,9 @@ class WorkshopRun(mesa.Model):
         seed: the root seed of both runs, as typed (a string) or a number; empty: the base's.
         replication: the replication index of both runs.
         sample_size: how many people the network view shows.
+        override_preset: every lever's value counts, also where it equals the base's (so a
+            lever at the base's value undoes the preset's change); else only levers moved away
+            from the base's value change the policy.
         **levers: control values by lever key (``"release.continuity"``,
             ``"intervention.gate_pickup"``...); a value equal to the base's is no change.
 
@@ -133,6 +143,7 @@ class WorkshopRun(mesa.Model):
         seed: str | int | None = None,
         replication: int = 0,
         sample_size: int = 40,
+        override_preset: bool = False,
         **levers: Any,
     ) -> None:
         # Mesa's Reset passes a mesa Scenario as ``scenario``: this model has its own
@@ -172,7 +183,16 @@ class WorkshopRun(mesa.Model):
                 )
                 start, self.preset = base, NO_PRESET
         try:
-            policy, self.moved = policy_scenario(base, start, levers)
+            policy, self.moved = policy_scenario(base, start, levers, bool(override_preset))
+            undone = [
+                f"{LEVER_BY_KEY[key].title} ({_shown(before)} back to {_shown(after)})"
+                for key, (before, after) in self.moved.items()
+                if after == lever_value(base, key)
+            ]
+            if undone:
+                self.notes.append(
+                    "Note: sliders override the preset; undone: " + "; ".join(undone) + "."
+                )
         except ScenarioError as err:
             self.messages.append(f"The levers could not be applied ({err}); policy = {start.name}.")
             policy, self.moved = start, {}
@@ -225,6 +245,10 @@ class WorkshopRun(mesa.Model):
                 story.update(model)
         self.week = self.base.week
         self.running = self.base.running or self.policy.running
+
+
+def _shown(value: object) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def default_scenario_path() -> Path:
