@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from reintegration_sim.calibration import range_checks
-from reintegration_sim.experiment import run_scenario, survival_table
+from reintegration_sim.experiment import run_scenario
 from reintegration_sim.scenario import load_scenario
+from reintegration_sim.survival import survival_table
 
 ROOT = Path(__file__).resolve().parent.parent
 

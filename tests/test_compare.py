@@ -16,22 +16,20 @@ import pandas as pd
 import pytest
 
 from reintegration_sim import cli
-from reintegration_sim.experiment import (
+from reintegration_sim.comparison import (
     COMPARISON_COLUMNS,
     END_STATES,
-    SURVIVAL_YEARS,
     comparable_scenarios,
     comparison_table,
-    cumulative_incidence,
     paired_difference,
     replications_needed,
-    survival_table,
 )
 from reintegration_sim.model import ReintegrationModel
 from reintegration_sim.outcomes import EVENT_OUTCOMES, STAFF_COST_PARAMETER
 from reintegration_sim.population import WEEKS_PER_YEAR
 from reintegration_sim.results import read_comparison, scenario_from_metadata
 from reintegration_sim.scenario import Scenario, ScenarioError
+from reintegration_sim.survival import SURVIVAL_YEARS, cumulative_incidence, survival_table
 
 TINY = (
     Scenario(name="base", description="Today's practice, on a small population.")
@@ -446,7 +444,8 @@ def test_bad_input_exits_2_and_writes_nothing(case, files, tmp_path, capsys) -> 
 
 def test_the_model_does_not_import_readers() -> None:
     code = (
-        "import sys, reintegration_sim.model, reintegration_sim.experiment; "
+        "import sys, reintegration_sim.model, reintegration_sim.experiment, "
+        "reintegration_sim.comparison, reintegration_sim.survival; "
         "bad = [m for m in ('reintegration_sim.report', 'reintegration_sim.plotting', "
         "'matplotlib') if m in sys.modules]; print(bad); sys.exit(bool(bad))"
     )
@@ -457,7 +456,7 @@ def test_the_model_does_not_import_readers() -> None:
 def test_scenarios_with_different_people_are_refused():
     """Pairing needs the same people: a different population attribute (not only its size) is
     refused, while a policy lever may differ."""
-    from reintegration_sim.experiment import comparable_scenarios
+    from reintegration_sim.comparison import comparable_scenarios
     from reintegration_sim.scenario import Scenario, ScenarioError
 
     base = Scenario(name="base", description="x")

@@ -5,7 +5,7 @@
   :func:`range_checks` gives them in the ``(cohort, outcome, years, low, high)`` form of
   ``tests/test_calibration.py``;
 * :func:`simulated_values` reads each target's simulated value (with the 95 % interval) from
-  :func:`reintegration_sim.experiment.survival_table`, and :func:`objective` scores them:
+  :func:`reintegration_sim.survival.survival_table`, and :func:`objective` scores them:
   the sum over targets of ``((simulated - target) / half-width of the range) ** 2``;
 * :func:`calibrate` fits chosen register parameters with Nelder-Mead in a space scaled to each
   parameter's plausible range, re-running the SAME replications (common random numbers) in every
@@ -187,8 +187,8 @@ def simulated_values(
     NaN where the horizon does not identify the value. For a conditional target the interval
     takes the bounds of ``S(years)`` over the point estimate of ``S(from_years)`` (approximate).
     """
-    from .experiment import survival_table
     from .outcomes import EVENT_OUTCOMES
+    from .survival import survival_table
 
     outcomes = {t.outcome for t in targets}
     table = survival_table(
@@ -411,7 +411,7 @@ def calibrate(
     """
     from scipy.optimize import minimize
 
-    from .experiment import _process_pool, run_scenario
+    from .experiment import process_pool, run_scenario
 
     if max_evaluations < 1:
         raise CalibrationError(f"--max-evaluations must be at least 1 (got {max_evaluations})")
@@ -473,7 +473,7 @@ def calibrate(
             return f"stopped at --max-evaluations {max_evaluations}"
 
     if workers > 1 and replications > 1:
-        with _process_pool(min(workers, replications)) as pool:
+        with process_pool(min(workers, replications)) as pool:
             message = run_fit(pool)
     else:
         message = run_fit(None)

@@ -1,5 +1,6 @@
-"""The command line: a thin layer over :mod:`~reintegration_sim.experiment` and
-:mod:`~reintegration_sim.results`.
+"""The command line: a thin layer over :mod:`~reintegration_sim.experiment`,
+:mod:`~reintegration_sim.comparison`, :mod:`~reintegration_sim.sweep`,
+:mod:`~reintegration_sim.calibration` and :mod:`~reintegration_sim.results`.
 
 ::
 
@@ -91,7 +92,7 @@ def _positive(text: str) -> float:
 
 
 def _years(text: str) -> float:
-    from .experiment import SURVIVAL_YEARS
+    from .survival import SURVIVAL_YEARS
 
     try:
         value = float(text)
@@ -405,7 +406,7 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 
 
 def _run(args: argparse.Namespace, command: list[str]) -> int:
-    from .experiment import SURVIVAL_YEARS, replication_seeds, run_scenario, survival_table
+    from .experiment import replication_seeds, run_scenario
     from .plotting import write_plots
     from .results import (
         ResultFolder,
@@ -415,6 +416,7 @@ def _run(args: argparse.Namespace, command: list[str]) -> int:
         write_tables,
     )
     from .scenario import load_scenario
+    from .survival import SURVIVAL_YEARS, survival_table
 
     scenario = load_scenario(args.scenario)
     if args.seed is not None:
@@ -535,7 +537,7 @@ def _compare_out_dir(names: Sequence[str]) -> Path:
 
 
 def _compare(args: argparse.Namespace, command: list[str]) -> int:
-    from .experiment import (
+    from .comparison import (
         comparable_scenarios,
         comparison_table,
         main_follow_up,

@@ -30,9 +30,10 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from .agents import AgencyKind
-from .experiment import COHORTS, event_durations, measure
+from .comparison import measure
 from .outcomes import EVENT_OUTCOMES, INDICATOR_BY_KEY, EventOutcome
 from .population import WEEKS_PER_YEAR
+from .survival import COHORTS, event_durations
 
 __all__ = [
     "COMPOSITION",

@@ -28,11 +28,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .experiment import COHORTS, END_STATES
+from .comparison import END_STATES
 from .interventions import REGISTRY
 from .parameters import Parameters, iter_register
 from .population import WEEKS_PER_YEAR
 from .scenario import Scenario
+from .survival import COHORTS
 
 __all__ = [
     "Heading",
@@ -252,7 +253,7 @@ def report_blocks(
     """The report's content.
 
     Args:
-        comparison: :func:`reintegration_sim.experiment.comparison_table`.
+        comparison: :func:`reintegration_sim.comparison.comparison_table`.
         scenarios: the scenarios as run, base first.
         metadata: the comparison's metadata (replications, seed, versions, command).
         years: the follow-up (years after release) of the main table.

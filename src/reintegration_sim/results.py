@@ -9,12 +9,12 @@ A result folder holds
   indicator, value);
 * ``people.parquet``: one row per person and replication;
 * ``summary.csv``: Kaplan-Meier cumulative incidence of each event outcome
-  (:func:`reintegration_sim.experiment.survival_table`);
+  (:func:`reintegration_sim.survival.survival_table`);
 * ``survival.png``, ``composition.png``, ``indicators.png`` (:mod:`reintegration_sim.plotting`).
 
 A comparison folder (``reintegration-sim compare``) holds ``metadata.json`` with every
 scenario's text and the common seed (:func:`make_comparison_metadata`), ``comparison.parquet``
-and ``comparison.csv`` (:func:`reintegration_sim.experiment.comparison_table`),
+and ``comparison.csv`` (:func:`reintegration_sim.comparison.comparison_table`),
 ``replications.parquet`` (what each replication measured), the ``timeseries.parquet`` and
 ``people.parquet`` of all scenarios, the plots ``forest.png``, ``survival.png`` and
 ``indicators.png``, and ``report.md`` and ``report.html`` (:mod:`reintegration_sim.report`).

@@ -16,12 +16,12 @@ Computed from one replication's people table (only people ever released count):
     ``terror_reoffence``, ``reengagement``, ``recall``; :data:`~reintegration_sim.outcomes.
     EVENT_OUTCOMES`) ``T`` after first release, per 100 releases. ``T`` is ``<number>y`` (years
     of 52 weeks) or ``<number>w`` (weeks); NaN when nobody is followed up that long (horizon too
-    short). Same estimator as the comparison tables (:func:`~reintegration_sim.experiment.
+    short). Same estimator as the comparison tables (:func:`~reintegration_sim.survival.
     cumulative_incidence`).
 ``COHORT.state.KEY``
     An end-of-run state (``disengaged``, ``deradicalised``, ``milestones``, ``housed``,
     ``working``, ``family_ties``, ``trust``, ``hope``, ``stigma``;
-    :data:`~reintegration_sim.experiment.END_STATES`) among the released people, on the same
+    :data:`~reintegration_sim.comparison.END_STATES`) among the released people, on the same
     scale as the comparison tables (per 100 released people or mean on a 0-100 scale).
 ``COHORT.count.reoffences``, ``COHORT.count.released``
     Proven reoffences in the whole run, and people released.
@@ -39,11 +39,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .experiment import END_STATES, cumulative_incidence, event_durations
+from .comparison import END_STATES
 from .outcomes import OUTCOME_BY_KEY
 from .parameters import Parameters, ParamInfo, iter_register
 from .population import WEEKS_PER_YEAR
 from .scenario import Scenario
+from .survival import cumulative_incidence, event_durations
 
 __all__ = [
     "DEFAULT_OUTCOMES",

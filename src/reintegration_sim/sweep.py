@@ -373,9 +373,9 @@ def _executor(workers: int, scheduler: str | None) -> Iterator[Executor | None]:
         finally:
             client.close()
     elif workers > 1:
-        from .experiment import _process_pool
+        from .experiment import process_pool
 
-        with _process_pool(workers) as pool:
+        with process_pool(workers) as pool:
             yield pool
     else:
         yield None
