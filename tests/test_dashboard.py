@@ -381,6 +381,47 @@ def test_story_tracker_tells_a_released_persons_pathway(config) -> None:
         tracker.events(p.n)
 
 
+def test_story_tells_every_approach_by_recruiters_and_whether_it_worked(config) -> None:
+    """Each week the model marks a recruiter's approach (wing, gate or community), the story
+    has exactly one approach event for the person, saying whether it drew them closer; a
+    failed approach is told as turned away, with ties to the group not jumping."""
+    base, _ = config
+    scenario = base.with_parameters(
+        {
+            "population": {"n_extremist": 150, "n_comparison": 50},
+            "recruiters": {
+                "community_per_1000": 20,
+                "in_prison_per_1000": 20,
+                "gate_presence": 0.5,
+            },
+        }
+    ).with_horizon(80)
+    model = ReintegrationModel(scenario)
+    tracker = StoryTracker(model)
+    expected: dict[int, list[int]] = {}
+    while model.running:
+        model.step()
+        tracker.update(model)
+        p = model.people
+        for i in np.flatnonzero(p.last_approach_week == model.week).tolist():
+            expected.setdefault(i, []).append(model.week)
+    assert sum(map(len, expected.values())) > 50
+    told = {"closer": 0, "away": 0, "gate": 0}
+    for i, weeks in expected.items():
+        events = tracker.events(i)
+        for week in weeks:
+            here = [e for e in events if e.week == week]
+            approaches = [e for e in here if e.kind == "recruiter" and "approached" in e.text]
+            gate = [e for e in here if e.kind == "gate"]
+            if gate:  # released that week: the gate tells it
+                assert "Recruiters" in gate[0].text
+                told["gate"] += 1
+            else:
+                assert len(approaches) == 1, (i, week, here)
+                told["closer" if "closer" in approaches[0].text else "away"] += 1
+    assert min(told.values()) > 0, told
+
+
 def test_story_tracker_follows_chosen_people(small) -> None:
     base, _ = small
     model = ReintegrationModel(base)

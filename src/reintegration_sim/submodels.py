@@ -136,6 +136,7 @@ def _recruit(
         u_success < rec.approach_success * vulnerability * m.mod.recruit_success
     )
     p = m.people
+    p.last_approach_week[approached] = m.week
     p.group_ties[success] += rec.success_ties_gain * (1.0 - p.group_ties[success])
     p.ideology[success] += 0.5 * rec.success_ties_gain * (1.0 - p.ideology[success])
     m.tally["recruiter_approaches"] += int(approached.sum())
@@ -220,6 +221,7 @@ def release_day(m: ReintegrationModel) -> None:
         practitioner, Gate.PRACTITIONER, np.where(family, Gate.FAMILY, Gate.NOBODY)
     )[due]
     recruiters_there = due & (u_gate[1] < rec.gate_presence * p.group_ties)
+    p.last_approach_week[recruiters_there] = week
     success = recruiters_there & (
         u_gate_success
         < np.where(met, rec.gate_success_met, rec.gate_success_unmet) * m.mod.recruit_success

@@ -4,8 +4,9 @@ what changed for each synthetic person, in plain words.
 The model keeps state, not a log of events per person; :class:`StoryTracker` compares the state
 after each week with the state it saw the week before (phase, gate, housing, work, caseloads,
 programmes, milestones, family ties, ties to a group, reconvictions, recalls) and appends an
-event for each change. It only reads the model. A recruiter's approach leaves a trace only when
-it succeeds (ties to the group jump); failed approaches are not observable and are not told.
+event for each change. It only reads the model. Recruiters' approaches are read from the week
+the model last saw one (``last_approach_week``); whether it succeeded, from a jump in ties to
+the group.
 
 Synthetic people only: a story illustrates how a policy plays out in one simulated life; it is
 never an assessment of a real person.
@@ -230,22 +231,22 @@ class StoryTracker:
                 f"A conflict at home weakened family ties (now {_ties_words(p.family_ties[i])}).",
             )
 
-        # a recruiter's success is the only trace of an approach: ties jump in one week
+        # recruiters' approaches this week (the gate's are told with the release); a success
+        # shows as a jump in ties to the group
         jump = p.group_ties - prev["group_ties"]
-        drawn = (
-            seen
-            & ~released
-            & (jump > 0.5 * rec.success_ties_gain * (1.0 - prev["group_ties"]))
-            & (phase != Phase.DEAD)
-        )
-        for i in np.flatnonzero(drawn):
-            where = "on the prison wing" if p.in_custody()[i] else "in the community"
-            self._add(
-                i,
-                "recruiter",
-                f"A recruiter {where} approached them and drew them closer to the group "
-                f"(ties to the group {prev['group_ties'][i]:.2f} → {p.group_ties[i]:.2f}).",
-            )
+        approached = seen & ~released & (p.last_approach_week == week) & (phase != Phase.DEAD)
+        drawn = approached & (jump > 0.5 * rec.success_ties_gain * (1.0 - prev["group_ties"]))
+        inside = p.in_custody()
+        for i in np.flatnonzero(approached):
+            where = "on the prison wing" if inside[i] else "in the community"
+            if drawn[i]:
+                text = (
+                    f"A recruiter {where} approached them and drew them closer to the group "
+                    f"(ties to the group {prev['group_ties'][i]:.2f} → {p.group_ties[i]:.2f})."
+                )
+            else:
+                text = f"A recruiter {where} approached them; they turned the recruiter away."
+            self._add(i, "recruiter", text)
 
         self._threshold_events(
             "deradicalised",
@@ -326,6 +327,8 @@ class StoryTracker:
         text = GATE_TEXT.get(gate, "")
         if gate == Gate.RECRUITER:
             text += f" (ties to the group {prev['group_ties'][i]:.2f} → {p.group_ties[i]:.2f})."
+        elif p.last_approach_week[i] == model.week:
+            text += " Recruiters were waiting at the gate too; they did not go with them."
         if text:
             self._add(i, "gate", text)
 
