@@ -106,6 +106,12 @@ def main() -> None:
         "--browser", action="store_true", help="also time clicks in chromium (end to end)"
     )
     parser.add_argument(
+        "--from-week",
+        type=int,
+        default=0,
+        help="server-side clicks start at this week of the run (default 0)",
+    )
+    parser.add_argument(
         "--playing",
         type=int,
         default=0,
@@ -114,7 +120,10 @@ def main() -> None:
     args = parser.parse_args()
 
     base, presets, _ = load_config()
-    model = solara.reactive(WorkshopRun(base=base, presets=presets))
+    start_run = WorkshopRun(base=base, presets=presets)
+    for _ in range(args.from_week):  # later in a run: longer stories and series
+        start_run.step()
+    model = solara.reactive(start_run)
     _, rc = solara.render(solara.AppLayout(children=[Dashboard(model=model)]), handle_error=False)
     step = rc.find(v.Btn, children=["Step"]).widget
     for _ in range(2):
@@ -150,6 +159,7 @@ def main() -> None:
         json.dumps(
             {
                 "people": int(run.base.people.n),
+                "from_week": args.from_week,
                 "steps": args.steps,
                 "step_and_redraw_ms_median": _median_ms(clicks),
                 "step_and_redraw_ms_p90": round(1000 * float(np.percentile(clicks, 90)), 1),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from reintegration_sim.parameters import Parameters, ParamInfo, iter_register
+from reintegration_sim.parameters import EVIDENCE_SECTIONS, Parameters, ParamInfo, iter_register
 
 REGISTER = list(iter_register())
 ROOT = Path(__file__).resolve().parent.parent
@@ -158,17 +158,21 @@ def test_paper_citations_name_real_sections():
 
 
 def test_evidence_citations_name_real_sections():
-    candidates = [
-        ROOT / "EVIDENCE.md",
-        ROOT / "docs" / "EVIDENCE.md",
-        ROOT.parent / "shared" / "EVIDENCE.md",
-    ]
-    evidence = next((path for path in candidates if path.exists()), None)
-    if evidence is None:
-        pytest.skip("EVIDENCE.md is not in the repository")
-    sections = set(
-        re.findall(r"^##\s+(\d+)\.", evidence.read_text(encoding="utf-8"), flags=re.MULTILINE)
-    )
+    sections = set(EVIDENCE_SECTIONS)
     for info in REGISTER:
         for number in re.findall(r"EVIDENCE (\d+)", info.source):
             assert number in sections, f"{info.key}: EVIDENCE section {number} does not exist"
+
+
+def test_evidence_sections_match_the_evidence_notes():
+    """The notes live outside the repository (../shared/EVIDENCE.md next to a checkout);
+    where they are present their numbered sections are those the register names."""
+    notes = ROOT.parent / "shared" / "EVIDENCE.md"
+    if not notes.exists():
+        pytest.skip("the evidence notes (../shared/EVIDENCE.md) are not next to this checkout")
+    found = dict(
+        re.findall(r"^##\s+(\d+)\.\s+(.+)$", notes.read_text(encoding="utf-8"), re.MULTILINE)
+    )
+    assert set(found) == set(EVIDENCE_SECTIONS)
+    for number, title in EVIDENCE_SECTIONS.items():
+        assert title.split()[0] in found[number].lower(), (number, found[number])

@@ -25,6 +25,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
+    "EVIDENCE_SECTIONS",
     "Parameters",
     "ParamInfo",
     "iter_register",
@@ -577,7 +578,7 @@ class Agencies(_Group):
     )
     treatment_effect: float = param(
         0.5,
-        unit="share of excess hazard removed",
+        unit="share of log hazard ratio removed",
         plausible=(0.2, 0.8),
         bounds=(0.0, 1.0),
         source="assumption; EVIDENCE 4: Hopkin et al. 2018 (mixed effect)",
@@ -1243,6 +1244,16 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+#: the sections of the project's evidence notes that sources cite as "EVIDENCE n" (the full
+#: citation of each figure follows the section number in the source itself)
+EVIDENCE_SECTIONS: dict[str, str] = {
+    "1": "calibration targets",
+    "2": "starting conditions",
+    "3": "capacities and caseloads",
+    "4": "effect sizes",
+}
+
+
 def register_markdown() -> str:
     """The parameter register as a Markdown page (docs/parameters.md)."""
     lines = [
@@ -1251,7 +1262,9 @@ def register_markdown() -> str:
         "Generated from `src/reintegration_sim/parameters.py` by "
         "`reintegration-sim params --markdown > docs/parameters.md`; do not edit by hand.",
         "A scenario file overrides a parameter as `[parameters.GROUP] NAME = value`.",
-        "Sources: 'EVIDENCE n' is section n of EVIDENCE.md (the full citation follows it); "
+        "Sources: 'EVIDENCE n' is section n of the project's evidence notes ("
+        + "; ".join(f"{n} {title}" for n, title in EVIDENCE_SECTIONS.items())
+        + "; the full citation follows it); "
         "'RAN 2018 [Section]' is a section of Baaken, Korn & Walkenhorst (2018), *The challenge "
         "of resocialisation*, RAN ex post paper; 'assumption' means no published figure exists "
         "and sensitivity analysis should vary it over its plausible range.",
