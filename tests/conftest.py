@@ -7,6 +7,8 @@ The helpers are reached through the ``sim`` fixture (``sim.scenario(...)``, ``si
 
 from __future__ import annotations
 
+import contextlib
+import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +18,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from reintegration_sim import cli
 from reintegration_sim.model import ReintegrationModel
 from reintegration_sim.scenario import Scenario
 
@@ -144,6 +147,21 @@ def assert_effect(diffs: np.ndarray, direction: str, what: str) -> None:
         assert hi < 0, f"expected a decrease; {summary}"
 
 
+def cli_output(argv: list[str]) -> tuple[int, str]:
+    """Exit status and standard output of ``reintegration-sim ARGV``, run in this process."""
+    stdout = io.StringIO()
+    with contextlib.redirect_stdout(stdout):
+        status = cli.main(argv)
+    return status, stdout.getvalue()
+
+
+def scenario_file(folder: Path, scenario: Scenario, name: str) -> Path:
+    """``scenario`` written as ``folder/NAME.toml``."""
+    path = folder / f"{name}.toml"
+    path.write_text(scenario.to_toml(), encoding="utf-8")
+    return path
+
+
 class Sim:
     """Namespace handed to tests by the ``sim`` fixture."""
 
@@ -152,10 +170,11 @@ class Sim:
     paired = staticmethod(paired)
     interval = staticmethod(interval)
     assert_effect = staticmethod(assert_effect)
-    root = ROOT
+    cli = staticmethod(cli_output)
+    scenario_file = staticmethod(scenario_file)
     unit_indices = UNIT_INDICES
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def sim() -> type[Sim]:
     return Sim

@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import io
 import json
 import re
 from pathlib import Path
@@ -85,24 +83,21 @@ def test_relevant_targets() -> None:
 
 
 @pytest.fixture(scope="module")
-def tiny_file(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("scen") / "tinycal.toml"
-    path.write_text(TINY.to_toml(), encoding="utf-8")
-    return path
+def tiny_file(tmp_path_factory, sim) -> Path:
+    return sim.scenario_file(tmp_path_factory.mktemp("scen"), TINY, "tinycal")
 
 
 @pytest.fixture(scope="module")
-def tiny_calibration(tiny_file, tmp_path_factory) -> tuple[Path, str, Path]:
+def tiny_calibration(tiny_file, tmp_path_factory, sim) -> tuple[Path, str, Path]:
     """One tiny calibration with --write on a copy of the scenario file."""
     copy = tmp_path_factory.mktemp("write") / "tinycal.toml"
     copy.write_text(tiny_file.read_text(encoding="utf-8"), encoding="utf-8")
     out = tmp_path_factory.mktemp("cal") / "out"
     argv = ["calibrate", str(copy), "--fit", KEY, "--replications", "2"]
     argv += ["--max-evaluations", "15", "--out", str(out), "--write"]
-    stdout = io.StringIO()
-    with contextlib.redirect_stdout(stdout):
-        assert cli.main(argv) == 0
-    return out, stdout.getvalue(), copy
+    status, stdout = sim.cli(argv)
+    assert status == 0
+    return out, stdout, copy
 
 
 def test_tiny_calibration_moves_towards_the_targets(tiny_calibration) -> None:

@@ -35,24 +35,18 @@ TINY = (
 
 
 @pytest.fixture(scope="module")
-def tiny_file(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("scenarios") / "tiny.toml"
-    path.write_text(TINY.to_toml(), encoding="utf-8")
-    return path
+def tiny_file(tmp_path_factory, sim) -> Path:
+    return sim.scenario_file(tmp_path_factory.mktemp("scenarios"), TINY, "tiny")
 
 
 @pytest.fixture(scope="module")
-def serial_run(tiny_file, tmp_path_factory) -> tuple[Path, str]:
+def serial_run(tiny_file, tmp_path_factory, sim) -> tuple[Path, str]:
     """One run (2 replications, 1 worker) shared by several tests."""
     out = tmp_path_factory.mktemp("runs") / "serial"
     argv = ["run", str(tiny_file), "--replications", "2", "--out", str(out), "--seed", "11"]
-    import contextlib
-    import io
-
-    stdout = io.StringIO()
-    with contextlib.redirect_stdout(stdout):
-        assert cli.main(argv) == 0
-    return out, stdout.getvalue()
+    status, stdout = sim.cli(argv)
+    assert status == 0
+    return out, stdout
 
 
 def _sha(path: Path) -> str:

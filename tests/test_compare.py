@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import io
 import json
 import subprocess
 import sys
@@ -82,19 +80,12 @@ def files(tmp_path_factory) -> dict[str, Path]:
     }
 
 
-def _compare(argv: list[str]) -> tuple[int, str]:
-    stdout = io.StringIO()
-    with contextlib.redirect_stdout(stdout):
-        rc = cli.main(["compare", *argv])
-    return rc, stdout.getvalue()
-
-
 @pytest.fixture(scope="module")
-def compared(files, tmp_path_factory) -> tuple[Path, str]:
+def compared(files, tmp_path_factory, sim) -> tuple[Path, str]:
     """base vs staff vs family: 3 replications, 1 worker, common seed 11."""
     out = tmp_path_factory.mktemp("runs") / "serial"
     argv = [str(files[k]) for k in ("base", "staff", "family")]
-    rc, stdout = _compare([*argv, "-n", "3", "--seed", "11", "--out", str(out)])
+    rc, stdout = sim.cli(["compare", *argv, "-n", "3", "--seed", "11", "--out", str(out)])
     assert rc == 0
     return out, stdout
 
@@ -347,9 +338,10 @@ def test_report(compared) -> None:
     assert "**" not in page  # every inline mark rendered
 
 
-def test_a_scenario_against_itself_differs_by_exactly_zero(files, tmp_path) -> None:
+def test_a_scenario_against_itself_differs_by_exactly_zero(files, tmp_path, sim) -> None:
     out = tmp_path / "same"
-    rc, _ = _compare([str(files["base"]), str(files["same"]), "-n", "3", "--out", str(out)])
+    argv = ["compare", str(files["base"]), str(files["same"]), "-n", "3", "--out", str(out)]
+    rc, _ = sim.cli(argv)
     assert rc == 0
     table = pd.read_parquet(out / "comparison.parquet")
     same = table[(table["scenario"] == "same") & table["difference"].notna()]
@@ -367,11 +359,13 @@ def test_a_scenario_against_itself_differs_by_exactly_zero(files, tmp_path) -> N
     assert np.isnan(ratio["level"].iloc[0])
 
 
-def test_workers_give_identical_tables(compared, files, tmp_path) -> None:
+def test_workers_give_identical_tables(compared, files, tmp_path, sim) -> None:
     out, _ = compared
     parallel = tmp_path / "parallel"
     argv = [str(files[k]) for k in ("base", "staff", "family")]
-    rc, stdout = _compare([*argv, "-n", "3", "--seed", "11", "--out", str(parallel), "-j", "2"])
+    rc, stdout = sim.cli(
+        ["compare", *argv, "-n", "3", "--seed", "11", "--out", str(parallel), "-j", "2"]
+    )
     assert rc == 0 and "2 workers" in stdout
     for name in ("comparison.csv", "replications.parquet", "people.parquet"):
         assert _sha(parallel / name) == _sha(out / name), name

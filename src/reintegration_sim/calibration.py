@@ -24,7 +24,7 @@ import re
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -368,7 +368,6 @@ class CalibrationResult:
     message: str
     scenario: Scenario
     replications: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 TABLE_COLUMNS = [
@@ -479,7 +478,7 @@ def calibrate(
         message = run_fit(None)
 
     start_key = next(iter(cache))
-    best_key = min(cache, key=lambda k: (cache[k][0], list(cache).index(k)))
+    best_key = min(cache, key=lambda k: cache[k][0])  # the first of equal ones (dict order)
     fitted = dict(zip([p.key for p in params], best_key, strict=True))
     table = _target_table(targets, fitted_on, cache[start_key][1], cache[best_key][1])
     return CalibrationResult(
@@ -618,8 +617,7 @@ CALIBRATED_PREFIX = "# Calibrated on "
 def _toml_number(value: float | int) -> str:
     if isinstance(value, int):
         return str(value)
-    text = repr(float(value))
-    return text
+    return repr(float(value))
 
 
 def _code_lines(lines: list[str]) -> list[bool]:

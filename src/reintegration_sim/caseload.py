@@ -40,7 +40,10 @@ class Caseload:
 
     def discharge(self, mask: np.ndarray) -> None:
         """End the cases of everyone in ``mask`` (e.g. a handover to a new practitioner)."""
-        leaving = mask & (self.assigned >= 0)
+        self._end(mask & (self.assigned >= 0))
+
+    def _end(self, leaving: np.ndarray) -> None:
+        """End the cases in ``leaving`` (all of them served): free the places."""
         if leaving.any():
             self.load -= np.bincount(self.assigned[leaving], minlength=self.n_practitioners)
             self.assigned[leaving] = -1
@@ -50,12 +53,8 @@ class Caseload:
         """Discharge the no longer eligible, queue the new ones, fill free places in order."""
         assigned, waiting_since = self.assigned, self.waiting_since
         served = assigned >= 0
-        leaving = served & ~eligible  # what discharge(~eligible) ends
-        if leaving.any():
-            self.load -= np.bincount(assigned[leaving], minlength=self.n_practitioners)
-            assigned[leaving] = -1
-            self.weeks_in_service[leaving] = 0
-            served &= eligible
+        self._end(served & ~eligible)
+        served &= eligible
         need = eligible & ~served
         np.putmask(waiting_since, need & (waiting_since < 0), week)
         np.putmask(waiting_since, ~need, -1)

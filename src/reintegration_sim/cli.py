@@ -23,7 +23,6 @@ result folder.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import signal
 import sys
 import time
@@ -337,6 +336,7 @@ def _params(args: argparse.Namespace, command: list[str]) -> int:
 
 
 def _sweep(args: argparse.Namespace, command: list[str]) -> int:
+    from .results import default_out_dir
     from .sweep import SweepError, prepare, run_sweep
 
     try:
@@ -344,9 +344,7 @@ def _sweep(args: argparse.Namespace, command: list[str]) -> int:
             raise SweepError("--resume needs --out DIR (the folder of the interrupted sweep)")
         out = args.out
         if out is None:
-            out = _unique_default(
-                Path("results") / f"{dt.datetime.now():%Y%m%d-%H%M%S}-sweep-{Path(args.spec).stem}"
-            )
+            out = _unique_default(default_out_dir(f"sweep-{Path(args.spec).stem}"))
         plan = prepare(args.spec)
         for key in plan.excluded:
             print(f"{PROG}: note: categorical parameter '{key}' is not varied", file=sys.stderr)
@@ -406,17 +404,18 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 
 
 def _run(args: argparse.Namespace, command: list[str]) -> int:
-    from .experiment import replication_seeds, run_scenario
+    from .experiment import run_scenario
     from .plotting import write_plots
     from .results import (
         ResultFolder,
         default_out_dir,
         make_metadata,
+        now_iso,
         write_metadata,
         write_tables,
     )
     from .scenario import load_scenario
-    from .survival import SURVIVAL_YEARS, survival_table
+    from .survival import survival_table
 
     scenario = load_scenario(args.scenario)
     if args.seed is not None:
@@ -424,7 +423,7 @@ def _run(args: argparse.Namespace, command: list[str]) -> int:
     out = args.out if args.out is not None else _unique_default(default_out_dir(scenario.name))
     folder = ResultFolder(out)  # refuses an unusable --out before anything runs
 
-    started = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    started = now_iso()
     clock = time.perf_counter()
     wall: dict[int, float] = {}
     with _sigterm_as_interrupt(), folder:
@@ -436,7 +435,7 @@ def _run(args: argparse.Namespace, command: list[str]) -> int:
             progress=True,
             on_result=lambda r: wall.__setitem__(r.replication, round(r.wall_seconds, 3)),
         )
-        summary = survival_table(people, years=SURVIVAL_YEARS)
+        summary = survival_table(people)
         write_tables(folder.path, timeseries, people, summary)
         write_plots(folder.path, timeseries, people)
         seconds = time.perf_counter() - clock
@@ -446,7 +445,6 @@ def _run(args: argparse.Namespace, command: list[str]) -> int:
             workers=args.workers,
             started=started,
             command=command,
-            seeds=replication_seeds(scenario, args.replications),
             extra={
                 "wall_seconds": round(seconds, 3),
                 "replication_wall_seconds": [wall[r] for r in sorted(wall)],
@@ -549,6 +547,7 @@ def _compare(args: argparse.Namespace, command: list[str]) -> int:
     from .results import (
         ResultFolder,
         make_comparison_metadata,
+        now_iso,
         write_comparison_tables,
         write_metadata,
     )
@@ -560,7 +559,7 @@ def _compare(args: argparse.Namespace, command: list[str]) -> int:
     out = args.out if args.out is not None else _compare_out_dir(names)
     folder = ResultFolder(out)  # refuses an unusable --out before anything runs
 
-    started = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    started = now_iso()
     clock = time.perf_counter()
     with _sigterm_as_interrupt(), folder:
         assert folder.path is not None
@@ -789,7 +788,7 @@ def _calibrate(args: argparse.Namespace, command: list[str]) -> int:
         write_calibration,
         write_fitted_values,
     )
-    from .results import ResultFolder, make_metadata, write_metadata
+    from .results import ResultFolder, default_out_dir, make_metadata, now_iso, write_metadata
     from .scenario import load_scenario
 
     command_text = shlex.join([PROG, *command[1:]])
@@ -799,11 +798,9 @@ def _calibrate(args: argparse.Namespace, command: list[str]) -> int:
         resolve_parameters(scenario, keys)  # bad keys fail before anything is written
         out = args.out
         if out is None:
-            out = _unique_default(
-                Path("results") / f"{dt.datetime.now():%Y%m%d-%H%M%S}-calibrate-{scenario.name}"
-            )
+            out = _unique_default(default_out_dir(f"calibrate-{scenario.name}"))
         folder = ResultFolder(out)
-        started = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        started = now_iso()
         clock = time.perf_counter()
         with _sigterm_as_interrupt(), folder:
             assert folder.path is not None

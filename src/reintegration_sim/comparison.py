@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .agents import AgencyKind
+from .agents import IN_COMMUNITY, AgencyKind
 from .experiment import concat_tables, process_pool, run_scenario
 from .outcomes import COST_INDICATORS, EVENT_OUTCOMES, INDICATOR_BY_KEY
 from .population import WEEKS_PER_YEAR
@@ -32,9 +32,11 @@ __all__ = [
     "PairedDifference",
     "comparable_scenarios",
     "comparison_table",
+    "end_state_value",
     "main_follow_up",
     "measure",
     "paired_difference",
+    "released_among",
     "replication_levels",
     "replications_needed",
     "run_comparison",
@@ -400,18 +402,28 @@ def replication_levels(
     return pd.DataFrame(rows, columns=_LEVEL_COLUMNS)
 
 
+def released_among(people: pd.DataFrame) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Who of a people table was ever released, and the groups an :class:`EndState` is counted
+    among at the end of the run (``alive``; ``community``: out of custody)."""
+    phase = people["phase_end"].astype(str).to_numpy()
+    in_community = [p.name.lower() for p in IN_COMMUNITY]
+    among = {"alive": phase != "dead", "community": np.isin(phase, in_community)}
+    return people["followup_weeks"].to_numpy() >= 0, among
+
+
+def end_state_value(people: pd.DataFrame, state: EndState, counted: np.ndarray) -> float:
+    """An end state on its reporting scale among the ``counted`` rows (NaN if nobody)."""
+    values = people[state.column].to_numpy()[counted].astype(float)
+    return state.scale * float(values.mean()) if values.size else np.nan
+
+
 def _replication_rows(
     group: pd.DataFrame, years: tuple[float, ...]
 ) -> Iterator[tuple[str, str, str, float, float]]:
     """``(cohort, kind, outcome, years, value)`` of one replication's people table."""
     weeks = [y * WEEKS_PER_YEAR for y in years]
     cohort_of = group["cohort"].astype(str).to_numpy()
-    released = group["followup_weeks"].to_numpy() >= 0
-    phase = group["phase_end"].astype(str).to_numpy()
-    among = {
-        "alive": phase != "dead",
-        "community": np.isin(phase, ("release_day", "licence", "after_licence")),
-    }
+    released, among = released_among(group)
     reoffences = group["n_reoffences"].to_numpy()
     for cohort in COHORTS:
         in_cohort = cohort_of == cohort
@@ -422,9 +434,7 @@ def _replication_rows(
             for year, value in zip(years, incidence, strict=True):
                 yield cohort, "event", outcome.key, year, 100.0 * float(value)
         for state in END_STATES:
-            counted = in_cohort & released & among[state.among]
-            values = group[state.column].to_numpy()[counted].astype(float)
-            value = state.scale * float(values.mean()) if values.size else np.nan
+            value = end_state_value(group, state, in_cohort & released & among[state.among])
             yield cohort, "state", state.key, np.nan, value
         yield cohort, "count", "released", np.nan, float(np.count_nonzero(in_cohort & released))
         yield cohort, "count", "reoffences", np.nan, float(reoffences[in_cohort].sum())

@@ -61,17 +61,13 @@ class Streams:
     def __init__(self, root_seed: int, replication: int = 0) -> None:
         self.root_seed = int(root_seed)
         self.replication = int(replication)
-        self._generators = {
-            name: np.random.Generator(
-                np.random.PCG64(
-                    np.random.SeedSequence(
-                        self.root_seed,
-                        spawn_key=(self.replication, process_spawn_key(name)),
-                    )
-                )
-            )
-            for name in PROCESSES
-        }
+        self._generators = {name: self._generator(name) for name in PROCESSES}
+
+    def _generator(self, name: str) -> np.random.Generator:
+        """Process ``name``'s generator: ``SeedSequence(root, spawn_key=(rep, crc32(name)))``."""
+        key = (self.replication, process_spawn_key(name))
+        seq = np.random.SeedSequence(self.root_seed, spawn_key=key)
+        return np.random.Generator(np.random.PCG64(seq))
 
     def __getitem__(self, name: str) -> np.random.Generator:
         try:
@@ -83,13 +79,7 @@ class Streams:
         """A generator for a process named at run time (an intervention's own stream), derived
         the same stateless way, so adding an intervention leaves every other stream alone."""
         if name not in self._generators:
-            self._generators[name] = np.random.Generator(
-                np.random.PCG64(
-                    np.random.SeedSequence(
-                        self.root_seed, spawn_key=(self.replication, process_spawn_key(name))
-                    )
-                )
-            )
+            self._generators[name] = self._generator(name)
         return self._generators[name]
 
     def uniform(self, name: str, n: int) -> np.ndarray:

@@ -33,7 +33,7 @@ from .interventions import REGISTRY
 from .parameters import Parameters, iter_register
 from .population import WEEKS_PER_YEAR
 from .scenario import Scenario
-from .survival import COHORTS
+from .survival import COHORTS, SURVIVAL_YEARS
 
 __all__ = [
     "Heading",
@@ -597,10 +597,12 @@ def _provenance(metadata: Mapping[str, Any]) -> str:
     command = " ".join(str(c) for c in metadata.get("command", []))
     crn = str(metadata.get("common_random_numbers", ""))
     crn = crn[:1].upper() + crn[1:]
+    *first, last = (f"{y:g}" for y in SURVIVAL_YEARS)
+    years = f"{', '.join(first)} and {last}" if first else last
     return (
         f"reintegration-sim {metadata.get('version', '?')} (git {commit}{dirty}), started "
         f"{metadata.get('started', '?')}; command `{command}`. "
-        f"{crn}. All figures at 1, 2, 3 and 5 years, both "
+        f"{crn}. All figures at {years} years, both "
         "cohorts, with intervals and replications needed: comparison.csv; what each run "
         "measured: replications.parquet; scenario texts, seeds and versions: metadata.json."
     )

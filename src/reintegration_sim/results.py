@@ -232,7 +232,8 @@ def scenario_from_metadata(metadata: dict[str, Any]) -> Scenario:
         raise ScenarioError(f"metadata holds no valid scenario text ({exc})") from None
 
 
-def _now() -> str:
+def now_iso() -> str:
+    """The local time now, to the second, as ISO 8601 with its offset (metadata times)."""
     return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
@@ -292,7 +293,7 @@ def make_metadata(
 
 def write_metadata(folder: Path, metadata: dict[str, Any]) -> Path:
     """Write ``metadata.json``, stamping ``finished`` now."""
-    metadata = {**metadata, "finished": _now()}
+    metadata = {**metadata, "finished": now_iso()}
     path = folder / METADATA
     path.write_text(json.dumps(metadata, indent=2, default=str) + "\n", encoding="utf-8")
     return path

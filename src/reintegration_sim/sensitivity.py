@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .comparison import END_STATES
+from .comparison import END_STATES, end_state_value, released_among
 from .outcomes import OUTCOME_BY_KEY
 from .parameters import Parameters, ParamInfo, iter_register
 from .population import WEEKS_PER_YEAR
@@ -52,6 +52,7 @@ __all__ = [
     "METHODS",
     "SensitivityError",
     "analyze",
+    "as_overrides",
     "evaluate",
     "numeric_parameters",
     "outcome_values",
@@ -203,7 +204,9 @@ def parameter_values(names: Sequence[str], row: Sequence[float]) -> dict[str, in
     return out
 
 
-def _as_overrides(values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+def as_overrides(values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """``{"GROUP.NAME": value}`` as a scenario's ``{GROUP: {NAME: value}}`` overrides, with
+    numbers of a float parameter as floats and numpy scalars as Python ones."""
     register = _register()
     overrides: dict[str, dict[str, Any]] = {}
     for key, value in values.items():
@@ -384,21 +387,14 @@ def _weeks(what: str) -> float:
 def outcome_values(people: pd.DataFrame, keys: Iterable[str]) -> dict[str, float]:
     """The named outcomes of one replication's people table (see the module docstring)."""
     cohort_of = people["cohort"].astype(str).to_numpy()
-    released = people["followup_weeks"].to_numpy() >= 0
-    phase = people["phase_end"].astype(str).to_numpy()
-    among = {
-        "alive": phase != "dead",
-        "community": np.isin(phase, ("release_day", "licence", "after_licence")),
-    }
+    released, among = released_among(people)
     out: dict[str, float] = {}
     for key in keys:
         cohort, kind, what = _parse_outcome(key)
         in_cohort = np.ones(len(people), bool) if cohort == "all" else cohort_of == cohort
         if kind == "state":
             state = STATE_KEYS[what]
-            counted = in_cohort & released & among[state.among]
-            values = people[state.column].to_numpy()[counted].astype(float)
-            out[key] = state.scale * float(values.mean()) if values.size else math.nan
+            out[key] = end_state_value(people, state, in_cohort & released & among[state.among])
         elif kind == "count":
             if what == "released":
                 out[key] = float(np.count_nonzero(in_cohort & released))
@@ -448,6 +444,6 @@ def evaluate(
     keys = list(outcomes) if outcomes is not None else list(DEFAULT_OUTCOMES)
     validate_outcomes(keys)
     if parameters:
-        scenario = scenario.with_parameters(_as_overrides(parameters))
+        scenario = scenario.with_parameters(as_overrides(parameters))
     model = ReintegrationModel(scenario, replication=int(replication), build_graph=False).run()
     return outcome_values(people_table(model), keys)

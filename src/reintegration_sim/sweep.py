@@ -44,7 +44,6 @@ outcome columns.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 import time
@@ -59,6 +58,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .results import now_iso
 from .scenario import (
     MAX_SEED,
     Scenario,
@@ -70,7 +70,8 @@ from .scenario import (
 from .sensitivity import (
     SensitivityError,
     analyze,
-    outcome_values,
+    as_overrides,
+    evaluate,
     parameter_values,
     problem_from_register,
     resolve_parameters,
@@ -197,24 +198,11 @@ def run_one(
 ) -> dict[str, Any]:
     """Run design point ``run`` of a sweep with the row's values: the mean outcome over
     ``replications`` of ``scenario`` (default: replication ``run`` alone)."""
-    from .model import ReintegrationModel
-    from .outcomes import people_table
-
     start = time.perf_counter()
     values = parameter_values(names, row)
-    overrides: dict[str, dict[str, Any]] = {}
-    for key, value in values.items():
-        group, name = key.split(".", 1)
-        overrides.setdefault(group, {})[name] = value
-    configured = scenario.with_parameters(overrides)
+    configured = scenario.with_parameters(as_overrides(values))
     replications = [run] if replications is None else list(replications)
-    results = [
-        outcome_values(
-            people_table(ReintegrationModel(configured, replication=r, build_graph=False).run()),
-            outcomes,
-        )
-        for r in replications
-    ]
+    results = [evaluate(configured, r, outcomes=outcomes) for r in replications]
     result = {key: float(np.mean([res[key] for res in results])) for key in results[0]}
     return {
         "run": run,
@@ -468,7 +456,7 @@ def run_sweep(
     plan = plan if plan is not None else prepare(spec_path)
     out = Path(out)
     check_folder(out, plan, resume)
-    started = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    started = now_iso()
     clock = time.perf_counter()
     given = nullcontext(executor) if executor is not None else None
     # reach the executor (a Dask scheduler may be unreachable) before anything is written
@@ -560,16 +548,14 @@ def finish(
 
 def plot_indices(indices: pd.DataFrame, method: str, path: Path) -> None:
     """One horizontal bar chart per outcome: S1 and ST (Sobol) or mu* (Morris), with intervals."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # no pyplot: the process's backend stays as it is
 
     shown = ("S1", "ST") if method == "sobol" else ("mu_star",)
     outcomes = list(dict.fromkeys(indices["outcome"]))
     params = list(dict.fromkeys(indices.loc[indices["index"] == shown[0], "parameter"]))
     height = max(2.5, 0.35 * len(params) + 1.2)
-    fig, axes = plt.subplots(len(outcomes), 1, figsize=(8, height * len(outcomes)), squeeze=False)
+    fig = Figure(figsize=(8, height * len(outcomes)))
+    axes = fig.subplots(len(outcomes), 1, squeeze=False)
     y = np.arange(len(params))
     bar = 0.8 / len(shown)
     for ax, outcome in zip(axes[:, 0], outcomes, strict=True):
@@ -591,4 +577,3 @@ def plot_indices(indices: pd.DataFrame, method: str, path: Path) -> None:
             ax.text(0.5, 0.5, "not identified (no variation or NaN)", transform=ax.transAxes)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
-    plt.close(fig)

@@ -33,7 +33,7 @@ from mesa.visualization.utils import update_counter
 
 from ..agents import Phase
 from ..scenario import Scenario, load_scenario
-from .levers import LEVER_BY_KEY, LEVERS, NO_PRESET, lever_value, model_params
+from .levers import LEVER_BY_KEY, LEVERS, NO_PRESET, format_value, lever_value, model_params
 from .netview import PHASE_LABELS, NetworkView
 from .plots import OutcomeView, differences
 from .run import SCENARIO_ENV, WorkshopRun, default_scenario_path, find_presets, scenarios_dir
@@ -162,9 +162,8 @@ def difference_sentence(model: WorkshopRun) -> str:
     """E.g. "Week 40, policy − base: reoffending −0.8 per 100 released (better); ..." """
     parts = []
     for diff in differences(model):
-        verdict = f" ({diff.verdict})" if diff.verdict else ""
         unit = diff.panel.unit if diff.number() != "n/a" else "(nobody released yet)"
-        parts.append(f"{diff.panel.short} {diff.number()} {unit}{verdict}")
+        parts.append(f"{diff.panel.short} {diff.number()} {unit}{diff.verdict_note}")
     return f"**Week {model.week}, policy − base:** " + "; ".join(parts) + "."
 
 
@@ -278,12 +277,6 @@ def _events(tracker: StoryTracker, person: int) -> list[StoryEvent]:
         return []
 
 
-def _fmt(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
 @solara.component
 def PolicyPanel(model: WorkshopRun) -> None:
     """What the policy is (preset and levers set) and what every lever means."""
@@ -302,7 +295,7 @@ def PolicyPanel(model: WorkshopRun) -> None:
             solara.Markdown("**Policy: the base** with the levers below.")
         if model.moved:
             rows = [
-                f"| {LEVER_BY_KEY[key].title} | {_fmt(before)} | {_fmt(after)} |"
+                f"| {LEVER_BY_KEY[key].title} | {format_value(before)} | {format_value(after)} |"
                 for key, (before, after) in model.moved.items()
             ]
             solara.Markdown(
@@ -322,7 +315,7 @@ def PolicyPanel(model: WorkshopRun) -> None:
             rows.append(
                 f"| {lever.title} | {lever.lay} | {lever.unit} | {plausible} | "
                 f"{lever.explanation} | "
-                f"{lever.section} | {_fmt(base_value)} | {changed}{_fmt(policy_value)}{changed} |"
+                f"{lever.section} | {format_value(base_value)} | {changed}{format_value(policy_value)}{changed} |"
             )
         solara.Markdown(
             "**Every lever** (from the parameter register and the lever registry; paper "

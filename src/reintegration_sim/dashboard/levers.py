@@ -34,6 +34,7 @@ __all__ = [
     "lever_value",
     "model_params",
     "apply_preset",
+    "format_value",
     "parse_seed",
     "policy_scenario",
     "OVERRIDE",
@@ -285,6 +286,11 @@ def model_params(
     params["base"] = base
     params["presets"] = dict(presets)
     return params
+
+
+def format_value(value: object) -> str:
+    """A lever's value for the page: numbers without trailing zeros, categories as they are."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def parse_seed(text: Any) -> int:

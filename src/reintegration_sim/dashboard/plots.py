@@ -157,6 +157,11 @@ class Difference:
         lower = self.panel.direction == "lower is better"
         return "better" if (self.value < 0) == lower else "worse"
 
+    @property
+    def verdict_note(self) -> str:
+        """`` (better)``, `` (worse)``... after a number, or nothing."""
+        return f" ({self.verdict})" if self.verdict else ""
+
     def number(self) -> str:
         """The difference with its sign, e.g. ``"−0.8"`` (``"n/a"`` before anyone is released)."""
         if not math.isfinite(self.value):
@@ -263,7 +268,7 @@ class OutcomeView:
                 self.frames.invalidate()
             diff = Difference(panel, float(base[-1]), float(policy[-1]))
             note = self.notes[j]
-            note.set_text(f"Δ {diff.number()}{_verdict(diff)}")
+            note.set_text(f"Δ {diff.number()}{diff.verdict_note}")
             note.set_color(
                 {"better": BETTER_COLOUR, "worse": WORSE_COLOUR}.get(diff.verdict, NEUTRAL_COLOUR)
             )
@@ -271,7 +276,3 @@ class OutcomeView:
     def png(self) -> bytes:
         """The figure as PNG bytes."""
         return self.frames.png()
-
-
-def _verdict(diff: Difference) -> str:
-    return f" ({diff.verdict})" if diff.verdict else ""

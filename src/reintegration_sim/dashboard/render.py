@@ -5,7 +5,6 @@ PNG encoding, not a full figure draw."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
 
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -16,22 +15,19 @@ __all__ = ["Frames"]
 
 
 class Frames:
-    """PNG frames of ``figure``: ``dynamic`` artists are drawn on each frame over the rest,
-    which is drawn once and kept until :meth:`invalidate` (call it when anything else changes,
-    e.g. axis limits).
+    """PNG frames of ``figure``: the artists marked with :meth:`add` are drawn on each frame
+    over the rest, which is drawn once and kept until :meth:`invalidate` (call it when anything
+    else changes, e.g. axis limits).
 
     Args:
         figure: the figure (not managed by pyplot).
-        dynamic: the artists that change between frames.
     """
 
-    def __init__(self, figure: Figure, dynamic: Iterable[Artist] = ()) -> None:
+    def __init__(self, figure: Figure) -> None:
         self.figure = figure
         self.canvas = FigureCanvasAgg(figure)
         self.dynamic: list[Artist] = []
         self._background = None
-        for artist in dynamic:
-            self.add(artist)
 
     def add(self, artist: Artist) -> Artist:
         """Mark ``artist`` as changing between frames."""

@@ -29,6 +29,7 @@ from .levers import (
     LEVER_BY_KEY,
     NO_PRESET,
     apply_preset,
+    format_value,
     lever_value,
     parse_seed,
     policy_scenario,
@@ -185,7 +186,7 @@ class WorkshopRun(mesa.Model):
         try:
             policy, self.moved = policy_scenario(base, start, levers, bool(override_preset))
             undone = [
-                f"{LEVER_BY_KEY[key].title} ({_shown(before)} back to {_shown(after)})"
+                f"{LEVER_BY_KEY[key].title} ({format_value(before)} back to {format_value(after)})"
                 for key, (before, after) in self.moved.items()
                 if after == lever_value(base, key)
             ]
@@ -245,10 +246,6 @@ class WorkshopRun(mesa.Model):
                 story.update(model)
         self.week = self.base.week
         self.running = self.base.running or self.policy.running
-
-
-def _shown(value: object) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def default_scenario_path() -> Path:

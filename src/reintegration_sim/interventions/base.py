@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..agents import Cohort
+from ..agents import Cohort, Phase
 from ..caseload import Caseload
 
 if TYPE_CHECKING:
@@ -39,10 +39,13 @@ __all__ = [
     "REGISTRY",
     "Delivery",
     "Intervention",
+    "cohort_mask",
     "due_for_release",
     "extremist",
     "lever_state",
     "register",
+    "released_within",
+    "returning",
 ]
 
 REGISTRY: dict[str, type[Intervention]] = {}
@@ -177,6 +180,25 @@ def lever_state(m: ReintegrationModel, key: str) -> dict[str, Any]:
 
 def extremist(m: ReintegrationModel) -> np.ndarray:
     return m.people.cohort == Cohort.EXTREMIST
+
+
+def cohort_mask(m: ReintegrationModel, cohort: str) -> np.ndarray:
+    """Who belongs to ``cohort`` ("all", "extremist" or "comparison")."""
+    if cohort == "all":
+        return np.ones(m.people.n, bool)
+    ext = extremist(m)
+    return ext if cohort == "extremist" else ~ext
+
+
+def released_within(m: ReintegrationModel, weeks: float) -> np.ndarray:
+    """People out of custody whose last release was less than ``weeks`` weeks ago."""
+    p = m.people
+    return p.in_community() & (m.week - p.last_release_week < weeks)
+
+
+def returning(m: ReintegrationModel, weeks_after_release: float) -> np.ndarray:
+    """People in transition planning or released less than ``weeks_after_release`` weeks ago."""
+    return (m.people.phase == Phase.TRANSITION) | released_within(m, weeks_after_release)
 
 
 def due_for_release(m: ReintegrationModel) -> np.ndarray:

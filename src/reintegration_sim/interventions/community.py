@@ -20,13 +20,12 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
-from ..agents import Phase
-from .base import Intervention, extremist, lever_state, register
+from .base import Intervention, cohort_mask, lever_state, register, returning
 
 if TYPE_CHECKING:
     from ..model import ReintegrationModel
 
-__all__ = ["CommunityWork", "MediaStrategy", "covered_communities", "returning"]
+__all__ = ["CommunityWork", "MediaStrategy", "covered_communities"]
 
 #: weekly push of prejudice toward 1 at full privilege backlash (assumption)
 _BACKLASH = 0.002
@@ -41,13 +40,6 @@ def covered_communities(m: ReintegrationModel, key: str, coverage: float) -> np.
         u = m.streams.extra(f"intervention:{key}:communities").random(k)
         state["communities"] = u < coverage
     return state["communities"]
-
-
-def returning(m: ReintegrationModel, weeks_after_release: int) -> np.ndarray:
-    """People in transition or released less than ``weeks_after_release`` weeks ago."""
-    p = m.people
-    recent = p.in_community() & (m.week - p.last_release_week < weeks_after_release)
-    return p.alive() & ((p.phase == Phase.TRANSITION) | recent)
 
 
 @register
@@ -155,7 +147,7 @@ class MediaStrategy(Intervention):
     def eligible(self, m: ReintegrationModel) -> np.ndarray:
         covered = covered_communities(m, self.key, self.coverage)
         mask = returning(m, self.weeks_after_release) & covered[m.people.community]
-        return mask & extremist(m) if self.cohort == "extremist" else mask
+        return mask & cohort_mask(m, self.cohort)
 
     def apply(self, m: ReintegrationModel, served: np.ndarray) -> None:
         covered = covered_communities(m, self.key, self.coverage)

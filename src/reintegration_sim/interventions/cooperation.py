@@ -12,8 +12,7 @@ from scipy.special import ndtr
 
 from ..agents import AgencyKind, Cohort, Phase
 from ..submodels import _age_ratio
-from .base import Intervention, extremist, lever_state, register
-from .community import returning
+from .base import Intervention, cohort_mask, lever_state, register, returning
 from .support import treatment_ratio
 
 if TYPE_CHECKING:
@@ -92,8 +91,7 @@ class CaseConference(Intervention):
         return self.unit_costs_default()
 
     def eligible(self, m: ReintegrationModel) -> np.ndarray:
-        mask = returning(m, self.weeks_after_release)
-        return mask & extremist(m) if self.cohort == "extremist" else mask
+        return returning(m, self.weeks_after_release) & cohort_mask(m, self.cohort)
 
     def apply(self, m: ReintegrationModel, served: np.ndarray) -> None:
         p = m.people
@@ -244,9 +242,6 @@ class RiskAssessment(Intervention):
         104, ge=1, le=1040, description="weeks after release that a flag is acted on"
     )
 
-    def _cohort(self, m: ReintegrationModel) -> np.ndarray:
-        return extremist(m) if self.cohort == "extremist" else np.ones(m.people.n, bool)
-
     def initialize(self, m: ReintegrationModel) -> None:
         """Fix the accuracy, the noise and the threshold for this run from the cohort at the
         start (all draws from the lever's own stream)."""
@@ -254,7 +249,7 @@ class RiskAssessment(Intervention):
         n = m.people.n
         rng = m.streams.extra(f"intervention:{self.key}:score")
         noise = rng.standard_normal(n)
-        cohort = np.flatnonzero(self._cohort(m))
+        cohort = np.flatnonzero(cohort_mask(m, self.cohort))
         h = true_risk(m)
         log_h = np.log(h[cohort]) if cohort.size else np.zeros(1)
         mean, sd = float(log_h.mean()), float(log_h.std()) or 1.0
@@ -273,7 +268,6 @@ class RiskAssessment(Intervention):
         )
         start = self._score(m, cohort)
         state["threshold"] = float(np.quantile(start, 1.0 - self.flag_share)) if cohort.size else 0
-        state["sample_auc"] = _expected_auc(z, p1, rho) if sample.size > 1 else 0.5
 
     def _score(self, m: ReintegrationModel, index: np.ndarray) -> np.ndarray:
         s = lever_state(m, self.key)
@@ -283,9 +277,7 @@ class RiskAssessment(Intervention):
 
     def eligible(self, m: ReintegrationModel) -> np.ndarray:
         state = lever_state(m, self.key)
-        p = m.people
-        recent = p.in_community() & (m.week - p.last_release_week < self.weeks_after_release)
-        due = p.alive() & ((p.phase == Phase.TRANSITION) | recent) & self._cohort(m)
+        due = returning(m, self.weeks_after_release) & cohort_mask(m, self.cohort)
         # the unflagged leave after their assessment
         return due & ~(state["assessed"] & ~state["flagged"])
 

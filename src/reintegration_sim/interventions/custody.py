@@ -10,7 +10,15 @@ from pydantic import Field
 
 from ..agents import Phase
 from ..population import WEEKS_PER_YEAR
-from .base import Intervention, due_for_release, extremist, lever_state, register
+from .base import (
+    Intervention,
+    cohort_mask,
+    due_for_release,
+    extremist,
+    lever_state,
+    register,
+    released_within,
+)
 
 if TYPE_CHECKING:
     from ..model import ReintegrationModel
@@ -46,7 +54,7 @@ class DeradicalisationProgramme(Intervention):
     def eligible(self, m: ReintegrationModel) -> np.ndarray:
         p = m.people
         where = p.in_custody() | ((p.phase == Phase.LICENCE) if self.outside else False)
-        return where & extremist(m) & p.alive()
+        return where & extremist(m)
 
     def apply(self, m: ReintegrationModel, served: np.ndarray) -> None:
         p = m.people
@@ -60,14 +68,6 @@ class DeradicalisationProgramme(Intervention):
 # ---------------------------------------------------------------------------------------------
 
 Cohorts = Literal["all", "extremist", "comparison"]
-
-
-def cohort_mask(m: ReintegrationModel, cohort: str) -> np.ndarray:
-    """Who belongs to ``cohort`` ("all", "extremist" or "comparison")."""
-    if cohort == "all":
-        return np.ones(m.people.n, bool)
-    ext = extremist(m)
-    return ext if cohort == "extremist" else ~ext
 
 
 def _arranged(m: ReintegrationModel, stream: str, chance: float, who: np.ndarray) -> None:
@@ -151,10 +151,8 @@ class Education(Intervention):
 
     def eligible(self, m: ReintegrationModel) -> np.ndarray:
         p = m.people
-        followed = (
-            p.in_community()
-            & self._state(m)["completed"]
-            & (m.week - p.last_release_week < self.after_release_years * WEEKS_PER_YEAR)
+        followed = self._state(m)["completed"] & released_within(
+            m, self.after_release_years * WEEKS_PER_YEAR
         )
         return (p.in_custody() | followed) & cohort_mask(m, self.cohort)
 
@@ -291,9 +289,7 @@ class ReligiousSupport(Intervention):
 
     def eligible(self, m: ReintegrationModel) -> np.ndarray:
         p = m.people
-        after = p.in_community() & (
-            m.week - p.last_release_week < self.after_release_years * WEEKS_PER_YEAR
-        )
+        after = released_within(m, self.after_release_years * WEEKS_PER_YEAR)
         believing = p.ideology > m.params.behaviour.deradicalised_threshold
         return (p.in_custody() | after) & extremist(m) & believing
 

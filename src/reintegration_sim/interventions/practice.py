@@ -11,7 +11,15 @@ from pydantic import Field
 
 from ..agents import AgencyKind, Phase
 from ..population import WEEKS_PER_YEAR
-from .base import Intervention, extremist, lever_state, register
+from .base import (
+    Intervention,
+    cohort_mask,
+    extremist,
+    lever_state,
+    register,
+    released_within,
+    returning,
+)
 
 if TYPE_CHECKING:
     from ..model import ReintegrationModel
@@ -58,7 +66,9 @@ class StaffTraining(Intervention):
     typical_cost_per_case_week: ClassVar[float] = 5.0
     typical_cost_per_case: ClassVar[float] = 0.0
     label: ClassVar[str] = "Staff training (prison and probation)"
-    section: ClassVar[str] = "Staff training and train-the-trainer approaches; Trust; Prisons"
+    section: ClassVar[str] = (
+        "Staff training and train-the-trainer approaches; Trust; Prisons and prison regime"
+    )
     evidence: ClassVar[str] = "assumption (no outcome data on staff training)"
 
     relationship: float = Field(
@@ -152,8 +162,7 @@ class CoOwnedPlan(Intervention):
     )
 
     def eligible(self, m: ReintegrationModel) -> np.ndarray:
-        where = _supervised(m)
-        return where & extremist(m) if self.cohort == "extremist" else where
+        return _supervised(m) & cohort_mask(m, self.cohort)
 
     def apply(self, m: ReintegrationModel, served: np.ndarray) -> None:
         p, c = m.people, m.communities
@@ -203,11 +212,8 @@ class Mentors(Intervention):
     )
 
     def eligible(self, m: ReintegrationModel) -> np.ndarray:
-        p = m.people
-        after = p.in_community() & (
-            m.week - p.last_release_week < self.after_release_years * WEEKS_PER_YEAR
-        )
-        return (p.in_custody() | after) & extremist(m)
+        after = released_within(m, self.after_release_years * WEEKS_PER_YEAR)
+        return (m.people.in_custody() | after) & extremist(m)
 
     def apply(self, m: ReintegrationModel, served: np.ndarray) -> None:
         p = m.people
@@ -313,9 +319,7 @@ class MentalHealthTransition(Intervention):
     )
 
     def eligible(self, m: ReintegrationModel) -> np.ndarray:
-        p = m.people
-        after = p.in_community() & (m.week - p.last_release_week < self.follow_up_weeks)
-        return (p.mental_health > 0) & ((p.phase == Phase.TRANSITION) | after)
+        return (m.people.mental_health > 0) & returning(m, self.follow_up_weeks)
 
     def apply(self, m: ReintegrationModel, served: np.ndarray) -> None:
         p, off, ag = m.people, m.params.offending, m.params.agencies

@@ -9,7 +9,7 @@ import numpy as np
 from pydantic import Field
 
 from ..agents import AgencyKind, Phase
-from .base import Intervention, extremist, register
+from .base import Intervention, cohort_mask, register, returning
 
 if TYPE_CHECKING:
     from ..model import ReintegrationModel
@@ -81,10 +81,8 @@ class MaterialSupport(Intervention):
         return needs
 
     def eligible(self, m: ReintegrationModel) -> np.ndarray:
-        p = m.people
-        recent = p.in_community() & (m.week - p.last_release_week < self.weeks_after_release)
-        mask = p.alive() & ((p.phase == Phase.TRANSITION) | recent) & self._needs(m)
-        return mask & extremist(m) if self.cohort == "extremist" else mask
+        mask = returning(m, self.weeks_after_release) & self._needs(m)
+        return mask & cohort_mask(m, self.cohort)
 
     def apply(self, m: ReintegrationModel, served: np.ndarray) -> None:
         p = m.people
@@ -146,8 +144,8 @@ class ReleaseConditions(Intervention):
 
     def eligible(self, m: ReintegrationModel) -> np.ndarray:
         p = m.people
-        mask = p.alive() & ((p.phase == Phase.LICENCE) | (p.phase == Phase.RELEASE_DAY))
-        return mask & extremist(m) if self.cohort == "extremist" else mask
+        mask = (p.phase == Phase.LICENCE) | (p.phase == Phase.RELEASE_DAY)
+        return mask & cohort_mask(m, self.cohort)
 
     def apply(self, m: ReintegrationModel, served: np.ndarray) -> None:
         p, rel = m.people, m.params.release
@@ -157,8 +155,9 @@ class ReleaseConditions(Intervention):
         recall = contacts
         stigma = 0.0
         if self.monitoring:
-            # as for people monitored under the baseline rules (update_stigma,
-            # practitioner_work, detect_and_recall); location data help detection
+            # the same stigma and recall hazard as baseline monitoring (update_stigma,
+            # detect_and_recall); the extra contact here speeds all trust growth, where the
+            # baseline rule scales probation contact only; location data help detection
             newly = served & ~p.monitored
             m.mod.add("stigma", newly, rel.monitoring_stigma)
             m.mod.multiply("trust_growth", newly, rel.monitoring_contact)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
-from .base import Intervention, due_for_release, extremist, register
+from .base import Intervention, cohort_mask, due_for_release, register
 
 if TYPE_CHECKING:
     from ..model import ReintegrationModel
@@ -34,8 +34,7 @@ class GatePickup(Intervention):
     cohort: Literal["extremist", "all"] = Field("extremist", description="who is eligible")
 
     def eligible(self, m: ReintegrationModel) -> np.ndarray:
-        due = due_for_release(m)
-        return due & extremist(m) if self.cohort == "extremist" else due
+        return due_for_release(m) & cohort_mask(m, self.cohort)
 
     def apply(self, m: ReintegrationModel, served: np.ndarray) -> None:
         if self.by == "family":
