@@ -10,7 +10,7 @@ PYTHON ?= $(shell for c in python3.12 python3; do \
 	if $$c -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' >/dev/null 2>&1; then \
 	echo $$c; break; fi; done)
 
-.PHONY: demo test lint format docs bench clean chromium
+.PHONY: demo test test-fast baseline lint format docs bench clean chromium
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -43,6 +43,16 @@ test: $(STAMP) chromium
 	$(VENV)/bin/ruff check src tests benchmarks notebooks examples
 	$(VENV)/bin/ruff format --check src tests benchmarks notebooks examples
 	$(VENV)/bin/pytest -n 2 -q tests notebooks --nbmake
+
+# the quick loop: lint and the tests not marked slow, without the notebooks and the browser
+test-fast: $(STAMP)
+	$(VENV)/bin/ruff check src tests benchmarks notebooks examples
+	$(VENV)/bin/pytest -n 2 -q -m "not slow" tests
+
+# accept an intended change of the model's outputs: rewrite tests/baseline.json and list what
+# moved; commit it on its own, saying what moved and why
+baseline: $(STAMP)
+	$(PY) tests/regression.py --update
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks notebooks examples
