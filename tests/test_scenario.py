@@ -171,7 +171,7 @@ def test_quoted_number_is_refused(tmp_path):
         (HEADER + "seed = -3\n", ["seed"]),
         (HEADER + "parameters = 3\n", ["parameters"]),
     ],
-    ids=["malformed", "no_name", "no_description", "bad_name", "horizon", "seed", "not_table"],
+    ids=["malformed", "no_description", "bad_name", "horizon", "seed", "not_table"],
 )
 def test_malformed_files_are_refused_clearly(tmp_path, text, fragments):
     message = _error(_write(tmp_path, text))

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .parameters import ParamInfo, iter_register
+from .keys import KeyInfo, all_keys, canonical, current_value, unknown_key_message
 from .scenario import Scenario, ScenarioError, load_scenario
 
 __all__ = [
@@ -270,7 +270,7 @@ def relevant_targets(keys: Iterable[str], targets: Sequence[Target] = TARGETS) -
 class FitParameter:
     """A register parameter being fitted, with its plausible range and start value."""
 
-    info: ParamInfo
+    info: KeyInfo
     low: float
     high: float
     start: float
@@ -293,49 +293,38 @@ class FitParameter:
 
 
 def resolve_parameters(scenario: Scenario, keys: Sequence[str]) -> list[FitParameter]:
-    """Check ``GROUP.NAME`` keys against the register and the scenario's current values."""
-    register = {info.key: info for info in iter_register()}
-    current = scenario.parameters.flat()
+    """Check keys (``GROUP.NAME`` or ``interventions.LEVER.FIELD``) and the scenario's current
+    values; a lever field is fitted over its allowed range."""
+    register = {k: info for k, info in all_keys().items() if info.kind != "scenario"}
     out: list[FitParameter] = []
     if not keys:
         raise CalibrationError("--fit needs at least one parameter GROUP.NAME")
-    for key in keys:
+    for raw in keys:
+        key = canonical(raw)
         if key in (p.key for p in out):
             raise CalibrationError(f"parameter '{key}' is given twice")
         info = register.get(key)
         if info is None:
-            close = [k for k in register if k.split(".")[-1] == key.split(".")[-1]]
-            hint = (
-                f"; did you mean {', '.join(close)}?"
-                if close
-                else "; see `reintegration-sim params`"
-            )
-            raise CalibrationError(f"unknown parameter '{key}'{hint}")
-        if (
-            len(info.plausible) != 2
-            or isinstance(info.plausible[0], str | bool)
-            or isinstance(info.default, str | bool)
-        ):
+            message = unknown_key_message(key, register).replace("unknown key", "unknown parameter")
+            raise CalibrationError(message)
+        if not info.numeric:
+            shown = " / ".join(map(str, info.plausible)) or "not a number"
             raise CalibrationError(
-                f"parameter '{key}' is categorical ({' / '.join(map(str, info.plausible))}); "
-                "only numeric parameters can be fitted"
+                f"parameter '{key}' is categorical ({shown}); only numeric parameters can be fitted"
             )
         low, high = float(info.plausible[0]), float(info.plausible[1])
-        start = current[key]
+        start = current_value(scenario, key)
         if not low <= start <= high or not high > low:
             raise CalibrationError(
                 f"parameter '{key}' starts at {start:g}, outside its plausible range "
                 f"{low:g} to {high:g}; set a start value inside it in the scenario file"
             )
-        out.append(FitParameter(info, low, high, float(start), isinstance(info.default, int)))
+        out.append(FitParameter(info, low, high, float(start), info.integer))
     return out
 
 
-def _overrides(params: Sequence[FitParameter], values: Sequence[float | int]) -> dict:
-    out: dict[str, dict[str, Any]] = {}
-    for p, v in zip(params, values, strict=True):
-        out.setdefault(p.info.group, {})[p.info.name] = v
-    return out
+def _overrides(params: Sequence[FitParameter], values: Sequence[float | int]) -> dict[str, Any]:
+    return {p.key: v for p, v in zip(params, values, strict=True)}
 
 
 # ---------------------------------------------------------------------- fit
@@ -425,7 +414,7 @@ def calibrate(
         if len(cache) >= max_evaluations:
             raise _Budget
         clock = time.perf_counter()
-        candidate = scenario.with_parameters(_overrides(params, values))
+        candidate = scenario.with_overrides(_overrides(params, values))
         _, people = run_scenario(candidate, replications, workers=1, progress=False, executor=pool)
         sims = simulated_values(people, targets)
         score = objective(sims, fitted_on)
@@ -490,7 +479,7 @@ def calibrate(
         objective_start=cache[start_key][0],
         objective_fitted=cache[best_key][0],
         message=message,
-        scenario=scenario.with_parameters(_overrides(params, best_key)),
+        scenario=scenario.with_overrides(_overrides(params, best_key)),
         replications=replications,
     )
 

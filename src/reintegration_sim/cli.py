@@ -23,31 +23,27 @@ result folder.
 from __future__ import annotations
 
 import argparse
+import math
 import signal
 import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-import pandas as pd
+from .workflows import DEFAULT_COMPARE_YEARS, DEFAULT_DETECT
+
+if TYPE_CHECKING:
+    from .scenario import Scenario
 
 PROG = "reintegration-sim"
 DEFAULT_REPLICATIONS = 10
-#: default follow-up (years after release) of the comparison's summary, forest plot and report
-DEFAULT_COMPARE_YEARS = 3
-#: default smaller difference (per 100 releases) whose replications needed are reported
-DEFAULT_DETECT = 1.0
-#: follow-up years shown in the printed summary (summary.csv has more)
-SUMMARY_YEARS = (1, 3, 5)
 
 __all__ = [
     "PROG",
     "UsageError",
     "build_parser",
-    "format_comparison_summary",
-    "format_summary",
     "main",
 ]
 
@@ -141,7 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
         "result folder and print a survival summary.",
         allow_abbrev=False,
     )
-    run.add_argument("scenario", metavar="SCENARIO.toml", help="scenario file")
+    run.add_argument(
+        "scenario", metavar="SCENARIO", help="scenario file, or a shipped scenario's name"
+    )
+    _add_set(run)
     run.add_argument(
         "--replications",
         "-n",
@@ -181,9 +180,10 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument(
         "scenarios",
         nargs="+",
-        metavar="SCENARIO.toml",
-        help="BASE.toml OTHER.toml [MORE.toml ...]: the base first",
+        metavar="SCENARIO",
+        help="BASE OTHER [MORE ...]: scenario files or shipped names, the base first",
     )
+    _add_set(compare, "every scenario")
     compare.add_argument(
         "--replications",
         "-n",
@@ -272,10 +272,35 @@ def build_parser() -> argparse.ArgumentParser:
         help="write finished runs to DIR/runs/ every N runs (default 200); a killed sweep "
         "loses at most the runs not yet written",
     )
+    _add_set(sweep, "the base scenario (after the spec's [overrides])")
     sweep.set_defaults(handler=_sweep)
+    scenarios = commands.add_parser(
+        "scenarios",
+        help="list the shipped scenarios, or copy them into a folder to edit",
+        description="List the scenarios shipped with the package (name and title); with "
+        "--copy DIR, copy the named ones (all if none is named) into DIR, refusing to "
+        'overwrite a file. A copy runs as it is; or write your own file with base = "NAME" '
+        "and only what differs.",
+        allow_abbrev=False,
+    )
+    scenarios.add_argument("names", nargs="*", metavar="NAME", help="scenarios to copy")
+    scenarios.add_argument("--copy", type=Path, metavar="DIR", help="copy them into DIR")
+    scenarios.set_defaults(handler=_scenarios)
     _add_calibrate(commands)
     _add_serve(commands)
     return parser
+
+
+def _add_set(command: argparse.ArgumentParser, what: str = "the scenario") -> None:
+    command.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help=f"set a value of {what}: GROUP.NAME (a register parameter), "
+        "interventions.LEVER.FIELD (a lever's field; switches the lever on), horizon_weeks, "
+        "seed or title; repeatable. E.g. --set offending.terror_hazard=0.002",
+    )
 
 
 def _fail(message: Any) -> int:
@@ -286,6 +311,7 @@ def _fail(message: Any) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``reintegration-sim`` and ``python -m reintegration_sim``."""
+    from .keys import KeyError_
     from .results import ResultsError
     from .scenario import ScenarioError
 
@@ -299,7 +325,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = [PROG, *argv] if argv is not None else list(sys.argv)
     try:
         return args.handler(args, command)
-    except (ScenarioError, ResultsError, UsageError) as err:
+    except (ScenarioError, ResultsError, UsageError, KeyError_) as err:
         return _fail(err)
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted; no result folder written", file=sys.stderr)
@@ -336,6 +362,7 @@ def _params(args: argparse.Namespace, command: list[str]) -> int:
 
 
 def _sweep(args: argparse.Namespace, command: list[str]) -> int:
+    from .keys import parse_assignment
     from .results import default_out_dir
     from .sweep import SweepError, prepare, run_sweep
 
@@ -345,7 +372,7 @@ def _sweep(args: argparse.Namespace, command: list[str]) -> int:
         out = args.out
         if out is None:
             out = _unique_default(default_out_dir(f"sweep-{Path(args.spec).stem}"))
-        plan = prepare(args.spec)
+        plan = prepare(args.spec, dict(parse_assignment(a) for a in args.set))
         for key in plan.excluded:
             print(f"{PROG}: note: categorical parameter '{key}' is not varied", file=sys.stderr)
         with _sigterm_as_interrupt():
@@ -371,6 +398,46 @@ def _sweep(args: argparse.Namespace, command: list[str]) -> int:
     print(f"Sweep {plan.name}: {summary['runs']} runs ({summary['ran']} run now), complete.")
     print(f"Results: {out}")
     return 0
+
+
+# ---------------------------------------------------------------------- scenarios
+
+
+def _scenarios(args: argparse.Namespace, command: list[str]) -> int:
+    import shutil
+
+    from .scenario import ScenarioError, load_scenario, resolve_scenario, shipped_scenarios
+
+    shipped = shipped_scenarios()
+    if args.copy is None:
+        if args.names:
+            raise UsageError("naming scenarios needs --copy DIR (to list them all, name none)")
+        width = max(len(name) for name in shipped)
+        for name, path in shipped.items():
+            scenario = load_scenario(path)
+            print(f"{name.ljust(width)}  {scenario.title or _first_line(scenario.description)}")
+        print(f"\n{len(shipped)} scenarios in {next(iter(shipped.values())).parent}")
+        return 0
+    chosen = [resolve_scenario(n) for n in args.names] if args.names else list(shipped.values())
+    for path in chosen:
+        if path.parent != next(iter(shipped.values())).parent:
+            raise ScenarioError(f"{path}: not a shipped scenario")
+    targets = [args.copy / path.name for path in chosen]
+    taken = [str(t) for t in targets if t.exists()]
+    if taken:
+        raise UsageError(f"--copy: will not overwrite {', '.join(taken)}")
+    if args.copy.exists() and not args.copy.is_dir():
+        raise UsageError(f"--copy {args.copy}: exists and is not a folder")
+    args.copy.mkdir(parents=True, exist_ok=True)
+    for path, target in zip(chosen, targets, strict=True):
+        shutil.copyfile(path, target)
+    print(f"copied {len(targets)} scenario file(s) into {args.copy}")
+    return 0
+
+
+def _first_line(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= 90 else line[:87] + "..."
 
 
 # ---------------------------------------------------------------------- run
@@ -403,123 +470,36 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _run(args: argparse.Namespace, command: list[str]) -> int:
-    from .experiment import run_scenario
-    from .plotting import write_plots
-    from .results import (
-        ResultFolder,
-        default_out_dir,
-        make_metadata,
-        now_iso,
-        write_metadata,
-        write_tables,
-    )
+def _loaded(ref: str, args: argparse.Namespace) -> Scenario:
+    """A scenario by path or shipped name, with ``--set`` applied; warns (one line each) about
+    values outside their plausible range."""
+    from .keys import implausible, parse_assignment
     from .scenario import load_scenario
-    from .survival import survival_table
 
-    scenario = load_scenario(args.scenario)
+    scenario = load_scenario(ref)
+    assignments = getattr(args, "set", None) or []
+    if assignments:
+        scenario = scenario.with_overrides(dict(parse_assignment(a) for a in assignments))
+    for line in implausible(scenario):
+        print(f"{PROG}: warning: {scenario.source_path or scenario.name}: {line}", file=sys.stderr)
+    return scenario
+
+
+def _run(args: argparse.Namespace, command: list[str]) -> int:
+    from .results import check_out_dir, default_out_dir
+    from .workflows import run
+
+    scenario = _loaded(args.scenario, args)
     if args.seed is not None:
         scenario = scenario.with_seed(args.seed)
     out = args.out if args.out is not None else _unique_default(default_out_dir(scenario.name))
-    folder = ResultFolder(out)  # refuses an unusable --out before anything runs
-
-    started = now_iso()
-    clock = time.perf_counter()
-    wall: dict[int, float] = {}
-    with _sigterm_as_interrupt(), folder:
-        assert folder.path is not None
-        timeseries, people = run_scenario(
-            scenario,
-            args.replications,
-            workers=args.workers,
-            progress=True,
-            on_result=lambda r: wall.__setitem__(r.replication, round(r.wall_seconds, 3)),
-        )
-        summary = survival_table(people)
-        write_tables(folder.path, timeseries, people, summary)
-        write_plots(folder.path, timeseries, people)
-        seconds = time.perf_counter() - clock
-        metadata = make_metadata(
-            scenario,
-            replications=args.replications,
-            workers=args.workers,
-            started=started,
-            command=command,
-            extra={
-                "wall_seconds": round(seconds, 3),
-                "replication_wall_seconds": [wall[r] for r in sorted(wall)],
-            },
-        )
-        write_metadata(folder.path, metadata)
-
-    print(
-        format_summary(
-            summary,
-            scenario_name=scenario.name,
-            replications=args.replications,
-            people=metadata["people_per_replication"],
-            horizon_weeks=scenario.horizon_weeks,
-            seed=scenario.seed,
-            workers=args.workers,
-            seconds=seconds,
-        )
-    )
+    check_out_dir(out)  # refuses an unusable --out before anything runs
+    with _sigterm_as_interrupt():
+        result = run(scenario, args.replications, workers=args.workers, progress=True)
+        result.save(out, command)
+    print(result.text())
     print(f"\nResults: {out}")
     return 0
-
-
-def _percent(row: pd.Series) -> str:
-    if pd.isna(row["cum_incidence"]):
-        return "n/a"
-    return (
-        f"{100 * row['cum_incidence']:.1f} "
-        f"({100 * row['ci_lower']:.1f}-{100 * row['ci_upper']:.1f})"
-    )
-
-
-def format_summary(
-    summary: pd.DataFrame,
-    *,
-    scenario_name: str,
-    replications: int,
-    people: int,
-    horizon_weeks: int,
-    seed: int,
-    workers: int,
-    seconds: float,
-    years: Sequence[int] = SUMMARY_YEARS,
-) -> str:
-    """The table printed after a run: per cohort, people released and, per event outcome,
-    Kaplan-Meier cumulative incidence (%) with 95 % interval at the given follow-up years."""
-    lines = [
-        f"{scenario_name}: {replications} replication{'s' * (replications != 1)} of "
-        f"{people:,} people, {horizon_weeks} weeks, seed {seed}, "
-        f"{workers} worker{'s' * (workers != 1)}, {seconds:.1f} s",
-        "",
-        "Cumulative incidence from first release, % (95% CI), Kaplan-Meier pooled over "
-        "replications; n/a = nobody followed up that long",
-    ]
-    shown = summary[summary["years"].isin(years)]
-    label_width = max([len("outcome"), *(len(str(v)) for v in shown["label"])])
-    cells = {key: _percent(row) for key, row in _rows_by(shown)}
-    cell_width = max([len("5 years"), *(len(c) for c in cells.values())])
-    for cohort, block in shown.groupby("cohort", sort=False):
-        n_released = int(block["n_released"].iloc[0])
-        lines += ["", f"{cohort}: {n_released:,} released"]
-        head = "  " + "outcome".ljust(label_width)
-        head += "".join("  " + f"{y} year{'s' * (y != 1)}".ljust(cell_width) for y in years)
-        lines.append(head.rstrip())
-        for outcome, rows in block.groupby("outcome", sort=False):
-            line = "  " + str(rows["label"].iloc[0]).ljust(label_width)
-            for y in years:
-                line += "  " + cells.get((str(cohort), str(outcome), y), "n/a").ljust(cell_width)
-            lines.append(line.rstrip())
-    return "\n".join(lines)
-
-
-def _rows_by(table: pd.DataFrame) -> Iterator[tuple[tuple[str, str, Any], pd.Series]]:
-    for _, row in table.iterrows():
-        yield (str(row["cohort"]), str(row["outcome"]), row["years"]), row
 
 
 # ---------------------------------------------------------------------- compare
@@ -535,193 +515,31 @@ def _compare_out_dir(names: Sequence[str]) -> Path:
 
 
 def _compare(args: argparse.Namespace, command: list[str]) -> int:
-    from .comparison import (
-        comparable_scenarios,
-        comparison_table,
-        main_follow_up,
-        replication_levels,
-        run_comparison,
-    )
-    from .plotting import FOREST_PNG, INDICATORS_PNG, SURVIVAL_PNG, write_comparison_plots
-    from .report import REPORT_HTML, REPORT_MD, write_report
-    from .results import (
-        ResultFolder,
-        make_comparison_metadata,
-        now_iso,
-        write_comparison_tables,
-        write_metadata,
-    )
-    from .scenario import load_scenario
+    from .report import REPORT_HTML, REPORT_MD
+    from .results import check_out_dir
+    from .workflows import compare, prepare_comparison
 
-    loaded = [load_scenario(path) for path in args.scenarios]
-    scenarios, seed = comparable_scenarios(loaded, args.seed)
-    names = [s.name for s in scenarios]
+    loaded = [_loaded(ref, args) for ref in args.scenarios]
+    _, run_as, _ = prepare_comparison(loaded, args.seed)  # refuses unpaired scenarios first
+    names = [s.name for s in run_as]
     out = args.out if args.out is not None else _compare_out_dir(names)
-    folder = ResultFolder(out)  # refuses an unusable --out before anything runs
-
-    started = now_iso()
-    clock = time.perf_counter()
-    with _sigterm_as_interrupt(), folder:
-        assert folder.path is not None
-        timeseries, people = run_comparison(
-            scenarios, args.replications, workers=args.workers, progress=True
-        )
-        levels = replication_levels(people, timeseries)
-        table = comparison_table(levels, names[0], detectable=args.detect)
-        years = main_follow_up(table, args.years)
-        write_comparison_tables(folder.path, table, levels, timeseries, people)
-        write_comparison_plots(folder.path, table, timeseries, people, years=years)
-        seconds = time.perf_counter() - clock
-        metadata = make_comparison_metadata(
+    check_out_dir(out)  # refuses an unusable --out before anything runs
+    with _sigterm_as_interrupt():
+        result = compare(
             loaded,
-            scenarios,
-            seed_source="--seed" if args.seed is not None else "base scenario",
-            replications=args.replications,
+            args.replications,
             workers=args.workers,
-            started=started,
-            command=command,
-            extra={
-                "wall_seconds": round(seconds, 3),
-                "follow_up_years": years,
-                "requested_follow_up_years": args.years,
-                "detectable_difference": args.detect,
-            },
+            seed=args.seed,
+            years=args.years,
+            detect=args.detect,
+            progress=True,
         )
-        write_report(
-            folder.path,
-            table,
-            scenarios,
-            metadata,
-            years=years,
-            figures={"forest": FOREST_PNG, "survival": SURVIVAL_PNG, "indicators": INDICATORS_PNG},
-            destination=out,
-        )
-        write_metadata(folder.path, metadata)
-
-    print(
-        format_comparison_summary(
-            table,
-            years=years,
-            replications=args.replications,
-            people=metadata["people_per_replication"],
-            horizon_weeks=scenarios[0].horizon_weeks,
-            seed=seed,
-            seed_source=metadata["seed_source"],
-            workers=args.workers,
-            seconds=seconds,
-            requested_years=args.years,
-        )
-    )
+        if args.seed is not None:
+            result.seed_source = "--seed"
+        result.save(out, command)
+    print(result.text())
     print(f"\nReport: {out / REPORT_HTML} (and {REPORT_MD}); all figures: {out / 'comparison.csv'}")
     return 0
-
-
-def _signed(x: float, digits: int = 1) -> str:
-    if pd.isna(x):
-        return "n/a"
-    if x != 0 and abs(x) < 0.95 * 10 ** (1 - digits):
-        digits += 1  # -0.04, not -0.0
-    return f"{x:+.{digits}f}"
-
-
-def _diff_cell(row: pd.Series, scale: float = 1.0, digits: int = 1) -> str:
-    if pd.isna(row["difference"]):
-        return "n/a"
-    if row["difference"] == 0 and row["sd"] == 0:
-        return "0 (identical in every replication)"
-    cell = f"{_signed(scale * row['difference'], digits)}"
-    if pd.notna(row["lower"]):
-        lo, hi = _signed(scale * row["lower"], digits), _signed(scale * row["upper"], digits)
-        cell += f" ({lo} to {hi})"
-    return cell + (" *" if row["excludes_zero"] else "")
-
-
-def format_comparison_summary(
-    table: pd.DataFrame,
-    *,
-    years: float,
-    replications: int,
-    people: int,
-    horizon_weeks: int,
-    seed: int,
-    seed_source: str,
-    workers: int,
-    seconds: float,
-    requested_years: float | None = None,
-) -> str:
-    """The table printed after a comparison: per other scenario, the event outcomes ``years``
-    after release per 100 releases (base, scenario, paired difference with 95 % interval) and
-    the total cost, with the cost per reoffence prevented."""
-    names = list(dict.fromkeys(table["scenario"].astype(str)))
-    base = names[0]
-    lines = [
-        f"compare: {base} (base) vs {', '.join(names[1:])}",
-        f"{replications} replications of {people:,} people, {horizon_weeks} weeks, common seed "
-        f"{seed} (from the {seed_source}), {workers} worker{'s' * (workers != 1)}, "
-        f"{seconds:.1f} s",
-    ]
-    if requested_years is not None and requested_years != years:
-        lines.append(
-            f"(follow-up {requested_years:g} years is beyond the horizon; showing {years:g})"
-        )
-    lines += [
-        "",
-        f"Per 100 releases, {years:g} year{'s' * (years != 1)} after release (Kaplan-Meier, mean "
-        "over replications); difference = scenario - base, 95% interval; * = interval excludes 0",
-    ]
-    events = table[(table["kind"] == "event") & (table["years"] == years)]
-    label_width = max([len("outcome"), *(len(str(v)) for v in events["label"])])
-    for name in names[1:]:
-        lines += ["", f"{name} vs {base}:"]
-        head = f"  {'cohort':<10}  {'outcome':<{label_width}}  {'base':>10}  {'scenario':>10}"
-        lines.append(head + "  difference (95% interval)")
-        for _, row in events[events["scenario"] == name].iterrows():
-            ref = events[
-                (events["scenario"] == base)
-                & (events["cohort"] == row["cohort"])
-                & (events["outcome"] == row["outcome"])
-            ]
-            ref_level = ref["level"].iloc[0] if len(ref) else float("nan")
-            lines.append(
-                f"  {row['cohort']:<10}  {row['label']:<{label_width}}  "
-                f"{_level(ref_level):>10}  {_level(row['level']):>10}  {_diff_cell(row)}"
-            )
-        lines += _cost_lines(table, base, name, label_width)
-    return "\n".join(lines)
-
-
-def _level(x: float) -> str:
-    return "n/a" if pd.isna(x) else f"{x:.1f}"
-
-
-def _cost_lines(table: pd.DataFrame, base: str, name: str, width: int) -> list[str]:
-    def pick(scenario: str, outcome: str) -> pd.Series | None:
-        rows = table[
-            (table["scenario"] == scenario)
-            & (table["cohort"] == "all")
-            & (table["outcome"] == outcome)
-        ]
-        return rows.iloc[0] if len(rows) else None
-
-    total, ref = pick(name, "cost_total"), pick(base, "cost_total")
-    if total is None or ref is None:
-        return []
-    label = "total cost, EUR million"
-    lines = [
-        f"  {'all':<10}  {label:<{width}}  {ref['level'] / 1e6:>10.1f}  "
-        f"{total['level'] / 1e6:>10.1f}  {_diff_cell(total, 1e-6)}"
-    ]
-    ratio = pick(name, "cost_per_reoffence_prevented")
-    if ratio is not None:
-        level = ratio["level"]
-        if pd.isna(level):
-            value = "not defined"
-        elif level < 0:
-            value = f"none: saves EUR {-level:,.0f} per reoffence prevented"
-        else:
-            value = f"EUR {level:,.0f}"
-        lines.append(f"  extra cost per reoffence prevented: {value} ({ratio['note']})")
-    return lines
 
 
 # ---------------------------------------------------------------------- calibrate
@@ -845,8 +663,8 @@ def _calibrate(args: argparse.Namespace, command: list[str]) -> int:
     for p in result.parameters:
         print(f"  {p.key}: {p.start:g} -> {result.fitted[p.key]:g}")
     for r in result.table.itertuples():
-        value = "n/a (horizon too short)" if pd.isna(r.simulated) else f"{r.simulated:.1f} %"
-        mark = "in range" if r.in_range else ("" if pd.isna(r.simulated) else "OUT of range")
+        value = "n/a (horizon too short)" if math.isnan(r.simulated) else f"{r.simulated:.1f} %"
+        mark = "in range" if r.in_range else ("" if math.isnan(r.simulated) else "OUT of range")
         print(f"  {r.target}: {value} (target {r.target_value:g}, {r.low:g}-{r.high:g}) {mark}")
     if args.write:
         print(f"Wrote fitted values to {args.scenario}")
@@ -873,8 +691,9 @@ def _add_serve(commands: Any) -> None:
     serve.add_argument(
         "--scenario",
         metavar="FILE",
-        help="base scenario file (default scenarios/baseline.toml)",
+        help="base scenario: a file or a shipped scenario's name (default baseline)",
     )
+    _add_set(serve, "the base scenario")
     serve.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine)"
     )
@@ -896,8 +715,10 @@ def _port(text: str) -> int:
 
 def _serve(args: argparse.Namespace, command: list[str]) -> int:
     from .dashboard.server import ServeError, serve
+    from .keys import parse_assignment
 
     try:
-        return serve(args.scenario, host=args.host, port=args.port)
+        overrides = dict(parse_assignment(a) for a in args.set)
+        return serve(args.scenario, host=args.host, port=args.port, overrides=overrides)
     except ServeError as err:
         return _fail(err)

@@ -1251,6 +1251,8 @@ EVIDENCE_SECTIONS: dict[str, str] = {
     "2": "starting conditions",
     "3": "capacities and caseloads",
     "4": "effect sizes",
+    "5": "prison structure",
+    "6": "valuing outcomes",
 }
 
 

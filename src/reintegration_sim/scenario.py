@@ -3,6 +3,7 @@
 A scenario file is TOML::
 
     name = "baseline"
+    title = "Today's practice"      # optional: the human name used in reports and plots
     description = "What this models, in plain words, and where in the paper it comes from."
     horizon_weeks = 520
     seed = 20181106
@@ -10,13 +11,23 @@ A scenario file is TOML::
     [parameters.prison]
     regime = "dispersal"
 
-Every key is checked against the parameter register; a bad file raises :class:`ScenarioError`
-whose message names the file, the key and what is allowed.
+A file may inherit from another with ``base = "baseline"`` (a shipped scenario by name) or
+``base = "other.toml"`` (a path, relative to the file): the base is read first (itself perhaps
+inheriting), and this file's keys and tables override it key by key. ``name``, ``title`` and
+``description`` are never inherited. An inheritance cycle is refused.
+
+Scenarios are found by :func:`load_scenario` from a path or, for a bare name, among the files
+shipped with the package (:func:`shipped_scenarios`). Every key is checked against the parameter
+register; a bad file raises :class:`ScenarioError` whose message names the file, the key and
+what is allowed.
 """
 
 from __future__ import annotations
 
+import difflib
 import tomllib
+from collections.abc import Mapping
+from importlib import resources
 from pathlib import Path
 from typing import Any, get_args
 
@@ -25,7 +36,14 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 from .interventions import Intervention, Interventions
 from .parameters import Parameters
 
-__all__ = ["Scenario", "ScenarioError", "load_scenario"]
+__all__ = [
+    "Scenario",
+    "ScenarioError",
+    "load_scenario",
+    "resolve_scenario",
+    "shipped_scenario_dir",
+    "shipped_scenarios",
+]
 
 MAX_SEED = 2**63 - 1
 
@@ -44,6 +62,12 @@ class Scenario(BaseModel):
         max_length=80,
         description="short identifier used in result folders and tables",
     )
+    title: str | None = Field(
+        None,
+        min_length=1,
+        max_length=120,
+        description="human name used in reports, plots and the dashboard (default: the name)",
+    )
     description: str = Field(min_length=1, description="what this models, in plain words")
     horizon_weeks: int = Field(520, ge=1, le=5200, description="weeks simulated (1 step = 1 week)")
     seed: int = Field(20181106, ge=0, le=MAX_SEED, description="root seed of every random stream")
@@ -56,6 +80,11 @@ class Scenario(BaseModel):
     def source_text(self) -> str:
         """The file text this scenario was read from, or its TOML rendering."""
         return self._source_text if self._source_text is not None else self.to_toml()
+
+    @property
+    def label(self) -> str:
+        """The human title if the scenario has one, else its name."""
+        return self.title or self.name
 
     @property
     def source_path(self) -> str | None:
@@ -92,6 +121,31 @@ class Scenario(BaseModel):
             merged.setdefault(group, {}).update(values)
         return self._revalidate(parameters=merged)
 
+    def with_overrides(self, overrides: Mapping[str, Any]) -> Scenario:
+        """A copy with values set by key (validated): ``group.name`` for a register parameter,
+        ``interventions.LEVER.FIELD`` for a lever's field (switching the lever on if needed),
+        ``horizon_weeks``, ``seed``, ``title`` or ``description``
+        (:mod:`~reintegration_sim.keys`)::
+
+            scenario.with_overrides({"offending.terror_hazard": 0.002,
+                                     "interventions.deradicalisation_programme.coverage": 0.5})
+        """
+        from .keys import KeyError_, nested_overrides
+
+        try:
+            parameters, levers, settings = nested_overrides(overrides)
+        except KeyError_ as err:
+            raise ScenarioError(f"{self.source_path or self.name}: {err}") from None
+        merged_parameters = self.overrides()
+        for group, values in parameters.items():
+            merged_parameters.setdefault(group, {}).update(values)
+        merged_levers = self.intervention_settings()
+        for key, values in levers.items():
+            merged_levers.setdefault(key, {}).update(values)
+        return self._revalidate(
+            parameters=merged_parameters, interventions=merged_levers, **settings
+        )
+
     def with_seed(self, seed: int) -> Scenario:
         return self._revalidate(seed=seed)
 
@@ -99,7 +153,7 @@ class Scenario(BaseModel):
         return self._revalidate(horizon_weeks=weeks)
 
     def _revalidate(self, **changes: Any) -> Scenario:
-        data = self.model_dump(exclude={"parameters", "interventions"})
+        data = self.model_dump(exclude={"parameters", "interventions"}, exclude_none=True)
         data["parameters"] = self.overrides()
         data["interventions"] = self.intervention_settings()
         data.update(changes)
@@ -114,8 +168,10 @@ class Scenario(BaseModel):
 
     def to_toml(self) -> str:
         """The scenario as TOML text (what a result folder stores when no file text exists)."""
-        lines = [
-            f"name = {_toml_value(self.name)}",
+        lines = [f"name = {_toml_value(self.name)}"]
+        if self.title is not None:
+            lines.append(f"title = {_toml_value(self.title)}")
+        lines += [
             f"description = {_toml_value(self.description)}",
             f"horizon_weeks = {self.horizon_weeks}",
             f"seed = {self.seed}",
@@ -205,14 +261,100 @@ def read_toml(path: Path, error: type[Exception]) -> tuple[dict[str, Any], str]:
         raise error(f"{path}: not valid TOML ({exc})") from None
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario file; raise :class:`ScenarioError` with a clear message."""
-    path = Path(path)
+SHIPPED_PACKAGE = "reintegration_sim"
+#: keys of a scenario file that are its own and never inherited from its base
+OWN_KEYS = ("name", "title", "description")
+
+
+def shipped_scenario_dir() -> Path:
+    """The folder of the scenario files shipped with the package."""
+    return Path(str(resources.files(SHIPPED_PACKAGE) / "scenarios"))
+
+
+def shipped_scenarios() -> dict[str, Path]:
+    """``{name: path}`` of every shipped scenario file, sorted by name."""
+    return {p.stem: p for p in sorted(shipped_scenario_dir().glob("*.toml"))}
+
+
+def resolve_scenario(ref: str | Path, relative_to: Path | None = None) -> Path:
+    """The file a scenario reference names: an existing path (relative to ``relative_to`` if
+    given), else a shipped scenario's name (``baseline``, with or without ``.toml``). An unknown
+    reference raises :class:`ScenarioError` with close names."""
+    path = Path(ref)
+    if relative_to is not None and not path.is_absolute():
+        path = relative_to / path
+    if path.exists() or isinstance(ref, Path):
+        return path
+    text = str(ref)
+    name = text.removesuffix(".toml")
+    shipped = shipped_scenarios()
+    if "/" not in text and "\\" not in text and name in shipped:
+        return shipped[name]
+    if "/" in text or "\\" in text:
+        return path  # a path that does not exist: read_toml says so
+    close = difflib.get_close_matches(name, list(shipped), n=3, cutoff=0.6)
+    hint = (
+        f"; did you mean {' or '.join(close)}?"
+        if close
+        else ("; `reintegration-sim scenarios` lists the shipped ones")
+    )
+    raise ScenarioError(f"{text}: no such file, nor a shipped scenario of that name{hint}")
+
+
+def _merge(base: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
+    """``own`` over ``base``, table by table (a table in both is merged key by key)."""
+    out = dict(base)
+    for key, value in own.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _resolved_data(path: Path, chain: tuple[Path, ...] = ()) -> tuple[dict[str, Any], str]:
+    """The file's data with its ``base`` chain applied, and its own text."""
     data, text = read_toml(path, ScenarioError)
+    where = path.resolve()
+    if where in chain:
+        cycle = " -> ".join(str(p) for p in (*chain, where))
+        raise ScenarioError(f"{path}: inheritance cycle: {cycle}")
+    base_ref = data.pop("base", None)
+    if base_ref is None:
+        return data, text
+    if not isinstance(base_ref, str) or not base_ref.strip():
+        raise ScenarioError(
+            f"{path}: key 'base': expected a scenario name or a path (got {base_ref!r})"
+        )
+    try:
+        base_path = resolve_scenario(base_ref, relative_to=path.parent)
+        base_data, _ = _resolved_data(base_path, (*chain, where))
+    except ScenarioError as err:
+        raise ScenarioError(f"{path}: key 'base': {err}") from None
+    for key in OWN_KEYS:
+        base_data.pop(key, None)
+    return _merge(base_data, data), text
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario, by path or shipped name, with its ``base`` chain applied;
+    raise :class:`ScenarioError` with a clear message."""
+    path = resolve_scenario(path)
+    data, text = _resolved_data(path)
+    data.setdefault("name", path.stem)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as err:
         raise ScenarioError(format_validation_errors(str(path), err)) from None
-    scenario._source_text = text
+    # a file that inherits is not complete on its own: keep the resolved scenario instead, so
+    # that a result folder's copy runs again without its base
+    scenario._source_text = (
+        text if "base" not in tomllib.loads(text) else _inherited_text(scenario, path, text)
+    )
     scenario._source_path = str(path)
     return scenario
+
+
+def _inherited_text(scenario: Scenario, path: Path, text: str) -> str:
+    own = "\n".join(f"# {line}".rstrip() for line in text.strip().splitlines())
+    return f"# {path} with its base applied; the file itself reads:\n{own}\n\n" + scenario.to_toml()

@@ -40,10 +40,12 @@ import numpy as np
 import pandas as pd
 
 from .comparison import END_STATES, end_state_value, released_among
+from .interventions import REGISTRY
+from .keys import LEVER_PREFIX, KeyInfo, all_keys, canonical, unknown_key_message
 from .outcomes import OUTCOME_BY_KEY
-from .parameters import Parameters, ParamInfo, iter_register
+from .parameters import Parameters
 from .population import WEEKS_PER_YEAR
-from .scenario import Scenario
+from .scenario import Scenario, ScenarioError
 from .survival import cumulative_incidence, event_durations
 
 __all__ = [
@@ -61,6 +63,7 @@ __all__ = [
     "resolve_parameters",
     "run_size",
     "sample",
+    "typed_values",
     "validate_outcomes",
 ]
 
@@ -91,48 +94,53 @@ class SensitivityError(ValueError):
 # ---------------------------------------------------------------------- parameters
 
 
-def _register() -> dict[str, ParamInfo]:
-    return {info.key: info for info in iter_register()}
+def _register() -> dict[str, KeyInfo]:
+    """Every key a sweep may vary: register parameters and lever fields."""
+    return {k: info for k, info in all_keys().items() if info.kind != "scenario"}
 
 
-def _is_numeric(info: ParamInfo) -> bool:
-    return (
-        len(info.plausible) == 2
-        and not isinstance(info.default, bool)
-        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in info.plausible)
-    )
+def _is_numeric(info: KeyInfo) -> bool:
+    return info.numeric
 
 
 def numeric_parameters(group: str) -> tuple[list[str], list[str]]:
-    """``(numeric keys, categorical keys)`` of one register group, in declaration order."""
+    """``(numeric keys, categorical keys)`` of one register group or lever
+    (``interventions.LEVER``), in declaration order."""
     numeric, categorical = [], []
-    for info in iter_register():
-        if info.group == group:
-            (numeric if _is_numeric(info) else categorical).append(info.key)
+    for key, info in _register().items():
+        if key.rsplit(".", 1)[0] == group:
+            (numeric if info.numeric else categorical).append(key)
     return numeric, categorical
 
 
+def _groups() -> list[str]:
+    return list(Parameters.model_fields) + [f"{LEVER_PREFIX}.{key}" for key in REGISTRY]
+
+
 def resolve_parameters(names: Iterable[str]) -> tuple[list[str], list[str]]:
-    """Expand register keys and group names into the numeric keys to vary.
+    """Expand keys (``GROUP.NAME``, ``interventions.LEVER.FIELD``), register groups and levers
+    (``interventions.LEVER``) into the numeric keys to vary.
 
     Returns ``(keys, excluded)``: ``excluded`` are the categorical parameters of named groups,
     left out because a sweep varies numbers only. A categorical parameter named explicitly, an
     unknown key or a key named twice raises :class:`SensitivityError`.
     """
     register = _register()
-    groups = list(Parameters.model_fields)
+    groups = _groups()
     keys: list[str] = []
     excluded: list[str] = []
-    for name in names:
+    for raw in names:
+        name = canonical(raw)
         if name in groups:
             numeric, categorical = numeric_parameters(name)
             keys += [k for k in numeric if k not in keys]
             excluded += categorical
         elif name in register:
             info = register[name]
-            if not _is_numeric(info):
+            if not info.numeric:
+                shown = " / ".join(map(str, info.plausible)) or "not a number"
                 raise SensitivityError(
-                    f"parameter '{name}' is categorical ({' / '.join(map(str, info.plausible))}); "
+                    f"parameter '{name}' is categorical ({shown}); "
                     "a sweep varies numeric parameters only: set it in the base scenario or "
                     "[overrides] instead"
                 )
@@ -140,10 +148,8 @@ def resolve_parameters(names: Iterable[str]) -> tuple[list[str], list[str]]:
                 raise SensitivityError(f"parameter '{name}' is named twice")
             keys.append(name)
         else:
-            raise SensitivityError(
-                f"unknown parameter or group '{name}'; groups: {', '.join(groups)}; "
-                "keys look like 'offending.terror_hazard' (see `reintegration-sim params`)"
-            )
+            message = unknown_key_message(name, {**register, **dict.fromkeys(groups)})
+            raise SensitivityError(message.replace("unknown key", "unknown parameter or group"))
     if not keys:
         raise SensitivityError("no numeric parameter to vary")
     return keys, excluded
@@ -152,15 +158,16 @@ def resolve_parameters(names: Iterable[str]) -> tuple[list[str], list[str]]:
 def problem_from_register(
     names: Iterable[str], ranges: Mapping[str, Sequence[float]] | None = None
 ) -> dict[str, Any]:
-    """A SALib ``problem`` dict for the register keys and groups ``names``.
+    """A SALib ``problem`` dict for the keys, groups and levers ``names``.
 
-    Bounds are the register's plausible range, unless ``ranges`` gives ``[low, high]`` for a key
-    (any range within the parameter's hard limits). Integer parameters are sampled as floats and
-    rounded when run (:func:`parameter_values`).
+    Bounds are the register's plausible range (for a lever field: its allowed range, which is
+    wide; narrow it), unless ``ranges`` gives ``[low, high]`` for a key (any range within the
+    parameter's hard limits). Integer parameters are sampled as floats and rounded when run
+    (:func:`parameter_values`).
     """
     keys, _ = resolve_parameters(names)
     register = _register()
-    ranges = dict(ranges or {})
+    ranges = {canonical(k): v for k, v in dict(ranges or {}).items()}
     unknown = [k for k in ranges if k not in keys]
     if unknown:
         raise SensitivityError(
@@ -180,16 +187,18 @@ def problem_from_register(
     return {"num_vars": len(keys), "names": keys, "bounds": bounds}
 
 
-def _check_value(key: str, value: float, info: ParamInfo) -> None:
-    group, name = key.split(".", 1)
-    cast = int(round(value)) if isinstance(info.default, int) else float(value)
+def _check_value(key: str, value: float, info: KeyInfo) -> None:
+    cast = int(round(value)) if info.integer else float(value)
     try:
-        Parameters().override({group: {name: cast}})
-    except ValueError as err:
-        reason = err.errors()[0]["msg"] if hasattr(err, "errors") else str(err)
+        _BLANK.with_overrides({key: cast})
+    except ScenarioError as err:
+        reason = str(err).removeprefix(f"{_BLANK.name}: ")
         raise SensitivityError(
             f"range of '{key}': {value:g} is not allowed ({reason}); plausible {list(info.plausible)}"
         ) from None
+
+
+_BLANK = Scenario(name="range-check", description="checks a value against its limits")
 
 
 def parameter_values(names: Sequence[str], row: Sequence[float]) -> dict[str, int | float]:
@@ -197,26 +206,44 @@ def parameter_values(names: Sequence[str], row: Sequence[float]) -> dict[str, in
     register = _register()
     out: dict[str, int | float] = {}
     for key, value in zip(names, row, strict=True):
-        if isinstance(register[key].default, int):
+        if register[key].integer:
             out[key] = int(round(float(value)))
         else:
             out[key] = float(value)
     return out
 
 
-def as_overrides(values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """``{"GROUP.NAME": value}`` as a scenario's ``{GROUP: {NAME: value}}`` overrides, with
-    numbers of a float parameter as floats and numpy scalars as Python ones."""
+def typed_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    """``{key: value}`` with numbers of a float parameter as floats and numpy scalars as Python
+    ones (what :meth:`Scenario.with_overrides` validates strictly)."""
     register = _register()
-    overrides: dict[str, dict[str, Any]] = {}
-    for key, value in values.items():
-        if key not in register:
-            raise SensitivityError(f"unknown parameter '{key}' (see `reintegration-sim params`)")
-        group, name = key.split(".", 1)
-        if isinstance(register[key].default, float) and isinstance(value, int | np.integer):
-            value = float(value)
-        elif isinstance(value, np.generic):
+    out: dict[str, Any] = {}
+    for raw, value in values.items():
+        key = canonical(raw)
+        info = register.get(key)
+        if info is None:
+            raise SensitivityError(unknown_key_message(key, register))
+        if isinstance(value, np.generic):
             value = value.item()
+        if (
+            isinstance(info.default, float)
+            and isinstance(value, int)
+            and not isinstance(value, bool)
+        ):
+            value = float(value)
+        out[key] = value
+    return out
+
+
+def as_overrides(values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Register keys ``{"GROUP.NAME": value}`` as a scenario's ``{GROUP: {NAME: value}}``
+    (typed as :func:`typed_values`); lever fields are refused (use
+    :meth:`Scenario.with_overrides` with :func:`typed_values`)."""
+    overrides: dict[str, dict[str, Any]] = {}
+    for key, value in typed_values(values).items():
+        if key.startswith(LEVER_PREFIX + "."):
+            raise SensitivityError(f"'{key}' is a lever field, not a register parameter")
+        group, name = key.split(".", 1)
         overrides.setdefault(group, {})[name] = value
     return overrides
 
@@ -421,8 +448,10 @@ def evaluate(
         replication: replication index; with the scenario's seed it fixes every random number,
             so equal arguments give equal outcomes.
         outcomes: outcome keys (module docstring); default :data:`DEFAULT_OUTCOMES`.
-        **parameters: register keys with their values, dotted keys passed as a mapping:
-            ``evaluate(**{"offending.terror_hazard": 0.002, "recruiters.gate_presence": 0.3})``.
+        **parameters: keys with their values (register parameters or lever fields,
+            :mod:`~reintegration_sim.keys`), dotted keys passed as a mapping:
+            ``evaluate(**{"offending.terror_hazard": 0.002,
+            "interventions.deradicalisation_programme.coverage": 0.5})``.
 
     Returns:
         ``{outcome key: value}`` (NaN where not identified at the horizon).
@@ -444,6 +473,6 @@ def evaluate(
     keys = list(outcomes) if outcomes is not None else list(DEFAULT_OUTCOMES)
     validate_outcomes(keys)
     if parameters:
-        scenario = scenario.with_parameters(as_overrides(parameters))
+        scenario = scenario.with_overrides(typed_values(parameters))
     model = ReintegrationModel(scenario, replication=int(replication), build_graph=False).run()
     return outcome_values(people_table(model), keys)

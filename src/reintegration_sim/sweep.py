@@ -47,7 +47,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -58,6 +58,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .keys import flatten
 from .results import now_iso
 from .scenario import (
     MAX_SEED,
@@ -66,17 +67,18 @@ from .scenario import (
     format_validation_errors,
     load_scenario,
     read_toml,
+    resolve_scenario,
 )
 from .sensitivity import (
     SensitivityError,
     analyze,
-    as_overrides,
     evaluate,
     parameter_values,
     problem_from_register,
     resolve_parameters,
     run_size,
     sample,
+    typed_values,
     validate_outcomes,
 )
 
@@ -113,7 +115,7 @@ class SweepSpec(BaseModel):
     replications_per_point: int = Field(1, ge=1, le=1000)
     random_numbers: Literal["common", "per_run"] = "common"
     ranges: dict[str, list[float]] = Field(default_factory=dict)
-    overrides: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    overrides: dict[str, Any] = Field(default_factory=dict)
 
 
 def load_spec(path: str | Path) -> tuple[SweepSpec, str]:
@@ -147,25 +149,32 @@ class Plan:
         return len(self.X)
 
 
-def prepare(spec_path: str | Path) -> Plan:
-    """Load the spec and base scenario, build the problem and the seeded design."""
+def prepare(spec_path: str | Path, overrides: Mapping[str, Any] | None = None) -> Plan:
+    """Load the spec and base scenario (with the spec's ``[overrides]``, then ``overrides``:
+    ``{key: value}`` as ``--set`` gives them), build the problem and the seeded design."""
     spec_path = Path(spec_path)
     spec, text = load_spec(spec_path)
     where = str(spec_path)
-    base_path = spec_path.parent / spec.base
     try:
+        base_path = resolve_scenario(spec.base, relative_to=spec_path.parent)
         scenario = load_scenario(base_path)
     except ScenarioError as err:
         raise SweepError(f"{where}: base scenario: {err}") from None
     try:
         if spec.overrides:
-            scenario = scenario.with_parameters(spec.overrides)
+            scenario = scenario.with_overrides(flatten(spec.overrides))
         if spec.horizon_weeks is not None:
             scenario = scenario.with_horizon(spec.horizon_weeks)
         scenario = scenario.with_seed(spec.seed)
     except ScenarioError as err:  # the bad value is in this spec, not in the base file
         message = str(err).removeprefix(f"{base_path}: ").replace("'parameters.", "'overrides.")
         raise SweepError(f"{where}: {message}") from None
+    if overrides:
+        try:
+            scenario = scenario.with_overrides(overrides)
+        except ScenarioError as err:
+            message = str(err).removeprefix(f"{base_path}: ")
+            raise SweepError(f"{where}: --set: {message}") from None
     try:
         validate_outcomes(spec.outcomes)
         _, excluded = resolve_parameters(spec.parameters)
@@ -200,7 +209,7 @@ def run_one(
     ``replications`` of ``scenario`` (default: replication ``run`` alone)."""
     start = time.perf_counter()
     values = parameter_values(names, row)
-    configured = scenario.with_parameters(as_overrides(values))
+    configured = scenario.with_overrides(typed_values(values))
     replications = [run] if replications is None else list(replications)
     results = [evaluate(configured, r, outcomes=outcomes) for r in replications]
     result = {key: float(np.mean([res[key] for res in results])) for key in results[0]}

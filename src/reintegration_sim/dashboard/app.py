@@ -21,6 +21,7 @@ variable :data:`SCENARIO_ENV` (set by ``serve --scenario``), the presets from ``
 from __future__ import annotations
 
 import functools
+import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -36,7 +37,14 @@ from ..scenario import Scenario, load_scenario
 from .levers import LEVER_BY_KEY, LEVERS, NO_PRESET, format_value, lever_value, model_params
 from .netview import PHASE_LABELS, NetworkView
 from .plots import OutcomeView, differences
-from .run import SCENARIO_ENV, WorkshopRun, default_scenario_path, find_presets, scenarios_dir
+from .run import (
+    OVERRIDES_ENV,
+    SCENARIO_ENV,
+    WorkshopRun,
+    default_scenario_path,
+    find_presets,
+    scenarios_dir,
+)
 from .story import StoryEvent, StoryTracker
 
 __all__ = ["ETHICS_NOTE", "SCENARIO_ENV", "Dashboard", "Page", "load_config"]
@@ -76,6 +84,9 @@ def load_config(scenario_path: str | None = None) -> tuple[Scenario, dict[str, S
     message for each preset file that did not load."""
     path = scenario_path or os.environ.get(SCENARIO_ENV) or str(default_scenario_path())
     base = load_scenario(Path(path))
+    overrides = json.loads(os.environ.get(OVERRIDES_ENV) or "{}")
+    if overrides:
+        base = base.with_overrides(overrides)
     presets, problems = find_presets(scenarios_dir())
     return base, presets, tuple(problems)
 

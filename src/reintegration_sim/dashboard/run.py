@@ -24,7 +24,7 @@ import numpy as np
 
 from ..agents import Cohort
 from ..model import ReintegrationModel
-from ..scenario import Scenario, ScenarioError, load_scenario
+from ..scenario import Scenario, ScenarioError, load_scenario, shipped_scenario_dir
 from .levers import (
     LEVER_BY_KEY,
     NO_PRESET,
@@ -41,6 +41,8 @@ __all__ = ["SCENARIO_ENV", "WorkshopRun", "default_person", "find_presets"]
 
 #: environment variable naming the dashboard's base scenario file (``serve --scenario``)
 SCENARIO_ENV = "REINTEGRATION_SIM_DASHBOARD_SCENARIO"
+#: the environment variable holding ``serve --set`` values (JSON ``{key: value}``)
+OVERRIDES_ENV = "REINTEGRATION_SIM_DASHBOARD_SET"
 #: the preset the others are written against ("otherwise as the baseline")
 BASELINE_NAME = "baseline"
 _REGISTER_DEFAULTS = Scenario(name="register-defaults", description="the parameter register")
@@ -249,11 +251,10 @@ class WorkshopRun(mesa.Model):
 
 
 def default_scenario_path() -> Path:
-    """``scenarios/baseline.toml`` of the repository (or of the working directory)."""
+    """The shipped baseline scenario."""
     return scenarios_dir() / "baseline.toml"
 
 
 def scenarios_dir() -> Path:
-    """The repository's ``scenarios/`` folder, else ``./scenarios``."""
-    repo = Path(__file__).resolve().parents[3] / "scenarios"
-    return repo if repo.is_dir() else Path.cwd() / "scenarios"
+    """The scenarios shipped with the package (the presets)."""
+    return shipped_scenario_dir()

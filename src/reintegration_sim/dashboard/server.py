@@ -10,11 +10,13 @@ internet, and the page's JavaScript comes from the ``solara-assets`` package on 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
 from pathlib import Path
+from typing import Any
 
-from ..scenario import load_scenario
+from ..scenario import load_scenario, resolve_scenario
 
 __all__ = ["APP", "DEFAULT_HOST", "DEFAULT_PORT", "ServeError", "browse_url", "serve"]
 
@@ -55,21 +57,29 @@ def _check_port(host: str, port: int) -> None:
             ) from None
 
 
-def serve(scenario: str | Path | None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> int:
+def serve(
+    scenario: str | Path | None,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    overrides: dict[str, Any] | None = None,
+) -> int:
     """Start the dashboard and block until it is stopped (Ctrl-C); return the exit status.
 
     Raises:
         ~reintegration_sim.scenario.ScenarioError: the scenario file cannot be used.
         ServeError: the address cannot be used.
     """
-    from .run import SCENARIO_ENV, default_scenario_path
+    from .run import OVERRIDES_ENV, SCENARIO_ENV, default_scenario_path
 
-    path = Path(scenario) if scenario is not None else default_scenario_path()
+    path = resolve_scenario(scenario) if scenario is not None else default_scenario_path()
     base = load_scenario(path)  # a bad file stops here, with the scenario module's message
+    if overrides:
+        base = base.with_overrides(overrides)  # and so does a bad --set
     if not 1 <= port <= 65535:
         raise ServeError(f"--port must be between 1 and 65535 (got {port})")
     _check_port(host, port)
     os.environ[SCENARIO_ENV] = str(path.resolve())
+    os.environ[OVERRIDES_ENV] = json.dumps(overrides or {})
     # read when Solara is imported: no usage telemetry leaves the machine
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
     import click
@@ -78,7 +88,7 @@ def serve(scenario: str | Path | None, host: str = DEFAULT_HOST, port: int = DEF
 
     solara.server.settings.telemetry.mixpanel_enable = False
     print(
-        f"Workshop dashboard (base scenario {base.name}) at {browse_url(host, port)} ; "
+        f"Workshop dashboard (base scenario {base.label}) at {browse_url(host, port)} ; "
         "stop with Ctrl-C",
         flush=True,
     )

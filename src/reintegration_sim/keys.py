@@ -1,0 +1,300 @@
+"""One key grammar for every number a scenario can set.
+
+* ``GROUP.NAME``: a register parameter (:mod:`~reintegration_sim.parameters`), e.g.
+  ``offending.terror_hazard``; ``parameters.GROUP.NAME`` is accepted as the same key;
+* ``interventions.KEY.FIELD``: a field of a lever (:mod:`~reintegration_sim.interventions`),
+  e.g. ``interventions.deradicalisation_programme.hazard_ratio``. Setting a field of a lever the
+  scenario does not use switches that lever on with its defaults and the field set;
+* ``horizon_weeks``, ``seed``, ``title``, ``description``: the scenario's own settings.
+
+Scenario overrides (:meth:`Scenario.with_overrides`), ``--set KEY=VALUE``, sweep specs,
+:func:`~reintegration_sim.sensitivity.evaluate`, ``calibrate --fit`` and the dashboard all take
+these keys. :func:`describe` tells what a key is (default, unit, plausible range, source), and
+:func:`all_keys` lists every one.
+
+A value outside a numeric key's plausible range is allowed within its hard bounds; it runs, and
+:func:`implausible` says so in one line (the command line prints it as a warning).
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import tomllib
+import typing
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import annotated_types
+
+from .interventions import REGISTRY
+from .parameters import iter_register
+
+if TYPE_CHECKING:
+    from .scenario import Scenario
+
+__all__ = [
+    "LEVER_PREFIX",
+    "SCENARIO_SETTINGS",
+    "KeyError_",
+    "KeyInfo",
+    "all_keys",
+    "canonical",
+    "current_value",
+    "describe",
+    "flatten",
+    "implausible",
+    "nested_overrides",
+    "parse_assignment",
+    "unknown_key_message",
+]
+
+#: the scenario's own settings that ``--set`` and overrides may change
+SCENARIO_SETTINGS: dict[str, str] = {
+    "horizon_weeks": "weeks simulated (1 step = 1 week)",
+    "seed": "root seed of every random stream",
+    "title": "a human title used in reports, plots and the dashboard",
+    "description": "what the scenario models, in plain words",
+}
+LEVER_PREFIX = "interventions"
+PARAMETER_PREFIX = "parameters"
+
+
+class KeyError_(ValueError):  # noqa: N801 - a ValueError, not the builtin KeyError
+    """An unknown or malformed key; the message names it and suggests close ones."""
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    """What one key is.
+
+    Attributes:
+        key: the canonical key (``group.name`` or ``interventions.key.field``).
+        kind: ``parameter`` (register), ``lever`` (intervention field) or ``scenario``.
+        default: the value when nothing sets it.
+        unit: what the number measures (levers: from their field description).
+        plausible: ``(low, high)`` for numbers; the allowed values otherwise; empty if open.
+        bounds: hard limits ``(low, high)`` of a number (``None`` where open).
+        source: the evidence behind the default, or "assumption".
+        doc: one line on what it does.
+    """
+
+    key: str
+    kind: Literal["parameter", "lever", "scenario"]
+    default: Any
+    unit: str
+    plausible: tuple[Any, ...]
+    bounds: tuple[float | None, float | None]
+    source: str
+    doc: str
+
+    @property
+    def numeric(self) -> bool:
+        """A number that can be swept or fitted (not a switch, a choice or a list)."""
+        return (
+            len(self.plausible) == 2
+            and not isinstance(self.default, bool)
+            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in self.plausible)
+        )
+
+    @property
+    def integer(self) -> bool:
+        return isinstance(self.default, int) and not isinstance(self.default, bool)
+
+
+def _bounds_of(metadata: list[Any]) -> tuple[float | None, float | None]:
+    low: float | None = None
+    high: float | None = None
+    for item in metadata:
+        if isinstance(item, annotated_types.Ge | annotated_types.Gt):
+            low = float(item.ge if isinstance(item, annotated_types.Ge) else item.gt)
+        elif isinstance(item, annotated_types.Le | annotated_types.Lt):
+            high = float(item.le if isinstance(item, annotated_types.Le) else item.lt)
+    return low, high
+
+
+def _choices(annotation: Any) -> tuple[Any, ...]:
+    if annotation is bool:
+        return (False, True)
+    if typing.get_origin(annotation) is Literal:
+        return typing.get_args(annotation)
+    return ()
+
+
+def _lever_keys() -> Iterator[KeyInfo]:
+    for lever, cls in REGISTRY.items():
+        for name, field in cls.model_fields.items():
+            low, high = _bounds_of(field.metadata)
+            choices = _choices(field.annotation)
+            numeric_default = isinstance(field.default, int | float) and not isinstance(
+                field.default, bool
+            )
+            plausible: tuple[Any, ...] = choices
+            if not choices and numeric_default and low is not None and high is not None:
+                plausible = (
+                    (low, high) if isinstance(field.default, float) else (int(low), int(high))
+                )
+            yield KeyInfo(
+                key=f"{LEVER_PREFIX}.{lever}.{name}",
+                kind="lever",
+                default=field.default,
+                unit="",
+                plausible=plausible,
+                bounds=(low, high),
+                source=cls.evidence,
+                doc=field.description or "",
+            )
+
+
+def _parameter_keys() -> Iterator[KeyInfo]:
+    from .parameters import Parameters
+
+    for info in iter_register():
+        group = Parameters.model_fields[info.group].annotation
+        field = group.model_fields[info.name]  # type: ignore[union-attr]
+        yield KeyInfo(
+            key=info.key,
+            kind="parameter",
+            default=info.default,
+            unit=info.unit,
+            plausible=info.plausible,
+            bounds=_bounds_of(field.metadata),
+            source=info.source,
+            doc=info.doc,
+        )
+
+
+def all_keys() -> dict[str, KeyInfo]:
+    """Every key: register parameters, then lever fields, then the scenario's settings (the
+    same mapping every call: do not change it)."""
+    return _all_keys()
+
+
+@functools.cache
+def _all_keys() -> dict[str, KeyInfo]:
+    keys = {info.key: info for info in _parameter_keys()}
+    keys.update((info.key, info) for info in _lever_keys())
+    for name, doc in SCENARIO_SETTINGS.items():
+        keys[name] = KeyInfo(name, "scenario", None, "", (), (None, None), "", doc)
+    return keys
+
+
+def canonical(key: str) -> str:
+    """The key without an optional ``parameters.`` prefix."""
+    key = key.strip()
+    if key.startswith(PARAMETER_PREFIX + ".") and key.count(".") == 2:
+        return key[len(PARAMETER_PREFIX) + 1 :]
+    return key
+
+
+def describe(key: str) -> KeyInfo:
+    """What ``key`` is; an unknown key raises :class:`KeyError_` with close matches."""
+    keys = all_keys()
+    info = keys.get(canonical(key))
+    if info is None:
+        raise KeyError_(unknown_key_message(key, keys))
+    return info
+
+
+def unknown_key_message(key: str, keys: Mapping[str, Any]) -> str:
+    """``unknown key 'x'; did you mean ...`` (or where to look them up)."""
+    key = canonical(key)
+    close = difflib.get_close_matches(key, list(keys), n=3, cutoff=0.6)
+    if not close:  # the same last part in another group or lever
+        close = [k for k in keys if k.split(".")[-1] == key.split(".")[-1]][:3]
+    if close:
+        return f"unknown key '{key}'; did you mean {' or '.join(repr(k) for k in close)}?"
+    lever = key.split(".")[1] if key.startswith(LEVER_PREFIX + ".") else None
+    if lever is not None and lever in REGISTRY:
+        fields = ", ".join(REGISTRY[lever].model_fields)
+        return f"unknown key '{key}'; the fields of '{lever}' are: {fields}"
+    return (
+        f"unknown key '{key}'; keys are GROUP.NAME (see `reintegration-sim params`), "
+        "interventions.LEVER.FIELD, horizon_weeks, seed, title or description"
+    )
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """``KEY=VALUE`` as given to ``--set``: the value read as a TOML value (``52``, ``0.2``,
+    ``true``, ``"text"``, ``["a", "b"]``), else taken as plain text (``separation``)."""
+    key, sep, raw = text.partition("=")
+    if not sep or not key.strip():
+        raise KeyError_(f"--set {text!r}: expected KEY=VALUE, e.g. offending.terror_hazard=0.002")
+    raw = raw.strip()
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    return canonical(key), value
+
+
+def flatten(tables: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested TOML tables (``{"population": {"n_extremist": 200}}``) as flat keys
+    (``{"population.n_extremist": 200}``); flat keys pass through."""
+    out: dict[str, Any] = {}
+    for key, value in tables.items():
+        full = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            out.update(flatten(value, full + "."))
+        else:
+            out[full] = value
+    return out
+
+
+def nested_overrides(
+    overrides: Mapping[str, Any],
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]], dict[str, Any]]:
+    """Split flat ``{key: value}`` into ``(parameters, interventions, settings)`` as the
+    scenario's tables nest them; unknown keys raise :class:`KeyError_`."""
+    keys = all_keys()
+    parameters: dict[str, dict[str, Any]] = {}
+    levers: dict[str, dict[str, Any]] = {}
+    settings: dict[str, Any] = {}
+    for raw, value in overrides.items():
+        key = canonical(raw)
+        info = keys.get(key)
+        if info is None:
+            raise KeyError_(unknown_key_message(key, keys))
+        if info.kind == "scenario":
+            settings[key] = value
+        elif info.kind == "lever":
+            _, lever, name = key.split(".")
+            levers.setdefault(lever, {})[name] = value
+        else:
+            group, name = key.split(".")
+            parameters.setdefault(group, {})[name] = value
+    return parameters, levers, settings
+
+
+def current_value(scenario: Scenario, key: str) -> Any:
+    """The value ``key`` has in ``scenario`` (a lever the scenario does not use: its default)."""
+    key = canonical(key)
+    info = describe(key)
+    if info.kind == "parameter":
+        return scenario.parameters.flat()[key]
+    if info.kind == "lever":
+        _, lever, name = key.split(".")
+        return scenario.intervention_settings().get(lever, {}).get(name, info.default)
+    return getattr(scenario, key)
+
+
+def implausible(scenario: Scenario) -> list[str]:
+    """One line per number of ``scenario`` outside its plausible range (within its bounds, so
+    it runs): register parameters and the fields of the levers it uses."""
+    keys = all_keys()
+    values: dict[str, Any] = dict(scenario.parameters.flat())
+    for lever, fields in scenario.intervention_settings().items():
+        values.update({f"{LEVER_PREFIX}.{lever}.{name}": v for name, v in fields.items()})
+    lines = []
+    for key, value in values.items():
+        info = keys.get(key)
+        if info is None or info.kind != "parameter" or not info.numeric:
+            continue
+        low, high = info.plausible
+        if isinstance(value, int | float) and not low <= value <= high:
+            lines.append(
+                f"{key} = {value:g} is outside its plausible range {low:g} to {high:g} "
+                f"({info.unit}); it runs, but no evidence supports it"
+            )
+    return lines

@@ -1,0 +1,183 @@
+"""Plain-text summaries printed after a run and a comparison (the command line prints them;
+:class:`~reintegration_sim.workflows.RunResult` and
+:class:`~reintegration_sim.workflows.ComparisonResult` show them as their text)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["NOISE_ONLY", "SUMMARY_YEARS", "format_comparison_summary", "format_summary"]
+
+#: what a comparison's interval covers, said wherever one is printed
+NOISE_ONLY = (
+    "chance only (simulation noise between replications), not the uncertainty of the lever "
+    "effect sizes, most of which are assumptions (docs/levers.md)"
+)
+#: follow-up years shown in the printed summary (summary.csv has more)
+SUMMARY_YEARS = (1, 3, 5)
+
+
+def _percent(row: pd.Series) -> str:
+    if pd.isna(row["cum_incidence"]):
+        return "n/a"
+    return (
+        f"{100 * row['cum_incidence']:.1f} "
+        f"({100 * row['ci_lower']:.1f}-{100 * row['ci_upper']:.1f})"
+    )
+
+
+def format_summary(
+    summary: pd.DataFrame,
+    *,
+    scenario_name: str,
+    replications: int,
+    people: int,
+    horizon_weeks: int,
+    seed: int,
+    workers: int,
+    seconds: float,
+    years: Sequence[int] = SUMMARY_YEARS,
+) -> str:
+    """The table printed after a run: per cohort, people released and, per event outcome,
+    Kaplan-Meier cumulative incidence (%) with 95 % interval at the given follow-up years."""
+    lines = [
+        f"{scenario_name}: {replications} replication{'s' * (replications != 1)} of "
+        f"{people:,} people, {horizon_weeks} weeks, seed {seed}, "
+        f"{workers} worker{'s' * (workers != 1)}, {seconds:.1f} s",
+        "",
+        "Cumulative incidence from first release, % (95% CI), Kaplan-Meier pooled over "
+        "replications; n/a = nobody followed up that long",
+    ]
+    shown = summary[summary["years"].isin(years)]
+    label_width = max([len("outcome"), *(len(str(v)) for v in shown["label"])])
+    cells = {key: _percent(row) for key, row in _rows_by(shown)}
+    cell_width = max([len("5 years"), *(len(c) for c in cells.values())])
+    for cohort, block in shown.groupby("cohort", sort=False):
+        n_released = int(block["n_released"].iloc[0])
+        lines += ["", f"{cohort}: {n_released:,} released"]
+        head = "  " + "outcome".ljust(label_width)
+        head += "".join("  " + f"{y} year{'s' * (y != 1)}".ljust(cell_width) for y in years)
+        lines.append(head.rstrip())
+        for outcome, rows in block.groupby("outcome", sort=False):
+            line = "  " + str(rows["label"].iloc[0]).ljust(label_width)
+            for y in years:
+                line += "  " + cells.get((str(cohort), str(outcome), y), "n/a").ljust(cell_width)
+            lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
+def _rows_by(table: pd.DataFrame) -> Iterator[tuple[tuple[str, str, Any], pd.Series]]:
+    for _, row in table.iterrows():
+        yield (str(row["cohort"]), str(row["outcome"]), row["years"]), row
+
+
+def _signed(x: float, digits: int = 1) -> str:
+    if pd.isna(x):
+        return "n/a"
+    if x != 0 and abs(x) < 0.95 * 10 ** (1 - digits):
+        digits += 1  # -0.04, not -0.0
+    return f"{x:+.{digits}f}"
+
+
+def _diff_cell(row: pd.Series, scale: float = 1.0, digits: int = 1) -> str:
+    if pd.isna(row["difference"]):
+        return "n/a"
+    if row["difference"] == 0 and row["sd"] == 0:
+        return "0 (identical in every replication)"
+    cell = f"{_signed(scale * row['difference'], digits)}"
+    if pd.notna(row["lower"]):
+        lo, hi = _signed(scale * row["lower"], digits), _signed(scale * row["upper"], digits)
+        cell += f" ({lo} to {hi})"
+    return cell + (" *" if row["excludes_zero"] else "")
+
+
+def format_comparison_summary(
+    table: pd.DataFrame,
+    *,
+    years: float,
+    replications: int,
+    people: int,
+    horizon_weeks: int,
+    seed: int,
+    seed_source: str,
+    workers: int,
+    seconds: float,
+    requested_years: float | None = None,
+) -> str:
+    """The table printed after a comparison: per other scenario, the event outcomes ``years``
+    after release per 100 releases (base, scenario, paired difference with 95 % interval) and
+    the total cost, with the cost per reoffence prevented."""
+    names = list(dict.fromkeys(table["scenario"].astype(str)))
+    base = names[0]
+    lines = [
+        f"compare: {base} (base) vs {', '.join(names[1:])}",
+        f"{replications} replications of {people:,} people, {horizon_weeks} weeks, common seed "
+        f"{seed} (from the {seed_source}), {workers} worker{'s' * (workers != 1)}, "
+        f"{seconds:.1f} s",
+    ]
+    if requested_years is not None and requested_years != years:
+        lines.append(
+            f"(follow-up {requested_years:g} years is beyond the horizon; showing {years:g})"
+        )
+    lines += [
+        "",
+        f"Per 100 releases, {years:g} year{'s' * (years != 1)} after release (Kaplan-Meier, mean "
+        "over replications); difference = scenario - base, 95% interval; * = interval excludes 0",
+        f"The intervals cover {NOISE_ONLY}.",
+    ]
+    events = table[(table["kind"] == "event") & (table["years"] == years)]
+    label_width = max([len("outcome"), *(len(str(v)) for v in events["label"])])
+    for name in names[1:]:
+        lines += ["", f"{name} vs {base}:"]
+        head = f"  {'cohort':<10}  {'outcome':<{label_width}}  {'base':>10}  {'scenario':>10}"
+        lines.append(head + "  difference (95% interval)")
+        for _, row in events[events["scenario"] == name].iterrows():
+            ref = events[
+                (events["scenario"] == base)
+                & (events["cohort"] == row["cohort"])
+                & (events["outcome"] == row["outcome"])
+            ]
+            ref_level = ref["level"].iloc[0] if len(ref) else float("nan")
+            lines.append(
+                f"  {row['cohort']:<10}  {row['label']:<{label_width}}  "
+                f"{_level(ref_level):>10}  {_level(row['level']):>10}  {_diff_cell(row)}"
+            )
+        lines += _cost_lines(table, base, name, label_width)
+    return "\n".join(lines)
+
+
+def _level(x: float) -> str:
+    return "n/a" if pd.isna(x) else f"{x:.1f}"
+
+
+def _cost_lines(table: pd.DataFrame, base: str, name: str, width: int) -> list[str]:
+    def pick(scenario: str, outcome: str) -> pd.Series | None:
+        rows = table[
+            (table["scenario"] == scenario)
+            & (table["cohort"] == "all")
+            & (table["outcome"] == outcome)
+        ]
+        return rows.iloc[0] if len(rows) else None
+
+    total, ref = pick(name, "cost_total"), pick(base, "cost_total")
+    if total is None or ref is None:
+        return []
+    label = "total cost, EUR million"
+    lines = [
+        f"  {'all':<10}  {label:<{width}}  {ref['level'] / 1e6:>10.1f}  "
+        f"{total['level'] / 1e6:>10.1f}  {_diff_cell(total, 1e-6)}"
+    ]
+    ratio = pick(name, "cost_per_reoffence_prevented")
+    if ratio is not None:
+        level = ratio["level"]
+        if pd.isna(level):
+            value = "not defined"
+        elif level < 0:
+            value = f"none: saves EUR {-level:,.0f} per reoffence prevented"
+        else:
+            value = f"EUR {level:,.0f}"
+        lines.append(f"  extra cost per reoffence prevented: {value} ({ratio['note']})")
+    return lines
