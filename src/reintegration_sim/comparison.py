@@ -283,7 +283,8 @@ def comparable_scenarios(
             where = [s.source_path or "(unsaved)" for s in (seen[scenario.name], scenario)]
             raise ScenarioError(
                 f"two scenarios are named {scenario.name!r} ({where[0]} and {where[1]}); "
-                "give each a distinct name"
+                "give each a distinct name (in a file: name = ...; in Python: "
+                "scenario.with_overrides({'name': ...}))"
             )
         seen[scenario.name] = scenario
     base = scenarios[0]

@@ -5,7 +5,8 @@
 * ``interventions.KEY.FIELD``: a field of a lever (:mod:`~reintegration_sim.interventions`),
   e.g. ``interventions.deradicalisation_programme.hazard_ratio``. Setting a field of a lever the
   scenario does not use switches that lever on with its defaults and the field set;
-* ``horizon_weeks``, ``seed``, ``title``, ``description``: the scenario's own settings.
+* ``name``, ``title``, ``description``, ``horizon_weeks``, ``seed``: the scenario's own
+  settings.
 
 Scenario overrides (:meth:`Scenario.with_overrides`), ``--set KEY=VALUE``, sweep specs,
 :func:`~reintegration_sim.sensitivity.evaluate`, ``calibrate --fit`` and the dashboard all take
@@ -52,6 +53,7 @@ __all__ = [
 
 #: the scenario's own settings that ``--set`` and overrides may change
 SCENARIO_SETTINGS: dict[str, str] = {
+    "name": "short identifier used in result folders and tables",
     "horizon_weeks": "weeks simulated (1 step = 1 week)",
     "seed": "root seed of every random stream",
     "title": "a human title used in reports, plots and the dashboard",
@@ -211,7 +213,7 @@ def unknown_key_message(key: str, keys: Mapping[str, Any]) -> str:
         return f"unknown key '{key}'; the fields of '{lever}' are: {fields}"
     return (
         f"unknown key '{key}'; keys are GROUP.NAME (see `reintegration-sim params`), "
-        "interventions.LEVER.FIELD, horizon_weeks, seed, title or description"
+        "interventions.LEVER.FIELD, name, title, description, horizon_weeks or seed"
     )
 
 
