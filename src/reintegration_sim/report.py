@@ -270,9 +270,9 @@ def report_blocks(
     detect = comparison["detectable_difference"].dropna()
     detect_size = float(detect.iloc[0]) if len(detect) else None
 
-    names = " or ".join(f"**{s.name}**" for s in others)
+    names = " or ".join(f"**{s.label}**" for s in others)
     blocks: list[Block] = [
-        Heading(1, f"What changes if we do {names} instead of **{base.name}**?"),
+        Heading(1, f"What changes if we do {names} instead of **{base.label}**?"),
         Paragraph(
             "**Synthetic populations only.** This report compares policies for simulated "
             "populations; it says nothing about any real person and must never be used to score "
@@ -297,7 +297,8 @@ def report_blocks(
     for i, scenario in enumerate(scenarios):
         role = "the base" if i == 0 else "compared with the base"
         changes = _what_changes(scenario) if i > 0 else []
-        blocks.append(Paragraph(f"**{scenario.name}** ({role}). {_collapse(scenario.description)}"))
+        shown = scenario.name if scenario.title is None else f"{scenario.title} ({scenario.name})"
+        blocks.append(Paragraph(f"**{shown}** ({role}). {_collapse(scenario.description)}"))
         if changes:
             blocks.append(Bullets(tuple(changes)))
     for other in others:

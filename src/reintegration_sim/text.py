@@ -4,12 +4,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import html
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["NOISE_ONLY", "SUMMARY_YEARS", "format_comparison_summary", "format_summary"]
+__all__ = [
+    "NOISE_ONLY",
+    "SUMMARY_YEARS",
+    "escape_markdown",
+    "format_comparison_summary",
+    "format_summary",
+]
 
 #: what a comparison's interval covers, said wherever one is printed
 NOISE_ONLY = (
@@ -106,14 +114,16 @@ def format_comparison_summary(
     workers: int,
     seconds: float,
     requested_years: float | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> str:
     """The table printed after a comparison: per other scenario, the event outcomes ``years``
     after release per 100 releases (base, scenario, paired difference with 95 % interval) and
     the total cost, with the cost per reoffence prevented."""
     names = list(dict.fromkeys(table["scenario"].astype(str)))
     base = names[0]
+    shown = {name: name for name in names} | dict(labels or {})
     lines = [
-        f"compare: {base} (base) vs {', '.join(names[1:])}",
+        f"compare: {shown[base]} (base) vs {', '.join(shown[n] for n in names[1:])}",
         f"{replications} replications of {people:,} people, {horizon_weeks} weeks, common seed "
         f"{seed} (from the {seed_source}), {workers} worker{'s' * (workers != 1)}, "
         f"{seconds:.1f} s",
@@ -131,7 +141,7 @@ def format_comparison_summary(
     events = table[(table["kind"] == "event") & (table["years"] == years)]
     label_width = max([len("outcome"), *(len(str(v)) for v in events["label"])])
     for name in names[1:]:
-        lines += ["", f"{name} vs {base}:"]
+        lines += ["", f"{shown[name]} vs {shown[base]}:"]
         head = f"  {'cohort':<10}  {'outcome':<{label_width}}  {'base':>10}  {'scenario':>10}"
         lines.append(head + "  difference (95% interval)")
         for _, row in events[events["scenario"] == name].iterrows():
@@ -181,3 +191,10 @@ def _cost_lines(table: pd.DataFrame, base: str, name: str, width: int) -> list[s
             value = f"EUR {level:,.0f}"
         lines.append(f"  extra cost per reoffence prevented: {value} ({ratio['note']})")
     return lines
+
+
+def escape_markdown(text: str) -> str:
+    """User text (a title, a description) safe to put into Markdown rendered as a page: HTML
+    escaped, and Markdown's own marks taken literally, whitespace collapsed."""
+    plain = html.escape(" ".join(text.split()), quote=True)
+    return re.sub(r"([\\`*_{}\[\]()#+!|~])", r"\\\1", plain)

@@ -249,6 +249,7 @@ class ComparisonResult:
             workers=self.workers,
             seconds=self.seconds,
             requested_years=self.requested_years,
+            labels={s.name: s.label for s in self.scenarios},
         )
 
     def __str__(self) -> str:

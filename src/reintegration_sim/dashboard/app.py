@@ -34,6 +34,7 @@ from mesa.visualization.utils import update_counter
 
 from ..agents import Phase
 from ..scenario import Scenario, load_scenario
+from ..text import escape_markdown
 from .levers import LEVER_BY_KEY, LEVERS, NO_PRESET, format_value, lever_value, model_params
 from .netview import PHASE_LABELS, NetworkView
 from .plots import OutcomeView, differences
@@ -141,7 +142,7 @@ def StatusLine(model: WorkshopRun) -> None:
     solara.use_effect(pass_on, [update_counter.value])
     solara.Markdown(
         f"**Week {model.week} of {model.horizon}** · seed {model.seed_value} · replication "
-        f"{model.replication} · base: **{model.base_scenario.name}** · policy: "
+        f"{model.replication} · base: **{escape_markdown(model.base_scenario.label)}** · policy: "
         f"**{model.policy_name}**. {_CAUTION} Set the controls in the sidebar, then press "
         "**Reset** to start both runs again with them; **Step** or ▶ to move on. Page 1 "
         "explains the policy, every lever and how to use the dashboard."
@@ -295,12 +296,14 @@ def PolicyPanel(model: WorkshopRun) -> None:
     base = model.base_scenario
     with solara.Column(classes=["rs-panel", "rs-levers"], gap="2px"):
         solara.Markdown("#### The policy and the levers")
-        solara.Markdown(f"**Base: {base.name}.** {' '.join(base.description.split())}")
+        solara.Markdown(
+            f"**Base: {escape_markdown(base.label)}.** {escape_markdown(base.description)}"
+        )
         if preset is not None:
             changes = "; ".join(model.preset_changes) or "nothing"
             solara.Markdown(
-                f"**Policy: the base with preset {preset.name}** (what it changes from the "
-                f"baseline: {changes}). {' '.join(preset.description.split())}"
+                f"**Policy: the base with preset {escape_markdown(preset.label)}** (what it "
+                f"changes from the baseline: {changes}). {escape_markdown(preset.description)}"
             )
         else:
             solara.Markdown("**Policy: the base** with the levers below.")

@@ -359,7 +359,7 @@ class NetworkView:
     def update(self, run: WorkshopRun) -> None:
         """Show the current week."""
         if self.which == "base":
-            self.panel.update(run.base, f"Base: {run.base_scenario.name}, week {run.week}")
+            self.panel.update(run.base, f"Base: {run.base_scenario.label}, week {run.week}")
         else:
             self.panel.update(run.policy, f"Policy: {run.policy_name}, week {run.week}")
 
