@@ -33,6 +33,8 @@ from typing import Any, NoReturn
 
 import pandas as pd
 
+from ._version import __version__
+
 PROG = "reintegration-sim"
 DEFAULT_REPLICATIONS = 10
 #: default follow-up (years after release) of the comparison's summary, forest plot and report
@@ -115,15 +117,6 @@ def _seed(text: str) -> int:
     return value
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("reintegration-sim")
-    except PackageNotFoundError:
-        return "unknown"
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
@@ -131,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
         "extremist offences, for comparing policies on synthetic populations.",
         allow_abbrev=False,
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     run = commands.add_parser(
