@@ -1,26 +1,50 @@
 # reintegration-sim: the two commands are `make demo` and `make test`.
-# Both create .venv with Python 3.12 from pyproject.toml; nothing needs installing by hand.
+# Both create .venv with Python 3.12 from requirements.lock (every dependency and the test extra
+# pinned with hashes) and the package itself; nothing needs installing by hand.
+# After changing the dependencies in pyproject.toml, run `make lock` and commit both files.
 
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+LOCK := requirements.lock
+# the uv that writes the lock, pinned so the same inputs give the same file; installed on its own
+# beside the venv's packages (not into them), so .venv holds exactly what the lock says
+UV_VERSION := 0.13.9
+UV := $(VENV)/uv/bin/uv
 # Python 3.12: PYTHON if given, else python3.12, else python3 if it is 3.12 (pyenv reads
 # .python-version).
 PYTHON ?= $(shell for c in python3.12 python3; do \
 	if $$c -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' >/dev/null 2>&1; then \
 	echo $$c; break; fi; done)
 
-.PHONY: demo test test-fast baseline lint format docs bench clean chromium
+.PHONY: demo test test-fast baseline lint format docs bench clean chromium lock
 
-$(STAMP): pyproject.toml
+# the venv: first the lock, every file checked against its hash, then the package itself without
+# dependencies (the lock has them; the editable install cannot carry hashes). Re-runs when
+# pyproject.toml or the lock changes.
+$(STAMP): pyproject.toml $(LOCK)
 	@if [ -z "$(PYTHON)" ]; then \
 		echo "error: Python 3.12 not found (tried python3.12 and python3)." >&2; \
 		echo "Install Python 3.12 (e.g. 'pyenv install 3.12') or run 'make PYTHON=/path/to/python3.12 ...'." >&2; \
 		exit 2; fi
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
+
+# rewrite requirements.lock from pyproject.toml (the dependencies and the test extra) with uv:
+# universal (markers for Linux, macOS and Windows), for Python 3.12, with the hashes of every
+# file. Pins already in the lock are kept unless pyproject.toml rules them out; `make lock
+# UPGRADE=--upgrade` moves every pin to the newest release allowed. Then `make test`, and
+# `make baseline` if the model's outputs moved; commit the lock on its own, saying why.
+lock:
+	@if [ -z "$(PYTHON)" ]; then echo "error: Python 3.12 not found (see 'make .venv/.installed')." >&2; exit 2; fi
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@test -x $(UV) && $(UV) --version | grep -qx 'uv $(UV_VERSION)' || \
+		$(PY) -m pip install --quiet --upgrade --target $(VENV)/uv 'uv==$(UV_VERSION)'
+	$(UV) pip compile pyproject.toml --extra test --universal --python-version 3.12 \
+		--generate-hashes --custom-compile-command 'make lock' --quiet $(UPGRADE) -o $(LOCK)
 
 # compare three named practices of the paper with the baseline on common random numbers;
 # writes results/<time>-compare-.../ with report.html, report.md, comparison.csv and plots

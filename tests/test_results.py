@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -117,12 +119,28 @@ def test_metadata_fields(tiny_file) -> None:
         assert key in meta
     for lib in ("python", "mesa", "numpy", "scipy", "pandas", "networkx", "pydantic"):
         assert meta["versions"][lib]
-    for lib in ("lifelines", "matplotlib", "pyarrow"):
+    for lib in ("lifelines", "matplotlib", "pyarrow", "salib", "dask", "distributed"):
         assert meta["versions"][lib]
+    # the lock this checkout's environment is installed from, by hash
+    lock = Path(__file__).resolve().parents[1] / "requirements.lock"
+    assert meta["lock_sha256"] == hashlib.sha256(lock.read_bytes()).hexdigest()
+    assert str(lock) in meta["lock_note"]
     assert meta["root_seed"] == scenario.seed
     assert [s["replication"] for s in meta["seeds"]] == [0, 1]
     assert scenario_from_metadata(meta).model_dump() == scenario.model_dump()
     json.dumps(meta)  # serialisable
+
+
+def test_lock_info(tmp_path) -> None:
+    # an installed wheel: no checkout around it, so nothing to hash, and the note says so
+    info = results.lock_info(tmp_path)
+    assert info["lock_sha256"] is None and "installed package" in info["lock_note"]
+    (tmp_path / "pyproject.toml").write_text("")
+    info = results.lock_info(tmp_path)
+    assert info["lock_sha256"] is None and "no requirements.lock" in info["lock_note"]
+    (tmp_path / "requirements.lock").write_bytes(b"numpy==2.0\n")
+    info = results.lock_info(tmp_path)
+    assert info["lock_sha256"] == hashlib.sha256(b"numpy==2.0\n").hexdigest()
 
 
 def test_git_info_outside_git(monkeypatch) -> None:

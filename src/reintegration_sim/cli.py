@@ -37,6 +37,8 @@ from .workflows import DEFAULT_COMPARE_YEARS, DEFAULT_DETECT
 if TYPE_CHECKING:
     from .scenario import Scenario
 
+from ._version import __version__
+
 PROG = "reintegration-sim"
 DEFAULT_REPLICATIONS = 10
 
@@ -111,15 +113,6 @@ def _seed(text: str) -> int:
     return value
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("reintegration-sim")
-    except PackageNotFoundError:
-        return "unknown"
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
@@ -127,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
         "extremist offences, for comparing policies on synthetic populations.",
         allow_abbrev=False,
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     run = commands.add_parser(

@@ -2,7 +2,8 @@
 
 A result folder holds
 
-* ``metadata.json``: package and library versions, git commit of the code, the scenario text
+* ``metadata.json``: package and library versions, the SHA-256 of the lock file the environment
+  was installed from (:func:`lock_info`), git commit of the code, the scenario text
   actually run (load it with :func:`scenario_from_metadata`), root seed and per-replication
   seeds, the command line, start and end times, replications and workers;
 * ``timeseries.parquet``: weekly indicators, tidy (scenario, replication, week, cohort,
@@ -28,6 +29,7 @@ result folder behind.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import importlib.metadata
 import json
 import os
@@ -48,6 +50,7 @@ from .scenario import Scenario
 
 __all__ = [
     "LIBRARIES",
+    "LOCK",
     "PACKAGE",
     "Comparison",
     "Result",
@@ -57,6 +60,7 @@ __all__ = [
     "default_out_dir",
     "git_info",
     "library_versions",
+    "lock_info",
     "make_comparison_metadata",
     "make_metadata",
     "read_comparison",
@@ -69,7 +73,8 @@ __all__ = [
 ]
 
 PACKAGE = "reintegration-sim"
-#: libraries whose versions every result folder records
+#: libraries whose versions every result folder records (names as pip knows them); SALib, dask
+#: and distributed for sweeps, which run through them
 LIBRARIES = (
     "mesa",
     "numpy",
@@ -81,7 +86,12 @@ LIBRARIES = (
     "matplotlib",
     "pyarrow",
     "tqdm",
+    "salib",
+    "dask",
+    "distributed",
 )
+#: the lock file at the root of a source checkout that ``make`` installs the environment from
+LOCK = "requirements.lock"
 METADATA = "metadata.json"
 TIMESERIES = "timeseries.parquet"
 PEOPLE = "people.parquet"
@@ -185,6 +195,38 @@ def library_versions() -> dict[str, str | None]:
     return versions
 
 
+def lock_info(root: Path | None = None) -> dict[str, str | None]:
+    """``lock_sha256``, the SHA-256 of the lock file, and ``lock_note``, what it is a hash of.
+
+    ``make`` installs the environment from :data:`LOCK` at the root of the source checkout
+    (beside ``pyproject.toml``), then this package without dependencies, so the hash names
+    every pinned version and file at once. An installed wheel ships no lock: then
+    ``lock_sha256`` is None and the note says why (the versions still record what was
+    installed). Nor does the hash prove the environment was installed from the lock: a
+    ``pip install -e .`` beside it resolves afresh, which the versions would show.
+
+    Args:
+        root: the folder to look in (default: the checkout holding this package, if any).
+    """
+    if root is None:
+        root = Path(__file__).resolve().parents[2]  # src/reintegration_sim/results.py
+    lock = root / LOCK
+    if not (root / "pyproject.toml").is_file():
+        return {
+            "lock_sha256": None,
+            "lock_note": (
+                f"installed package, not a source checkout: no {LOCK} to hash; the versions "
+                "record what was installed"
+            ),
+        }
+    if not lock.is_file():
+        return {"lock_sha256": None, "lock_note": f"no {LOCK} in the source checkout {root}"}
+    return {
+        "lock_sha256": hashlib.sha256(lock.read_bytes()).hexdigest(),
+        "lock_note": f"SHA-256 of {lock}, which make installs the environment from",
+    }
+
+
 def git_info() -> dict[str, Any] | None:
     """Commit and dirty flag of the git checkout holding this package, or None outside git."""
     here = Path(__file__).resolve().parent
@@ -265,6 +307,7 @@ def make_metadata(
         "package": PACKAGE,
         "version": versions[PACKAGE],
         "versions": versions,
+        **lock_info(),
         "platform": platform.platform(),
         "git": git_info(),
         "command": list(sys.argv if command is None else command),
