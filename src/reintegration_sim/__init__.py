@@ -25,6 +25,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from ._version import __version__
+
 if TYPE_CHECKING:
     from .keys import KeyInfo
     from .keys import describe as describe
@@ -73,13 +75,6 @@ _LAZY: dict[str, tuple[str, str]] = {
 
 
 def __getattr__(name: str) -> Any:
-    if name == "__version__":
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            return version("reintegration-sim")
-        except PackageNotFoundError:
-            return "unknown"
     if name in _LAZY:
         module, attribute = _LAZY[name]
         return getattr(importlib.import_module(f"{__name__}.{module}"), attribute)
