@@ -206,3 +206,22 @@ def test_out_of_range_start_exits_2(tmp_path, capsys) -> None:
     err = capsys.readouterr().err
     assert code == 2 and "outside its plausible range" in err
     assert not out.exists()
+
+
+def test_a_lever_field_can_be_fitted_and_written(tiny_file, tmp_path, sim) -> None:
+    """``--fit`` takes ``interventions.LEVER.FIELD`` like a register key; ``--write`` records
+    it in the lever's table of the scenario file, where loading it reads it back."""
+    from reintegration_sim.keys import current_value
+    from reintegration_sim.scenario import load_scenario
+
+    copy = tmp_path / "tinycal.toml"
+    copy.write_text(tiny_file.read_text(encoding="utf-8"), encoding="utf-8")
+    lever = "interventions.deradicalisation_programme.hazard_ratio"
+    argv = ["calibrate", str(copy), "--fit", lever, "--replications", "2"]
+    argv += ["--max-evaluations", "3", "--out", str(tmp_path / "out"), "--write"]
+    status, stdout = sim.cli(argv)
+    assert status == 0, stdout
+    assert "[interventions.deradicalisation_programme]" in copy.read_text(encoding="utf-8")
+    metadata = json.loads((tmp_path / "out" / "metadata.json").read_text())
+    fitted = metadata["calibration"]["fitted"][lever]
+    assert current_value(load_scenario(copy), lever) == fitted

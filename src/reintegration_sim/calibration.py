@@ -645,8 +645,8 @@ def edit_toml_text(text: str, fitted: dict[str, float | int], comment: str) -> s
     lines = text.splitlines()
     by_group: dict[str, dict[str, float | int]] = {}
     for key, value in fitted.items():
-        group, name = key.split(".", 1)
-        by_group.setdefault(group, {})[name] = value
+        table, name = key.rsplit(".", 1)  # GROUP.NAME or interventions.LEVER.FIELD
+        by_group.setdefault(table, {})[name] = value
     for group, values in by_group.items():
         code = _code_lines(lines)
         headers = [
@@ -654,7 +654,7 @@ def edit_toml_text(text: str, fitted: dict[str, float | int], comment: str) -> s
             for i, line in enumerate(lines)
             if code[i] and (_HEADER.match(line) or _ARRAY_HEADER.match(line))
         ]
-        wanted = f"parameters.{group}"
+        wanted = group if group.startswith("interventions.") else f"parameters.{group}"
         start = next(
             (
                 i
@@ -721,10 +721,10 @@ def write_fitted_values(
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(new)
         try:
-            check = load_scenario(tmp).parameters.flat()
+            written = load_scenario(tmp)
         except ScenarioError as err:
             raise CalibrationError(f"{path}: editing the file would break it ({err})") from None
-        wrong = [k for k, v in fitted.items() if check.get(k) != v]
+        wrong = [k for k, v in fitted.items() if current_value(written, k) != v]
         if wrong:
             raise CalibrationError(
                 f"{path}: could not record {', '.join(wrong)} by a simple edit "

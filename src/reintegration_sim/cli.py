@@ -1,17 +1,22 @@
-"""The command line: a thin layer over :mod:`~reintegration_sim.experiment`,
-:mod:`~reintegration_sim.comparison`, :mod:`~reintegration_sim.sweep`,
-:mod:`~reintegration_sim.calibration` and :mod:`~reintegration_sim.results`.
+"""The command line: arguments and printing only, over :mod:`~reintegration_sim.workflows`
+(run, compare), :mod:`~reintegration_sim.sweep` and :mod:`~reintegration_sim.calibration`.
 
 ::
 
-    reintegration-sim run SCENARIO.toml [--replications N] [--seed S] [--out DIR] [--workers K]
-    reintegration-sim compare BASE.toml OTHER.toml [MORE.toml ...] [--replications N] [--seed S]
-        [--out DIR] [--workers K] [--years Y] [--detect D]
+    reintegration-sim run SCENARIO [--replications N] [--seed S] [--set KEY=VALUE ...]
+        [--out DIR] [--workers K]
+    reintegration-sim compare BASE OTHER [MORE ...] [--replications N] [--seed S]
+        [--set KEY=VALUE ...] [--out DIR] [--workers K] [--years Y] [--detect D]
     reintegration-sim params [--markdown]
+    reintegration-sim scenarios [NAME ...] [--copy DIR]
     reintegration-sim sweep SPEC.toml [--out DIR] [--workers K | --scheduler ADDRESS] [--resume]
-    reintegration-sim calibrate SCENARIO.toml --fit GROUP.NAME[,GROUP.NAME...] [--replications N]
+        [--set KEY=VALUE ...]
+    reintegration-sim calibrate SCENARIO --fit KEY[,KEY...] [--replications N]
         [--workers K] [--max-evaluations M] [--out DIR] [--write]
-    reintegration-sim serve [--scenario FILE] [--host HOST] [--port PORT]
+    reintegration-sim serve [--scenario SCENARIO] [--set KEY=VALUE ...] [--host HOST] [--port PORT]
+
+``SCENARIO`` is a file or a shipped scenario's name; ``KEY`` is ``GROUP.NAME`` or
+``interventions.LEVER.FIELD`` (:mod:`~reintegration_sim.keys`).
 
 Bad input (a scenario file that does not validate, an unknown option, a value out of range, an
 unusable ``--out``; for ``compare`` also fewer than two scenarios, two with one name, or
@@ -550,12 +555,15 @@ def _add_calibrate(commands: Any) -> None:
         "fitted values in the scenario file.",
         allow_abbrev=False,
     )
-    calibrate.add_argument("scenario", metavar="SCENARIO.toml", help="scenario file")
+    calibrate.add_argument(
+        "scenario", metavar="SCENARIO", help="scenario file, or a shipped scenario's name"
+    )
     calibrate.add_argument(
         "--fit",
         required=True,
-        metavar="GROUP.NAME[,GROUP.NAME...]",
-        help="numeric register parameters to fit, comma-separated",
+        metavar="KEY[,KEY...]",
+        help="numeric keys to fit, comma-separated: register parameters (GROUP.NAME) or lever "
+        "fields (interventions.LEVER.FIELD)",
     )
     calibrate.add_argument(
         "--replications",
