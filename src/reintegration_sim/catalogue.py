@@ -135,9 +135,10 @@ def scenarios_markdown(directory: str | Path) -> str:
         "# Scenarios",
         "",
         "Generated from the files in `scenarios/` by `python -m reintegration_sim.catalogue`; do "
-        "not edit by hand. Each runs with `reintegration-sim run scenarios/FILE.toml`; compare "
-        "any of them with the baseline with `reintegration-sim compare scenarios/baseline.toml "
-        "scenarios/FILE.toml`. Levers are described in [levers.md](levers.md), parameters in "
+        "not edit by hand. They ship with the package: each runs by name with "
+        "`reintegration-sim run NAME`; compare any of them with the baseline with "
+        "`reintegration-sim compare baseline NAME`; `reintegration-sim scenarios --copy DIR` "
+        'copies them to edit, or a file of your own says `base = "NAME"` and only what differs. Levers are described in [levers.md](levers.md), parameters in '
         "[parameters.md](parameters.md).",
         "",
         "| file | name | sets |",
