@@ -105,7 +105,8 @@ def _is_numeric(info: ParamInfo) -> bool:
 
 def numeric_parameters(group: str) -> tuple[list[str], list[str]]:
     """``(numeric keys, categorical keys)`` of one register group, in declaration order."""
-    numeric, categorical = [], []
+    numeric: list[str] = []
+    categorical: list[str] = []
     for info in iter_register():
         if info.group == group:
             (numeric if _is_numeric(info) else categorical).append(info.key)

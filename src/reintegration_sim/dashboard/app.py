@@ -24,7 +24,7 @@ import functools
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import solara
@@ -38,6 +38,9 @@ from .netview import PHASE_LABELS, NetworkView
 from .plots import OutcomeView, differences
 from .run import SCENARIO_ENV, WorkshopRun, default_scenario_path, find_presets, scenarios_dir
 from .story import StoryEvent, StoryTracker
+
+if TYPE_CHECKING:
+    from reacton.core import UserContext
 
 __all__ = ["ETHICS_NOTE", "SCENARIO_ENV", "Dashboard", "Page", "load_config"]
 
@@ -100,7 +103,7 @@ def Messages(model: WorkshopRun) -> None:
 
 
 #: the session's step counter, which the panels follow (see :func:`StatusLine`)
-_Tick = solara.create_context(None)
+_Tick: UserContext[solara.Reactive[int] | None] = solara.create_context(None)
 
 
 def _follow_steps() -> None:
@@ -224,7 +227,7 @@ def released_people(model: Any) -> np.ndarray:
 def StoryPanel(model: WorkshopRun) -> None:
     """One synthetic person's timeline under the base and under the policy."""
     _follow_steps()
-    chosen = solara.use_reactive(None)
+    chosen: solara.Reactive[int | None] = solara.use_reactive(None)
     problem = solara.use_reactive("")
     n = model.base.people.n
     person = chosen.value if chosen.value is not None and chosen.value < n else model.person
