@@ -66,6 +66,8 @@ chromium:
 test: $(STAMP) chromium
 	$(VENV)/bin/ruff check src tests benchmarks notebooks examples
 	$(VENV)/bin/ruff format --check src tests benchmarks notebooks examples
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest -n 2 -q tests notebooks --nbmake
 
 # the quick loop: lint and the tests not marked slow, without the notebooks and the browser
@@ -78,9 +80,13 @@ test-fast: $(STAMP)
 baseline: $(STAMP)
 	$(PY) tests/regression.py --update
 
+# ruff, then the types (mypy, config in pyproject.toml) and the layering of the modules
+# (lint-imports, contracts in pyproject.toml)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks notebooks examples
 	$(VENV)/bin/ruff format --check src tests benchmarks notebooks examples
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format src tests benchmarks notebooks examples
@@ -94,4 +100,4 @@ bench: $(STAMP)
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .import_linter_cache

@@ -23,7 +23,7 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -230,7 +230,7 @@ def values_from_table(
     return out
 
 
-def objective(values: dict[str, float | tuple[float, ...]], targets: Sequence[Target]) -> float:
+def objective(values: Mapping[str, float | tuple[float, ...]], targets: Sequence[Target]) -> float:
     """Sum over ``targets`` of ``((simulated - target) / half-width) ** 2``.
 
     ``values`` maps target keys to the simulated value in per cent (or a tuple whose first item

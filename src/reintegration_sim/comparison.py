@@ -631,7 +631,7 @@ def _cost_per_reoffence_prevented(rows: list[dict[str, Any]], names: list[str]) 
         cost, reoffences = find(name, "cost", "cost_total"), find(name, "count", "reoffences")
         if cost is None or reoffences is None:
             continue
-        row = dict.fromkeys(COMPARISON_COLUMNS, np.nan)
+        row: dict[str, Any] = dict.fromkeys(COMPARISON_COLUMNS, np.nan)
         row.update(
             scenario=name,
             cohort="all",

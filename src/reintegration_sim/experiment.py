@@ -21,6 +21,7 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
+from multiprocessing.context import BaseContext
 from typing import Any
 
 import pandas as pd
@@ -118,7 +119,7 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
     """
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods and sys.platform.startswith("linux"):
-        context = multiprocessing.get_context("forkserver")
+        context: BaseContext = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload([__name__])
     else:
         context = multiprocessing.get_context("spawn")

@@ -14,41 +14,44 @@ import numpy as np
 
 __all__ = ["Modifiers", "NEUTRAL"]
 
-#: every modifier, its neutral value and what reads it
-NEUTRAL: dict[str, float] = {
-    "trust_growth": 1.0,  # x weekly trust growth with practitioners (practitioner_work)
-    "ideology_change": 0.0,  # + weekly change of ideology (practitioner_work)
-    "ties_change": 0.0,  # + weekly change of group ties (practitioner_work)
-    "hope_change": 0.0,  # + weekly change of hope (practitioner_work)
-    "stigma": 0.0,  # + stigma met (update_stigma)
-    "unfairness": 1.0,  # x chance of an unfair incident (unfair_incidents)
-    "housing_chance": 1.0,  # x weekly chance of finding housing (material_support)
-    "work_chance": 1.0,  # x weekly chance of finding work or education (material_support)
-    "family_growth": 1.0,  # x weekly growth of family ties (family_dynamics)
-    "family_conflict": 1.0,  # x chance of a family conflict (family_dynamics)
-    "family_trust_change": 0.0,  # + weekly change of the family's trust in agencies
-    "recruit_success": 1.0,  # x chance a recruiter's approach or gate pick-up succeeds
-    "gate_practitioner": 0.0,  # 1 = a practitioner meets the person at the gate (release_day)
-    "gate_family": 0.0,  # 1 = the family is helped to meet the person at the gate (release_day)
-    "handover_loss": 1.0,  # x share of trust lost at a change of practitioner (release_day)
-    "hazard": 1.0,  # x weekly hazard of a proven reoffence (offending_hazards)
-    "terror_hazard": 1.0,  # x weekly hazard of a terrorism offence (offending_hazards)
-    "detection": 1.0,  # x chance that re-engagement is documented (detect_and_recall)
-    "recall": 1.0,  # x weekly hazard of recall (detect_and_recall)
-    "milestone_hope": 1.0,  # x hope from a milestone reached (reach_milestones)
-    "boredom": 1.0,  # x weekly loss of hope to boredom (drift_ideology_and_ties)
-    "prison_recruit_success": 1.0,  # x recruiters' success in prison (recruit_in_prison)
-    # > 0: a release plan lets the person search for housing and work while still in
-    # transition, even without an agency worker (material_support)
-    "planned_search": 0.0,
-    # x prejudice that press coverage of terrorism offences adds to the person's home community;
-    # written alike for all its residents (offend_and_reconvict)
-    "press_prejudice": 1.0,
-}
+#: a modifier: a neutral scalar, or one value per person once an intervention wrote to it
+type Value = float | np.ndarray
 
 
 class Modifiers:
-    """The week's modifiers: scalars until an intervention writes to one, then arrays."""
+    """The week's modifiers: scalars until an intervention writes to one, then arrays.
+
+    Each annotated class attribute is one modifier at its neutral value, with what reads it.
+    """
+
+    trust_growth: Value = 1.0  # x weekly trust growth with practitioners (practitioner_work)
+    ideology_change: Value = 0.0  # + weekly change of ideology (practitioner_work)
+    ties_change: Value = 0.0  # + weekly change of group ties (practitioner_work)
+    hope_change: Value = 0.0  # + weekly change of hope (practitioner_work)
+    stigma: Value = 0.0  # + stigma met (update_stigma)
+    unfairness: Value = 1.0  # x chance of an unfair incident (unfair_incidents)
+    housing_chance: Value = 1.0  # x weekly chance of finding housing (material_support)
+    work_chance: Value = 1.0  # x weekly chance of finding work or education (material_support)
+    family_growth: Value = 1.0  # x weekly growth of family ties (family_dynamics)
+    family_conflict: Value = 1.0  # x chance of a family conflict (family_dynamics)
+    family_trust_change: Value = 0.0  # + weekly change of the family's trust in agencies
+    recruit_success: Value = 1.0  # x chance a recruiter's approach or gate pick-up succeeds
+    gate_practitioner: Value = 0.0  # 1 = a practitioner meets the person at the gate (release_day)
+    gate_family: Value = 0.0  # 1 = the family is helped to meet them at the gate (release_day)
+    handover_loss: Value = 1.0  # x share of trust lost at a change of practitioner (release_day)
+    hazard: Value = 1.0  # x weekly hazard of a proven reoffence (offending_hazards)
+    terror_hazard: Value = 1.0  # x weekly hazard of a terrorism offence (offending_hazards)
+    detection: Value = 1.0  # x chance that re-engagement is documented (detect_and_recall)
+    recall: Value = 1.0  # x weekly hazard of recall (detect_and_recall)
+    milestone_hope: Value = 1.0  # x hope from a milestone reached (reach_milestones)
+    boredom: Value = 1.0  # x weekly loss of hope to boredom (drift_ideology_and_ties)
+    prison_recruit_success: Value = 1.0  # x recruiters' success in prison (recruit_in_prison)
+    # > 0: a release plan lets the person search for housing and work while still in
+    # transition, even without an agency worker (material_support)
+    planned_search: Value = 0.0
+    # x prejudice that press coverage of terrorism offences adds to the person's home community;
+    # written alike for all its residents (offend_and_reconvict)
+    press_prejudice: Value = 1.0
 
     def __init__(self, n_people: int) -> None:
         self.n = n_people
@@ -77,3 +80,7 @@ class Modifiers:
         """Add ``amount`` to modifier ``name`` for the people in ``mask``."""
         values = self._array(name)
         values[mask] += amount if np.isscalar(amount) else np.asarray(amount)[mask]
+
+
+#: every modifier and its neutral value (the class attributes of :class:`Modifiers`)
+NEUTRAL: dict[str, float] = {name: getattr(Modifiers, name) for name in Modifiers.__annotations__}

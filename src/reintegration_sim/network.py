@@ -97,7 +97,7 @@ def build_graph(edges: dict[str, tuple[np.ndarray, np.ndarray]]) -> nx.Graph:
 
     Each edge carries its ``kind`` (peer, family, community, organisation, recruiter, staff...).
     """
-    graph = nx.Graph()
+    graph: nx.Graph[int] = nx.Graph()
     for kind, (a, b) in edges.items():
         graph.add_edges_from(zip(a.tolist(), b.tolist(), strict=True), kind=kind)
     return graph

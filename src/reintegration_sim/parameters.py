@@ -1225,6 +1225,7 @@ def iter_register() -> Iterator[ParamInfo]:
     """Every parameter in the register, group by group, in declaration order."""
     for group, group_field in Parameters.model_fields.items():
         model = group_field.annotation
+        assert model is not None  # every group is annotated with its model class
         for name, field in model.model_fields.items():
             extra = field.json_schema_extra or {}
             yield ParamInfo(

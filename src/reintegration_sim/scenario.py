@@ -237,6 +237,7 @@ def _plausible_hint(loc: tuple[Any, ...]) -> str:
     if len(loc) == 3 and loc[0] == "parameters":
         group = Parameters.model_fields.get(str(loc[1]))
         if group is not None:
+            assert group.annotation is not None  # every group is annotated with its model class
             field = group.annotation.model_fields.get(str(loc[2]))
             if field is not None and field.json_schema_extra:
                 extra = field.json_schema_extra

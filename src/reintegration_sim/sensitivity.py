@@ -106,7 +106,8 @@ def _is_numeric(info: KeyInfo) -> bool:
 def numeric_parameters(group: str) -> tuple[list[str], list[str]]:
     """``(numeric keys, categorical keys)`` of one register group or lever
     (``interventions.LEVER``), in declaration order."""
-    numeric, categorical = [], []
+    numeric: list[str] = []
+    categorical: list[str] = []
     for key, info in _register().items():
         if key.rsplit(".", 1)[0] == group:
             (numeric if info.numeric else categorical).append(key)

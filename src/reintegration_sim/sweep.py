@@ -409,18 +409,18 @@ def execute(
         exhausted = False
         while True:
             while not exhausted and len(pending) < window:
-                run = next(queue, None)
-                if run is None:
+                next_run = next(queue, None)
+                if next_run is None:
                     exhausted = True
                     break
                 pending.add(
                     executor.submit(
                         run_one,
                         *args,
-                        plan.X[run],
-                        run,
+                        plan.X[next_run],
+                        next_run,
                         list(plan.spec.outcomes),
-                        _replications(plan, run),
+                        _replications(plan, next_run),
                     )
                 )
             if not pending:

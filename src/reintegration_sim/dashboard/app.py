@@ -25,7 +25,7 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import solara
@@ -47,6 +47,9 @@ from .run import (
     scenarios_dir,
 )
 from .story import StoryEvent, StoryTracker
+
+if TYPE_CHECKING:
+    from reacton.core import UserContext
 
 __all__ = ["ETHICS_NOTE", "SCENARIO_ENV", "Dashboard", "Page", "load_config"]
 
@@ -112,7 +115,7 @@ def Messages(model: WorkshopRun) -> None:
 
 
 #: the session's step counter, which the panels follow (see :func:`StatusLine`)
-_Tick = solara.create_context(None)
+_Tick: UserContext[solara.Reactive[int] | None] = solara.create_context(None)
 
 
 def _follow_steps() -> None:
@@ -236,7 +239,7 @@ def released_people(model: Any) -> np.ndarray:
 def StoryPanel(model: WorkshopRun) -> None:
     """One synthetic person's timeline under the base and under the policy."""
     _follow_steps()
-    chosen = solara.use_reactive(None)
+    chosen: solara.Reactive[int | None] = solara.use_reactive(None)
     problem = solara.use_reactive("")
     n = model.base.people.n
     person = chosen.value if chosen.value is not None and chosen.value < n else model.person

@@ -144,7 +144,7 @@ def build_ego_network(
         r for r in model.recruiters if r.setting == "community" and r.community in communities
     ]
 
-    graph = nx.Graph()
+    graph: nx.Graph[tuple[str, int]] = nx.Graph()
     graph.add_nodes_from(("p", int(i)) for i in shown)
     graph.add_edges_from((("p", i), ("p", j)) for i, j in peer_edges)
     graph.add_edges_from((("p", int(i)), ("f", int(i))) for i in egos)
@@ -276,16 +276,21 @@ class _Panel:
         for kind, (colour, width, style) in styles.items():
             segments = net.static_edges[kind]
             if len(segments):
+                # matplotlib's stubs take segments and colours as sequences, not the arrays
+                # matplotlib takes as well (the ignores in this class)
                 ax.add_collection(
                     LineCollection(
-                        segments, colors=colour, linewidths=width, linestyles=style, zorder=1
+                        segments,  # type: ignore[arg-type]
+                        colors=colour,
+                        linewidths=width,
+                        linestyles=style,
+                        zorder=1,
                     )
                 )
-        self.ties = frames.add(
-            ax.add_collection(
-                LineCollection([], colors=PRACTITIONER_COLOUR, linewidths=0.5, alpha=0.45, zorder=1)
-            )
+        self.ties = LineCollection(
+            [], colors=PRACTITIONER_COLOUR, linewidths=0.5, alpha=0.45, zorder=1
         )
+        frames.add(ax.add_collection(self.ties))
         self.staff = frames.add(
             ax.scatter([], [], s=26, marker="P", c=PRACTITIONER_COLOUR, zorder=3)
         )
@@ -319,11 +324,11 @@ class _Panel:
         net, p = self.net, model.people
         self.title.set_text(title)
         fill, outline = person_colours(model, net.people)
-        self.people.set_facecolors(fill)
-        self.people.set_edgecolors(outline)
+        self.people.set_facecolor(fill)  # type: ignore[arg-type]
+        self.people.set_edgecolor(outline)  # type: ignore[arg-type]
         family = to_rgba_array([FAMILY_COLOUR] * net.egos.size)
         family[:, 3] = 0.2 + 0.8 * np.clip(p.family_ties[net.egos], 0.0, 1.0)
-        self.family.set_facecolors(family)
+        self.family.set_facecolor(family)  # type: ignore[arg-type]
         on_wing = p.in_custody()[net.egos] & (model.prison_recruiters[p.wing[net.egos]] > 0)
         self.wing_recruiters.set_offsets(net.person_xy[: net.egos.size][on_wing] + [0.05, 0.06])
         segments, staff = [], []
@@ -334,7 +339,7 @@ class _Panel:
             if served.any():
                 segments.append(np.stack([ego_xy[served], xy[slots[served]]], axis=1))
                 staff.append(xy[np.unique(slots[served])])
-        self.ties.set_segments(np.concatenate(segments) if segments else [])
+        self.ties.set_segments(np.concatenate(segments) if segments else [])  # type: ignore[arg-type]
         self.staff.set_offsets(np.concatenate(staff) if staff else np.zeros((0, 2)))
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -53,7 +53,10 @@ def _per_100_released(key: str) -> Callable[[ReintegrationModel], np.ndarray]:
 
 def _total(prefix: str) -> Callable[[ReintegrationModel], np.ndarray]:
     def values(model: ReintegrationModel) -> np.ndarray:
-        return sum(_column(model, f"{prefix}_{kind.value}") for kind in AgencyKind)
+        # an array, never sum's start 0: AgencyKind has members
+        return cast(
+            np.ndarray, sum(_column(model, f"{prefix}_{kind.value}") for kind in AgencyKind)
+        )
 
     return values
 

@@ -29,7 +29,7 @@ class Frames:
         self.dynamic: list[Artist] = []
         self._background = None
 
-    def add(self, artist: Artist) -> Artist:
+    def add[A: Artist](self, artist: A) -> A:
         """Mark ``artist`` as changing between frames."""
         artist.set_animated(True)
         self.dynamic.append(artist)

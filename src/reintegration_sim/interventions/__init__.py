@@ -6,7 +6,7 @@ act (``custody``, ``transition``, ``family``...). Importing this package registe
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -40,4 +40,8 @@ def interventions_model() -> type[BaseModel]:
 
 #: the scenario's ``[interventions]`` table, built once every lever is registered (a module
 #: attribute, so scenarios pickle to worker processes)
-Interventions = interventions_model()
+if TYPE_CHECKING:
+    # its fields are known only once the levers are registered: to a type checker, a model
+    Interventions = BaseModel
+else:
+    Interventions = interventions_model()

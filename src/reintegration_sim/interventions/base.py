@@ -175,7 +175,7 @@ class Delivery:
 def lever_state(m: ReintegrationModel, key: str) -> dict[str, Any]:
     """Per-model working state of one lever (interventions are frozen settings shared by many
     runs, so what a lever remembers during a run lives on the model, keyed by the lever)."""
-    return vars(m).setdefault("lever_state", {}).setdefault(key, {})
+    return m.__dict__.setdefault("lever_state", {}).setdefault(key, {})
 
 
 def extremist(m: ReintegrationModel) -> np.ndarray:
