@@ -25,7 +25,7 @@ import tomllib
 import typing
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import annotated_types
 
@@ -109,10 +109,15 @@ def _bounds_of(metadata: list[Any]) -> tuple[float | None, float | None]:
     low: float | None = None
     high: float | None = None
     for item in metadata:
-        if isinstance(item, annotated_types.Ge | annotated_types.Gt):
-            low = float(item.ge if isinstance(item, annotated_types.Ge) else item.gt)
-        elif isinstance(item, annotated_types.Le | annotated_types.Lt):
-            high = float(item.le if isinstance(item, annotated_types.Le) else item.lt)
+        # pydantic's ge/gt/le/lt on a number field: the limits are numbers
+        if isinstance(item, annotated_types.Ge):
+            low = float(cast(float, item.ge))
+        elif isinstance(item, annotated_types.Gt):
+            low = float(cast(float, item.gt))
+        elif isinstance(item, annotated_types.Le):
+            high = float(cast(float, item.le))
+        elif isinstance(item, annotated_types.Lt):
+            high = float(cast(float, item.lt))
     return low, high
 
 
