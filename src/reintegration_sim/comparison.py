@@ -19,7 +19,8 @@ import pandas as pd
 
 from .agents import IN_COMMUNITY, AgencyKind
 from .experiment import concat_tables, process_pool, run_scenario
-from .outcomes import COST_INDICATORS, EVENT_OUTCOMES, INDICATOR_BY_KEY
+from .measures import END_STATES, EndState, Measure, measure, outcome_key
+from .outcomes import COST_INDICATORS, EVENT_OUTCOMES
 from .population import WEEKS_PER_YEAR
 from .scenario import Scenario, ScenarioError
 from .survival import COHORTS, SURVIVAL_YEARS, cumulative_incidence, event_durations
@@ -133,125 +134,6 @@ def replications_needed(
                 break
             n += 1
     return float(n)
-
-
-# ---------------------------------------------------------------------- measures
-
-
-@dataclass(frozen=True)
-class Measure:
-    """One quantity of a comparison: what it is called and how it is counted.
-
-    Attributes:
-        kind: ``event`` (Kaplan-Meier incidence from release), ``state`` (end of the run),
-            ``cost`` (EUR over the run) or ``count``.
-        key: the outcome or indicator key.
-        label: plain-words name.
-        unit: unit of ``level`` and ``difference`` in the comparison table.
-        direction: ``lower is better``, ``higher is better`` or ``neutral``.
-        per_100: counted per 100 people (a detectable size in people per 100 applies).
-    """
-
-    kind: str
-    key: str
-    label: str
-    unit: str
-    direction: str
-    per_100: bool = False
-
-
-@dataclass(frozen=True)
-class EndState:
-    """An end-of-run state from a people-table column, among the released people who are
-    ``among`` (``alive`` or in the ``community``) at the end, as the weekly indicator of the
-    same key counts them."""
-
-    key: str
-    column: str
-    among: str
-    scale: float
-    unit: str
-
-
-PER_100_RELEASES = "per 100 releases"
-PER_100_RELEASED = "per 100 released people"
-INDEX_100 = "mean, 0-100 scale"
-
-#: end-of-run states of a comparison (people-table end columns, released people only)
-END_STATES: tuple[EndState, ...] = (
-    EndState("disengaged", "disengaged_end", "alive", 100.0, PER_100_RELEASED),
-    EndState("deradicalised", "deradicalised_end", "alive", 100.0, PER_100_RELEASED),
-    EndState("milestones", "milestones_end", "alive", 1.0, "mean count per person"),
-    EndState("housed", "housed_end", "community", 100.0, PER_100_RELEASED),
-    EndState("working", "working_end", "community", 100.0, PER_100_RELEASED),
-    EndState("family_ties", "family_ties_end", "community", 100.0, INDEX_100),
-    EndState("trust", "trust_end", "alive", 100.0, INDEX_100),
-    EndState("hope", "hope_end", "alive", 100.0, INDEX_100),
-    EndState("stigma", "stigma_end", "community", 100.0, INDEX_100),
-)
-
-_COST_LABELS = {
-    "cost_custody": "Custody cost",
-    "cost_staff": "Agency staff cost",
-    "cost_interventions": "Intervention cost",
-    "cost_total": "Total cost",
-}
-_MEASURES: dict[tuple[str, str], Measure] = {
-    **{
-        ("event", o.key): Measure("event", o.key, o.label, PER_100_RELEASES, o.direction, True)
-        for o in EVENT_OUTCOMES
-    },
-    **{
-        ("state", s.key): Measure(
-            "state",
-            s.key,
-            INDICATOR_BY_KEY[s.key].label.replace(" (released people)", ""),
-            s.unit,
-            INDICATOR_BY_KEY[s.key].direction,
-            s.unit == PER_100_RELEASED,
-        )
-        for s in END_STATES
-    },
-    **{
-        ("cost", key): Measure("cost", key, label, "EUR", "lower is better")
-        for key, label in _COST_LABELS.items()
-    },
-    ("cost", "cost_per_100_releases"): Measure(
-        "cost", "cost_per_100_releases", "Cost per 100 releases", "EUR", "lower is better"
-    ),
-    ("cost", "cost_per_reoffence_prevented"): Measure(
-        "cost",
-        "cost_per_reoffence_prevented",
-        "Extra cost per reoffence prevented",
-        "EUR per reoffence",
-        "lower is better",
-    ),
-    ("count", "released"): Measure("count", "released", "People released", "persons", "neutral"),
-    ("count", "reoffences"): Measure(
-        "count", "reoffences", "Proven reoffences (all, whole run)", "offences", "lower is better"
-    ),
-    ("count", "custody_weeks"): Measure(
-        "count", "custody_weeks", "Custody place-weeks", "person-weeks", "neutral"
-    ),
-    ("count", "practitioner_years"): Measure(
-        "count", "practitioner_years", "Practitioner-years", "practitioner-years", "neutral"
-    ),
-    **{
-        ("count", f"waiting_{kind.value}"): Measure(
-            "count",
-            f"waiting_{kind.value}",
-            f"Mean waiting list: {kind.value.replace('_', ' ')}",
-            "persons, mean over the weeks",
-            "lower is better",
-        )
-        for kind in AgencyKind
-    },
-}
-
-
-def measure(kind: str, key: str) -> Measure:
-    """The :class:`Measure` of a comparison-table row."""
-    return _MEASURES[kind, key]
 
 
 # ---------------------------------------------------------------------- comparison
@@ -478,6 +360,7 @@ def _cost_sums(timeseries: pd.DataFrame) -> dict[tuple[str, int], dict[str, floa
 #: columns of :func:`comparison_table`
 COMPARISON_COLUMNS = [
     "scenario",
+    "key",
     "cohort",
     "kind",
     "outcome",
@@ -550,6 +433,9 @@ def comparison_table(
             level = paired_difference(np.zeros_like(values), values, confidence)
             row: dict[str, Any] = {
                 "scenario": name,
+                "key": outcome_key(
+                    str(cohort), str(kind), str(outcome), None if kind != "event" else year
+                ),
                 "cohort": cohort,
                 "kind": kind,
                 "outcome": outcome,
@@ -634,6 +520,7 @@ def _cost_per_reoffence_prevented(rows: list[dict[str, Any]], names: list[str]) 
         row: dict[str, Any] = dict.fromkeys(COMPARISON_COLUMNS, np.nan)
         row.update(
             scenario=name,
+            key=outcome_key("all", "cost", info.key),
             cohort="all",
             kind="cost",
             outcome=info.key,

@@ -7,44 +7,29 @@
 * :func:`evaluate` runs one replication with given parameter values and returns the outcome
   vocabulary below, a plain function that EMA Workbench (or any other driver) can call.
 
-Outcome vocabulary
-------------------
-Computed from one replication's people table (only people ever released count):
-
-``COHORT.EVENT.T``
-    Kaplan-Meier cumulative incidence of an event outcome (``any_reoffence``,
-    ``terror_reoffence``, ``reengagement``, ``recall``; :data:`~reintegration_sim.outcomes.
-    EVENT_OUTCOMES`) ``T`` after first release, per 100 releases. ``T`` is ``<number>y`` (years
-    of 52 weeks) or ``<number>w`` (weeks); NaN when nobody is followed up that long (horizon too
-    short). Same estimator as the comparison tables (:func:`~reintegration_sim.survival.
-    cumulative_incidence`).
-``COHORT.state.KEY``
-    An end-of-run state (``disengaged``, ``deradicalised``, ``milestones``, ``housed``,
-    ``working``, ``family_ties``, ``trust``, ``hope``, ``stigma``;
-    :data:`~reintegration_sim.comparison.END_STATES`) among the released people, on the same
-    scale as the comparison tables (per 100 released people or mean on a 0-100 scale).
-``COHORT.count.reoffences``, ``COHORT.count.released``
-    Proven reoffences in the whole run, and people released.
-
-``COHORT`` is ``extremist``, ``comparison`` or ``all``. Example: ``extremist.terror_reoffence.5y``.
+Outcomes
+--------
+Outcome keys are those of :mod:`~reintegration_sim.measures` (``COHORT.EVENT.T``,
+``COHORT.state.KEY``, ``COHORT.count.released`` or ``COHORT.count.reoffences``), computed from
+one replication's people table (only people ever released count), on the same scales and
+with the same estimators as the comparison tables. Example: ``extremist.terror_reoffence.5y``.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .comparison import END_STATES, end_state_value, released_among
+from .comparison import end_state_value, released_among
 from .interventions import REGISTRY
 from .keys import LEVER_PREFIX, KeyInfo, all_keys, canonical, unknown_key_message
+from .measures import STATE_KEYS, MeasureError, OutcomeKey, parse_outcome
 from .outcomes import OUTCOME_BY_KEY
 from .parameters import Parameters
-from .population import WEEKS_PER_YEAR
 from .scenario import Scenario, ScenarioError
 from .survival import cumulative_incidence, event_durations
 
@@ -68,9 +53,6 @@ __all__ = [
 ]
 
 METHODS = ("sobol", "morris")
-OUTCOME_COHORTS = ("all", "extremist", "comparison")
-STATE_KEYS = {state.key: state for state in END_STATES}
-COUNT_KEYS = ("reoffences", "released")
 #: tidy index table columns of :func:`analyze`
 INDEX_COLUMNS = ["parameter", "outcome", "index", "value", "conf"]
 #: what :func:`evaluate` returns when no outcomes are named
@@ -83,8 +65,6 @@ DEFAULT_OUTCOMES: tuple[str, ...] = (
     ),
     *(f"extremist.state.{key}" for key in ("disengaged", "deradicalised", "hope", "stigma")),
 )
-
-_TIME = re.compile(r"^(\d+(?:\.\d+)?)([yw])$")
 
 
 class SensitivityError(ValueError):
@@ -361,55 +341,23 @@ def _morris_rows(problem, names, outcome, X, y, usable, seed, **options):
 # ---------------------------------------------------------------------- outcomes
 
 
-def _parse_outcome(key: str) -> tuple[str, str, str]:
-    parts = key.split(".")
-    if len(parts) != 3 or parts[0] not in OUTCOME_COHORTS:
-        raise SensitivityError(
-            f"unknown outcome '{key}'; outcomes look like 'extremist.terror_reoffence.5y', "
-            "'comparison.any_reoffence.26w', 'extremist.state.disengaged' or "
-            f"'all.count.reoffences'; cohorts: {', '.join(OUTCOME_COHORTS)}"
-        )
-    cohort, kind, what = parts
-    if kind == "state":
-        if what not in STATE_KEYS:
-            raise SensitivityError(
-                f"unknown state '{what}' in outcome '{key}'; states: {', '.join(STATE_KEYS)}"
-            )
-    elif kind == "count":
-        if what not in COUNT_KEYS:
-            raise SensitivityError(
-                f"unknown count '{what}' in outcome '{key}'; counts: {', '.join(COUNT_KEYS)}"
-            )
-    elif kind in OUTCOME_BY_KEY:
-        if not _TIME.match(what):
-            raise SensitivityError(
-                f"outcome '{key}': follow-up must look like '5y' (years) or '26w' (weeks)"
-            )
-    else:
-        raise SensitivityError(
-            f"unknown event '{kind}' in outcome '{key}'; events: {', '.join(OUTCOME_BY_KEY)}, "
-            "or 'state', 'count'"
-        )
-    return cohort, kind, what
-
-
 def validate_outcomes(keys: Iterable[str]) -> list[str]:
     """The outcome keys, checked against the vocabulary (raises :class:`SensitivityError`)."""
     keys = list(keys)
     if not keys:
         raise SensitivityError("no outcomes named")
     for key in keys:
-        _parse_outcome(key)
+        _parse(key)
     if len(set(keys)) != len(keys):
         raise SensitivityError("an outcome is named twice")
     return keys
 
 
-def _weeks(what: str) -> float:
-    match = _TIME.match(what)
-    assert match is not None
-    number, unit = float(match.group(1)), match.group(2)
-    return number * WEEKS_PER_YEAR if unit == "y" else number
+def _parse(key: str) -> OutcomeKey:
+    try:
+        return parse_outcome(key)
+    except MeasureError as err:
+        raise SensitivityError(str(err)) from None
 
 
 def outcome_values(people: pd.DataFrame, keys: Iterable[str]) -> dict[str, float]:
@@ -418,19 +366,21 @@ def outcome_values(people: pd.DataFrame, keys: Iterable[str]) -> dict[str, float
     released, among = released_among(people)
     out: dict[str, float] = {}
     for key in keys:
-        cohort, kind, what = _parse_outcome(key)
+        parsed = _parse(key)
+        cohort = parsed.cohort
         in_cohort = np.ones(len(people), bool) if cohort == "all" else cohort_of == cohort
-        if kind == "state":
-            state = STATE_KEYS[what]
+        if parsed.kind == "state":
+            state = STATE_KEYS[parsed.key]
             out[key] = end_state_value(people, state, in_cohort & released & among[state.among])
-        elif kind == "count":
-            if what == "released":
+        elif parsed.kind == "count":
+            if parsed.key == "released":
                 out[key] = float(np.count_nonzero(in_cohort & released))
             else:
                 out[key] = float(people["n_reoffences"].to_numpy()[in_cohort].sum())
         else:
-            durations, event = event_durations(people[in_cohort], OUTCOME_BY_KEY[kind])
-            out[key] = 100.0 * float(cumulative_incidence(durations, event, [_weeks(what)])[0])
+            assert parsed.weeks is not None
+            durations, event = event_durations(people[in_cohort], OUTCOME_BY_KEY[parsed.key])
+            out[key] = 100.0 * float(cumulative_incidence(durations, event, [parsed.weeks])[0])
     return out
 
 
