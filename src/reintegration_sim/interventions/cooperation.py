@@ -143,7 +143,7 @@ def true_risk(m: ReintegrationModel) -> np.ndarray:
     log_hr = (
         log(base * p.frailty)
         + p.prior_record * log(off.hr_prior_record)
-        + log(_age_ratio(p.age, off.hr_young))
+        + log(_age_ratio(p.age, off))
         + ~p.housed * log(off.hr_no_housing)
         + ~p.working * log(off.hr_no_work)
         + p.family_ties * log(off.hr_family)

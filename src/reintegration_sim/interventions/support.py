@@ -75,7 +75,7 @@ class MaterialSupport(Intervention):
         if self.housing:
             needs |= ~p.housed
         if self.work or self.education:
-            needs |= ~p.working & (p.age < 65.0)
+            needs |= ~p.working & (p.age < m.params.agencies.work_age_limit)
         if self.health_care:
             needs |= p.mental_health > 0
         return needs
@@ -161,7 +161,7 @@ class ReleaseConditions(Intervention):
             newly = served & ~p.monitored
             m.mod.add("stigma", newly, rel.monitoring_stigma)
             m.mod.multiply("trust_growth", newly, rel.monitoring_contact)
-            m.mod.multiply("recall", newly, 1.5)
+            m.mod.multiply("recall", newly, m.params.offending.recall_monitored)
             detection *= 1.5
         if self.house_arrest:
             stigma += self.house_arrest_stigma
