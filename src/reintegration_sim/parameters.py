@@ -102,7 +102,8 @@ class Population(_Group):
         unit="years",
         plausible=(25.0, 38.0),
         source=ASSUMPTION,
-        doc="Mean age at the start; ages are drawn from a normal distribution cut to 17-70.",
+        doc="Mean age at the start; ages are drawn from a normal distribution cut to "
+        "age_min-age_max.",
     )
     age_sd: float = param(
         8.0, unit="years", plausible=(4.0, 12.0), source=ASSUMPTION, doc="Spread of age."
@@ -212,6 +213,129 @@ class Population(_Group):
         source="assumption, calibrated to the falling hazard of Alper, Durose & Markman 2018",
         doc="Shape of the gamma-distributed personal propensity to offend (mean 1); smaller is "
         "more unequal, which makes the cohort's hazard fall faster after release.",
+    )
+    age_min: float = param(
+        17.0,
+        unit="years",
+        plausible=(15.0, 19.0),
+        bounds=(0.0, 40.0),
+        source=ASSUMPTION,
+        doc="Youngest age at the start (younger draws are raised to it).",
+    )
+    age_max: float = param(
+        70.0,
+        unit="years",
+        plausible=(60.0, 80.0),
+        bounds=(41.0, 120.0),
+        source=ASSUMPTION,
+        doc="Oldest age at the start (older draws are lowered to it).",
+    )
+    sentence_shape: float = param(
+        4.0,
+        unit="gamma shape",
+        plausible=(1.5, 8.0),
+        bounds=(0.1, 100.0),
+        source=ASSUMPTION,
+        doc="Shape of the gamma-distributed total sentence (mean sentence_years_*); smaller "
+        "spreads sentence lengths more.",
+    )
+    ideology_concentration: float = param(
+        6.0,
+        unit="beta concentration",
+        plausible=(2.0, 10.0),
+        bounds=(0.1, 1000.0),
+        source=ASSUMPTION,
+        doc="Concentration of the starting ideology around its cohort mean (beta a + b; larger: "
+        "people more alike).",
+    )
+    group_ties_mean_comparison: float = param(
+        0.02,
+        unit="index 0-1",
+        plausible=(0.0, 0.05),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Mean group ties of the comparison cohort at the start.",
+    )
+    group_ties_concentration: float = param(
+        5.0,
+        unit="beta concentration",
+        plausible=(2.0, 8.0),
+        bounds=(0.1, 1000.0),
+        source=ASSUMPTION,
+        doc="Concentration of the starting group ties around their cohort mean (beta a + b; "
+        "larger: people more alike).",
+    )
+    family_ties_mean_visited: float = param(
+        0.6,
+        unit="index 0-1",
+        plausible=(0.4, 0.8),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Social support]",
+        doc="Mean family ties at the start of people visited in prison.",
+    )
+    family_ties_concentration: float = param(
+        6.0,
+        unit="beta concentration",
+        plausible=(2.0, 10.0),
+        bounds=(0.1, 1000.0),
+        source=ASSUMPTION,
+        doc="Concentration of the starting family ties of people visited in prison (beta a + b).",
+    )
+    family_ties_mean_never_visited: float = param(
+        0.1,
+        unit="index 0-1",
+        plausible=(0.0, 0.2),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Social support]",
+        doc="Mean family ties at the start of people never visited in prison.",
+    )
+    family_ties_concentration_never_visited: float = param(
+        8.0,
+        unit="beta concentration",
+        plausible=(4.0, 12.0),
+        bounds=(0.1, 1000.0),
+        source=ASSUMPTION,
+        doc="Concentration of the starting family ties of people never visited (beta a + b).",
+    )
+    hope_mean: float = param(
+        0.35,
+        unit="index 0-1",
+        plausible=(0.2, 0.5),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Goals]",
+        doc="Mean hope at the start.",
+    )
+    hope_concentration: float = param(
+        6.0,
+        unit="beta concentration",
+        plausible=(2.0, 10.0),
+        bounds=(0.1, 1000.0),
+        source=ASSUMPTION,
+        doc="Concentration of the starting hope around its mean (beta a + b).",
+    )
+    trust_mean: float = param(
+        0.2,
+        unit="index 0-1",
+        plausible=(0.05, 0.35),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Trust]",
+        doc="Mean trust in practitioners at the start.",
+    )
+    trust_concentration: float = param(
+        6.0,
+        unit="beta concentration",
+        plausible=(2.0, 10.0),
+        bounds=(0.1, 1000.0),
+        source=ASSUMPTION,
+        doc="Concentration of the starting trust around its mean (beta a + b).",
+    )
+    family_trust_start: float = param(
+        0.6,
+        unit="index 0-1",
+        plausible=(0.4, 0.8),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Social support]",
+        doc="Family's trust in agencies at the start (the same for everyone).",
     )
 
 
@@ -1028,6 +1152,33 @@ class Community(_Group):
         source=ASSUMPTION,
         doc="Mean number of ties between people (within their home community).",
     )
+    concentration: float = param(
+        8.0,
+        unit="beta concentration",
+        plausible=(4.0, 12.0),
+        bounds=(0.1, 1000.0),
+        source=ASSUMPTION,
+        doc="Concentration of communities' prejudice, capacity and trust around their means "
+        "(beta a + b; larger: communities more alike).",
+    )
+    size_concentration: float = param(
+        3.0,
+        unit="Dirichlet concentration",
+        plausible=(1.0, 5.0),
+        bounds=(0.01, 1000.0),
+        source=ASSUMPTION,
+        doc="How alike communities are in size (concentration of the Dirichlet draw of their "
+        "shares of the population; smaller is more unequal).",
+    )
+    organisation_capacity: float = param(
+        0.05,
+        unit="index / organisation",
+        plausible=(0.0, 0.1),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Capacity building]",
+        doc="Capacity to receive returners that each faith or grassroots organisation adds to "
+        "its community.",
+    )
     capacity_floor: float = param(
         0.5,
         unit="multiplier",
@@ -1134,6 +1285,15 @@ class Recruiters(_Group):
         bounds=(0.0, 1.0),
         source=ASSUMPTION,
         doc="Group ties gained from a successful gate pick-up.",
+    )
+    prison_wing_focus: float = param(
+        4.0,
+        unit="exponent",
+        plausible=(0.0, 8.0),
+        bounds=(0.0, 50.0),
+        source="assumption; RAN 2018 [Prisons and prison regime]",
+        doc="How strongly recruiters in prison sit on the wings of the most committed: wings are "
+        "chosen with weight sum of ideology to this power (0: in proportion to wing size).",
     )
     success_ideology_share: float = param(
         0.5,
