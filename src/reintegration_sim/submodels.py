@@ -274,6 +274,7 @@ def _chance(
     p, com = m.people, m.params.community
     c = m.communities
     capacity = c.capacity[p.community]
+    # centred on trust 0.5, where the factor is 1 (structure); trust_cooperation sets its spread
     cooperation = 1.0 - 0.5 * com.trust_cooperation + com.trust_cooperation * c.trust[p.community]
     base = np.where(supported, aided, unaided)
     return (

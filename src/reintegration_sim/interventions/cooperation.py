@@ -42,20 +42,20 @@ class CaseConference(Intervention):
     """Regular multi-agency case conferences on each person from transition planning to
     ``weeks_after_release`` after release (Rotterdam weekly, Copenhagen fortnightly, Austrian
     social network and Hessen case meetings before release). Effects grow with meeting
-    frequency: intensity k = 1 / sqrt(``meeting_every_weeks``) (assumption). With a prison,
-    probation or exit practitioner at the table roles are divided at release: the trust lost at
-    a handover falls by the share ``handover_effect`` k x ``information_shared``. Housing and
-    employment members start the search before release (a plan) and multiply the weekly chance
-    of housing or work by 1 + ``chance_effect`` k. A mental health member brings the share
-    ``treatment_share`` of treatment's hazard reduction (scaled by k) to people with needs and
-    no practitioner. Local police at the table raise detection of re-engagement by
-    ``police_detection`` k x information shared; security services in the room
+    frequency: intensity k = ``meeting_every_weeks`` ^ -``frequency_exponent`` (1 / sqrt by
+    default; assumption). With a prison, probation or exit practitioner at the table roles are
+    divided at release: the trust lost at a handover falls by the share ``handover_effect`` k x
+    ``information_shared``. Housing and employment members start the search before release (a
+    plan) and multiply the weekly chance of housing or work by 1 + ``chance_effect`` k. A mental
+    health member brings the share ``treatment_share`` of treatment's hazard reduction (scaled
+    by k) to people with needs and no practitioner. Local police at the table raise detection of
+    re-engagement by ``police_detection`` k x information shared; security services in the room
     (``security_in_room``) by ``security_detection`` k x information shared, but the family's
     trust in agencies then erodes every week (``security_family_trust_cost`` k x information
     shared x trust). A family at the table gains trust (``family_trust_effect`` k x (1 -
     trust)), a community or grassroots member lowers the stigma met (``stigma_relief`` k),
-    religious members and the religious community raise hope a little (``hope_effect`` k x
-    (1 - hope))."""
+    religious members and the religious community raise hope a little (``hope_effect`` k x (1 -
+    hope))."""
 
     key: ClassVar[str] = "case_conference"
     typical_cost_per_case_week: ClassVar[float] = 80.0
@@ -81,6 +81,13 @@ class CaseConference(Intervention):
     cohort: Literal["extremist", "all"] = Field("extremist", description="whose cases it takes")
     weeks_after_release: int = Field(
         52, ge=1, le=1040, description="weeks after release that cases stay on the agenda"
+    )
+    frequency_exponent: float = Field(
+        0.5,
+        ge=0.0,
+        le=2.0,
+        description="intensity k = (weeks between meetings) to minus this (0: frequency does "
+        "not matter)",
     )
     handover_effect: float = Field(
         0.5,
@@ -159,7 +166,7 @@ class CaseConference(Intervention):
     def apply(self, m: ReintegrationModel, served: np.ndarray) -> None:
         p = m.people
         members = set(self.members)
-        k = self.meeting_every_weeks**-0.5
+        k = self.meeting_every_weeks**-self.frequency_exponent
         info = self.information_shared
         transition = served & (p.phase == Phase.TRANSITION)
         community = served & p.in_community()
@@ -282,8 +289,8 @@ class RiskAssessment(Intervention):
     *Risk-need-resilience* (good lives model): the flagged get priority help with their needs:
     housing and work chances x (1 + ``need_chance``), search before release, faster trust growth
     (``need_trust``) and some hope (``need_hope``), with little stigma (+ ``need_stigma``).
-    ``follow_up`` scales what follows a flag (0: the score is kept, nothing follows). A population-level lever: the model is never a risk score
-    for a person."""
+    ``follow_up`` scales what follows a flag (0: the score is kept, nothing follows). A
+    population-level lever: the model is never a risk score for a person."""
 
     key: ClassVar[str] = "risk_assessment"
     typical_cost_per_case_week: ClassVar[float] = 0.0
