@@ -526,6 +526,7 @@ def offend_and_reconvict(m: ReintegrationModel) -> np.ndarray:
     p.n_reoffences[convicted] += 1
 
     mean_years = np.where(terror, off.terror_resentence_years, off.resentence_years)
+    # whole weeks, at least one (the time step: structure)
     sentence = np.maximum(1, np.ceil(-np.log1p(-e_sentence) * mean_years * WEEKS_PER_YEAR))
     _return_to_custody(m, convicted, sentence.astype(np.int32))
     p.on_recall[convicted] = False
