@@ -69,7 +69,7 @@ class Milestone(IntEnum):
     """Small goals [RAN 2018, Goals]; stored as bits of ``people.milestones``."""
 
     FAMILY_CONTACT = 0
-    THERAPY = 1  # 12 weeks of mental health treatment, exit work or religious counsel
+    THERAPY = 1  # behaviour.therapy_milestone_weeks of treatment, exit work or religious counsel
     WORK_OR_EDUCATION = 2
     HOUSING = 3
 

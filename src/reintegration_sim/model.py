@@ -43,11 +43,11 @@ _STAFFING = {
     AgencyKind.MENTAL_HEALTH: ("mental_health_workers_per_1000", "mental_health_caseload"),
     AgencyKind.RELIGIOUS: ("religious_counsellors_per_1000", "religious_caseload"),
 }
-#: capacity added to a community by each faith or grassroots organisation (assumption)
-_ORGANISATION_CAPACITY = 0.05
 
 
 def _per_1000(rate: float, n_people: int) -> int:
+    # 1000: the rate's unit (per 1,000 people); 1e-9 keeps a whole number from rounding up
+    # through floating-point error (numerical, not a parameter)
     return int(math.ceil(rate * n_people / 1000.0 - 1e-9))
 
 
@@ -85,11 +85,10 @@ class ReintegrationModel(mesa.Model):
         net_rng = self.streams["network"]
         self.people = people = make_people(self.params, rng)
         n = people.n
-        people.community = assign_communities(n, self.params.community.n_communities, net_rng)
+        com = self.params.community
+        people.community = assign_communities(n, com.n_communities, net_rng, com.size_concentration)
         self.communities = make_communities(self.params, net_rng)
-        self.communities.capacity += (
-            _ORGANISATION_CAPACITY * self.params.community.organisations_per_community
-        )
+        self.communities.capacity += com.organisation_capacity * com.organisations_per_community
         np.clip(self.communities.capacity, 0.0, 1.0, out=self.communities.capacity)
         people.wing, people.separated, self.n_wings = assign_wings(
             people.cohort, people.ideology, people.cell_order, self.params
@@ -125,7 +124,7 @@ class ReintegrationModel(mesa.Model):
         rec = params.recruiters
         n_prison = _per_1000(rec.in_prison_per_1000, n)
         weight = np.bincount(
-            people.wing, weights=people.ideology**4, minlength=self.n_wings
+            people.wing, weights=people.ideology**rec.prison_wing_focus, minlength=self.n_wings
         ).astype(float)
         wings = (
             rng.choice(self.n_wings, size=n_prison, p=weight / weight.sum())

@@ -20,9 +20,12 @@ from .parameters import Parameters
 __all__ = ["assign_communities", "assign_wings", "peer_edges", "adjacency", "build_graph"]
 
 
-def assign_communities(n: int, n_communities: int, rng: np.random.Generator) -> np.ndarray:
-    """Home community of each person (communities differ in size)."""
-    weights = rng.dirichlet(np.full(n_communities, 3.0))
+def assign_communities(
+    n: int, n_communities: int, rng: np.random.Generator, size_concentration: float
+) -> np.ndarray:
+    """Home community of each person (communities differ in size: their shares of the
+    population are a Dirichlet draw with concentration ``community.size_concentration``)."""
+    weights = rng.dirichlet(np.full(n_communities, size_concentration))
     return rng.choice(n_communities, size=n, p=weights).astype(np.int32)
 
 
@@ -34,7 +37,7 @@ def peer_edges(
     Returns unique pairs ``(i, j)`` with ``i < j``.
     """
     n = community.size
-    m = int(round(n * mean_degree / 2))
+    m = int(round(n * mean_degree / 2))  # each tie has two ends (structure)
     if n < 2 or m == 0:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     order = np.argsort(community, kind="stable")

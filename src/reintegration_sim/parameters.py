@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
     "EVIDENCE_SECTIONS",
@@ -102,7 +102,8 @@ class Population(_Group):
         unit="years",
         plausible=(25.0, 38.0),
         source=ASSUMPTION,
-        doc="Mean age at the start; ages are drawn from a normal distribution cut to 17-70.",
+        doc="Mean age at the start; ages are drawn from a normal distribution cut to "
+        "age_min-age_max.",
     )
     age_sd: float = param(
         8.0, unit="years", plausible=(4.0, 12.0), source=ASSUMPTION, doc="Spread of age."
@@ -213,6 +214,129 @@ class Population(_Group):
         doc="Shape of the gamma-distributed personal propensity to offend (mean 1); smaller is "
         "more unequal, which makes the cohort's hazard fall faster after release.",
     )
+    age_min: float = param(
+        17.0,
+        unit="years",
+        plausible=(15.0, 19.0),
+        bounds=(0.0, 40.0),
+        source=ASSUMPTION,
+        doc="Youngest age at the start (younger draws are raised to it).",
+    )
+    age_max: float = param(
+        70.0,
+        unit="years",
+        plausible=(60.0, 80.0),
+        bounds=(41.0, 120.0),
+        source=ASSUMPTION,
+        doc="Oldest age at the start (older draws are lowered to it).",
+    )
+    sentence_shape: float = param(
+        4.0,
+        unit="gamma shape",
+        plausible=(1.5, 8.0),
+        bounds=(0.1, 100.0),
+        source=ASSUMPTION,
+        doc="Shape of the gamma-distributed total sentence (mean sentence_years_*); smaller "
+        "spreads sentence lengths more.",
+    )
+    ideology_concentration: float = param(
+        6.0,
+        unit="beta concentration",
+        plausible=(2.0, 10.0),
+        bounds=(0.1, 1000.0),
+        source=ASSUMPTION,
+        doc="Concentration of the starting ideology around its cohort mean (beta a + b; larger: "
+        "people more alike).",
+    )
+    group_ties_mean_comparison: float = param(
+        0.02,
+        unit="index 0-1",
+        plausible=(0.0, 0.05),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Mean group ties of the comparison cohort at the start.",
+    )
+    group_ties_concentration: float = param(
+        5.0,
+        unit="beta concentration",
+        plausible=(2.0, 8.0),
+        bounds=(0.1, 1000.0),
+        source=ASSUMPTION,
+        doc="Concentration of the starting group ties around their cohort mean (beta a + b; "
+        "larger: people more alike).",
+    )
+    family_ties_mean_visited: float = param(
+        0.6,
+        unit="index 0-1",
+        plausible=(0.4, 0.8),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Social support]",
+        doc="Mean family ties at the start of people visited in prison.",
+    )
+    family_ties_concentration: float = param(
+        6.0,
+        unit="beta concentration",
+        plausible=(2.0, 10.0),
+        bounds=(0.1, 1000.0),
+        source=ASSUMPTION,
+        doc="Concentration of the starting family ties of people visited in prison (beta a + b).",
+    )
+    family_ties_mean_never_visited: float = param(
+        0.1,
+        unit="index 0-1",
+        plausible=(0.0, 0.2),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Social support]",
+        doc="Mean family ties at the start of people never visited in prison.",
+    )
+    family_ties_concentration_never_visited: float = param(
+        8.0,
+        unit="beta concentration",
+        plausible=(4.0, 12.0),
+        bounds=(0.1, 1000.0),
+        source=ASSUMPTION,
+        doc="Concentration of the starting family ties of people never visited (beta a + b).",
+    )
+    hope_mean: float = param(
+        0.35,
+        unit="index 0-1",
+        plausible=(0.2, 0.5),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Goals]",
+        doc="Mean hope at the start.",
+    )
+    hope_concentration: float = param(
+        6.0,
+        unit="beta concentration",
+        plausible=(2.0, 10.0),
+        bounds=(0.1, 1000.0),
+        source=ASSUMPTION,
+        doc="Concentration of the starting hope around its mean (beta a + b).",
+    )
+    trust_mean: float = param(
+        0.2,
+        unit="index 0-1",
+        plausible=(0.05, 0.35),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Trust]",
+        doc="Mean trust in practitioners at the start.",
+    )
+    trust_concentration: float = param(
+        6.0,
+        unit="beta concentration",
+        plausible=(2.0, 10.0),
+        bounds=(0.1, 1000.0),
+        source=ASSUMPTION,
+        doc="Concentration of the starting trust around its mean (beta a + b).",
+    )
+    family_trust_start: float = param(
+        0.6,
+        unit="index 0-1",
+        plausible=(0.4, 0.8),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Social support]",
+        doc="Family's trust in agencies at the start (the same for everyone).",
+    )
 
 
 class Prison(_Group):
@@ -283,6 +407,15 @@ class Prison(_Group):
         bounds=(0.0, 5.0),
         source="assumption; RAN 2018 [Prisons and prison regime]",
         doc="Trust-building multiplier of specially trained staff on separation wings.",
+    )
+    crowding_reflection_loss: float = param(
+        2.0,
+        unit="per unit of overcrowding",
+        plausible=(0.5, 3.5),
+        bounds=(0.0, 100.0),
+        source="assumption; RAN 2018 [Prisons and prison regime]",
+        doc="How fast the room to reflect falls above design capacity: it is 1 / (1 + this x "
+        "(overcrowding - 1)); it scales differing views and exit work in custody.",
     )
 
 
@@ -607,7 +740,7 @@ class Agencies(_Group):
         bounds=(0.0, 1.0),
         source=ASSUMPTION,
         doc="Weekly chance that active re-engagement is documented for a monitored person "
-        "(a fifth of it without monitoring).",
+        "(agencies.unmonitored_detection of it without police monitoring).",
     )
     police_family_trust_cost: float = param(
         0.002,
@@ -616,6 +749,84 @@ class Agencies(_Group):
         bounds=(0.0, 1.0),
         source="assumption; RAN 2018 [Social support]",
         doc="Weekly erosion of family trust in agencies while security services monitor.",
+    )
+    contact_prison: float = param(
+        0.5,
+        unit="contact (exit worker = 1)",
+        plausible=(0.2, 0.8),
+        bounds=(0.0, 10.0),
+        source=ASSUMPTION,
+        doc="Contact intensity with a prison key worker, relative to an exit worker's (the "
+        "unit of contact that behaviour.trust_growth is given for).",
+    )
+    contact_probation: float = param(
+        0.7,
+        unit="contact (exit worker = 1)",
+        plausible=(0.4, 1.0),
+        bounds=(0.0, 10.0),
+        source=ASSUMPTION,
+        doc="Contact intensity with a probation officer, relative to an exit worker's.",
+    )
+    contact_religious: float = param(
+        0.3,
+        unit="contact (exit worker = 1)",
+        plausible=(0.1, 0.5),
+        bounds=(0.0, 10.0),
+        source="assumption; RAN 2018 [Theological support]",
+        doc="Contact intensity with a religious counsellor, relative to an exit worker's.",
+    )
+    contact_cap: float = param(
+        1.5,
+        unit="contact (exit worker = 1)",
+        plausible=(1.0, 2.0),
+        bounds=(0.0, 100.0),
+        source=ASSUMPTION,
+        doc="Most contact that counts toward trust growth in a week, however many "
+        "practitioners a person has.",
+    )
+    exit_family_trust: float = param(
+        0.005,
+        unit="per week",
+        plausible=(0.0, 0.01),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Social support]",
+        doc="Weekly growth of the family's trust in agencies toward 1 while an exit worker "
+        "works with the person.",
+    )
+    work_age_limit: float = param(
+        65.0,
+        unit="years",
+        plausible=(60.0, 70.0),
+        bounds=(0.0, 150.0),
+        source="assumption (pension age)",
+        doc="Age from which nobody looks for work or education, or gets employment help.",
+    )
+    police_ties_threshold: float = param(
+        0.3,
+        unit="index 0-1",
+        plausible=(0.15, 0.45),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Group ties above which released people of the extremist cohort are monitored by "
+        "the police after their licence.",
+    )
+    unmonitored_detection: float = param(
+        0.2,
+        unit="share",
+        plausible=(0.0, 0.4),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Share of agencies.police_detection that applies to engaged people the police do "
+        "not monitor.",
+    )
+    detection_family_trust_weight: float = param(
+        0.5,
+        unit="share",
+        plausible=(0.0, 1.0),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Social support]",
+        doc="Share of the detection chance that rests on the family's trust in agencies: "
+        "detection x (1 - this + this x family trust).",
     )
 
 
@@ -662,7 +873,7 @@ class Behaviour(_Group):
         bounds=(0.0, 1.0),
         source="assumption; RAN 2018 [Prisons and prison regime]",
         doc="Ideology added by an unfair incident (discrimination feeds grievance), in full for "
-        "those leaning toward a belief (ideology 0.3 or more), less for others.",
+        "those leaning toward a belief (ideology sympathy_threshold or more), less for others.",
     )
     community_fairness: float = param(
         0.7,
@@ -759,7 +970,7 @@ class Behaviour(_Group):
         bounds=(0.0, 1.0),
         source="assumption; RAN 2018 [Stigmatisation]",
         doc="Weekly pull of ideology up in proportion to stigma (feeling rejected), in full for "
-        "those leaning toward a belief (ideology 0.3 or more), less for others.",
+        "those leaning toward a belief (ideology sympathy_threshold or more), less for others.",
     )
     ideology_drift_bonds: float = param(
         0.004,
@@ -809,6 +1020,67 @@ class Behaviour(_Group):
         source=ASSUMPTION,
         doc="Group ties below which a person counts as disengaged (behaviour).",
     )
+    sympathy_threshold: float = param(
+        0.3,
+        unit="index 0-1",
+        plausible=(0.1, 0.5),
+        bounds=(0.01, 1.0),
+        source="assumption; RAN 2018 [Stigmatisation]",
+        doc="Ideology from which grievance and rejection feed a belief in full; below it they "
+        "feed it in proportion (ideology / this), so they do not create a belief from nothing.",
+    )
+    custody_family_drift: float = param(
+        0.2,
+        unit="share of family_support_growth",
+        plausible=(0.0, 0.5),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Social support]",
+        doc="Family ties lost each week in custody to distance, as a share of "
+        "family_support_growth (times family ties).",
+    )
+    custody_ties_decay: float = param(
+        0.25,
+        unit="share of ties_decay",
+        plausible=(0.0, 0.5),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Group ties loosening each week in custody, cut off from the group, as a share of "
+        "ties_decay (times group ties).",
+    )
+    family_growth_trust_weight: float = param(
+        0.5,
+        unit="share",
+        plausible=(0.0, 1.0),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Social support]",
+        doc="Share of family-ties growth that rests on the family's trust in agencies: growth "
+        "x (1 - this + this x family trust).",
+    )
+    conflict_ties_loss: float = param(
+        0.5,
+        unit="share of family ties",
+        plausible=(0.25, 0.75),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Social support]",
+        doc="Share of family ties lost in a family conflict.",
+    )
+    therapy_milestone_weeks: int = param(
+        12,
+        unit="weeks",
+        plausible=(4, 20),
+        bounds=(1, 520),
+        source="assumption; RAN 2018 [Goals]",
+        doc="Weeks with mental health treatment, exit work or religious counsel that reach the "
+        "therapy milestone.",
+    )
+    family_contact_threshold: float = param(
+        0.5,
+        unit="index 0-1",
+        plausible=(0.3, 0.7),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Goals]",
+        doc="Family ties above which the family-contact milestone is reached.",
+    )
 
 
 class Community(_Group):
@@ -853,7 +1125,7 @@ class Community(_Group):
         bounds=(0.0, 1.0),
         source="assumption; RAN 2018 [Trust]",
         doc="Mean trust of communities in institutions and exit workers (makes landlords and "
-        "employers cooperate: housing and work chances x 0.75-1.25).",
+        "employers cooperate: housing and work chances, see trust_cooperation).",
     )
     press_coverage: float = param(
         0.15,
@@ -862,7 +1134,7 @@ class Community(_Group):
         bounds=(0.0, 1.0),
         source="assumption; RAN 2018 [Stigmatisation] (press coverage)",
         doc="Prejudice added to a community by press coverage of a terrorism offence there "
-        "(a tenth of it to every other community).",
+        "(press_spillover of it to every other community).",
     )
     prejudice_relaxation: float = param(
         0.01,
@@ -879,6 +1151,60 @@ class Community(_Group):
         bounds=(0.0, 100.0),
         source=ASSUMPTION,
         doc="Mean number of ties between people (within their home community).",
+    )
+    concentration: float = param(
+        8.0,
+        unit="beta concentration",
+        plausible=(4.0, 12.0),
+        bounds=(0.1, 1000.0),
+        source=ASSUMPTION,
+        doc="Concentration of communities' prejudice, capacity and trust around their means "
+        "(beta a + b; larger: communities more alike).",
+    )
+    size_concentration: float = param(
+        3.0,
+        unit="Dirichlet concentration",
+        plausible=(1.0, 5.0),
+        bounds=(0.01, 1000.0),
+        source=ASSUMPTION,
+        doc="How alike communities are in size (concentration of the Dirichlet draw of their "
+        "shares of the population; smaller is more unequal).",
+    )
+    organisation_capacity: float = param(
+        0.05,
+        unit="index / organisation",
+        plausible=(0.0, 0.1),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Capacity building]",
+        doc="Capacity to receive returners that each faith or grassroots organisation adds to "
+        "its community.",
+    )
+    capacity_floor: float = param(
+        0.5,
+        unit="multiplier",
+        plausible=(0.25, 0.75),
+        bounds=(0.0, 10.0),
+        source="assumption; RAN 2018 [Capacity building]",
+        doc="Factor on housing and work chances in a community with no capacity; the factor is "
+        "this plus the community's capacity.",
+    )
+    trust_cooperation: float = param(
+        0.5,
+        unit="multiplier per unit trust",
+        plausible=(0.0, 1.0),
+        bounds=(0.0, 2.0),
+        source="assumption; RAN 2018 [Trust]",
+        doc="How much community trust makes landlords and employers cooperate: housing and work "
+        "chances x (1 - this / 2 + this x trust).",
+    )
+    press_spillover: float = param(
+        0.1,
+        unit="share of press_coverage",
+        plausible=(0.0, 0.3),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Stigmatisation] (press coverage)",
+        doc="Share of the prejudice from press coverage of a terrorism offence that every other "
+        "community also gets.",
     )
 
 
@@ -924,7 +1250,8 @@ class Recruiters(_Group):
         plausible=(0.05, 0.3),
         bounds=(0.0, 1.0),
         source=ASSUMPTION,
-        doc="Group ties (and half of it in ideology) gained from a successful approach.",
+        doc="Group ties (and success_ideology_share of it in ideology) gained from a successful "
+        "approach.",
     )
     gate_presence: float = param(
         0.15,
@@ -958,6 +1285,69 @@ class Recruiters(_Group):
         bounds=(0.0, 1.0),
         source=ASSUMPTION,
         doc="Group ties gained from a successful gate pick-up.",
+    )
+    prison_wing_focus: float = param(
+        4.0,
+        unit="exponent",
+        plausible=(0.0, 8.0),
+        bounds=(0.0, 50.0),
+        source="assumption; RAN 2018 [Prisons and prison regime]",
+        doc="How strongly recruiters in prison sit on the wings of the most committed: wings are "
+        "chosen with weight sum of ideology to this power (0: in proportion to wing size).",
+    )
+    success_ideology_share: float = param(
+        0.5,
+        unit="share of success_ties_gain",
+        plausible=(0.0, 1.0),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Ideology gained from a successful approach, as a share of success_ties_gain (times "
+        "1 - ideology).",
+    )
+    family_protection: float = param(
+        0.5,
+        unit="share",
+        plausible=(0.2, 0.8),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Social support]",
+        doc="Share of vulnerability to recruiters removed at full family ties (in prison and "
+        "outside).",
+    )
+    trust_protection: float = param(
+        0.5,
+        unit="share",
+        plausible=(0.2, 0.8),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Trust]",
+        doc="Share of vulnerability to recruiters removed at full trust in practitioners (in "
+        "prison and outside).",
+    )
+    stigma_vulnerability: float = param(
+        0.5,
+        unit="share",
+        plausible=(0.2, 0.8),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Stigmatisation]",
+        doc="Share of vulnerability after release that rests on stigma met: vulnerability x "
+        "(1 - this + this x stigma).",
+    )
+    need_met_vulnerability: float = param(
+        0.2,
+        unit="share",
+        plausible=(0.0, 0.4),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Material support]",
+        doc="Vulnerability after release of a person with housing and work, relative to one "
+        "with neither; no housing and no work each add half of the rest.",
+    )
+    community_target_ideology: float = param(
+        0.2,
+        unit="index 0-1",
+        plausible=(0.1, 0.3),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Ideology above which released people outside the extremist cohort are approached "
+        "by recruiters in the community.",
     )
 
 
@@ -1006,7 +1396,8 @@ class Offending(_Group):
         plausible=(1.0, 2.5),
         bounds=(0.1, 10.0),
         source=ASSUMPTION,
-        doc="Hazard ratio for age under 25 (falls linearly to 1 at 45 and to 0.6 at 60).",
+        doc="Hazard ratio under young_age (falls linearly to 1 at neutral_age, then to hr_old "
+        "at old_age).",
     )
     hr_no_housing: float = param(
         1.5,
@@ -1111,7 +1502,8 @@ class Offending(_Group):
         bounds=(0.0, 1.0),
         source=ASSUMPTION,
         doc="Weekly hazard of recall for a breach of licence at no risk factors (doubled by "
-        "group ties, raised by monitoring, lowered by trust).",
+        "group ties, raised by monitoring (recall_monitored) and no housing (recall_no_housing), "
+        "lowered by trust (recall_trust_reduction)).",
     )
     mortality_30: float = param(
         0.0002,
@@ -1119,8 +1511,90 @@ class Offending(_Group):
         plausible=(0.0001, 0.0005),
         bounds=(0.0, 1.0),
         source="assumption (about 1 % a year at 30 for people released from prison)",
-        doc="Weekly mortality at age 30 (doubling every 8 years).",
+        doc="Weekly mortality at age 30 (doubling every mortality_doubling_years).",
     )
+    mortality_doubling_years: float = param(
+        8.0,
+        unit="years",
+        plausible=(6.0, 10.0),
+        bounds=(1.0, 100.0),
+        source="assumption (Gompertz law: adult mortality doubles about every 8 years)",
+        doc="Years of age over which weekly mortality doubles.",
+    )
+    hr_old: float = param(
+        0.6,
+        unit="hazard ratio",
+        plausible=(0.4, 0.8),
+        bounds=(0.01, 10.0),
+        source=ASSUMPTION,
+        doc="Hazard ratio from old_age on (falls linearly from 1 at neutral_age).",
+    )
+    young_age: float = param(
+        25.0,
+        unit="years",
+        plausible=(21.0, 29.0),
+        bounds=(14.0, 40.0),
+        source=ASSUMPTION,
+        doc="Age below which hr_young applies in full (falls linearly to 1 at neutral_age).",
+    )
+    neutral_age: float = param(
+        45.0,
+        unit="years",
+        plausible=(40.0, 50.0),
+        bounds=(26.0, 59.0),
+        source=ASSUMPTION,
+        doc="Age at which the age hazard ratio is 1.",
+    )
+    old_age: float = param(
+        60.0,
+        unit="years",
+        plausible=(55.0, 65.0),
+        bounds=(46.0, 100.0),
+        source=ASSUMPTION,
+        doc="Age from which hr_old applies in full.",
+    )
+    recall_monitored: float = param(
+        1.5,
+        unit="hazard ratio",
+        plausible=(1.0, 2.5),
+        bounds=(0.1, 10.0),
+        source="assumption; RAN 2018 [Release conditions]",
+        doc="Multiplier on the recall hazard while electronically monitored (conditions that "
+        "can be breached).",
+    )
+    recall_trust_reduction: float = param(
+        0.5,
+        unit="share",
+        plausible=(0.0, 1.0),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Share of the recall hazard removed at full trust in practitioners.",
+    )
+    recall_no_housing: float = param(
+        1.3,
+        unit="hazard ratio",
+        plausible=(1.0, 2.0),
+        bounds=(0.1, 10.0),
+        source="assumption; RAN 2018 [Material support]",
+        doc="Multiplier on the recall hazard without stable housing.",
+    )
+    housing_loss_sentence_weeks: int = param(
+        26,
+        unit="weeks",
+        plausible=(13, 39),
+        bounds=(0, 520),
+        source=ASSUMPTION,
+        doc="A new sentence longer than this costs the person their housing.",
+    )
+
+    @model_validator(mode="after")
+    def _ages_are_ordered(self) -> Offending:
+        if not self.young_age < self.neutral_age < self.old_age:
+            raise ValueError(
+                f"young_age ({self.young_age}) < neutral_age ({self.neutral_age}) < old_age "
+                f"({self.old_age}) must hold"
+            )
+        return self
 
 
 def _practitioner_year(who: str, default: float, low: float, high: float, note: str) -> Any:

@@ -93,6 +93,8 @@ class Communities:
 
 
 def _beta_mean(rng: np.random.Generator, mean: float, concentration: float, n: int) -> np.ndarray:
+    # a beta distribution needs a mean strictly inside (0, 1): the 1e-3 margin is numerical,
+    # not a parameter (a mean of 0 or 1 in the register is read as "almost none" or "almost all")
     mean = float(np.clip(mean, 1e-3, 1 - 1e-3))
     return rng.beta(mean * concentration, (1 - mean) * concentration, n)
 
@@ -118,26 +120,35 @@ def make_people(params: Parameters, rng: np.random.Generator) -> People:
     working = u[4] < pop.work_at_release
     never_visited = u[5] < pop.never_visited
     cell_order = u[6]
-    age = np.clip(rng.normal(pop.age_mean, pop.age_sd, n), 17.0, 70.0)
+    age = np.clip(rng.normal(pop.age_mean, pop.age_sd, n), pop.age_min, pop.age_max)
     frailty = rng.gamma(pop.frailty_shape, 1.0 / pop.frailty_shape, n)
     # sentence: gamma-distributed total length, uniform share already served
     sentence_mean = by_cohort(pop.sentence_years_extremist, pop.sentence_years_comparison)
-    total_weeks = rng.gamma(4.0, sentence_mean * WEEKS_PER_YEAR / 4.0)
+    total_weeks = rng.gamma(pop.sentence_shape, sentence_mean * WEEKS_PER_YEAR / pop.sentence_shape)
     remaining = np.maximum(1, np.ceil(total_weeks * (1.0 - u[7]))).astype(np.int32)
 
     ideology = np.where(
         ext,
-        _beta_mean(rng, pop.ideology_mean_extremist, 6.0, n),
-        _beta_mean(rng, pop.ideology_mean_comparison, 6.0, n),
+        _beta_mean(rng, pop.ideology_mean_extremist, pop.ideology_concentration, n),
+        _beta_mean(rng, pop.ideology_mean_comparison, pop.ideology_concentration, n),
     )
     group_ties = np.where(
-        ext, _beta_mean(rng, pop.group_ties_mean_extremist, 5.0, n), _beta_mean(rng, 0.02, 5.0, n)
+        ext,
+        _beta_mean(rng, pop.group_ties_mean_extremist, pop.group_ties_concentration, n),
+        _beta_mean(rng, pop.group_ties_mean_comparison, pop.group_ties_concentration, n),
     )
     family_ties = np.where(
-        never_visited, _beta_mean(rng, 0.1, 8.0, n), _beta_mean(rng, 0.6, 6.0, n)
+        never_visited,
+        _beta_mean(
+            rng,
+            pop.family_ties_mean_never_visited,
+            pop.family_ties_concentration_never_visited,
+            n,
+        ),
+        _beta_mean(rng, pop.family_ties_mean_visited, pop.family_ties_concentration, n),
     )
-    hope = _beta_mean(rng, 0.35, 6.0, n)
-    trust = _beta_mean(rng, 0.2, 6.0, n)
+    hope = _beta_mean(rng, pop.hope_mean, pop.hope_concentration, n)
+    trust = _beta_mean(rng, pop.trust_mean, pop.trust_concentration, n)
 
     def events() -> np.ndarray:
         return np.full(n, NO_EVENT, np.int32)
@@ -159,7 +170,7 @@ def make_people(params: Parameters, rng: np.random.Generator) -> People:
         ideology=ideology,
         group_ties=group_ties,
         family_ties=family_ties,
-        family_trust=np.full(n, 0.6),
+        family_trust=np.full(n, pop.family_trust_start),
         trust=trust,
         hope=hope,
         stigma_conviction=np.where(
@@ -206,9 +217,9 @@ def snapshot_start(people: People) -> None:
 def make_communities(params: Parameters, rng: np.random.Generator) -> Communities:
     c = params.community
     k = c.n_communities
-    prejudice = _beta_mean(rng, c.prejudice_mean, 8.0, k)
-    capacity = _beta_mean(rng, c.capacity_mean, 8.0, k)
-    trust = _beta_mean(rng, c.trust_mean, 8.0, k)
+    prejudice = _beta_mean(rng, c.prejudice_mean, c.concentration, k)
+    capacity = _beta_mean(rng, c.capacity_mean, c.concentration, k)
+    trust = _beta_mean(rng, c.trust_mean, c.concentration, k)
     return Communities(
         prejudice=prejudice.copy(), prejudice_baseline=prejudice, trust=trust, capacity=capacity
     )

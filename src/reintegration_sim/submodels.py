@@ -19,22 +19,14 @@ from .population import NO_EVENT, WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
     from .model import ReintegrationModel
+    from .parameters import Offending
 
 #: number of set bits in a milestone bit set (4 milestones -> 16 values)
 _POPCOUNT = np.array([bin(i).count("1") for i in range(1 << len(Milestone))], np.int8)
-#: contact intensity with a practitioner of each agency (assumption)
-_CONTACT = {
-    AgencyKind.PRISON: 0.5,
-    AgencyKind.EXIT: 1.0,
-    AgencyKind.PROBATION: 0.7,
-    AgencyKind.RELIGIOUS: 0.3,
-}
-#: share of the per-week family-ties growth lost to distance while in custody (assumption)
-_CUSTODY_FAMILY_DRIFT = 0.2
-#: share of group-ties loosening that applies in custody, cut off from the group (assumption)
-_CUSTODY_TIES_DECAY = 0.25
-#: weekly growth of family trust in agencies while an exit worker is in contact (assumption)
-_EXIT_FAMILY_TRUST = 0.005
+#: contact intensity with an exit worker: the unit of contact (structure, not a parameter:
+#: ``behaviour.trust_growth`` is the growth at this contact, and the other agencies' contact
+#: weights, ``agencies.contact_*``, are relative to it)
+_EXIT_CONTACT = 1.0
 
 
 def _pick(value: float | np.ndarray, index: np.ndarray) -> float | np.ndarray:
@@ -52,10 +44,11 @@ def _per_community(m: ReintegrationModel, value: float | np.ndarray) -> float | 
     return out
 
 
-def _sympathy(x: np.ndarray) -> np.ndarray:
+def _sympathy(x: np.ndarray, threshold: float) -> np.ndarray:
     """How far grievance and rejection can feed a belief: they amplify a belief a person already
-    leans toward (full from ideology 0.3 up) and do not create one from nothing (assumption)."""
-    return np.minimum(1.0, x / 0.3)
+    leans toward (full from ideology ``behaviour.sympathy_threshold`` up) and do not create one
+    from nothing (assumption)."""
+    return np.minimum(1.0, x / threshold)
 
 
 def _by_cohort(m: ReintegrationModel, extremist: float, comparison: float) -> np.ndarray:
@@ -63,8 +56,10 @@ def _by_cohort(m: ReintegrationModel, extremist: float, comparison: float) -> np
 
 
 def _reflection(m: ReintegrationModel) -> float:
-    """Room to reflect in custody: 1 at design capacity, falling with overcrowding."""
-    return 1.0 / (1.0 + 2.0 * max(0.0, m.params.prison.overcrowding - 1.0))
+    """Room to reflect in custody: 1 at design capacity (overcrowding 1), falling with
+    overcrowding at the rate ``prison.crowding_reflection_loss``."""
+    pr = m.params.prison
+    return 1.0 / (1.0 + pr.crowding_reflection_loss * max(0.0, pr.overcrowding - 1.0))
 
 
 def advance_phases(m: ReintegrationModel) -> None:
@@ -82,11 +77,12 @@ def advance_phases(m: ReintegrationModel) -> None:
 
 
 def age_and_die(m: ReintegrationModel) -> None:
-    """Everyone ages a week; mortality doubles every eight years of age."""
-    p = m.people
+    """Everyone ages a week; mortality doubles every ``offending.mortality_doubling_years``
+    of age (30: the age at which ``offending.mortality_30`` is given)."""
+    p, off = m.people, m.params.offending
     alive = p.alive()
     p.age[alive] += 1.0 / WEEKS_PER_YEAR
-    hazard = m.params.offending.mortality_30 * np.exp2((p.age - 30.0) / 8.0)
+    hazard = off.mortality_30 * np.exp2((p.age - 30.0) / off.mortality_doubling_years)
     dies = alive & (m.streams.uniform("death", p.n) < hazard)
     p.phase[dies] = Phase.DEAD
     p.death_week[dies] = m.week
@@ -125,7 +121,7 @@ def unfair_incidents(m: ReintegrationModel) -> None:
     hit = p.alive() & (m.streams.uniform("unfairness", p.n) < rate * m.mod.unfairness)
     p.trust[hit] *= 1.0 - beh.unfairness_trust_loss
     x = p.ideology[hit]
-    p.ideology[hit] = x + beh.grievance * _sympathy(x) * (1.0 - x)
+    p.ideology[hit] = x + beh.grievance * _sympathy(x, beh.sympathy_threshold) * (1.0 - x)
 
 
 def _recruit(
@@ -138,7 +134,9 @@ def _recruit(
     p = m.people
     p.last_approach_week[approached] = m.week
     p.group_ties[success] += rec.success_ties_gain * (1.0 - p.group_ties[success])
-    p.ideology[success] += 0.5 * rec.success_ties_gain * (1.0 - p.ideology[success])
+    p.ideology[success] += (
+        rec.success_ideology_share * rec.success_ties_gain * (1.0 - p.ideology[success])
+    )
     m.tally["recruiter_approaches"] += int(approached.sum())
     m.tally["recruiter_successes"] += int(success.sum())
 
@@ -146,12 +144,16 @@ def _recruit(
 def recruit_in_prison(m: ReintegrationModel, u_success: np.ndarray) -> None:
     """Recruiters on a wing approach its prisoners; the hopeless, isolated and distrustful are
     the most open to them [RAN 2018, Prisons and prison regime]."""
-    p = m.people
+    p, rec = m.people, m.params.recruiters
     inside = p.in_custody()
     count = np.bincount(p.wing[inside], minlength=m.n_wings)
-    rate = m.prison_recruiters * m.params.recruiters.approaches_per_week / np.maximum(count, 1)
+    rate = m.prison_recruiters * rec.approaches_per_week / np.maximum(count, 1)
     approached = inside & (m.streams.uniform("recruit_prison", p.n) < rate[p.wing])
-    vulnerability = (1.0 - p.hope) * (1.0 - 0.5 * p.family_ties) * (1.0 - 0.5 * p.trust)
+    vulnerability = (
+        (1.0 - p.hope)
+        * (1.0 - rec.family_protection * p.family_ties)
+        * (1.0 - rec.trust_protection * p.trust)
+    )
     # levers acting on recruitment inside only (staff training, mentors); neutral 1.0
     vulnerability = vulnerability * m.mod.prison_recruit_success
     _recruit(m, approached, vulnerability, u_success)
@@ -160,12 +162,12 @@ def recruit_in_prison(m: ReintegrationModel, u_success: np.ndarray) -> None:
 def update_caseloads(m: ReintegrationModel) -> None:
     """Each agency discharges those no longer eligible and fills free places from its waiting
     list; nobody exceeds capacity [RAN 2018, Staff training; EVIDENCE 3]."""
-    p, week = m.people, m.week
+    p, ag, week = m.people, m.params.agencies, m.week
     inside = p.in_custody()
     community = p.in_community()
     transition = p.phase == Phase.TRANSITION
     ext = p.cohort == Cohort.EXTREMIST
-    support_weeks = m.params.agencies.exit_support_years * WEEKS_PER_YEAR
+    support_weeks = ag.exit_support_years * WEEKS_PER_YEAR
     recently_released = community & (week - p.last_release_week < support_weeks)
     eligible = {
         AgencyKind.PRISON: inside,
@@ -174,12 +176,14 @@ def update_caseloads(m: ReintegrationModel) -> None:
         | (p.phase == Phase.RELEASE_DAY)
         | (p.phase == Phase.LICENCE),
         AgencyKind.HOUSING: (transition | community) & ~p.housed,
-        AgencyKind.EMPLOYMENT: (transition | community) & ~p.working & (p.age < 65.0),
+        AgencyKind.EMPLOYMENT: (transition | community) & ~p.working & (p.age < ag.work_age_limit),
         AgencyKind.MENTAL_HEALTH: p.alive() & (p.mental_health > 0),
         AgencyKind.RELIGIOUS: p.alive()
         & ext
         & (p.ideology > m.params.behaviour.deradicalised_threshold),
-        AgencyKind.POLICE: community & ext & ((p.group_ties > 0.3) | (p.phase == Phase.LICENCE)),
+        AgencyKind.POLICE: community
+        & ext
+        & ((p.group_ties > ag.police_ties_threshold) | (p.phase == Phase.LICENCE)),
     }
     for kind, mask in eligible.items():
         m.caseloads[kind].update(mask, week)
@@ -267,15 +271,16 @@ def _chance(
     """Weekly chance of securing housing or work: agency support, stigma (a record roughly halves
     the chances, Pager 2003), the receiving community's capacity and its trust in institutions
     and exit workers, which makes landlords and employers cooperate (assumption)."""
-    p = m.people
+    p, com = m.people, m.params.community
     c = m.communities
     capacity = c.capacity[p.community]
-    cooperation = 0.75 + 0.5 * c.trust[p.community]
+    # centred on trust 0.5, where the factor is 1 (structure); trust_cooperation sets its spread
+    cooperation = 1.0 - 0.5 * com.trust_cooperation + com.trust_cooperation * c.trust[p.community]
     base = np.where(supported, aided, unaided)
     return (
         base
         * (1.0 - m.params.agencies.record_penalty * p.stigma)
-        * (0.5 + capacity)
+        * (com.capacity_floor + capacity)
         * cooperation
         * modifier
     )
@@ -302,7 +307,11 @@ def material_support(m: ReintegrationModel) -> None:
     p.housed[lost] = False
 
     u = m.streams.uniform("work", p.n)
-    searching = (community | (transition & (employment | planned))) & ~p.working & (p.age < 65.0)
+    searching = (
+        (community | (transition & (employment | planned)))
+        & ~p.working
+        & (p.age < ag.work_age_limit)
+    )
     found = searching & (
         u < _chance(m, employment, ag.work_success, ag.work_self, m.mod.work_chance)
     )
@@ -318,45 +327,55 @@ def family_dynamics(m: ReintegrationModel) -> None:
     p, beh, ag = m.people, m.params.behaviour, m.params.agencies
     community = p.in_community()
     inside = p.in_custody()
+    w = beh.family_growth_trust_weight
     growth = (
         beh.family_support_growth
-        * (0.5 + 0.5 * p.family_trust)
+        * (1.0 - w + w * p.family_trust)
         * (1.0 - p.family_ties)
         * m.mod.family_growth
     )
     np.add(p.family_ties, growth, out=p.family_ties, where=community)
     np.subtract(
         p.family_ties,
-        _CUSTODY_FAMILY_DRIFT * beh.family_support_growth * p.family_ties,
+        beh.custody_family_drift * beh.family_support_growth * p.family_ties,
         out=p.family_ties,
         where=inside,
     )
+    # stress: an unweighted count of stressors (structure); behaviour.family_conflict sizes it
     stress = (~p.housed).astype(float) + (~p.working) + p.group_ties
     conflict = community & (
         m.streams.uniform("family", p.n) < beh.family_conflict * stress * m.mod.family_conflict
     )
-    p.family_ties[conflict] *= 0.5
+    p.family_ties[conflict] *= 1.0 - beh.conflict_ties_loss
     police = m.caseloads[AgencyKind.POLICE].served
     exit_work = m.caseloads[AgencyKind.EXIT].served
     p.family_trust[police] -= ag.police_family_trust_cost * p.family_trust[police]
     if "family_trust_change" in m.mod.touched:
         p.family_trust += m.mod.family_trust_change
         np.clip(p.family_trust, 0.0, 1.0, out=p.family_trust)
-    p.family_trust[exit_work] += _EXIT_FAMILY_TRUST * (1.0 - p.family_trust[exit_work])
+    p.family_trust[exit_work] += ag.exit_family_trust * (1.0 - p.family_trust[exit_work])
 
 
 def recruit_in_community(m: ReintegrationModel, u_success: np.ndarray) -> None:
     """Recruiters approach released people with some sympathy; where agencies leave housing and
     work unmet and the community rejects them, the group's offer of belonging and material help
     succeeds more often [RAN 2018, Stigmatisation; Material support]."""
-    p = m.people
-    targets = p.in_community() & ((p.cohort == Cohort.EXTREMIST) | (p.ideology > 0.2))
+    p, rec = m.people, m.params.recruiters
+    targets = p.in_community() & (
+        (p.cohort == Cohort.EXTREMIST) | (p.ideology > rec.community_target_ideology)
+    )
     count = np.bincount(p.community[targets], minlength=m.communities.capacity.size)
-    rate = m.community_recruiters * m.params.recruiters.approaches_per_week / np.maximum(count, 1)
+    rate = m.community_recruiters * rec.approaches_per_week / np.maximum(count, 1)
     approached = targets & (m.streams.uniform("recruit_community", p.n) < rate[p.community])
-    material_need = 0.2 + 0.4 * ~p.housed + 0.4 * ~p.working
+    met = rec.need_met_vulnerability
+    unmet = (1.0 - met) / 2.0  # no housing and no work each add half of the rest (structure)
+    material_need = met + unmet * ~p.housed + unmet * ~p.working
+    s = rec.stigma_vulnerability
     vulnerability = (
-        material_need * (0.5 + 0.5 * p.stigma) * (1.0 - 0.5 * p.family_ties) * (1.0 - 0.5 * p.trust)
+        material_need
+        * (1.0 - s + s * p.stigma)
+        * (1.0 - rec.family_protection * p.family_ties)
+        * (1.0 - rec.trust_protection * p.trust)
     )
     _recruit(m, approached, vulnerability, u_success)
 
@@ -369,16 +388,16 @@ def practitioner_work(m: ReintegrationModel) -> None:
     p, beh, ag = m.people, m.params.behaviour, m.params.agencies
     served = {kind: m.caseloads[kind].served for kind in AgencyKind}
     contact = (
-        _CONTACT[AgencyKind.PRISON]
+        ag.contact_prison
         * served[AgencyKind.PRISON]
         * np.where(p.separated, m.params.prison.specialised_staff, 1.0)
-        + _CONTACT[AgencyKind.EXIT] * served[AgencyKind.EXIT]
-        + _CONTACT[AgencyKind.PROBATION]
+        + _EXIT_CONTACT * served[AgencyKind.EXIT]
+        + ag.contact_probation
         * served[AgencyKind.PROBATION]
         * np.where(p.monitored, m.params.release.monitoring_contact, 1.0)
-        + _CONTACT[AgencyKind.RELIGIOUS] * served[AgencyKind.RELIGIOUS]
+        + ag.contact_religious * served[AgencyKind.RELIGIOUS]
     )
-    contact = np.minimum(contact, 1.5)
+    contact = np.minimum(contact, ag.contact_cap)
     p.trust += beh.trust_growth * contact * (1.0 - p.trust) * m.mod.trust_growth
     p.trust -= beh.trust_decay * (contact == 0) * p.trust
     room = np.where(p.in_custody(), _reflection(m), 1.0)
@@ -403,15 +422,18 @@ def drift_ideology_and_ties(m: ReintegrationModel) -> None:
     p, beh = m.people, m.params.behaviour
     community = p.in_community()
     alive = p.alive()
+    # bonds and anchors: unweighted means of three indices (structure); the drift and decay
+    # parameters that multiply them set their strength
     bonds = (p.family_ties + p.working + p.hope) / 3.0
     x = p.ideology
     x += beh.ideology_drift_group * p.group_ties * (1.0 - x)
-    x += beh.ideology_drift_rejection * p.stigma * community * _sympathy(x) * (1.0 - x)
+    sympathy = _sympathy(x, beh.sympathy_threshold)
+    x += beh.ideology_drift_rejection * p.stigma * community * sympathy * (1.0 - x)
     x -= beh.ideology_drift_bonds * bonds * x
     np.clip(x, 0.0, 1.0, out=x)
 
     anchors = (p.housed.astype(float) + p.working + p.family_ties) / 3.0
-    decay = np.where(community, beh.ties_decay * anchors, beh.ties_decay * _CUSTODY_TIES_DECAY)
+    decay = np.where(community, beh.ties_decay * anchors, beh.ties_decay * beh.custody_ties_decay)
     p.group_ties -= decay * p.group_ties * alive
     outside = community.astype(float)
     # one pass over the ties for both sums (same order of addition as two products)
@@ -435,11 +457,13 @@ def drift_ideology_and_ties(m: ReintegrationModel) -> None:
     np.clip(p.trust, 0.0, 1.0, out=p.trust)
 
 
-def _age_ratio(age: np.ndarray, hr_young: float) -> np.ndarray:
-    """Hazard ratio by age: hr_young under 25, falling linearly to 1 at 45 and 0.6 at 60."""
-    middle = 1.0 + (hr_young - 1.0) * (45.0 - age) / 20.0
-    older = np.maximum(0.6, 1.0 - 0.4 * (age - 45.0) / 15.0)
-    return np.where(age < 25.0, hr_young, np.where(age < 45.0, middle, older))
+def _age_ratio(age: np.ndarray, off: Offending) -> np.ndarray:
+    """Hazard ratio by age: ``hr_young`` under ``young_age``, falling linearly to 1 at
+    ``neutral_age`` and to ``hr_old`` at ``old_age`` (all ``offending.*``)."""
+    young, neutral, hr_young, hr_old = off.young_age, off.neutral_age, off.hr_young, off.hr_old
+    middle = 1.0 + (hr_young - 1.0) * (neutral - age) / (neutral - young)
+    older = np.maximum(hr_old, 1.0 - (1.0 - hr_old) * (age - neutral) / (off.old_age - neutral))
+    return np.where(age < young, hr_young, np.where(age < neutral, middle, older))
 
 
 def offending_hazards(m: ReintegrationModel) -> tuple[np.ndarray, np.ndarray]:
@@ -459,7 +483,7 @@ def offending_hazards(m: ReintegrationModel) -> tuple[np.ndarray, np.ndarray]:
     needs = p.mental_health[i] > 0
     log_hr = (
         p.prior_record[i] * log(off.hr_prior_record)
-        + log(_age_ratio(p.age[i], off.hr_young))
+        + log(_age_ratio(p.age[i], off))
         + ~p.housed[i] * log(off.hr_no_housing)
         + ~p.working[i] * log(off.hr_no_work)
         + p.family_ties[i] * log(off.hr_family)
@@ -502,6 +526,7 @@ def offend_and_reconvict(m: ReintegrationModel) -> np.ndarray:
     p.n_reoffences[convicted] += 1
 
     mean_years = np.where(terror, off.terror_resentence_years, off.resentence_years)
+    # whole weeks, at least one (the time step: structure)
     sentence = np.maximum(1, np.ceil(-np.log1p(-e_sentence) * mean_years * WEEKS_PER_YEAR))
     _return_to_custody(m, convicted, sentence.astype(np.int32))
     p.on_recall[convicted] = False
@@ -512,14 +537,15 @@ def offend_and_reconvict(m: ReintegrationModel) -> np.ndarray:
         p.stigma_conviction[convicted], conviction_stigma[convicted]
     )
     p.working[convicted] = False
-    p.housed[convicted & (sentence > 26)] = False
+    p.housed[convicted & (sentence > off.housing_loss_sentence_weeks)] = False
 
-    c = m.communities
+    c, com = m.communities, m.params.community
     coverage = np.bincount(p.community[terror & convicted], minlength=c.prejudice.size)
     # a media strategy prepares communities for press attention (modifier press_prejudice)
-    press = m.params.community.press_coverage * _per_community(m, m.mod.press_prejudice)
-    c.prejudice += press * (coverage + 0.1 * (coverage.sum() - coverage)) * (1.0 - c.prejudice)
-    c.prejudice += m.params.community.prejudice_relaxation * (c.prejudice_baseline - c.prejudice)
+    press = com.press_coverage * _per_community(m, m.mod.press_prejudice)
+    spread = coverage + com.press_spillover * (coverage.sum() - coverage)
+    c.prejudice += press * spread * (1.0 - c.prejudice)
+    c.prejudice += com.prejudice_relaxation * (c.prejudice_baseline - c.prejudice)
     np.clip(c.prejudice, 0.0, 1.0, out=c.prejudice)
     return convicted
 
@@ -545,10 +571,11 @@ def detect_and_recall(m: ReintegrationModel, convicted: np.ndarray) -> None:
     community = p.in_community() & ~convicted
     monitored_by_police = m.caseloads[AgencyKind.POLICE].served
     engaged = community & (p.group_ties > beh.engaged_threshold)
+    w = ag.detection_family_trust_weight
     p_detect = (
         ag.police_detection
-        * np.where(monitored_by_police, 1.0, 0.2)
-        * (0.5 + 0.5 * p.family_trust)
+        * np.where(monitored_by_police, 1.0, ag.unmonitored_detection)
+        * (1.0 - w + w * p.family_trust)
         * m.mod.detection
     )
     documented = engaged & (m.streams.uniform("detect", p.n) < p_detect)
@@ -559,9 +586,9 @@ def detect_and_recall(m: ReintegrationModel, convicted: np.ndarray) -> None:
     hazard = (
         off.recall_hazard
         * (1.0 + p.group_ties)
-        * np.where(p.monitored, 1.5, 1.0)
-        * (1.0 - 0.5 * p.trust)
-        * np.where(p.housed, 1.0, 1.3)
+        * np.where(p.monitored, off.recall_monitored, 1.0)
+        * (1.0 - off.recall_trust_reduction * p.trust)
+        * np.where(p.housed, 1.0, off.recall_no_housing)
         * m.mod.recall
     )
     recalled = on_licence & ((m.streams.uniform("recall", p.n) < hazard) | documented)
@@ -573,19 +600,19 @@ def detect_and_recall(m: ReintegrationModel, convicted: np.ndarray) -> None:
 
 def reach_milestones(m: ReintegrationModel) -> None:
     """Small goals reached for the first time give hope [RAN 2018, Goals]."""
-    p = m.people
+    p, beh = m.people, m.params.behaviour
     community = p.in_community()
     therapy = np.zeros(p.n, bool)
     for kind in (AgencyKind.MENTAL_HEALTH, AgencyKind.EXIT, AgencyKind.RELIGIOUS):
-        therapy |= m.caseloads[kind].weeks_in_service >= 12
+        therapy |= m.caseloads[kind].weeks_in_service >= beh.therapy_milestone_weeks
     reached = (
-        ((p.family_ties > 0.5) << Milestone.FAMILY_CONTACT)
+        ((p.family_ties > beh.family_contact_threshold) << Milestone.FAMILY_CONTACT)
         | (therapy << Milestone.THERAPY)
         | ((p.working & community) << Milestone.WORK_OR_EDUCATION)
         | ((p.housed & community) << Milestone.HOUSING)
     ).astype(np.int16) * p.alive()
     new = reached & ~p.milestones
     n_new = _POPCOUNT[new]
-    p.hope += m.params.behaviour.hope_per_milestone * n_new * (1.0 - p.hope) * m.mod.milestone_hope
+    p.hope += beh.hope_per_milestone * n_new * (1.0 - p.hope) * m.mod.milestone_hope
     np.clip(p.hope, 0.0, 1.0, out=p.hope)
     p.milestones |= reached

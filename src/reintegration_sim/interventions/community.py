@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
 __all__ = ["CommunityWork", "MediaStrategy", "covered_communities"]
 
-#: weekly push of prejudice toward 1 at full privilege backlash (assumption)
+#: weekly push of prejudice toward 1 at full privilege backlash: the unit of the lever's
+#: ``privilege_backlash`` (structure, not a parameter: that field, 0-1, sizes the push)
 _BACKLASH = 0.002
 
 

@@ -42,17 +42,20 @@ class CaseConference(Intervention):
     """Regular multi-agency case conferences on each person from transition planning to
     ``weeks_after_release`` after release (Rotterdam weekly, Copenhagen fortnightly, Austrian
     social network and Hessen case meetings before release). Effects grow with meeting
-    frequency: intensity k = 1 / sqrt(``meeting_every_weeks``) (assumption). With a prison,
-    probation or exit practitioner at the table roles are divided at release: the trust lost at
-    a handover falls by the share 0.5 k x ``information_shared``. Housing and employment members
-    start the search before release (a plan) and multiply the weekly chance of housing or work
-    by 1 + 0.5 k. A mental health member brings half of treatment's hazard reduction (scaled by
-    k) to people with needs and no practitioner. Local police at the table raise detection of
-    re-engagement by 0.5 k x information shared; security services in the room
-    (``security_in_room``) by 1.0 k x information shared, but the family's trust in agencies
-    then erodes every week (0.004 k x information shared x trust). A family at the table gains
-    trust (information), a community or grassroots member lowers the stigma met (0.03 k),
-    religious members and the religious community raise hope a little."""
+    frequency: intensity k = ``meeting_every_weeks`` ^ -``frequency_exponent`` (1 / sqrt by
+    default; assumption). With a prison, probation or exit practitioner at the table roles are
+    divided at release: the trust lost at a handover falls by the share ``handover_effect`` k x
+    ``information_shared``. Housing and employment members start the search before release (a
+    plan) and multiply the weekly chance of housing or work by 1 + ``chance_effect`` k. A mental
+    health member brings the share ``treatment_share`` of treatment's hazard reduction (scaled
+    by k) to people with needs and no practitioner. Local police at the table raise detection of
+    re-engagement by ``police_detection`` k x information shared; security services in the room
+    (``security_in_room``) by ``security_detection`` k x information shared, but the family's
+    trust in agencies then erodes every week (``security_family_trust_cost`` k x information
+    shared x trust). A family at the table gains trust (``family_trust_effect`` k x (1 -
+    trust)), a community or grassroots member lowers the stigma met (``stigma_relief`` k),
+    religious members and the religious community raise hope a little (``hope_effect`` k x (1 -
+    hope))."""
 
     key: ClassVar[str] = "case_conference"
     typical_cost_per_case_week: ClassVar[float] = 80.0
@@ -79,10 +82,77 @@ class CaseConference(Intervention):
     weeks_after_release: int = Field(
         52, ge=1, le=1040, description="weeks after release that cases stay on the agenda"
     )
+    frequency_exponent: float = Field(
+        0.5,
+        ge=0.0,
+        le=2.0,
+        description="intensity k = (weeks between meetings) to minus this (0: frequency does "
+        "not matter)",
+    )
+    handover_effect: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="share of the trust lost at a handover that is saved, times k and "
+        "information shared (a prison, probation or exit member)",
+    )
+    chance_effect: float = Field(
+        0.5,
+        ge=0.0,
+        le=2.0,
+        description="housing (employment) member: the weekly chance of housing (work) x "
+        "(1 + this x k)",
+    )
+    treatment_share: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="mental health member: share of treatment's hazard reduction, times k, for "
+        "people with needs and no practitioner",
+    )
+    police_detection: float = Field(
+        0.5,
+        ge=0.0,
+        le=3.0,
+        description="local police member: detection x (1 + this x k x information shared)",
+    )
+    security_detection: float = Field(
+        1.0,
+        ge=0.0,
+        le=3.0,
+        description="security services in the room: detection raised by a further this x k x "
+        "information shared",
+    )
+    security_family_trust_cost: float = Field(
+        0.004,
+        ge=0.0,
+        le=0.05,
+        description="security services in the room: weekly loss of the family's trust in "
+        "agencies, times k x information shared x trust",
+    )
+    family_trust_effect: float = Field(
+        0.01,
+        ge=0.0,
+        le=0.05,
+        description="family member: weekly gain of the family's trust, times k x (1 - trust)",
+    )
+    stigma_relief: float = Field(
+        0.03,
+        ge=0.0,
+        le=0.2,
+        description="community member: stigma met after release lowered by this x k",
+    )
+    hope_effect: float = Field(
+        0.002,
+        ge=0.0,
+        le=0.05,
+        description="religious members: weekly hope gain, times k x (1 - hope)",
+    )
 
     def unit_costs(self) -> tuple[float, float]:
         """The typical weekly cost (EUR 80 per case for five members meeting weekly) scales with
-        the number of members and how often they meet (assumption)."""
+        the number of members and how often they meet (assumption; the 5 is the size of the
+        table the typical cost is given for, structure, not a parameter)."""
         if self.cost_per_case_week is None:
             week = (
                 self.typical_cost_per_case_week * len(self.members) / 5 / self.meeting_every_weeks
@@ -96,36 +166,38 @@ class CaseConference(Intervention):
     def apply(self, m: ReintegrationModel, served: np.ndarray) -> None:
         p = m.people
         members = set(self.members)
-        k = self.meeting_every_weeks**-0.5
+        k = self.meeting_every_weeks**-self.frequency_exponent
         info = self.information_shared
         transition = served & (p.phase == Phase.TRANSITION)
         community = served & p.in_community()
         if members & _PRACTITIONERS:
-            m.mod.multiply("handover_loss", served, 1.0 - 0.5 * k * info)
+            m.mod.multiply("handover_loss", served, 1.0 - self.handover_effect * k * info)
         if "housing" in members:
-            m.mod.multiply("housing_chance", served & ~p.housed, 1.0 + 0.5 * k)
+            m.mod.multiply("housing_chance", served & ~p.housed, 1.0 + self.chance_effect * k)
         if "employment" in members:
-            m.mod.multiply("work_chance", served & ~p.working, 1.0 + 0.5 * k)
+            m.mod.multiply("work_chance", served & ~p.working, 1.0 + self.chance_effect * k)
         if members & {"housing", "employment"}:
             m.mod.add("planned_search", transition, 1.0)
         if "mental_health" in members:
             untreated = ~m.caseloads[AgencyKind.MENTAL_HEALTH].served
             needs = community & (p.mental_health > 0) & untreated
-            m.mod.multiply("hazard", needs, treatment_ratio(m) ** (0.5 * k))
+            m.mod.multiply("hazard", needs, treatment_ratio(m) ** (self.treatment_share * k))
         detection = 1.0
         if "police" in members:
-            detection += 0.5 * k * info
+            detection += self.police_detection * k * info
         if self.security_in_room:
-            detection += 1.0 * k * info
-            m.mod.add("family_trust_change", served, -0.004 * k * info * p.family_trust)
+            detection += self.security_detection * k * info
+            cost = self.security_family_trust_cost
+            m.mod.add("family_trust_change", served, -cost * k * info * p.family_trust)
         if detection != 1.0:
             m.mod.multiply("detection", community, detection)
         if "family" in members:
-            m.mod.add("family_trust_change", served, 0.01 * k * (1.0 - p.family_trust))
+            trust_gain = self.family_trust_effect * k * (1.0 - p.family_trust)
+            m.mod.add("family_trust_change", served, trust_gain)
         if "community" in members:
-            m.mod.add("stigma", community, -0.03 * k)
+            m.mod.add("stigma", community, -self.stigma_relief * k)
         if members & {"religious", "religious_community"}:
-            m.mod.add("hope_change", served, 0.002 * k * (1.0 - p.hope))
+            m.mod.add("hope_change", served, self.hope_effect * k * (1.0 - p.hope))
 
 
 # ----------------------------------------------------------------------------- risk assessment
@@ -143,7 +215,7 @@ def true_risk(m: ReintegrationModel) -> np.ndarray:
     log_hr = (
         log(base * p.frailty)
         + p.prior_record * log(off.hr_prior_record)
-        + log(_age_ratio(p.age, off.hr_young))
+        + log(_age_ratio(p.age, off))
         + ~p.housed * log(off.hr_no_housing)
         + ~p.working * log(off.hr_no_work)
         + p.family_ties * log(off.hr_family)
@@ -181,7 +253,8 @@ def _expected_auc(z: np.ndarray, p1: np.ndarray, rho: float) -> float:
 
 def _solve_rho(z: np.ndarray, p1: np.ndarray, auc: float) -> float:
     """The weight of true risk in the score that gives the wanted expected AUC (bisection; 1
-    if even the true risk cannot reach it)."""
+    if even the true risk cannot reach it). 20 halvings: a numerical tolerance (2^-20), not a
+    parameter."""
     dz, w = _pairs(z, p1)
     if auc >= _auc_of_pairs(dz, w, 1.0):
         return 1.0
@@ -211,12 +284,13 @@ class RiskAssessment(Intervention):
     share ``flag_share`` with the highest scores is flagged (threshold set on the cohort at the
     start). What follows a flag, until ``weeks_after_release`` after release, depends on the
     approach. *Security*: the flagged are watched like police monitoring (detection of
-    re-engagement doubled) and labelled (stigma +0.1: careless use stigmatises); nothing is done
-    for their needs. *Risk-need-resilience* (good lives model): the flagged get priority help
-    with their needs: housing and work chances x1.5, search before release, faster trust growth
-    and some hope, with little stigma (+0.02). ``follow_up`` scales what follows a flag (0: the
-    score is kept, nothing follows). A population-level lever: the model is never a risk score
-    for a person."""
+    re-engagement x (1 + ``security_detection``), doubled by default) and labelled (stigma +
+    ``security_stigma``: careless use stigmatises); nothing is done for their needs.
+    *Risk-need-resilience* (good lives model): the flagged get priority help with their needs:
+    housing and work chances x (1 + ``need_chance``), search before release, faster trust growth
+    (``need_trust``) and some hope (``need_hope``), with little stigma (+ ``need_stigma``).
+    ``follow_up`` scales what follows a flag (0: the score is kept, nothing follows). A
+    population-level lever: the model is never a risk score for a person."""
 
     key: ClassVar[str] = "risk_assessment"
     typical_cost_per_case_week: ClassVar[float] = 0.0
@@ -241,6 +315,43 @@ class RiskAssessment(Intervention):
     weeks_after_release: int = Field(
         104, ge=1, le=1040, description="weeks after release that a flag is acted on"
     )
+    security_detection: float = Field(
+        1.0,
+        ge=0.0,
+        le=5.0,
+        description="security approach: detection after release x (1 + this x follow_up)",
+    )
+    security_stigma: float = Field(
+        0.1,
+        ge=0.0,
+        le=0.5,
+        description="security approach: stigma added after release, times follow_up",
+    )
+    need_chance: float = Field(
+        0.5,
+        ge=0.0,
+        le=3.0,
+        description="risk-need-resilience approach: housing and work chances x (1 + this x "
+        "follow_up)",
+    )
+    need_trust: float = Field(
+        0.3,
+        ge=0.0,
+        le=3.0,
+        description="risk-need-resilience approach: trust growth x (1 + this x follow_up)",
+    )
+    need_hope: float = Field(
+        0.003,
+        ge=0.0,
+        le=0.05,
+        description="risk-need-resilience approach: weekly hope gain, times follow_up x (1 - hope)",
+    )
+    need_stigma: float = Field(
+        0.02,
+        ge=0.0,
+        le=0.5,
+        description="risk-need-resilience approach: stigma added after release, times follow_up",
+    )
 
     def initialize(self, m: ReintegrationModel) -> None:
         """Fix the accuracy, the noise and the threshold for this run from the cohort at the
@@ -253,6 +364,8 @@ class RiskAssessment(Intervention):
         h = true_risk(m)
         log_h = np.log(h[cohort]) if cohort.size else np.zeros(1)
         mean, sd = float(log_h.mean()), float(log_h.std()) or 1.0
+        # 400: a sample big enough to solve for the accuracy (numerical, not a parameter);
+        # 52.0: weeks in the first year, over which the AUC is defined (structure)
         sample = rng.permutation(cohort)[:400]
         z = (np.log(h[sample]) - mean) / sd
         p1 = -np.expm1(-52.0 * h[sample])
@@ -296,12 +409,12 @@ class RiskAssessment(Intervention):
         flagged = served & state["flagged"]
         community = flagged & p.in_community()
         if self.approach == "security":
-            m.mod.multiply("detection", community, 1.0 + f)
-            m.mod.add("stigma", community, 0.1 * f)
+            m.mod.multiply("detection", community, 1.0 + self.security_detection * f)
+            m.mod.add("stigma", community, self.security_stigma * f)
         else:
-            m.mod.multiply("housing_chance", flagged & ~p.housed, 1.0 + 0.5 * f)
-            m.mod.multiply("work_chance", flagged & ~p.working, 1.0 + 0.5 * f)
+            m.mod.multiply("housing_chance", flagged & ~p.housed, 1.0 + self.need_chance * f)
+            m.mod.multiply("work_chance", flagged & ~p.working, 1.0 + self.need_chance * f)
             m.mod.add("planned_search", flagged & (p.phase == Phase.TRANSITION), 1.0)
-            m.mod.multiply("trust_growth", flagged, 1.0 + 0.3 * f)
-            m.mod.add("hope_change", flagged, 0.003 * f * (1.0 - p.hope))
-            m.mod.add("stigma", community, 0.02 * f)
+            m.mod.multiply("trust_growth", flagged, 1.0 + self.need_trust * f)
+            m.mod.add("hope_change", flagged, self.need_hope * f * (1.0 - p.hope))
+            m.mod.add("stigma", community, self.need_stigma * f)

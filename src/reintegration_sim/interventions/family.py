@@ -16,9 +16,11 @@ if TYPE_CHECKING:
 @register
 class FamilySupport(Intervention):
     """Support for families at the three levels of the paper: 1 information (the family
-    understands the process and trusts agencies more), 2 keeping a positive relationship
-    (family ties grow faster, fewer conflicts), 3 psychological help (conflicts under stress
-    much rarer). Each level includes the ones below it."""
+    understands the process and trusts agencies more: ``information_effect``), 2 keeping a
+    positive relationship (family ties grow faster, fewer conflicts: ``growth_ratio``,
+    ``conflict_ratio``), 3 psychological help (conflicts under stress much rarer:
+    ``psychological_conflict_ratio`` on top). Each level includes the ones below it. Families
+    with ties above ``min_family_ties`` are eligible."""
 
     key: ClassVar[str] = "family_support"
     typical_cost_per_case_week: ClassVar[float] = 40.0
@@ -28,6 +30,24 @@ class FamilySupport(Intervention):
     evidence: ClassVar[str] = "assumption"
 
     level: Literal[1, 2, 3] = Field(2, description="1 information, 2 relationship, 3 psychological")
+    min_family_ties: float = Field(
+        0.05, ge=0.0, le=1.0, description="family ties above which a family is eligible"
+    )
+    information_effect: float = Field(
+        0.01,
+        ge=0.0,
+        le=0.05,
+        description="weekly gain of the family's trust in agencies, times (1 - trust)",
+    )
+    growth_ratio: float = Field(
+        1.5, ge=1.0, le=3.0, description="level 2 on: multiplier on weekly family-ties growth"
+    )
+    conflict_ratio: float = Field(
+        0.75, ge=0.0, le=1.0, description="level 2 on: multiplier on the chance of a conflict"
+    )
+    psychological_conflict_ratio: float = Field(
+        0.5, ge=0.0, le=1.0, description="level 3: further multiplier on the chance of a conflict"
+    )
 
     def unit_costs(self) -> tuple[float, float]:
         """The typical weekly cost grows with the level: EUR 10 for information, 40 with
@@ -38,13 +58,13 @@ class FamilySupport(Intervention):
 
     def eligible(self, m: ReintegrationModel) -> np.ndarray:
         p = m.people
-        return p.alive() & (p.family_ties > 0.05)
+        return p.alive() & (p.family_ties > self.min_family_ties)
 
     def apply(self, m: ReintegrationModel, served: np.ndarray) -> None:
         p = m.people
-        m.mod.add("family_trust_change", served, 0.01 * (1.0 - p.family_trust))
+        m.mod.add("family_trust_change", served, self.information_effect * (1.0 - p.family_trust))
         if self.level >= 2:
-            m.mod.multiply("family_growth", served, 1.5)
-            m.mod.multiply("family_conflict", served, 0.75)
+            m.mod.multiply("family_growth", served, self.growth_ratio)
+            m.mod.multiply("family_conflict", served, self.conflict_ratio)
         if self.level >= 3:
-            m.mod.multiply("family_conflict", served, 0.5)
+            m.mod.multiply("family_conflict", served, self.psychological_conflict_ratio)

@@ -24,7 +24,8 @@ from .base import (
 if TYPE_CHECKING:
     from ..model import ReintegrationModel
 
-#: steepness of the logistic spread of a train-the-trainer cascade (assumption)
+#: steepness of the logistic spread of a train-the-trainer cascade (assumption): the default
+#: of the lever's ``cascade_steepness``
 _CASCADE_STEEPNESS = 8.0
 
 
@@ -34,12 +35,18 @@ def _supervised(m: ReintegrationModel) -> np.ndarray:
     return p.in_custody() | (p.phase == Phase.RELEASE_DAY) | (p.phase == Phase.LICENCE)
 
 
-def cascade_share(weeks_since_start: float, cascade_weeks: float, trainers: float) -> float:
+def cascade_share(
+    weeks_since_start: float,
+    cascade_weeks: float,
+    trainers: float,
+    steepness: float = _CASCADE_STEEPNESS,
+) -> float:
     """Share of staff a train-the-trainer cascade has reached ``weeks_since_start`` weeks after
-    it began: the trainers (share ``trainers``) at once, the others along a logistic curve
-    rescaled to run from none at the start to all after ``cascade_weeks`` (half at half time)."""
+    it began: the trainers (share ``trainers``) at once, the others along a logistic curve of
+    ``steepness`` rescaled to run from none at the start to all after ``cascade_weeks`` (half at
+    half time)."""
     t = min(max(weeks_since_start / cascade_weeks, 0.0), 1.0)
-    k = _CASCADE_STEEPNESS
+    k = steepness
 
     def sigmoid(x: float) -> float:
         return 1.0 / (1.0 + math.exp(-x))
@@ -101,6 +108,13 @@ class StaffTraining(Intervention):
     trainers_share: float = Field(
         0.05, ge=0.0, le=1.0, description="share of staff trained as trainers at the start"
     )
+    cascade_steepness: float = Field(
+        _CASCADE_STEEPNESS,
+        ge=0.5,
+        le=50.0,
+        description="steepness of the logistic spread of the cascade (larger: most staff are "
+        "reached near half time)",
+    )
 
     def eligible(self, m: ReintegrationModel) -> np.ndarray:
         return _supervised(m)
@@ -115,7 +129,9 @@ class StaffTraining(Intervention):
             state["rank"] = m.streams.extra(f"intervention:{self.key}:cascade").random(m.people.n)
         rank = state["rank"]
         weeks = self.cascade_years * WEEKS_PER_YEAR
-        share = cascade_share(m.week - self.start_week, weeks, self.trainers_share)
+        share = cascade_share(
+            m.week - self.start_week, weeks, self.trainers_share, self.cascade_steepness
+        )
         return served & (rank < share)
 
     def apply(self, m: ReintegrationModel, served: np.ndarray) -> None:
@@ -231,9 +247,9 @@ class DesistanceDisengagementProgramme(Intervention):
     tailored to the person (mentoring, psychological support, theological and ideological
     advice, practical support) for people of the extremist cohort in custody or on licence,
     with a limited number of places (230 by default; beyond them people wait). It lowers
-    ideology each week (more with trust), makes trust grow faster, gives hope (identity,
-    self-esteem, purpose), and while served after release multiplies the hazards of any
-    reoffence and of a terrorism offence by ``hazard_ratio``."""
+    ideology each week (more with trust: ``trust_weight``), makes trust grow faster, gives
+    hope (identity, self-esteem, purpose), and while served after release multiplies the
+    hazards of any reoffence and of a terrorism offence by ``hazard_ratio``."""
 
     key: ClassVar[str] = "ddp"
     typical_cost_per_case_week: ClassVar[float] = 300.0
@@ -253,7 +269,14 @@ class DesistanceDisengagementProgramme(Intervention):
         0.004,
         ge=0.0,
         le=0.05,
-        description="weekly reduction of ideology, times ideology and (0.5 + 0.5 trust)",
+        description="weekly reduction of ideology, times ideology and "
+        "(1 - trust_weight + trust_weight x trust)",
+    )
+    trust_weight: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="share of the ideology effect that rests on trust in practitioners",
     )
     trust_effect: float = Field(
         1.3, ge=1.0, le=3.0, description="multiplier on weekly trust growth"
@@ -274,7 +297,8 @@ class DesistanceDisengagementProgramme(Intervention):
 
     def apply(self, m: ReintegrationModel, served: np.ndarray) -> None:
         p = m.people
-        effect = self.ideology_effect * (0.5 + 0.5 * p.trust) * p.ideology
+        w = self.trust_weight
+        effect = self.ideology_effect * (1.0 - w + w * p.trust) * p.ideology
         m.mod.add("ideology_change", served, -effect)
         m.mod.multiply("trust_growth", served, self.trust_effect)
         m.mod.add("hope_change", served, self.hope_effect * (1.0 - p.hope))

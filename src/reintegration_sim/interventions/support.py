@@ -16,7 +16,10 @@ if TYPE_CHECKING:
 
 __all__ = ["MaterialSupport", "ReleaseConditions", "treatment_ratio"]
 
-#: weekly contacts with the supervising officer on an ordinary licence (assumption)
+#: weekly contacts with the supervising officer on an ordinary licence: the unit that
+#: ``contacts_per_week`` is measured against (structure, not a parameter: the baseline's contact
+#: on licence is ``agencies.contact_probation``, and the lever's effect is sized by
+#: ``contacts_per_week`` and ``contact_exponent``)
 _USUAL_CONTACTS = 1.0
 
 
@@ -75,7 +78,7 @@ class MaterialSupport(Intervention):
         if self.housing:
             needs |= ~p.housed
         if self.work or self.education:
-            needs |= ~p.working & (p.age < 65.0)
+            needs |= ~p.working & (p.age < m.params.agencies.work_age_limit)
         if self.health_care:
             needs |= p.mental_health > 0
         return needs
@@ -111,7 +114,10 @@ class ReleaseConditions(Intervention):
     monitor), house arrest, and more frequent contact with the supervising officer. Monitoring
     and house arrest add stigma; monitoring, house arrest and contacts give more occasions to
     work with the person (faster trust growth) and to notice re-engagement (detection); every
-    condition is also a chance of a breach, so recalls rise. House arrest makes work harder to
+    condition is also a chance of a breach, so recalls rise. More contacts multiply trust
+    growth, detection and recall by (``contacts_per_week`` / 1) ^ ``contact_exponent``;
+    monitoring multiplies detection by ``monitoring_detection`` (location data); house arrest
+    (``house_arrest_*``) adds stigma, trust growth, detection and recalls and makes work harder to
     find. Supervision itself does not lower offending (``hazard_ratio`` 1 by default; Koehler
     et al. 2013), and monitoring in the community is no more criminogenic than prison (Di Tella
     & Schargrodsky 2013). People already monitored under the baseline release rules get nothing
@@ -141,6 +147,31 @@ class ReleaseConditions(Intervention):
         1.0, ge=0.8, le=1.25, description="hazard ratio of reoffending from supervision itself"
     )
     cohort: Literal["extremist", "all"] = Field("extremist", description="who is eligible")
+    contact_exponent: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="trust growth, detection and recall grow with (contacts per week) to this "
+        "power (0.5: square root, diminishing returns)",
+    )
+    monitoring_detection: float = Field(
+        1.5, ge=1.0, le=3.0, description="multiplier on detection from monitoring (location data)"
+    )
+    house_arrest_trust: float = Field(
+        1.25, ge=1.0, le=3.0, description="multiplier on trust growth from house arrest"
+    )
+    house_arrest_detection: float = Field(
+        1.25, ge=1.0, le=3.0, description="multiplier on detection from house arrest"
+    )
+    house_arrest_recall: float = Field(
+        1.5, ge=1.0, le=3.0, description="multiplier on the recall hazard from house arrest"
+    )
+    house_arrest_work: float = Field(
+        0.7,
+        ge=0.0,
+        le=1.0,
+        description="multiplier on the chance of finding work under house arrest",
+    )
 
     def eligible(self, m: ReintegrationModel) -> np.ndarray:
         p = m.people
@@ -149,7 +180,7 @@ class ReleaseConditions(Intervention):
 
     def apply(self, m: ReintegrationModel, served: np.ndarray) -> None:
         p, rel = m.people, m.params.release
-        contacts = (self.contacts_per_week / _USUAL_CONTACTS) ** 0.5
+        contacts = (self.contacts_per_week / _USUAL_CONTACTS) ** self.contact_exponent
         trust = contacts
         detection = contacts
         recall = contacts
@@ -161,14 +192,14 @@ class ReleaseConditions(Intervention):
             newly = served & ~p.monitored
             m.mod.add("stigma", newly, rel.monitoring_stigma)
             m.mod.multiply("trust_growth", newly, rel.monitoring_contact)
-            m.mod.multiply("recall", newly, 1.5)
-            detection *= 1.5
+            m.mod.multiply("recall", newly, m.params.offending.recall_monitored)
+            detection *= self.monitoring_detection
         if self.house_arrest:
             stigma += self.house_arrest_stigma
-            trust *= 1.25
-            detection *= 1.25
-            recall *= 1.5
-            m.mod.multiply("work_chance", served, 0.7)
+            trust *= self.house_arrest_trust
+            detection *= self.house_arrest_detection
+            recall *= self.house_arrest_recall
+            m.mod.multiply("work_chance", served, self.house_arrest_work)
         if stigma:
             m.mod.add("stigma", served, stigma)
         m.mod.multiply("trust_growth", served, trust)

@@ -18,8 +18,9 @@ if TYPE_CHECKING:
 class GatePickup(Intervention):
     """Somebody the person trusts meets them at the gate on release day, so that recruiters
     waiting there find them accompanied. ``by`` says who: an exit worker or probation officer
-    (counts as a practitioner at the gate and keeps the relationship across the gate) or family
-    (helped to come, a family pick-up)."""
+    (counts as a practitioner at the gate and keeps the relationship across the gate: the trust
+    lost at a handover is multiplied by ``handover_ratio``) or family (helped to come, a family
+    pick-up)."""
 
     key: ClassVar[str] = "gate_pickup"
     typical_cost_per_case_week: ClassVar[float] = 0.0
@@ -32,6 +33,13 @@ class GatePickup(Intervention):
         "exit_worker", description="who meets the person at the gate"
     )
     cohort: Literal["extremist", "all"] = Field("extremist", description="who is eligible")
+    handover_ratio: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="multiplier on the trust lost at a handover when a practitioner meets the "
+        "person (not with by = family)",
+    )
 
     def eligible(self, m: ReintegrationModel) -> np.ndarray:
         return due_for_release(m) & cohort_mask(m, self.cohort)
@@ -41,4 +49,4 @@ class GatePickup(Intervention):
             m.mod.add("gate_family", served, 1.0)
         else:
             m.mod.add("gate_practitioner", served, 1.0)
-            m.mod.multiply("handover_loss", served, 0.5)
+            m.mod.multiply("handover_loss", served, self.handover_ratio)
