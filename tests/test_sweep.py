@@ -147,9 +147,29 @@ def test_dask_local_cluster_gives_identical_results(tmp_path):
 
 
 def test_example_specs_validate():
-    for name in ("small.toml", "recruiters_sobol.toml"):
-        plan = prepare(ROOT / "sweeps" / name)
-        assert plan.n_runs > 0
+    for path in sorted((ROOT / "sweeps").glob("*.toml")):
+        plan = prepare(path)
+        assert plan.n_runs > 0, path
+
+
+def test_a_sweep_varies_lever_fields_and_a_former_constant(tmp_path):
+    """The shipped spec varies the deradicalisation programme's effect sizes (lever fields) and
+    the sympathy threshold (once a constant in the code); each run sets them in the scenario,
+    and the programme's ideology effect moves deradicalisation."""
+    from reintegration_sim.sweep import run_one
+
+    plan = prepare(ROOT / "sweeps" / "levers_and_constants.toml", {"horizon_weeks": 104})
+    names = plan.problem["names"]
+    assert "interventions.deradicalisation_programme.hazard_ratio" in names
+    assert "behaviour.sympathy_threshold" in names
+    assert plan.scenario.horizon_weeks == 104  # --set applies after the spec
+    ideology = names.index("interventions.deradicalisation_programme.ideology_effect")
+    low, high = list(plan.X[0]), list(plan.X[0])
+    low[ideology], high[ideology] = 0.0, 0.01
+    outcome = "extremist.state.deradicalised"
+    weak = run_one(plan.scenario, names, low, 0, [outcome])
+    strong = run_one(plan.scenario, names, high, 0, [outcome])
+    assert strong[outcome] > weak[outcome]
 
 
 def test_common_random_numbers_pair_the_design_points():

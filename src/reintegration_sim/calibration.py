@@ -314,6 +314,11 @@ def resolve_parameters(scenario: Scenario, keys: Sequence[str]) -> list[FitParam
             )
         low, high = float(info.plausible[0]), float(info.plausible[1])
         start = current_value(scenario, key)
+        if start is None:
+            raise CalibrationError(
+                f"parameter '{key}' has no value in the scenario (none: {info.doc}); set a "
+                "start value in the scenario file"
+            )
         if not low <= start <= high or not high > low:
             raise CalibrationError(
                 f"parameter '{key}' starts at {start:g}, outside its plausible range "

@@ -102,6 +102,11 @@ class KeyInfo:
 
     @property
     def integer(self) -> bool:
+        """Whole numbers only (an ``int`` field, ``None`` allowed or not)."""
+        if len(self.plausible) == 2 and all(
+            isinstance(v, int) and not isinstance(v, bool) for v in self.plausible
+        ):
+            return self.default is None or isinstance(self.default, int)
         return isinstance(self.default, int) and not isinstance(self.default, bool)
 
 
@@ -121,6 +126,14 @@ def _bounds_of(metadata: list[Any]) -> tuple[float | None, float | None]:
     return low, high
 
 
+def _number_type(annotation: Any) -> type | None:
+    """``int`` or ``float`` for a number field (``None`` allowed or not), else None."""
+    options = [a for a in (typing.get_args(annotation) or (annotation,)) if a is not type(None)]
+    if len(options) == 1 and options[0] in (int, float):
+        return cast(type, options[0])
+    return None
+
+
 def _choices(annotation: Any) -> tuple[Any, ...]:
     if annotation is bool:
         return (False, True)
@@ -134,14 +147,10 @@ def _lever_keys() -> Iterator[KeyInfo]:
         for name, field in cls.model_fields.items():
             low, high = _bounds_of(field.metadata)
             choices = _choices(field.annotation)
-            numeric_default = isinstance(field.default, int | float) and not isinstance(
-                field.default, bool
-            )
+            number = _number_type(field.annotation)
             plausible: tuple[Any, ...] = choices
-            if not choices and numeric_default and low is not None and high is not None:
-                plausible = (
-                    (low, high) if isinstance(field.default, float) else (int(low), int(high))
-                )
+            if not choices and number is not None and low is not None and high is not None:
+                plausible = (low, high) if number is float else (int(low), int(high))
             yield KeyInfo(
                 key=f"{LEVER_PREFIX}.{lever}.{name}",
                 kind="lever",
