@@ -350,6 +350,9 @@ class CalibrationResult:
         objective_start, objective_fitted: the objective at start and at the fitted values.
         message: the optimiser's stop message.
         scenario: the scenario with the fitted values.
+        replications, workers, max_evaluations: as run.
+        started, seconds: when it started (ISO 8601) and its wall time.
+        given: the scenario as given (start values).
     """
 
     parameters: list[FitParameter]
@@ -362,6 +365,77 @@ class CalibrationResult:
     message: str
     scenario: Scenario
     replications: int = 0
+    workers: int = 1
+    max_evaluations: int = 0
+    started: str = ""
+    seconds: float = 0.0
+    given: Scenario | None = None
+
+    def text(self) -> str:
+        """What the command line prints: parameters from start to fitted, each target."""
+        lines = [
+            f"Calibration of {self.scenario.label}: {len(self.evaluations)} evaluations "
+            f"({self.message}); objective {self.objective_start:.3f} -> "
+            f"{self.objective_fitted:.3f}"
+        ]
+        for p in self.parameters:
+            lines.append(f"  {p.key}: {p.start:g} -> {self.fitted[p.key]:g}")
+        for r in self.table.itertuples():
+            missing = math.isnan(r.simulated)
+            value = "n/a (horizon too short)" if missing else f"{r.simulated:.1f} %"
+            mark = "in range" if r.in_range else ("" if missing else "OUT of range")
+            lines.append(
+                f"  {r.target}: {value} (target {r.target_value:g}, {r.low:g}-{r.high:g}) "
+                f"{mark}".rstrip()
+            )
+        lines.append(
+            "Intervals of simulated values cover chance only (simulation noise); the fit is one "
+            "point, not a posterior."
+        )
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def metadata(self, command: Sequence[str] | None = None) -> dict[str, Any]:
+        """The ``metadata.json`` of this calibration (the scenario as given, before the fit)."""
+        from .results import make_metadata
+
+        return make_metadata(
+            self.given if self.given is not None else self.scenario,
+            replications=self.replications,
+            workers=self.workers,
+            started=self.started,
+            command=list(command) if command is not None else None,
+            extra={
+                "calibration": {
+                    "fitted": self.fitted,
+                    "start": {p.key: p.start for p in self.parameters},
+                    "objective_start": self.objective_start,
+                    "objective_fitted": self.objective_fitted,
+                    "evaluations": len(self.evaluations),
+                    "max_evaluations": self.max_evaluations,
+                    "fitted_targets": [t.key for t in self.fitted_targets],
+                    "message": self.message,
+                },
+                "wall_seconds": round(self.seconds, 3),
+            },
+        )
+
+    def save(self, folder: str | Path, command: Sequence[str] | None = None) -> Path:
+        """Write the result folder (``calibration.md``, tables, metadata); it appears only once
+        everything is written."""
+        import shlex
+
+        from .results import ResultFolder, write_metadata
+
+        out = Path(folder)
+        text = shlex.join(list(command)) if command else "reintegration_sim.calibrate (Python)"
+        with ResultFolder(out) as staged:
+            assert staged.path is not None
+            write_calibration(staged.path, self, text)
+            write_metadata(staged.path, self.metadata(command))
+        return out
 
 
 TABLE_COLUMNS = [
@@ -408,6 +482,9 @@ def calibrate(
 
     if max_evaluations < 1:
         raise CalibrationError(f"--max-evaluations must be at least 1 (got {max_evaluations})")
+    from .results import now_iso
+
+    started, clock = now_iso(), time.perf_counter()
     params = resolve_parameters(scenario, keys)
     fitted_on = relevant_targets([p.key for p in params], targets)
     cache: dict[tuple, tuple[float, dict[str, tuple[float, float, float]]]] = {}
@@ -463,7 +540,7 @@ def calibrate(
             )
             return str(res.message)
         except _Budget:
-            return f"stopped at --max-evaluations {max_evaluations}"
+            return f"stopped after the budget of {max_evaluations} evaluations"
 
     if workers > 1 and replications > 1:
         with process_pool(min(workers, replications)) as pool:
@@ -486,6 +563,11 @@ def calibrate(
         message=message,
         scenario=scenario.with_overrides(_overrides(params, best_key)),
         replications=replications,
+        workers=workers,
+        max_evaluations=max_evaluations,
+        started=started,
+        seconds=time.perf_counter() - clock,
+        given=scenario,
     )
 
 

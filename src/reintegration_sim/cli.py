@@ -28,24 +28,21 @@ result folder.
 from __future__ import annotations
 
 import argparse
-import math
 import signal
 import sys
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from .workflows import DEFAULT_COMPARE_YEARS, DEFAULT_DETECT
+from ._version import __version__
+from .sweep import DEFAULT_CHUNK
+from .workflows import DEFAULT_COMPARE_YEARS, DEFAULT_DETECT, DEFAULT_REPLICATIONS
 
 if TYPE_CHECKING:
     from .scenario import Scenario
 
-from ._version import __version__
-
 PROG = "reintegration-sim"
-DEFAULT_REPLICATIONS = 10
 
 __all__ = [
     "PROG",
@@ -265,9 +262,9 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument(
         "--chunk",
         type=_count,
-        default=200,
+        default=DEFAULT_CHUNK,
         metavar="N",
-        help="write finished runs to DIR/runs/ every N runs (default 200); a killed sweep "
+        help=f"write finished runs to DIR/runs/ every N runs (default {DEFAULT_CHUNK}); a killed sweep "
         "loses at most the runs not yet written",
     )
     _add_set(sweep, "the base scenario (after the spec's [overrides])")
@@ -600,29 +597,20 @@ def _add_calibrate(commands: Any) -> None:
 def _calibrate(args: argparse.Namespace, command: list[str]) -> int:
     import shlex
 
-    from .calibration import (
-        CalibrationError,
-        calibrate,
-        resolve_parameters,
-        write_calibration,
-        write_fitted_values,
-    )
-    from .results import ResultFolder, default_out_dir, make_metadata, now_iso, write_metadata
-    from .scenario import load_scenario
+    from .calibration import CalibrationError, resolve_parameters, write_fitted_values
+    from .results import check_out_dir, default_out_dir
+    from .workflows import calibrate
 
     command_text = shlex.join([PROG, *command[1:]])
     try:
-        scenario = load_scenario(args.scenario)
+        scenario = _loaded(args.scenario, args)
         keys = [k.strip() for k in args.fit.split(",") if k.strip()]
         resolve_parameters(scenario, keys)  # bad keys fail before anything is written
         out = args.out
         if out is None:
             out = _unique_default(default_out_dir(f"calibrate-{scenario.name}"))
-        folder = ResultFolder(out)
-        started = now_iso()
-        clock = time.perf_counter()
-        with _sigterm_as_interrupt(), folder:
-            assert folder.path is not None
+        check_out_dir(out)
+        with _sigterm_as_interrupt():
             result = calibrate(
                 scenario,
                 keys,
@@ -630,45 +618,14 @@ def _calibrate(args: argparse.Namespace, command: list[str]) -> int:
                 workers=args.workers,
                 max_evaluations=args.max_evaluations,
             )
-            write_calibration(folder.path, result, command_text)
-            metadata = make_metadata(
-                scenario,
-                replications=args.replications,
-                workers=args.workers,
-                started=started,
-                command=command,
-                extra={
-                    "calibration": {
-                        "fitted": result.fitted,
-                        "start": {p.key: p.start for p in result.parameters},
-                        "objective_start": result.objective_start,
-                        "objective_fitted": result.objective_fitted,
-                        "evaluations": len(result.evaluations),
-                        "max_evaluations": args.max_evaluations,
-                        "fitted_targets": [t.key for t in result.fitted_targets],
-                        "message": result.message,
-                    },
-                    "wall_seconds": round(time.perf_counter() - clock, 3),
-                },
-            )
-            write_metadata(folder.path, metadata)
+            result.save(out, [PROG, *command[1:]])
         if args.write:
-            write_fitted_values(args.scenario, result.fitted, command_text)
+            write_fitted_values(scenario.source_path or args.scenario, result.fitted, command_text)
     except CalibrationError as err:
         return _fail(err)
-    print(
-        f"Calibration of {scenario.name}: {len(result.evaluations)} evaluations "
-        f"({result.message}); objective {result.objective_start:.3f} -> "
-        f"{result.objective_fitted:.3f}"
-    )
-    for p in result.parameters:
-        print(f"  {p.key}: {p.start:g} -> {result.fitted[p.key]:g}")
-    for r in result.table.itertuples():
-        value = "n/a (horizon too short)" if math.isnan(r.simulated) else f"{r.simulated:.1f} %"
-        mark = "in range" if r.in_range else ("" if math.isnan(r.simulated) else "OUT of range")
-        print(f"  {r.target}: {value} (target {r.target_value:g}, {r.low:g}-{r.high:g}) {mark}")
+    print(result.text())
     if args.write:
-        print(f"Wrote fitted values to {args.scenario}")
+        print(f"Wrote fitted values to {scenario.source_path or args.scenario}")
         print(
             "Note: other scenario files start from the parameter register's defaults, not from "
             "this file; to carry the fit over to them, make the same values the defaults in "

@@ -24,7 +24,7 @@ Scenarios are given as :class:`~reintegration_sim.scenario.Scenario` objects, sh
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,13 +32,18 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from .calibration import DEFAULT_MAX_EVALUATIONS
+from .calibration import DEFAULT_REPLICATIONS as CALIBRATION_REPLICATIONS
 from .experiment import run_scenario
 from .results import now_iso
 from .scenario import Scenario, load_scenario
 from .survival import survival_table
+from .sweep import DEFAULT_CHUNK
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+    from .calibration import CalibrationResult
 
 __all__ = [
     "DEFAULT_COMPARE_YEARS",
@@ -53,6 +58,8 @@ __all__ = [
     "sweep",
 ]
 
+#: default replications of a run and of each scenario of a comparison
+DEFAULT_REPLICATIONS = 10
 #: default follow-up (years after release) of a comparison's summary, forest plot and report
 DEFAULT_COMPARE_YEARS = 3
 #: default smaller difference (per 100 releases) whose replications needed are reported
@@ -158,7 +165,7 @@ class RunResult:
 
 def run(
     scenario: ScenarioLike,
-    replications: int = 10,
+    replications: int = DEFAULT_REPLICATIONS,
     *,
     workers: int = 1,
     seed: int | None = None,
@@ -336,7 +343,7 @@ def prepare_comparison(
 
 def compare(
     scenarios: Sequence[ScenarioLike],
-    replications: int = 10,
+    replications: int = DEFAULT_REPLICATIONS,
     *,
     workers: int = 1,
     seed: int | None = None,
@@ -386,17 +393,34 @@ def sweep(
     spec: str | Path,
     out: str | Path,
     *,
+    overrides: Mapping[str, Any] | None = None,
     workers: int = 1,
     scheduler: str | None = None,
     resume: bool = False,
-    chunk: int = 200,
+    chunk: int = DEFAULT_CHUNK,
+    progress: bool = False,
 ) -> dict[str, Any]:
     """Run the sensitivity sweep described by the spec file into the folder ``out`` (see
-    :mod:`~reintegration_sim.sweep`); returns its summary (runs, indices)."""
-    from .sweep import run_sweep
+    :mod:`~reintegration_sim.sweep`), with ``overrides`` (``{key: value}``, as ``--set``)
+    applied to its base scenario after the spec's own.
 
+    Returns:
+        ``folder``, ``runs`` (in the design), ``ran`` (now), ``complete`` and
+        ``wall_seconds``; the indices are in ``out/indices.parquet`` and the runs in
+        ``out/runs.parquet``.
+    """
+    from .sweep import prepare, run_sweep
+
+    plan = prepare(spec, overrides)
     return run_sweep(
-        spec, Path(out), workers=workers, scheduler=scheduler, resume=resume, chunk=chunk
+        spec,
+        Path(out),
+        workers=workers,
+        scheduler=scheduler,
+        resume=resume,
+        chunk=chunk,
+        progress=progress,
+        plan=plan,
     )
 
 
@@ -404,12 +428,13 @@ def calibrate(
     scenario: ScenarioLike,
     fit: Sequence[str],
     *,
-    replications: int = 4,
+    replications: int = CALIBRATION_REPLICATIONS,
     workers: int = 1,
-    max_evaluations: int = 60,
-) -> Any:
+    max_evaluations: int = DEFAULT_MAX_EVALUATIONS,
+) -> CalibrationResult:
     """Fit the keys ``fit`` (register parameters or lever fields) of ``scenario`` to the
-    calibration targets on common random numbers (see :mod:`~reintegration_sim.calibration`)."""
+    calibration targets on common random numbers (see :mod:`~reintegration_sim.calibration`);
+    the result prints its fit, and ``.save(folder)`` writes it as ``calibrate`` does."""
     from .calibration import calibrate as fit_scenario
 
     return fit_scenario(
