@@ -351,7 +351,8 @@ class CalibrationResult:
         message: the optimiser's stop message.
         scenario: the scenario with the fitted values.
         replications, workers, max_evaluations: as run.
-        started, seconds: when it started (ISO 8601) and its wall time.
+        started, seconds: when it started (ISO 8601) and its wall time (set by the workflow
+            that ran it).
         given: the scenario as given (start values).
     """
 
@@ -396,46 +397,6 @@ class CalibrationResult:
 
     def __str__(self) -> str:
         return self.text()
-
-    def metadata(self, command: Sequence[str] | None = None) -> dict[str, Any]:
-        """The ``metadata.json`` of this calibration (the scenario as given, before the fit)."""
-        from .results import make_metadata
-
-        return make_metadata(
-            self.given if self.given is not None else self.scenario,
-            replications=self.replications,
-            workers=self.workers,
-            started=self.started,
-            command=list(command) if command is not None else None,
-            extra={
-                "calibration": {
-                    "fitted": self.fitted,
-                    "start": {p.key: p.start for p in self.parameters},
-                    "objective_start": self.objective_start,
-                    "objective_fitted": self.objective_fitted,
-                    "evaluations": len(self.evaluations),
-                    "max_evaluations": self.max_evaluations,
-                    "fitted_targets": [t.key for t in self.fitted_targets],
-                    "message": self.message,
-                },
-                "wall_seconds": round(self.seconds, 3),
-            },
-        )
-
-    def save(self, folder: str | Path, command: Sequence[str] | None = None) -> Path:
-        """Write the result folder (``calibration.md``, tables, metadata); it appears only once
-        everything is written."""
-        import shlex
-
-        from .results import ResultFolder, write_metadata
-
-        out = Path(folder)
-        text = shlex.join(list(command)) if command else "reintegration_sim.calibrate (Python)"
-        with ResultFolder(out) as staged:
-            assert staged.path is not None
-            write_calibration(staged.path, self, text)
-            write_metadata(staged.path, self.metadata(command))
-        return out
 
 
 TABLE_COLUMNS = [
@@ -482,9 +443,6 @@ def calibrate(
 
     if max_evaluations < 1:
         raise CalibrationError(f"--max-evaluations must be at least 1 (got {max_evaluations})")
-    from .results import now_iso
-
-    started, clock = now_iso(), time.perf_counter()
     params = resolve_parameters(scenario, keys)
     fitted_on = relevant_targets([p.key for p in params], targets)
     cache: dict[tuple, tuple[float, dict[str, tuple[float, float, float]]]] = {}
@@ -565,8 +523,6 @@ def calibrate(
         replications=replications,
         workers=workers,
         max_evaluations=max_evaluations,
-        started=started,
-        seconds=time.perf_counter() - clock,
         given=scenario,
     )
 

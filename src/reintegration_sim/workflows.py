@@ -26,13 +26,13 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .calibration import DEFAULT_MAX_EVALUATIONS
+from .calibration import DEFAULT_MAX_EVALUATIONS, CalibrationResult
 from .calibration import DEFAULT_REPLICATIONS as CALIBRATION_REPLICATIONS
 from .experiment import run_scenario
 from .results import now_iso
@@ -43,11 +43,10 @@ from .sweep import DEFAULT_CHUNK
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from .calibration import CalibrationResult
-
 __all__ = [
     "DEFAULT_COMPARE_YEARS",
     "DEFAULT_DETECT",
+    "CalibrationRun",
     "ComparisonResult",
     "RunResult",
     "ScenarioLike",
@@ -431,16 +430,67 @@ def calibrate(
     replications: int = CALIBRATION_REPLICATIONS,
     workers: int = 1,
     max_evaluations: int = DEFAULT_MAX_EVALUATIONS,
-) -> CalibrationResult:
+) -> CalibrationRun:
     """Fit the keys ``fit`` (register parameters or lever fields) of ``scenario`` to the
     calibration targets on common random numbers (see :mod:`~reintegration_sim.calibration`);
     the result prints its fit, and ``.save(folder)`` writes it as ``calibrate`` does."""
     from .calibration import calibrate as fit_scenario
 
-    return fit_scenario(
+    started, clock = now_iso(), time.perf_counter()
+    result = fit_scenario(
         as_scenario(scenario),
         list(fit),
         replications=replications,
         workers=workers,
         max_evaluations=max_evaluations,
     )
+    values = {f.name: getattr(result, f.name) for f in fields(result)}
+    values.update(started=started, seconds=time.perf_counter() - clock)
+    return CalibrationRun(**values)
+
+
+@dataclass
+class CalibrationRun(CalibrationResult):
+    """A calibration (:class:`~reintegration_sim.calibration.CalibrationResult`: parameters,
+    fitted values, evaluations, target table) that prints and saves itself."""
+
+    def metadata(self, command: Sequence[str] | None = None) -> dict[str, Any]:
+        """The ``metadata.json`` of this calibration (the scenario as given, before the fit)."""
+        from .results import make_metadata
+
+        return make_metadata(
+            self.given if self.given is not None else self.scenario,
+            replications=self.replications,
+            workers=self.workers,
+            started=self.started,
+            command=list(command) if command is not None else None,
+            extra={
+                "calibration": {
+                    "fitted": self.fitted,
+                    "start": {p.key: p.start for p in self.parameters},
+                    "objective_start": self.objective_start,
+                    "objective_fitted": self.objective_fitted,
+                    "evaluations": len(self.evaluations),
+                    "max_evaluations": self.max_evaluations,
+                    "fitted_targets": [t.key for t in self.fitted_targets],
+                    "message": self.message,
+                },
+                "wall_seconds": round(self.seconds, 3),
+            },
+        )
+
+    def save(self, folder: str | Path, command: Sequence[str] | None = None) -> Path:
+        """Write the result folder (``calibration.md``, tables, metadata); it appears only once
+        everything is written."""
+        import shlex
+
+        from .calibration import write_calibration
+        from .results import ResultFolder, write_metadata
+
+        out = Path(folder)
+        text = shlex.join(list(command)) if command else "reintegration_sim.calibrate (Python)"
+        with ResultFolder(out) as staged:
+            assert staged.path is not None
+            write_calibration(staged.path, self, text)
+            write_metadata(staged.path, self.metadata(command))
+        return out
