@@ -94,7 +94,7 @@ format: $(STAMP)
 
 docs: $(STAMP)
 	$(VENV)/bin/reintegration-sim params --markdown > docs/parameters.md
-	$(PY) -m reintegration_sim.catalogue
+	$(PY) -m reintegration_sim.outputs.catalogue
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

@@ -18,10 +18,9 @@ from collections import defaultdict
 
 from run import scaled_scenario  # benchmarks/run.py, next to this script
 
-from reintegration_sim import submodels
-from reintegration_sim.caseload import Caseload
-from reintegration_sim.model import ReintegrationModel
-from reintegration_sim.outcomes import Recorder
+from reintegration_sim.model import ReintegrationModel, submodels
+from reintegration_sim.model.caseload import Caseload
+from reintegration_sim.model.outcomes import Recorder
 
 #: the rules ReintegrationModel.step calls, by name in submodels
 RULES = (

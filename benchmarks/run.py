@@ -111,7 +111,7 @@ def scaled_scenario(n_agents: int):
 # ---------------------------------------------------------------------------- measurements
 def measure_baseline(repeats: int = 3) -> dict:
     from reintegration_sim.model import ReintegrationModel
-    from reintegration_sim.outcomes import people_table
+    from reintegration_sim.model.outcomes import people_table
 
     scenario = baseline_scenario()
     times = []

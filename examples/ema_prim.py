@@ -6,7 +6,7 @@ parameter register). This example treats them as *uncertainties*, two policy set
 Induction Method) to find the region of the uncertainties where documented re-engagement in
 the first two years after release is highest, whatever the policy.
 
-It drives the plain function :func:`reintegration_sim.sensitivity.evaluate`, which runs one
+It drives the plain function :func:`reintegration_sim.analysis.sensitivity.evaluate`, which runs one
 replication with register parameters set by their dotted keys and returns the outcomes. EMA 3
 wants Python identifiers as names, so a dot in a key becomes a double underscore on EMA's
 side (``recruiters.gate_presence`` is ``recruiters__gate_presence``). Every experiment runs
@@ -33,11 +33,11 @@ import pandas as pd
 from ema_workbench import RealParameter, ReplicatorModel, ScalarOutcome, perform_experiments
 from ema_workbench.analysis import prim
 
+from reintegration_sim.analysis.sensitivity import evaluate
 from reintegration_sim.scenario import Scenario, load_scenario
-from reintegration_sim.sensitivity import evaluate
 
 ROOT = Path(__file__).resolve().parent.parent
-#: outcome keys of reintegration-sim (see reintegration_sim.sensitivity)
+#: outcome keys of reintegration-sim (see reintegration_sim.analysis.sensitivity)
 OUTCOME_KEYS = ["extremist.reengagement.2y", "extremist.terror_reoffence.2y"]
 
 

@@ -12,7 +12,7 @@ What is stored, per scenario (each run on the same small population and seed, so
 scenarios are paired on common random numbers):
 
 * ``outputs``: the mean over :data:`REPLICATIONS` replications of every comparison measure
-  (:func:`reintegration_sim.comparison.replication_levels`: event incidence per 100 releases at
+  (:func:`reintegration_sim.analysis.comparison.replication_levels`: event incidence per 100 releases at
   1, 2, 3 and 5 years, end states, counts and costs), plus mean end ideology and group ties per
   cohort, rounded to :data:`DIGITS` significant digits so that the file diffs readably;
 * ``digests``: SHA-256 of the whole people and timeseries tables, so that a change to any
@@ -35,8 +35,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from reintegration_sim.comparison import replication_levels
-from reintegration_sim.experiment import run_scenario
+from reintegration_sim.analysis.comparison import replication_levels
+from reintegration_sim.analysis.experiment import run_scenario
 from reintegration_sim.scenario import Scenario, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent

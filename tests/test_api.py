@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 import reintegration_sim as rs
-from reintegration_sim.results import ResultsError
-from reintegration_sim.text import NOISE_ONLY, escape_markdown
+from reintegration_sim.outputs.results import ResultsError
+from reintegration_sim.outputs.text import NOISE_ONLY, escape_markdown
 
 SMALL = {"population.n_extremist": 120, "population.n_comparison": 120, "horizon_weeks": 156}
 DERAD = "interventions.deradicalisation_programme"
@@ -56,7 +56,7 @@ def test_run_returns_tables_a_summary_a_figure_and_saves(small, tmp_path):
 
 
 def test_run_is_the_same_as_the_command_line_run(small, tmp_path):
-    from reintegration_sim.experiment import run_scenario
+    from reintegration_sim.analysis.experiment import run_scenario
 
     timeseries, people = run_scenario(small, 2, progress=False)
     result = rs.run(small, replications=2, workers=2)

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from reintegration_sim import cli
-from reintegration_sim.calibration import (
+from reintegration_sim.analysis.calibration import (
     TARGETS,
     edit_toml_text,
     objective,

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from reintegration_sim.calibration import range_checks
-from reintegration_sim.experiment import run_scenario
+from reintegration_sim.analysis.calibration import range_checks
+from reintegration_sim.analysis.experiment import run_scenario
+from reintegration_sim.analysis.survival import survival_table
 from reintegration_sim.scenario import load_scenario
-from reintegration_sim.survival import survival_table
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from reintegration_sim.caseload import Caseload
+from reintegration_sim.model.caseload import Caseload
 
 
 def mask(n: int, members) -> np.ndarray:

@@ -7,14 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from reintegration_sim.catalogue import PARAMETER_LEVERS, levers_markdown, scenarios_markdown
 from reintegration_sim.interventions import REGISTRY
+from reintegration_sim.outputs.catalogue import (
+    PARAMETER_LEVERS,
+    levers_markdown,
+    scenarios_markdown,
+)
 from reintegration_sim.parameters import Parameters
 from reintegration_sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
-REGENERATE = "regenerate with `python -m reintegration_sim.catalogue` (or `make docs`)"
+REGENERATE = "regenerate with `python -m reintegration_sim.outputs.catalogue` (or `make docs`)"
 
 NAMED_PRACTICES = (
     "rotterdam_case_conferences",

@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 from reintegration_sim import cli
-from reintegration_sim.outcomes import EVENT_OUTCOMES, INDICATORS
-from reintegration_sim.results import scenario_from_metadata
+from reintegration_sim.model.outcomes import EVENT_OUTCOMES, INDICATORS
+from reintegration_sim.outputs.results import scenario_from_metadata
 from reintegration_sim.scenario import Scenario, load_scenario
 
 FILES = {
@@ -75,7 +75,7 @@ def test_metadata(serial_run, tiny_file) -> None:
     meta = json.loads((out / "metadata.json").read_text())
     for key in ("version", "git", "scenario_text", "root_seed", "seeds", "started", "finished"):
         assert key in meta
-    from reintegration_sim.results import LIBRARIES
+    from reintegration_sim.outputs.results import LIBRARIES
 
     for lib in ("python", *LIBRARIES):
         assert meta["versions"][lib], lib
@@ -212,7 +212,7 @@ def test_failure_during_run_leaves_no_folder(error, tiny_file, tmp_path, monkeyp
     def broken(*args, **kwargs):
         raise error("plots failed")
 
-    monkeypatch.setattr("reintegration_sim.plotting.write_plots", broken)
+    monkeypatch.setattr("reintegration_sim.outputs.plotting.write_plots", broken)
     before = sorted(tmp_path.iterdir())
     argv = ["run", str(tiny_file), "-n", "1", "--out", str(tmp_path / "out")]
     if error is KeyboardInterrupt:

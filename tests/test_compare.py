@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from reintegration_sim import cli
-from reintegration_sim.comparison import (
+from reintegration_sim.analysis.comparison import (
     COMPARISON_COLUMNS,
     END_STATES,
     comparable_scenarios,
@@ -22,12 +22,12 @@ from reintegration_sim.comparison import (
     paired_difference,
     replications_needed,
 )
+from reintegration_sim.analysis.survival import SURVIVAL_YEARS, cumulative_incidence, survival_table
 from reintegration_sim.model import ReintegrationModel
-from reintegration_sim.outcomes import EVENT_OUTCOMES, STAFF_COST_PARAMETER
-from reintegration_sim.population import WEEKS_PER_YEAR
-from reintegration_sim.results import read_comparison, scenario_from_metadata
+from reintegration_sim.model.outcomes import EVENT_OUTCOMES, STAFF_COST_PARAMETER
+from reintegration_sim.model.population import WEEKS_PER_YEAR
+from reintegration_sim.outputs.results import read_comparison, scenario_from_metadata
 from reintegration_sim.scenario import Scenario, ScenarioError
-from reintegration_sim.survival import SURVIVAL_YEARS, cumulative_incidence, survival_table
 
 TINY = (
     Scenario(name="base", description="Today's practice, on a small population.")
@@ -242,7 +242,7 @@ def test_costs_add_up() -> None:
 
 
 def model_people_custody_weeks(model: ReintegrationModel) -> float:
-    from reintegration_sim.outcomes import people_table
+    from reintegration_sim.model.outcomes import people_table
 
     return float(people_table(model)["custody_weeks"].sum())
 
@@ -438,9 +438,9 @@ def test_bad_input_exits_2_and_writes_nothing(case, files, tmp_path, capsys) -> 
 
 def test_the_model_does_not_import_readers() -> None:
     code = (
-        "import sys, reintegration_sim.model, reintegration_sim.experiment, "
-        "reintegration_sim.comparison, reintegration_sim.survival; "
-        "bad = [m for m in ('reintegration_sim.report', 'reintegration_sim.plotting', "
+        "import sys, reintegration_sim.model, reintegration_sim.analysis.experiment, "
+        "reintegration_sim.analysis.comparison, reintegration_sim.analysis.survival; "
+        "bad = [m for m in ('reintegration_sim.outputs.report', 'reintegration_sim.outputs.plotting', "
         "'matplotlib') if m in sys.modules]; print(bad); sys.exit(bool(bad))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
@@ -450,7 +450,7 @@ def test_the_model_does_not_import_readers() -> None:
 def test_scenarios_with_different_people_are_refused():
     """Pairing needs the same people: a different population attribute (not only its size) is
     refused, while a policy lever may differ."""
-    from reintegration_sim.comparison import comparable_scenarios
+    from reintegration_sim.analysis.comparison import comparable_scenarios
     from reintegration_sim.scenario import Scenario, ScenarioError
 
     base = Scenario(name="base", description="x")

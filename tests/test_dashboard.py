@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 import solara
 
-from reintegration_sim.agents import Gate, Phase
 from reintegration_sim.cli import main
 from reintegration_sim.dashboard.app import ETHICS_NOTE, Dashboard, Page, load_config
 from reintegration_sim.dashboard.levers import (
@@ -37,6 +36,7 @@ from reintegration_sim.dashboard.run import WorkshopRun, find_presets
 from reintegration_sim.dashboard.story import StoryTracker
 from reintegration_sim.interventions import REGISTRY
 from reintegration_sim.model import ReintegrationModel
+from reintegration_sim.model.agents import Gate, Phase
 from reintegration_sim.parameters import iter_register
 from reintegration_sim.scenario import MAX_SEED, ScenarioError, load_scenario
 

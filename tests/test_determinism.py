@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from reintegration_sim.agents import Cohort
 from reintegration_sim.model import ReintegrationModel
-from reintegration_sim.outcomes import people_table
-from reintegration_sim.randomness import PROCESSES, Streams
+from reintegration_sim.model.agents import Cohort
+from reintegration_sim.model.outcomes import people_table
+from reintegration_sim.model.randomness import PROCESSES, Streams
 
 #: a scenario in which the two cohorts cannot touch each other: separate wings, no press
 #: coverage (a terrorism offence would raise prejudice against everyone), no peer ties, no

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from reintegration_sim import submodels
-from reintegration_sim.model import ReintegrationModel
+from reintegration_sim.model import ReintegrationModel, submodels
 from reintegration_sim.parameters import register_markdown
 
 ROOT = Path(__file__).resolve().parents[1]

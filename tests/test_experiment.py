@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from reintegration_sim.experiment import replication_seeds, run_replication, run_scenario
-from reintegration_sim.outcomes import EVENT_OUTCOMES, OUTCOME_BY_KEY
+from reintegration_sim.analysis.experiment import replication_seeds, run_replication, run_scenario
+from reintegration_sim.analysis.survival import COHORTS, survival_table
+from reintegration_sim.model.outcomes import EVENT_OUTCOMES, OUTCOME_BY_KEY
 from reintegration_sim.scenario import Scenario
-from reintegration_sim.survival import COHORTS, survival_table
 
 Z95 = 1.959963984540054
 

@@ -8,7 +8,7 @@ import pytest
 
 from reintegration_sim.interventions import REGISTRY
 from reintegration_sim.model import ReintegrationModel
-from reintegration_sim.outcomes import people_table
+from reintegration_sim.model.outcomes import people_table
 from reintegration_sim.scenario import Scenario, ScenarioError
 
 SMALL = Scenario(name="small", description="framework tests").with_parameters(

@@ -12,10 +12,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from reintegration_sim import submodels
-from reintegration_sim.agents import Cohort, Phase
-from reintegration_sim.model import ReintegrationModel
-from reintegration_sim.outcomes import people_table
+from reintegration_sim.model import ReintegrationModel, submodels
+from reintegration_sim.model.agents import Cohort, Phase
+from reintegration_sim.model.outcomes import people_table
 from reintegration_sim.parameters import iter_register
 
 EVENT_COLUMNS = ("reoffence_week", "terror_week", "reengagement_week", "recall_week")

@@ -12,7 +12,13 @@ import numpy as np
 import pytest
 
 from reintegration_sim import cli
-from reintegration_sim.calibration import CalibrationError, resolve_parameters
+from reintegration_sim.analysis.calibration import CalibrationError, resolve_parameters
+from reintegration_sim.analysis.sensitivity import (
+    SensitivityError,
+    evaluate,
+    problem_from_register,
+    typed_values,
+)
 from reintegration_sim.keys import (
     KeyError_,
     all_keys,
@@ -29,12 +35,6 @@ from reintegration_sim.scenario import (
     load_scenario,
     resolve_scenario,
     shipped_scenarios,
-)
-from reintegration_sim.sensitivity import (
-    SensitivityError,
-    evaluate,
-    problem_from_register,
-    typed_values,
 )
 
 DERAD = "interventions.deradicalisation_programme"

@@ -13,12 +13,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from reintegration_sim.agents import Cohort
 from reintegration_sim.interventions import REGISTRY
 from reintegration_sim.interventions.community import covered_communities
 from reintegration_sim.interventions.cooperation import _expected_auc, _solve_rho, assessment
 from reintegration_sim.model import ReintegrationModel
-from reintegration_sim.outcomes import people_table
+from reintegration_sim.model.agents import Cohort
+from reintegration_sim.model.outcomes import people_table
 from reintegration_sim.scenario import ScenarioError
 
 WEEKS = 156

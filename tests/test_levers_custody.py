@@ -16,11 +16,10 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from reintegration_sim import submodels
-from reintegration_sim.agents import Cohort
 from reintegration_sim.interventions import REGISTRY
 from reintegration_sim.interventions.practice import cascade_share
-from reintegration_sim.model import ReintegrationModel
+from reintegration_sim.model import ReintegrationModel, submodels
+from reintegration_sim.model.agents import Cohort
 
 #: replications per paired test; the state means below differ by far more than their spread
 REPS = 5

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from reintegration_sim.agents import Cohort, Gate
+from reintegration_sim.model.agents import Cohort, Gate
 
 
 def _with(scenario, **interventions):

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from reintegration_sim.agents import Cohort
-from reintegration_sim.outcomes import people_table
+from reintegration_sim.model.agents import Cohort
+from reintegration_sim.model.outcomes import people_table
 
 # ----------------------------------------------------------------------------- metrics
 

@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from reintegration_sim.agents import Cohort
 from reintegration_sim.interventions import REGISTRY
 from reintegration_sim.model import ReintegrationModel
+from reintegration_sim.model.agents import Cohort
 from reintegration_sim.parameters import Parameters
 from reintegration_sim.scenario import Scenario
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from reintegration_sim.agents import Cohort
 from reintegration_sim.model import ReintegrationModel
-from reintegration_sim.outcomes import _cohort_values
+from reintegration_sim.model.agents import Cohort
+from reintegration_sim.model.outcomes import _cohort_values
 from reintegration_sim.scenario import Scenario
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from reintegration_sim import results
-from reintegration_sim.results import (
+from reintegration_sim.outputs import results
+from reintegration_sim.outputs.results import (
     ResultFolder,
     ResultsError,
     check_out_dir,

@@ -11,14 +11,14 @@ import pandas as pd
 import pytest
 
 from reintegration_sim import cli
-from reintegration_sim.parameters import iter_register
-from reintegration_sim.scenario import Scenario
-from reintegration_sim.sensitivity import (
+from reintegration_sim.analysis.sensitivity import (
     SensitivityError,
     evaluate,
     problem_from_register,
 )
-from reintegration_sim.sweep import COMPLETE, prepare, run_sweep
+from reintegration_sim.parameters import iter_register
+from reintegration_sim.scenario import Scenario
+from reintegration_sim.workflows.sweep import COMPLETE, prepare, run_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTCOMES = ["comparison.any_reoffence.1y", "extremist.state.hope"]
@@ -156,7 +156,7 @@ def test_a_sweep_varies_lever_fields_and_a_former_constant(tmp_path):
     """The shipped spec varies the deradicalisation programme's effect sizes (lever fields) and
     the sympathy threshold (once a constant in the code); each run sets them in the scenario,
     and the programme's ideology effect moves deradicalisation."""
-    from reintegration_sim.sweep import run_one
+    from reintegration_sim.workflows.sweep import run_one
 
     plan = prepare(ROOT / "sweeps" / "levers_and_constants.toml", {"horizon_weeks": 104})
     names = plan.problem["names"]
@@ -176,7 +176,7 @@ def test_common_random_numbers_pair_the_design_points():
     """With common random numbers two design points with the same values give the same
     outcomes (differences between points come from the parameters only); with independent
     numbers per point they differ by noise."""
-    from reintegration_sim.sweep import replications_of, run_one
+    from reintegration_sim.workflows.sweep import replications_of, run_one
 
     scenario = (
         Scenario(name="crn", description="x")
@@ -241,7 +241,7 @@ def test_assemble_runs_orders_blocks_and_drops_repeats(tmp_path):
     the parts: runs.parquet comes out in run order, one row per run, first copy kept."""
     import numpy as np
 
-    from reintegration_sim.sweep import SweepError, assemble_runs
+    from reintegration_sim.workflows.sweep import SweepError, assemble_runs
 
     rng = np.random.default_rng(0)
     order = rng.permutation(50)

@@ -30,7 +30,7 @@ from ._version import __version__
 if TYPE_CHECKING:
     from .keys import KeyInfo
     from .keys import describe as describe
-    from .model import ReintegrationModel as ReintegrationModel
+    from .model.simulation import ReintegrationModel as ReintegrationModel
     from .scenario import Scenario as Scenario
     from .scenario import ScenarioError as ScenarioError
     from .scenario import load_scenario as load

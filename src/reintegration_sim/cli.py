@@ -1,5 +1,5 @@
 """The command line: arguments and printing only, over :mod:`~reintegration_sim.workflows`
-(run, compare), :mod:`~reintegration_sim.sweep` and :mod:`~reintegration_sim.calibration`.
+(run, compare), :mod:`~reintegration_sim.workflows.sweep` and :mod:`~reintegration_sim.analysis.calibration`.
 
 ::
 
@@ -36,8 +36,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from ._version import __version__
-from .sweep import DEFAULT_CHUNK
 from .workflows import DEFAULT_COMPARE_YEARS, DEFAULT_DETECT, DEFAULT_REPLICATIONS
+from .workflows.sweep import DEFAULT_CHUNK
 
 if TYPE_CHECKING:
     from .scenario import Scenario
@@ -91,7 +91,7 @@ def _positive(text: str) -> float:
 
 
 def _years(text: str) -> float:
-    from .survival import SURVIVAL_YEARS
+    from .analysis.survival import SURVIVAL_YEARS
 
     try:
         value = float(text)
@@ -307,7 +307,7 @@ def _fail(message: Any) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``reintegration-sim`` and ``python -m reintegration_sim``."""
     from .keys import KeyError_
-    from .results import ResultsError
+    from .outputs.results import ResultsError
     from .scenario import ScenarioError
 
     parser = build_parser()
@@ -358,8 +358,8 @@ def _params(args: argparse.Namespace, command: list[str]) -> int:
 
 def _sweep(args: argparse.Namespace, command: list[str]) -> int:
     from .keys import parse_assignment
-    from .results import default_out_dir
-    from .sweep import SweepError, prepare, run_sweep
+    from .outputs.results import default_out_dir
+    from .workflows.sweep import SweepError, prepare, run_sweep
 
     try:
         if args.resume and args.out is None:
@@ -481,7 +481,7 @@ def _loaded(ref: str, args: argparse.Namespace) -> Scenario:
 
 
 def _run(args: argparse.Namespace, command: list[str]) -> int:
-    from .results import check_out_dir, default_out_dir
+    from .outputs.results import check_out_dir, default_out_dir
     from .workflows import run
 
     scenario = _loaded(args.scenario, args)
@@ -501,7 +501,7 @@ def _run(args: argparse.Namespace, command: list[str]) -> int:
 
 
 def _compare_out_dir(names: Sequence[str]) -> Path:
-    from .results import default_out_dir
+    from .outputs.results import default_out_dir
 
     label = f"compare-{names[0]}-vs-" + "-".join(names[1:])
     if len(label) > 100:
@@ -510,8 +510,8 @@ def _compare_out_dir(names: Sequence[str]) -> Path:
 
 
 def _compare(args: argparse.Namespace, command: list[str]) -> int:
-    from .report import REPORT_HTML, REPORT_MD
-    from .results import check_out_dir
+    from .outputs.report import REPORT_HTML, REPORT_MD
+    from .outputs.results import check_out_dir
     from .workflows import compare, prepare_comparison
 
     loaded = [_loaded(ref, args) for ref in args.scenarios]
@@ -541,7 +541,7 @@ def _compare(args: argparse.Namespace, command: list[str]) -> int:
 
 
 def _add_calibrate(commands: Any) -> None:
-    from .calibration import DEFAULT_MAX_EVALUATIONS, DEFAULT_REPLICATIONS
+    from .analysis.calibration import DEFAULT_MAX_EVALUATIONS, DEFAULT_REPLICATIONS
 
     calibrate = commands.add_parser(
         "calibrate",
@@ -597,8 +597,8 @@ def _add_calibrate(commands: Any) -> None:
 def _calibrate(args: argparse.Namespace, command: list[str]) -> int:
     import shlex
 
-    from .calibration import CalibrationError, resolve_parameters, write_fitted_values
-    from .results import check_out_dir, default_out_dir
+    from .analysis.calibration import CalibrationError, resolve_parameters, write_fitted_values
+    from .outputs.results import check_out_dir, default_out_dir
     from .workflows import calibrate
 
     command_text = shlex.join([PROG, *command[1:]])

@@ -9,7 +9,7 @@
   settings.
 
 Scenario overrides (:meth:`Scenario.with_overrides`), ``--set KEY=VALUE``, sweep specs,
-:func:`~reintegration_sim.sensitivity.evaluate`, ``calibrate --fit`` and the dashboard all take
+:func:`~reintegration_sim.analysis.sensitivity.evaluate`, ``calibrate --fit`` and the dashboard all take
 these keys. :func:`describe` tells what a key is (default, unit, plausible range, source), and
 :func:`all_keys` lists every one.
 

@@ -32,9 +32,9 @@ import solara
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
-from ..agents import Phase
+from ..model.agents import Phase
+from ..outputs.text import escape_markdown
 from ..scenario import Scenario, load_scenario
-from ..text import escape_markdown
 from .levers import LEVER_BY_KEY, LEVERS, NO_PRESET, format_value, lever_value, model_params
 from .netview import PHASE_LABELS, NetworkView
 from .plots import OutcomeView, differences

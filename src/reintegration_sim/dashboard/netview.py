@@ -23,13 +23,13 @@ from matplotlib.colors import to_rgba, to_rgba_array
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from ..agents import AgencyKind, Phase
+from ..model.agents import AgencyKind, Phase
 from .render import Frames
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from ..model import ReintegrationModel
+    from ..model.simulation import ReintegrationModel
     from .run import WorkshopRun
 
 __all__ = [

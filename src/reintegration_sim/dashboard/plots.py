@@ -1,8 +1,8 @@
 """Live plots and the side-by-side difference: weekly indicators of the base and the policy
-run, read from each model's :class:`~reintegration_sim.outcomes.Recorder`.
+run, read from each model's :class:`~reintegration_sim.model.outcomes.Recorder`.
 
 Event counts are shown per 100 people released so far, as the reports show them; labels,
-units and which direction is better come from :data:`~reintegration_sim.outcomes.INDICATORS`.
+units and which direction is better come from :data:`~reintegration_sim.model.outcomes.INDICATORS`.
 :func:`differences` gives "policy − base" at the current week for the page's text;
 :class:`OutcomeView` draws the curves (one matplotlib figure per run, updated in place).
 """
@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, cast
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..agents import AgencyKind
-from ..outcomes import INDICATOR_BY_KEY
-from ..population import WEEKS_PER_YEAR
+from ..model.agents import AgencyKind
+from ..model.outcomes import INDICATOR_BY_KEY
+from ..model.population import WEEKS_PER_YEAR
 from .render import Frames
 
 if TYPE_CHECKING:
-    from ..model import ReintegrationModel
+    from ..model.simulation import ReintegrationModel
     from .run import WorkshopRun
 
 __all__ = ["PANELS", "Difference", "OutcomeView", "Panel", "differences", "series"]

@@ -22,8 +22,8 @@ from typing import Any
 import mesa
 import numpy as np
 
-from ..agents import Cohort
-from ..model import ReintegrationModel
+from ..model.agents import Cohort
+from ..model.simulation import ReintegrationModel
 from ..scenario import Scenario, ScenarioError, load_scenario, shipped_scenario_dir
 from .levers import (
     LEVER_BY_KEY,

@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..agents import AgencyKind, Cohort, Gate, Milestone, Phase
+from ..model.agents import AgencyKind, Cohort, Gate, Milestone, Phase
 
 if TYPE_CHECKING:
-    from ..model import ReintegrationModel
+    from ..model.simulation import ReintegrationModel
 
 __all__ = ["StoryEvent", "StoryTracker"]
 

@@ -5,7 +5,7 @@ product/delivery split):
 
 * an :class:`Intervention` subclass says **who is eligible** (:meth:`~Intervention.eligible`) and
   **what being served does** (:meth:`~Intervention.apply`, writing into the week's
-  :class:`~reintegration_sim.modifiers.Modifiers` or, rarely, into state), with its paper section
+  :class:`~reintegration_sim.model.modifiers.Modifiers` or, rarely, into state), with its paper section
   and the evidence that sets its size;
 * the common fields say **how it is delivered**: ``start_week``/``end_week``, ``coverage`` (share
   of eligible people offered it; who is offered is fixed per person by the intervention's own
@@ -29,11 +29,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..agents import Cohort, Phase
-from ..caseload import Caseload
+from ..model.agents import Cohort, Phase
+from ..model.caseload import Caseload
 
 if TYPE_CHECKING:
-    from ..model import ReintegrationModel
+    from ..model.simulation import ReintegrationModel
 
 __all__ = [
     "REGISTRY",

@@ -23,7 +23,7 @@ from pydantic import Field
 from .base import Intervention, cohort_mask, lever_state, register, returning
 
 if TYPE_CHECKING:
-    from ..model import ReintegrationModel
+    from ..model.simulation import ReintegrationModel
 
 __all__ = ["CommunityWork", "MediaStrategy", "covered_communities"]
 

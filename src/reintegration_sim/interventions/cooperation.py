@@ -10,13 +10,13 @@ import numpy as np
 from pydantic import Field
 from scipy.special import ndtr
 
-from ..agents import AgencyKind, Cohort, Phase
-from ..submodels import _age_ratio
+from ..model.agents import AgencyKind, Cohort, Phase
+from ..model.submodels import _age_ratio
 from .base import Intervention, cohort_mask, lever_state, register, returning
 from .support import treatment_ratio
 
 if TYPE_CHECKING:
-    from ..model import ReintegrationModel
+    from ..model.simulation import ReintegrationModel
 
 __all__ = ["CaseConference", "RiskAssessment", "assessment", "true_risk"]
 

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
-from ..agents import Phase
-from ..population import WEEKS_PER_YEAR
+from ..model.agents import Phase
+from ..model.population import WEEKS_PER_YEAR
 from .base import (
     Intervention,
     cohort_mask,
@@ -21,7 +21,7 @@ from .base import (
 )
 
 if TYPE_CHECKING:
-    from ..model import ReintegrationModel
+    from ..model.simulation import ReintegrationModel
 
 
 @register

@@ -10,7 +10,7 @@ from pydantic import Field
 from .base import Intervention, register
 
 if TYPE_CHECKING:
-    from ..model import ReintegrationModel
+    from ..model.simulation import ReintegrationModel
 
 
 @register

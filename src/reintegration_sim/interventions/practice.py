@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
-from ..agents import AgencyKind, Phase
-from ..population import WEEKS_PER_YEAR
+from ..model.agents import AgencyKind, Phase
+from ..model.population import WEEKS_PER_YEAR
 from .base import (
     Intervention,
     cohort_mask,
@@ -22,7 +22,7 @@ from .base import (
 )
 
 if TYPE_CHECKING:
-    from ..model import ReintegrationModel
+    from ..model.simulation import ReintegrationModel
 
 #: steepness of the logistic spread of a train-the-trainer cascade (assumption): the default
 #: of the lever's ``cascade_steepness``

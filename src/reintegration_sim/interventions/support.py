@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
-from ..agents import AgencyKind, Phase
+from ..model.agents import AgencyKind, Phase
 from .base import Intervention, cohort_mask, register, returning
 
 if TYPE_CHECKING:
-    from ..model import ReintegrationModel
+    from ..model.simulation import ReintegrationModel
 
 __all__ = ["MaterialSupport", "ReleaseConditions", "treatment_ratio"]
 

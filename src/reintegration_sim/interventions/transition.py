@@ -11,7 +11,7 @@ from pydantic import Field
 from .base import Intervention, cohort_mask, due_for_release, register
 
 if TYPE_CHECKING:
-    from ..model import ReintegrationModel
+    from ..model.simulation import ReintegrationModel
 
 
 @register

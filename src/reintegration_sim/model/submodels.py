@@ -3,7 +3,7 @@
 Each function acts on all people at once through the model's arrays. Updates are synchronous
 within a rule (everyone reads the state as it was before the rule); rules run in the order listed
 in :meth:`ReintegrationModel.step`. Person-level randomness comes from the model's named streams,
-one full-length draw per process per week (see :mod:`reintegration_sim.randomness`).
+one full-length draw per process per week (see :mod:`reintegration_sim.model.randomness`).
 
 Paper sections are cited as RAN 2018 [Section] (Baaken, Korn & Walkenhorst 2018).
 """
@@ -18,8 +18,8 @@ from .agents import AgencyKind, Cohort, Gate, Milestone, Phase
 from .population import NO_EVENT, WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
-    from .model import ReintegrationModel
-    from .parameters import Offending
+    from ..parameters import Offending
+    from .simulation import ReintegrationModel
 
 #: number of set bits in a milestone bit set (4 milestones -> 16 values)
 _POPCOUNT = np.array([bin(i).count("1") for i in range(1 << len(Milestone))], np.int8)

@@ -32,12 +32,12 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from .calibration import DEFAULT_MAX_EVALUATIONS, CalibrationResult
-from .calibration import DEFAULT_REPLICATIONS as CALIBRATION_REPLICATIONS
-from .experiment import run_scenario
-from .results import now_iso
-from .scenario import Scenario, load_scenario
-from .survival import survival_table
+from ..analysis.calibration import DEFAULT_MAX_EVALUATIONS, CalibrationResult
+from ..analysis.calibration import DEFAULT_REPLICATIONS as CALIBRATION_REPLICATIONS
+from ..analysis.experiment import run_scenario
+from ..analysis.survival import survival_table
+from ..outputs.results import now_iso
+from ..scenario import Scenario, load_scenario
 from .sweep import DEFAULT_CHUNK
 
 if TYPE_CHECKING:
@@ -102,14 +102,14 @@ class RunResult:
     def summary(self) -> pd.DataFrame:
         """Kaplan-Meier cumulative incidence of each event outcome from first release, by
         cohort and follow-up year, with 95 % intervals (simulation noise, pooled replications;
-        :func:`~reintegration_sim.survival.survival_table`)."""
+        :func:`~reintegration_sim.analysis.survival.survival_table`)."""
         if self._summary is None:
             self._summary = survival_table(self.people)
         return self._summary
 
     def text(self) -> str:
         """The summary the command line prints."""
-        from .text import format_summary
+        from ..outputs.text import format_summary
 
         return format_summary(
             self.summary(),
@@ -127,13 +127,13 @@ class RunResult:
 
     def plot(self) -> Figure:
         """Cumulative incidence from first release, one panel per event outcome."""
-        from .plotting import survival_figure
+        from ..outputs.plotting import survival_figure
 
         return survival_figure(self.people)
 
     def metadata(self, command: Sequence[str] | None = None) -> dict[str, Any]:
         """The ``metadata.json`` of this run."""
-        from .results import make_metadata
+        from ..outputs.results import make_metadata
 
         return make_metadata(
             self.scenario,
@@ -150,8 +150,8 @@ class RunResult:
     def save(self, folder: str | Path, command: Sequence[str] | None = None) -> Path:
         """Write the result folder (tables, plots, metadata); the folder must not exist or be
         empty, and appears only once everything is written."""
-        from .plotting import write_plots
-        from .results import ResultFolder, write_metadata, write_tables
+        from ..outputs.plotting import write_plots
+        from ..outputs.results import ResultFolder, write_metadata, write_tables
 
         out = Path(folder)
         with ResultFolder(out) as staged:
@@ -212,9 +212,9 @@ class ComparisonResult:
         replications, workers: as run.
         timeseries, people: the tables of every scenario, base first.
         levels: what each replication measured
-            (:func:`~reintegration_sim.comparison.replication_levels`).
+            (:func:`~reintegration_sim.analysis.comparison.replication_levels`).
         table: levels, paired differences and intervals of every measure
-            (:func:`~reintegration_sim.comparison.comparison_table`).
+            (:func:`~reintegration_sim.analysis.comparison.comparison_table`).
         years: the follow-up (years after release) of the summary, forest plot and report.
         requested_years: the follow-up asked for (``years`` is shorter if the horizon is).
         detect: the difference (per 100 releases) whose replications needed are reported.
@@ -242,7 +242,7 @@ class ComparisonResult:
 
     def text(self) -> str:
         """The summary the command line prints (intervals: chance only, and it says so)."""
-        from .text import format_comparison_summary
+        from ..outputs.text import format_comparison_summary
 
         return format_comparison_summary(
             self.table,
@@ -263,13 +263,13 @@ class ComparisonResult:
 
     def plot(self) -> Figure:
         """Paired differences from the base with 95 % intervals (forest plot)."""
-        from .plotting import forest_figure
+        from ..outputs.plotting import forest_figure
 
         return forest_figure(self.table, self.years)
 
     def metadata(self, command: Sequence[str] | None = None) -> dict[str, Any]:
         """The ``metadata.json`` of this comparison."""
-        from .results import make_comparison_metadata
+        from ..outputs.results import make_comparison_metadata
 
         return make_comparison_metadata(
             self.loaded,
@@ -289,7 +289,7 @@ class ComparisonResult:
 
     def report(self) -> str:
         """The one-page report as Markdown (without figures; :meth:`save` embeds them)."""
-        from .report import report_blocks, to_markdown
+        from ..outputs.report import report_blocks, to_markdown
 
         blocks = report_blocks(self.table, self.scenarios, self.metadata(), years=self.years)
         return to_markdown(blocks)
@@ -297,9 +297,14 @@ class ComparisonResult:
     def save(self, folder: str | Path, command: Sequence[str] | None = None) -> Path:
         """Write the result folder: tables, plots, ``report.md``, ``report.html`` and
         metadata; it appears only once everything is written."""
-        from .plotting import FOREST_PNG, INDICATORS_PNG, SURVIVAL_PNG, write_comparison_plots
-        from .report import write_report
-        from .results import ResultFolder, write_comparison_tables, write_metadata
+        from ..outputs.plotting import (
+            FOREST_PNG,
+            INDICATORS_PNG,
+            SURVIVAL_PNG,
+            write_comparison_plots,
+        )
+        from ..outputs.report import write_report
+        from ..outputs.results import ResultFolder, write_comparison_tables, write_metadata
 
         out = Path(folder)
         with ResultFolder(out) as staged:
@@ -333,7 +338,7 @@ def prepare_comparison(
 ) -> tuple[list[Scenario], list[Scenario], int]:
     """``(loaded, as run, common seed)``: the scenarios checked to be comparable (same people,
     distinct names) with one seed; raises :class:`~reintegration_sim.scenario.ScenarioError`."""
-    from .comparison import comparable_scenarios
+    from ..analysis.comparison import comparable_scenarios
 
     loaded = [as_scenario(s) for s in scenarios]
     run_as, common = comparable_scenarios(loaded, seed)
@@ -353,7 +358,12 @@ def compare(
 ) -> ComparisonResult:
     """Run every scenario on the same seeds (the base's unless ``seed`` is given) and compare
     each with the first: paired differences with 95 % intervals (chance only), costs."""
-    from .comparison import comparison_table, main_follow_up, replication_levels, run_comparison
+    from ..analysis.comparison import (
+        comparison_table,
+        main_follow_up,
+        replication_levels,
+        run_comparison,
+    )
 
     if replications < 2:
         raise ValueError(f"a comparison needs at least 2 replications (got {replications})")
@@ -400,7 +410,7 @@ def sweep(
     progress: bool = False,
 ) -> dict[str, Any]:
     """Run the sensitivity sweep described by the spec file into the folder ``out`` (see
-    :mod:`~reintegration_sim.sweep`), with ``overrides`` (``{key: value}``, as ``--set``)
+    :mod:`~reintegration_sim.workflows.sweep`), with ``overrides`` (``{key: value}``, as ``--set``)
     applied to its base scenario after the spec's own.
 
     Returns:
@@ -432,9 +442,9 @@ def calibrate(
     max_evaluations: int = DEFAULT_MAX_EVALUATIONS,
 ) -> CalibrationRun:
     """Fit the keys ``fit`` (register parameters or lever fields) of ``scenario`` to the
-    calibration targets on common random numbers (see :mod:`~reintegration_sim.calibration`);
+    calibration targets on common random numbers (see :mod:`~reintegration_sim.analysis.calibration`);
     the result prints its fit, and ``.save(folder)`` writes it as ``calibrate`` does."""
-    from .calibration import calibrate as fit_scenario
+    from ..analysis.calibration import calibrate as fit_scenario
 
     started, clock = now_iso(), time.perf_counter()
     result = fit_scenario(
@@ -451,12 +461,12 @@ def calibrate(
 
 @dataclass
 class CalibrationRun(CalibrationResult):
-    """A calibration (:class:`~reintegration_sim.calibration.CalibrationResult`: parameters,
+    """A calibration (:class:`~reintegration_sim.analysis.calibration.CalibrationResult`: parameters,
     fitted values, evaluations, target table) that prints and saves itself."""
 
     def metadata(self, command: Sequence[str] | None = None) -> dict[str, Any]:
         """The ``metadata.json`` of this calibration (the scenario as given, before the fit)."""
-        from .results import make_metadata
+        from ..outputs.results import make_metadata
 
         return make_metadata(
             self.given if self.given is not None else self.scenario,
@@ -484,8 +494,8 @@ class CalibrationRun(CalibrationResult):
         everything is written."""
         import shlex
 
-        from .calibration import write_calibration
-        from .results import ResultFolder, write_metadata
+        from ..analysis.calibration import write_calibration
+        from ..outputs.results import ResultFolder, write_metadata
 
         out = Path(folder)
         text = shlex.join(list(command)) if command else "reintegration_sim.calibrate (Python)"

@@ -15,8 +15,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from .outcomes import EVENT_OUTCOMES, EventOutcome
-from .population import WEEKS_PER_YEAR
+from ..model.outcomes import EVENT_OUTCOMES, EventOutcome
+from ..model.population import WEEKS_PER_YEAR
 
 __all__ = [
     "COHORTS",

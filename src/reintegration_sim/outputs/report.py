@@ -28,12 +28,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .comparison import END_STATES
-from .interventions import REGISTRY
-from .parameters import Parameters, iter_register
-from .population import WEEKS_PER_YEAR
-from .scenario import Scenario
-from .survival import COHORTS, SURVIVAL_YEARS
+from ..analysis.comparison import END_STATES
+from ..analysis.survival import COHORTS, SURVIVAL_YEARS
+from ..interventions import REGISTRY
+from ..model.population import WEEKS_PER_YEAR
+from ..parameters import Parameters, iter_register
+from ..scenario import Scenario
 
 __all__ = [
     "Heading",
@@ -52,7 +52,7 @@ __all__ = [
 REPORT_MD = "report.md"
 REPORT_HTML = "report.html"
 #: docs/ODD.md of the checkout this package runs from (linked when it exists)
-ODD = Path(__file__).resolve().parents[2] / "docs" / "ODD.md"
+ODD = Path(__file__).resolve().parents[3] / "docs" / "ODD.md"
 ETHICS = (
     "**Synthetic populations only.** Every person in this report is simulated. The model "
     "compares policies for populations; it is never a risk score for a real person and must "
@@ -253,7 +253,7 @@ def report_blocks(
     """The report's content.
 
     Args:
-        comparison: :func:`reintegration_sim.comparison.comparison_table`.
+        comparison: :func:`reintegration_sim.analysis.comparison.comparison_table`.
         scenarios: the scenarios as run, base first.
         metadata: the comparison's metadata (replications, seed, versions, command).
         years: the follow-up (years after release) of the main table.

@@ -9,7 +9,7 @@
 
 Outcomes
 --------
-Outcome keys are those of :mod:`~reintegration_sim.measures` (``COHORT.EVENT.T``,
+Outcome keys are those of :mod:`~reintegration_sim.analysis.measures` (``COHORT.EVENT.T``,
 ``COHORT.state.KEY``, ``COHORT.count.released`` or ``COHORT.count.reoffences``), computed from
 one replication's people table (only people ever released count), on the same scales and
 with the same estimators as the comparison tables. Example: ``extremist.terror_reoffence.5y``.
@@ -24,13 +24,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..interventions import REGISTRY
+from ..keys import LEVER_PREFIX, KeyInfo, all_keys, canonical, unknown_key_message
+from ..model.outcomes import OUTCOME_BY_KEY
+from ..parameters import Parameters
+from ..scenario import Scenario, ScenarioError
 from .comparison import end_state_value, released_among
-from .interventions import REGISTRY
-from .keys import LEVER_PREFIX, KeyInfo, all_keys, canonical, unknown_key_message
 from .measures import STATE_KEYS, MeasureError, OutcomeKey, parse_outcome
-from .outcomes import OUTCOME_BY_KEY
-from .parameters import Parameters
-from .scenario import Scenario, ScenarioError
 from .survival import cumulative_incidence, event_durations
 
 __all__ = [
@@ -414,8 +414,8 @@ def evaluate(
     EMA 3 wants Python identifiers as names, so the example writes a dotted key with double
     underscores on EMA's side and converts back before calling this function.
     """
-    from .model import ReintegrationModel
-    from .outcomes import people_table
+    from ..model.outcomes import people_table
+    from ..model.simulation import ReintegrationModel
 
     if scenario is None:
         scenario = Scenario(

@@ -3,7 +3,7 @@ each measure of a cohort at a follow-up.
 
 A :class:`Measure` says what a quantity is (kind, key, label, unit, direction). Comparison
 tables (one row per scenario, cohort, measure and follow-up), sweep and
-:func:`~reintegration_sim.sensitivity.evaluate` outcomes, calibration targets and plot labels
+:func:`~reintegration_sim.analysis.sensitivity.evaluate` outcomes, calibration targets and plot labels
 all read these definitions. An :class:`OutcomeKey` names one measure of one cohort as text:
 
 ``COHORT.EVENT.T``
@@ -28,9 +28,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .agents import AgencyKind
-from .outcomes import EVENT_OUTCOMES, INDICATOR_BY_KEY, OUTCOME_BY_KEY
-from .population import WEEKS_PER_YEAR
+from ..model.agents import AgencyKind
+from ..model.outcomes import EVENT_OUTCOMES, INDICATOR_BY_KEY, OUTCOME_BY_KEY
+from ..model.population import WEEKS_PER_YEAR
 
 __all__ = [
     "END_STATES",

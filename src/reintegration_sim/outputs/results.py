@@ -10,15 +10,15 @@ A result folder holds
   indicator, value);
 * ``people.parquet``: one row per person and replication;
 * ``summary.csv``: Kaplan-Meier cumulative incidence of each event outcome
-  (:func:`reintegration_sim.survival.survival_table`);
-* ``survival.png``, ``composition.png``, ``indicators.png`` (:mod:`reintegration_sim.plotting`).
+  (:func:`reintegration_sim.analysis.survival.survival_table`);
+* ``survival.png``, ``composition.png``, ``indicators.png`` (:mod:`reintegration_sim.outputs.plotting`).
 
 A comparison folder (``reintegration-sim compare``) holds ``metadata.json`` with every
 scenario's text and the common seed (:func:`make_comparison_metadata`), ``comparison.parquet``
-and ``comparison.csv`` (:func:`reintegration_sim.comparison.comparison_table`),
+and ``comparison.csv`` (:func:`reintegration_sim.analysis.comparison.comparison_table`),
 ``replications.parquet`` (what each replication measured), the ``timeseries.parquet`` and
 ``people.parquet`` of all scenarios, the plots ``forest.png``, ``survival.png`` and
-``indicators.png``, and ``report.md`` and ``report.html`` (:mod:`reintegration_sim.report`).
+``indicators.png``, and ``report.md`` and ``report.html`` (:mod:`reintegration_sim.outputs.report`).
 Read it back with :func:`read_comparison`.
 
 Everything is written into a hidden temporary sibling folder that is renamed into place only
@@ -46,7 +46,7 @@ from typing import Any
 
 import pandas as pd
 
-from .scenario import Scenario
+from ..scenario import Scenario
 
 __all__ = [
     "LIBRARIES",
@@ -209,7 +209,7 @@ def lock_info(root: Path | None = None) -> dict[str, str | None]:
         root: the folder to look in (default: the checkout holding this package, if any).
     """
     if root is None:
-        root = Path(__file__).resolve().parents[2]  # src/reintegration_sim/results.py
+        root = Path(__file__).resolve().parents[3]  # src/reintegration_sim/outputs/results.py
     lock = root / LOCK
     if not (root / "pyproject.toml").is_file():
         return {
@@ -266,7 +266,7 @@ def scenario_text(scenario: Scenario) -> str:
 
 def scenario_from_metadata(metadata: dict[str, Any]) -> Scenario:
     """The scenario a result folder was made with."""
-    from .scenario import ScenarioError
+    from ..scenario import ScenarioError
 
     try:
         return Scenario.model_validate(tomllib.loads(metadata["scenario_text"]))
@@ -296,10 +296,10 @@ def make_metadata(
         replications, workers: as run.
         started: ISO-8601 start time.
         command: the command line (default ``sys.argv``).
-        seeds: per-replication seeds (:func:`reintegration_sim.experiment.replication_seeds`).
+        seeds: per-replication seeds (:func:`reintegration_sim.analysis.experiment.replication_seeds`).
         extra: further entries (e.g. wall times).
     """
-    from .experiment import process_spawn_keys, replication_seeds
+    from ..analysis.experiment import process_spawn_keys, replication_seeds
 
     pop = scenario.parameters.population
     versions = library_versions()

@@ -27,7 +27,7 @@ from .agents import AgencyKind, Cohort, Gate, Milestone, Phase
 from .population import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
-    from .model import ReintegrationModel
+    from .simulation import ReintegrationModel
 
 __all__ = [
     "COST_INDICATORS",
@@ -227,7 +227,7 @@ class Recorder:
     ``record`` gives the values that :func:`_cohort_values` defines, computed faster: each
     per-person condition (alive, in the community, each phase...) is evaluated once for everyone
     and each cohort reads its part of it (a slice where the cohort is a contiguous block of
-    people, as :func:`~reintegration_sim.population.make_people` makes it, an index array
+    people, as :func:`~reintegration_sim.model.population.make_people` makes it, an index array
     otherwise). Counts use ``np.count_nonzero``; a mean sums exactly the elements that
     ``values[mask]`` holds, in the same order, so every value is bit-identical to
     :func:`_cohort_values`.

@@ -14,7 +14,7 @@ Comparisons of scenarios (``reintegration-sim compare``):
 * :func:`indicators_comparison_figure`: a few indicators over time per scenario (housing, trust,
   hope, stigma, waiting lists, cumulative cost).
 
-Every title and axis label comes from :mod:`reintegration_sim.outcomes`. Figures are plain
+Every title and axis label comes from :mod:`reintegration_sim.model.outcomes`. Figures are plain
 :class:`matplotlib.figure.Figure` objects rendered by the Agg canvas; pyplot and its global
 state are never touched, so this works headless and in worker processes.
 """
@@ -29,11 +29,11 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from .agents import AgencyKind
-from .comparison import measure
-from .outcomes import EVENT_OUTCOMES, INDICATOR_BY_KEY, EventOutcome
-from .population import WEEKS_PER_YEAR
-from .survival import COHORTS, event_durations
+from ..analysis.comparison import measure
+from ..analysis.survival import COHORTS, event_durations
+from ..model.agents import AgencyKind
+from ..model.outcomes import EVENT_OUTCOMES, INDICATOR_BY_KEY, EventOutcome
+from ..model.population import WEEKS_PER_YEAR
 
 __all__ = [
     "COMPOSITION",

@@ -3,7 +3,7 @@
 The Mesa agents here are identities: they hold who someone is and where they sit in the social
 network, and read their changing state from the model's arrays (``model.people``,
 ``model.communities``, the caseloads). The weekly rules act on those arrays all at once (see
-:mod:`reintegration_sim.submodels`), so a step over tens of thousands of people is a handful of
+:mod:`reintegration_sim.model.submodels`), so a step over tens of thousands of people is a handful of
 numpy operations; reporters, the dashboard and the stories read the agents.
 """
 
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 if TYPE_CHECKING:
-    from .model import ReintegrationModel
+    from .simulation import ReintegrationModel
 
 __all__ = [
     "AgencyKind",

@@ -11,8 +11,8 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from ..parameters import Parameters
 from .agents import Cohort, Gate, Phase
-from .parameters import Parameters
 
 __all__ = ["Communities", "People", "make_communities", "make_people"]
 

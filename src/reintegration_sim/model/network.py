@@ -14,8 +14,8 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from ..parameters import Parameters
 from .agents import Cohort
-from .parameters import Parameters
 
 __all__ = ["assign_communities", "assign_wings", "peer_edges", "adjacency", "build_graph"]
 

@@ -5,7 +5,7 @@
   :func:`range_checks` gives them in the ``(cohort, outcome, years, low, high)`` form of
   ``tests/test_calibration.py``;
 * :func:`simulated_values` reads each target's simulated value (with the 95 % interval) from
-  :func:`reintegration_sim.survival.survival_table`, and :func:`objective` scores them:
+  :func:`reintegration_sim.analysis.survival.survival_table`, and :func:`objective` scores them:
   the sum over targets of ``((simulated - target) / half-width of the range) ** 2``;
 * :func:`calibrate` fits chosen register parameters with Nelder-Mead in a space scaled to each
   parameter's plausible range, re-running the SAME replications (common random numbers) in every
@@ -31,8 +31,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .keys import KeyInfo, all_keys, canonical, current_value, unknown_key_message
-from .scenario import Scenario, ScenarioError, load_scenario
+from ..keys import KeyInfo, all_keys, canonical, current_value, unknown_key_message
+from ..scenario import Scenario, ScenarioError, load_scenario
 
 __all__ = [
     "DEFAULT_MAX_EVALUATIONS",
@@ -187,7 +187,7 @@ def simulated_values(
     NaN where the horizon does not identify the value. For a conditional target the interval
     takes the bounds of ``S(years)`` over the point estimate of ``S(from_years)`` (approximate).
     """
-    from .outcomes import EVENT_OUTCOMES
+    from ..model.outcomes import EVENT_OUTCOMES
     from .survival import survival_table
 
     outcomes = {t.outcome for t in targets}

@@ -2,7 +2,7 @@
 
 Interventions never rewrite a rule. Each week the model resets the modifiers to neutral; every
 active intervention then writes into them for the people it serves (multiplying a chance,
-adding to a change), and the rules in :mod:`reintegration_sim.submodels` read them. A modifier
+adding to a change), and the rules in :mod:`reintegration_sim.model.submodels` read them. A modifier
 nobody wrote stays a neutral scalar (1.0 or 0.0), which numpy broadcasts at no cost, so a
 scenario without interventions, or with an intervention at zero coverage, computes exactly what
 the baseline computes.

@@ -17,12 +17,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .agents import IN_COMMUNITY, AgencyKind
+from ..model.agents import IN_COMMUNITY, AgencyKind
+from ..model.outcomes import COST_INDICATORS, EVENT_OUTCOMES
+from ..model.population import WEEKS_PER_YEAR
+from ..scenario import Scenario, ScenarioError
 from .experiment import concat_tables, process_pool, run_scenario
 from .measures import END_STATES, EndState, Measure, measure, outcome_key
-from .outcomes import COST_INDICATORS, EVENT_OUTCOMES
-from .population import WEEKS_PER_YEAR
-from .scenario import Scenario, ScenarioError
 from .survival import COHORTS, SURVIVAL_YEARS, cumulative_incidence, event_durations
 
 __all__ = [

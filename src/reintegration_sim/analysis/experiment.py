@@ -5,11 +5,11 @@
   (:func:`process_pool`, or any :class:`concurrent.futures.Executor`, e.g. a Dask
   ``client.get_executor()``), and concatenates the tables in replication order. Each
   replication's random streams derive statelessly from the scenario seed and the replication
-  index (:mod:`reintegration_sim.randomness`), so the tables do not depend on the number of
+  index (:mod:`reintegration_sim.model.randomness`), so the tables do not depend on the number of
   workers or on which process ran what.
 
-What is made of the tables lives next door: :mod:`reintegration_sim.survival` (Kaplan-Meier
-summaries of the event outcomes) and :mod:`reintegration_sim.comparison` (scenarios compared
+What is made of the tables lives next door: :mod:`reintegration_sim.analysis.survival` (Kaplan-Meier
+summaries of the event outcomes) and :mod:`reintegration_sim.analysis.comparison` (scenarios compared
 on common random numbers).
 """
 
@@ -26,12 +26,12 @@ from typing import Any
 
 import pandas as pd
 
-from .model import ReintegrationModel
-from .outcomes import (
+from ..model.outcomes import (
     people_table,
 )
-from .randomness import PROCESSES, process_spawn_key, replication_seed
-from .scenario import Scenario
+from ..model.randomness import PROCESSES, process_spawn_key, replication_seed
+from ..model.simulation import ReintegrationModel
+from ..scenario import Scenario
 
 __all__ = [
     "ReplicationResult",
@@ -57,7 +57,7 @@ class ReplicationResult:
     Attributes:
         replication: its index.
         timeseries: tidy weekly indicators (scenario, replication, week, cohort, indicator, value).
-        people: one row per person (:func:`reintegration_sim.outcomes.people_table`).
+        people: one row per person (:func:`reintegration_sim.model.outcomes.people_table`).
         wall_seconds: wall-clock time of building and running the model.
     """
 

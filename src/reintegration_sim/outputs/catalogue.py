@@ -1,6 +1,6 @@
 """Generated catalogues: the levers (from the intervention registry) and the scenario files.
 
-``python -m reintegration_sim.catalogue`` (or ``make docs``) rewrites ``docs/levers.md`` and
+``python -m reintegration_sim.outputs.catalogue`` (or ``make docs``) rewrites ``docs/levers.md`` and
 ``docs/scenarios.md``; tests fail when either is stale, so the docs cannot drift from the code
 and the files.
 """
@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .interventions import REGISTRY, Intervention
-from .parameters import Parameters
-from .scenario import load_scenario
+from ..interventions import REGISTRY, Intervention
+from ..parameters import Parameters
+from ..scenario import load_scenario
 
 __all__ = ["levers_markdown", "scenarios_markdown", "write_docs"]
 
@@ -81,7 +81,7 @@ def levers_markdown() -> str:
         "# Levers",
         "",
         "Generated from the intervention registry and the parameter register by "
-        "`python -m reintegration_sim.catalogue`; do not edit by hand.",
+        "`python -m reintegration_sim.outputs.catalogue`; do not edit by hand.",
         "Switch an intervention on in a scenario file with `[interventions.KEY]` and set any of "
         "its fields there. Every intervention also has the delivery fields `start_week`, "
         "`end_week`, `coverage` (share of eligible people offered it), `capacity` (places at "
@@ -134,7 +134,7 @@ def scenarios_markdown(directory: str | Path) -> str:
     lines = [
         "# Scenarios",
         "",
-        "Generated from the files in `scenarios/` by `python -m reintegration_sim.catalogue`; do "
+        "Generated from the files in `scenarios/` by `python -m reintegration_sim.outputs.catalogue`; do "
         "not edit by hand. They ship with the package: each runs by name with "
         "`reintegration-sim run NAME`; compare any of them with the baseline with "
         "`reintegration-sim compare baseline NAME`; `reintegration-sim scenarios --copy DIR` "

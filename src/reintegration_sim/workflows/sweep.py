@@ -58,18 +58,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .keys import flatten
-from .results import now_iso
-from .scenario import (
-    MAX_SEED,
-    Scenario,
-    ScenarioError,
-    format_validation_errors,
-    load_scenario,
-    read_toml,
-    resolve_scenario,
-)
-from .sensitivity import (
+from ..analysis.sensitivity import (
     SensitivityError,
     analyze,
     evaluate,
@@ -80,6 +69,17 @@ from .sensitivity import (
     sample,
     typed_values,
     validate_outcomes,
+)
+from ..keys import flatten
+from ..outputs.results import now_iso
+from ..scenario import (
+    MAX_SEED,
+    Scenario,
+    ScenarioError,
+    format_validation_errors,
+    load_scenario,
+    read_toml,
+    resolve_scenario,
 )
 
 __all__ = ["COMPLETE", "SweepError", "SweepSpec", "load_spec", "prepare", "run_sweep"]
@@ -370,7 +370,7 @@ def _executor(workers: int, scheduler: str | None) -> Iterator[Executor | None]:
         finally:
             client.close()
     elif workers > 1:
-        from .experiment import process_pool
+        from ..analysis.experiment import process_pool
 
         with process_pool(workers) as pool:
             yield pool
@@ -506,7 +506,7 @@ def finish(
     command: list[str] | None,
 ) -> None:
     """Combine the parts into ``runs.parquet``, analyse, plot, write metadata and ``COMPLETE``."""
-    from .results import make_metadata, write_metadata
+    from ..outputs.results import make_metadata, write_metadata
 
     assemble_runs(out, plan.n_runs, out / RUNS)
     outcomes = pd.read_parquet(out / RUNS, columns=[*plan.spec.outcomes, "wall_seconds"])

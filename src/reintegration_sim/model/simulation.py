@@ -10,6 +10,8 @@ import mesa
 import networkx as nx
 import numpy as np
 
+from ..interventions import Delivery
+from ..scenario import Scenario
 from . import submodels
 from .agents import (
     Agency,
@@ -22,13 +24,11 @@ from .agents import (
     Recruiter,
 )
 from .caseload import Caseload
-from .interventions import Delivery
 from .modifiers import Modifiers
 from .network import adjacency, assign_communities, assign_wings, build_graph, peer_edges
 from .outcomes import Recorder
 from .population import make_communities, make_people, snapshot_start
 from .randomness import Streams
-from .scenario import Scenario
 
 __all__ = ["ReintegrationModel"]
 
@@ -57,17 +57,17 @@ class ReintegrationModel(mesa.Model):
     Args:
         scenario: the validated scenario (parameters, horizon, seed).
         replication: index of this replication; with the scenario seed it fixes every random
-            stream (:class:`~reintegration_sim.randomness.Streams`).
+            stream (:class:`~reintegration_sim.model.randomness.Streams`).
         build_graph: build the networkx graph of all agents (``self.graph``). Its ties are
             always used through ``self.adjacency``; set False only where nothing reads the graph.
 
     Attributes:
         spec: the scenario (Mesa's own ``scenario`` attribute is left to Mesa).
-        people: per-person state arrays (:class:`~reintegration_sim.population.People`).
+        people: per-person state arrays (:class:`~reintegration_sim.model.population.People`).
         communities: per-community state arrays.
-        caseloads: one :class:`~reintegration_sim.caseload.Caseload` per agency.
+        caseloads: one :class:`~reintegration_sim.model.caseload.Caseload` per agency.
         persons, families, agencies: the Mesa agents, by person index or agency kind.
-        recorder: weekly indicators (:mod:`reintegration_sim.outcomes`).
+        recorder: weekly indicators (:mod:`reintegration_sim.model.outcomes`).
     """
 
     def __init__(self, scenario: Scenario, replication: int = 0, build_graph: bool = True):
