@@ -5,6 +5,7 @@ runs, the story tracker, the network layout, and the page rendered with ``solara
 from __future__ import annotations
 
 import html
+import json
 import re
 import socket
 from pathlib import Path
@@ -630,3 +631,19 @@ def test_the_printed_address_can_be_opened() -> None:
     assert browse_url("::1", 8765) == "http://[::1]:8765/"
     assert browse_url("0.0.0.0", 9000) == "http://127.0.0.1:9000/"
     assert browse_url("::", 9000) == "http://[::1]:9000/"
+
+
+def test_serve_refuses_a_bad_set_before_starting(capsys) -> None:
+    assert main(["serve", "--set", "population.n_extremis=10", "--port", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "did you mean 'population.n_extremist'" in err and err.count("\n") == 1
+
+
+def test_the_page_applies_the_set_values_to_its_base(monkeypatch) -> None:
+    """``serve --set`` hands its values to the page through the environment; the page's base
+    scenario is the file's with them applied."""
+    from reintegration_sim.dashboard.run import OVERRIDES_ENV
+
+    monkeypatch.setenv(OVERRIDES_ENV, json.dumps({"population.n_extremist": 120}))
+    base, _, _ = load_config.__wrapped__("baseline")
+    assert base.parameters.population.n_extremist == 120

@@ -101,12 +101,18 @@ class Population(_Group):
         31.0,
         unit="years",
         plausible=(25.0, 38.0),
+        bounds=(17.0, 70.0),
         source=ASSUMPTION,
         doc="Mean age at the start; ages are drawn from a normal distribution cut to "
         "age_min-age_max.",
     )
     age_sd: float = param(
-        8.0, unit="years", plausible=(4.0, 12.0), source=ASSUMPTION, doc="Spread of age."
+        8.0,
+        unit="years",
+        plausible=(4.0, 12.0),
+        bounds=(0.5, 30.0),
+        source=ASSUMPTION,
+        doc="Spread of age.",
     )
     prior_record_extremist: float = param(
         0.58,

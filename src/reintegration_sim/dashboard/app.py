@@ -24,7 +24,6 @@ import functools
 import json
 import os
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -87,7 +86,7 @@ def load_config(scenario_path: str | None = None) -> tuple[Scenario, dict[str, S
     the presets of ``scenarios/`` (frozen scenarios, shared read-only by every session), with a
     message for each preset file that did not load."""
     path = scenario_path or os.environ.get(SCENARIO_ENV) or str(default_scenario_path())
-    base = load_scenario(Path(path))
+    base = load_scenario(path)
     overrides = json.loads(os.environ.get(OVERRIDES_ENV) or "{}")
     if overrides:
         base = base.with_overrides(overrides)
