@@ -49,9 +49,9 @@ lock:
 # compare three named practices of the paper with the baseline on common random numbers;
 # writes results/<time>-compare-.../ with report.html, report.md, comparison.csv and plots
 demo: $(STAMP)
-	$(VENV)/bin/reintegration-sim compare scenarios/baseline.toml \
-		scenarios/rotterdam_case_conferences.toml scenarios/german_hybrid_model.toml \
-		scenarios/uk_contest_3.toml --replications 8 --workers 2
+	$(VENV)/bin/reintegration-sim compare baseline \
+		rotterdam_case_conferences german_hybrid_model \
+		uk_contest_3 --replications 8 --workers 2
 
 # the dashboard's browser test drives the Debian chromium at /usr/bin/chromium (Playwright
 # cannot download browsers here): installed when missing if this is root on a Debian-like

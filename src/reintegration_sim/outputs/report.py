@@ -34,6 +34,7 @@ from ..interventions import REGISTRY
 from ..model.population import WEEKS_PER_YEAR
 from ..parameters import Parameters, iter_register
 from ..scenario import Scenario
+from .text import NOISE_ONLY
 
 __all__ = [
     "Heading",
@@ -390,7 +391,7 @@ def _scenario_section(
         Paragraph(
             f"**Reoffending, re-engagement and recall {when}**, per 100 people released "
             "(Kaplan-Meier cumulative incidence from each person's first release, mean over "
-            "the runs)."
+            f"the runs). The intervals cover {NOISE_ONLY}."
         ),
         Table(header, tuple(events), "llrrrl"),
         Paragraph(
