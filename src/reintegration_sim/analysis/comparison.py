@@ -18,11 +18,11 @@ import numpy as np
 import pandas as pd
 
 from ..model.agents import IN_COMMUNITY, AgencyKind
-from ..model.outcomes import COST_INDICATORS, EVENT_OUTCOMES
+from ..model.outcomes import COST_INDICATORS, EVENT_OUTCOMES, FOLLOW_UP_YEARS
 from ..model.population import WEEKS_PER_YEAR
 from ..scenario import Scenario, ScenarioError
 from .experiment import concat_tables, process_pool, run_scenario
-from .measures import END_STATES, EndState, Measure, measure, outcome_key
+from .measures import END_STATES, FOLLOW_UP_STATES, EndState, Measure, measure, outcome_key
 from .survival import COHORTS, SURVIVAL_YEARS, cumulative_incidence, event_durations
 
 __all__ = [
@@ -300,6 +300,17 @@ def end_state_value(people: pd.DataFrame, state: EndState, counted: np.ndarray) 
     return state.scale * float(values.mean()) if values.size else np.nan
 
 
+def follow_up_value(
+    people: pd.DataFrame, state: EndState, years: int, counted: np.ndarray
+) -> float:
+    """A state ``years`` after first release on its reporting scale, among the ``counted`` rows
+    released at least that long before the horizon and then ``alive`` (or in the
+    ``community``, as :class:`EndState` says); NaN if nobody."""
+    among = people[f"{state.among}_{years}y"].to_numpy() == 1.0  # NaN (not reached) is False
+    values = people[f"{state.key}_{years}y"].to_numpy()[counted & among].astype(float)
+    return state.scale * float(values.mean()) if values.size else np.nan
+
+
 def _replication_rows(
     group: pd.DataFrame, years: tuple[float, ...]
 ) -> Iterator[tuple[str, str, str, float, float]]:
@@ -319,6 +330,10 @@ def _replication_rows(
         for state in END_STATES:
             value = end_state_value(group, state, in_cohort & released & among[state.among])
             yield cohort, "state", state.key, np.nan, value
+        for after in FOLLOW_UP_YEARS:
+            for state in FOLLOW_UP_STATES:
+                value = follow_up_value(group, state, after, in_cohort)
+                yield cohort, "state", state.key, float(after), value
         yield cohort, "count", "released", np.nan, float(np.count_nonzero(in_cohort & released))
         yield cohort, "count", "reoffences", np.nan, float(reoffences[in_cohort].sum())
     yield "all", "count", "released", np.nan, float(np.count_nonzero(released))

@@ -12,6 +12,10 @@ all read these definitions. An :class:`OutcomeKey` names one measure of one coho
     e.g. ``extremist.terror_reoffence.5y``, per 100 releases (Kaplan-Meier);
 ``COHORT.state.KEY``
     an end-of-run state (:data:`END_STATES`), e.g. ``extremist.state.disengaged``;
+``COHORT.STATE.T``
+    a state ``T`` (1, 3 or 5 ``y``) after each person's first release (:data:`FOLLOW_UP_STATES`:
+    disengaged, deradicalised, engaged, housed, working, family_ties), e.g.
+    ``extremist.engaged.3y``: the end of the run mixes people released 1 and 10 years earlier;
 ``COHORT.count.KEY``
     a count: ``released``, ``reoffences`` (and, in comparisons of ``all``, custody place-weeks,
     practitioner-years and mean waiting lists);
@@ -29,11 +33,12 @@ import re
 from dataclasses import dataclass
 
 from ..model.agents import AgencyKind
-from ..model.outcomes import EVENT_OUTCOMES, INDICATOR_BY_KEY, OUTCOME_BY_KEY
+from ..model.outcomes import EVENT_OUTCOMES, FOLLOW_UP_YEARS, INDICATOR_BY_KEY, OUTCOME_BY_KEY
 from ..model.population import WEEKS_PER_YEAR
 
 __all__ = [
     "END_STATES",
+    "FOLLOW_UP_STATES",
     "OUTCOME_COHORTS",
     "EndState",
     "Measure",
@@ -97,6 +102,7 @@ INDEX_100 = "mean, 0-100 scale"
 END_STATES: tuple[EndState, ...] = (
     EndState("disengaged", "disengaged_end", "alive", 100.0, PER_100_RELEASED),
     EndState("deradicalised", "deradicalised_end", "alive", 100.0, PER_100_RELEASED),
+    EndState("engaged", "engaged_end", "alive", 100.0, PER_100_RELEASED),
     EndState("milestones", "milestones_end", "alive", 1.0, "mean count per person"),
     EndState("housed", "housed_end", "community", 100.0, PER_100_RELEASED),
     EndState("working", "working_end", "community", 100.0, PER_100_RELEASED),
@@ -176,6 +182,15 @@ def all_measures() -> list[Measure]:
 
 
 STATE_KEYS = {state.key: state for state in END_STATES}
+#: states also measured 1, 3 and 5 years after each person's first release
+#: (:data:`~reintegration_sim.model.outcomes.FOLLOW_UP_YEARS`), among those released that long
+#: ago who are alive (or out of custody, as at the end); their columns are ``<key>_<years>y``
+FOLLOW_UP_STATES = tuple(
+    state
+    for state in END_STATES
+    if state.key in ("disengaged", "deradicalised", "engaged", "housed", "working", "family_ties")
+)
+FOLLOW_UP_STATE_KEYS = {state.key: state for state in FOLLOW_UP_STATES}
 #: counts an outcome key may name outside a comparison (per replication, from the people table)
 PEOPLE_COUNTS = ("released", "reoffences")
 
@@ -198,9 +213,9 @@ class OutcomeKey:
         return None if self.weeks is None else self.weeks / WEEKS_PER_YEAR
 
     def text(self) -> str:
-        """The key as text, e.g. ``extremist.terror_reoffence.3y``."""
-        if self.kind == "event":
-            assert self.weeks is not None
+        """The key as text, e.g. ``extremist.terror_reoffence.3y``, ``extremist.engaged.3y``
+        (a state 3 years after release) or ``extremist.state.engaged`` (at the end of the run)."""
+        if self.weeks is not None:
             years = self.weeks / WEEKS_PER_YEAR
             when = f"{years:g}y" if years == round(years, 6) else f"{self.weeks:g}w"
             return f"{self.cohort}.{self.key}.{when}"
@@ -213,8 +228,10 @@ class OutcomeKey:
 
 
 def outcome_key(cohort: str, kind: str, key: str, years: float | None = None) -> str:
-    """The text key of a comparison-table row (``years`` for events)."""
-    weeks = None if years is None or kind != "event" else float(years) * WEEKS_PER_YEAR
+    """The text key of a comparison-table row (``years`` for events and states at a follow-up;
+    None or NaN otherwise)."""
+    timed = years is not None and years == years and kind in ("event", "state")
+    weeks = float(years) * WEEKS_PER_YEAR if timed and years is not None else None
     return OutcomeKey(cohort, kind, key, weeks).text()
 
 
@@ -246,6 +263,16 @@ def parse_outcome(text: str, comparison: bool = False) -> OutcomeKey:
                 + (", ".join(allowed) or "none outside a comparison")
             )
         return OutcomeKey(cohort, kind, what)
+    if kind in FOLLOW_UP_STATE_KEYS:
+        match = _TIME.match(what)
+        years = float(match.group(1)) if match is not None and match.group(2) == "y" else None
+        if years not in FOLLOW_UP_YEARS:
+            shown = ", ".join(f"{y}y" for y in FOLLOW_UP_YEARS)
+            raise MeasureError(
+                f"outcome '{text}': a state after release is recorded at {shown} only"
+            )
+        assert years is not None
+        return OutcomeKey(cohort, "state", kind, years * WEEKS_PER_YEAR)
     if kind in OUTCOME_BY_KEY:
         match = _TIME.match(what)
         if match is None:
@@ -255,6 +282,6 @@ def parse_outcome(text: str, comparison: bool = False) -> OutcomeKey:
         number, unit = float(match.group(1)), match.group(2)
         return OutcomeKey(cohort, "event", kind, number * WEEKS_PER_YEAR if unit == "y" else number)
     raise MeasureError(
-        f"unknown event '{kind}' in outcome '{text}'; events: {', '.join(OUTCOME_BY_KEY)}, "
-        "or 'state', 'count'"
+        f"unknown event '{kind}' in outcome '{text}'; events: {', '.join(OUTCOME_BY_KEY)}; "
+        f"states after release: {', '.join(FOLLOW_UP_STATE_KEYS)}; or 'state', 'count'"
     )

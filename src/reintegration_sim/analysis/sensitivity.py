@@ -29,7 +29,7 @@ from ..keys import LEVER_PREFIX, KeyInfo, all_keys, canonical, unknown_key_messa
 from ..model.outcomes import OUTCOME_BY_KEY
 from ..parameters import Parameters
 from ..scenario import Scenario, ScenarioError
-from .comparison import end_state_value, released_among
+from .comparison import end_state_value, follow_up_value, released_among
 from .measures import STATE_KEYS, MeasureError, OutcomeKey, parse_outcome
 from .survival import cumulative_incidence, event_durations
 
@@ -369,7 +369,10 @@ def outcome_values(people: pd.DataFrame, keys: Iterable[str]) -> dict[str, float
         parsed = _parse(key)
         cohort = parsed.cohort
         in_cohort = np.ones(len(people), bool) if cohort == "all" else cohort_of == cohort
-        if parsed.kind == "state":
+        if parsed.kind == "state" and parsed.years is not None:
+            state = STATE_KEYS[parsed.key]
+            out[key] = follow_up_value(people, state, int(parsed.years), in_cohort)
+        elif parsed.kind == "state":
             state = STATE_KEYS[parsed.key]
             out[key] = end_state_value(people, state, in_cohort & released & among[state.among])
         elif parsed.kind == "count":

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COST_INDICATORS",
+    "FOLLOW_UP_FIELDS",
+    "FOLLOW_UP_YEARS",
     "EVENT_OUTCOMES",
     "INDICATORS",
     "COHORTS",
@@ -42,6 +44,23 @@ __all__ = [
 ]
 
 Direction = Literal["lower is better", "higher is better", "neutral"]
+#: years after each person's first release at which their state is recorded (the people
+#: table's ``<field>_<years>y`` columns)
+FOLLOW_UP_YEARS: tuple[int, ...] = (1, 3, 5)
+#: what is recorded then: whether alive and out of custody, and the states that the end-of-run
+#: outcomes report
+FOLLOW_UP_FIELDS: tuple[str, ...] = (
+    "alive",
+    "community",
+    "ideology",
+    "group_ties",
+    "deradicalised",
+    "disengaged",
+    "engaged",
+    "housed",
+    "working",
+    "family_ties",
+)
 COHORTS = ("all", "extremist", "comparison")
 
 
@@ -263,6 +282,13 @@ class Recorder:
         self._cost_columns = np.array([self._index[key, "all"] for key in COST_INDICATORS], np.intp)
         #: weeks each person has spent in custody since the start (weeks 1 to now)
         self.custody_weeks = np.zeros(p.n, np.int32)
+        #: each person's state ``years`` after their first release, by ``(years, field)``
+        #: (NaN for those not yet released that long; see :data:`FOLLOW_UP_FIELDS`)
+        self.follow_up = {
+            (years, name): np.full(p.n, np.nan)
+            for years in FOLLOW_UP_YEARS
+            for name in FOLLOW_UP_FIELDS
+        }
         self._cumulative_cost = 0.0
         self._intervention_cost = 0.0  # what the deliveries had counted at the last record
 
@@ -343,6 +369,33 @@ class Recorder:
             row[j_wait] = float(np.count_nonzero(caseload.waiting))
             row[j_cap] = float(caseload.total_capacity)
         self._record_costs(m, row, flags["in_custody"])
+        self._record_follow_up(m, alive, community)
+
+    def _record_follow_up(
+        self, m: ReintegrationModel, alive: np.ndarray, community: np.ndarray
+    ) -> None:
+        """Snapshot the people whose first release was exactly ``years`` ago this week."""
+        p, beh = m.people, m.params.behaviour
+        released = p.first_release_week >= 0
+        for years in FOLLOW_UP_YEARS:
+            due = p.first_release_week + years * WEEKS_PER_YEAR == m.week
+            now = np.flatnonzero(released & due)
+            if not now.size:
+                continue
+            values = {
+                "alive": alive[now],
+                "community": community[now],
+                "ideology": p.ideology[now],
+                "group_ties": p.group_ties[now],
+                "deradicalised": p.ideology[now] < beh.deradicalised_threshold,
+                "disengaged": p.group_ties[now] < beh.disengaged_threshold,
+                "engaged": p.group_ties[now] > beh.engaged_threshold,
+                "housed": p.housed[now],
+                "working": p.working[now],
+                "family_ties": p.family_ties[now],
+            }
+            for name, value in values.items():
+                self.follow_up[years, name][now] = value
 
     def _record_costs(self, m: ReintegrationModel, row: np.ndarray, in_custody: np.ndarray) -> None:
         """This week's costs (see the module docstring); week 0 costs nothing."""
@@ -499,6 +552,7 @@ def people_table(m: ReintegrationModel) -> pd.DataFrame:
             "group_ties_end": p.group_ties,
             "deradicalised_end": p.ideology < beh.deradicalised_threshold,
             "disengaged_end": p.group_ties < beh.disengaged_threshold,
+            "engaged_end": p.group_ties > beh.engaged_threshold,
             "family_ties_end": p.family_ties,
             "trust_end": p.trust,
             "hope_end": p.hope,
@@ -509,4 +563,6 @@ def people_table(m: ReintegrationModel) -> pd.DataFrame:
             "custody_weeks": m.recorder.custody_weeks.copy(),
         }
     )
+    for (years, name), values in m.recorder.follow_up.items():
+        table[f"{name}_{years}y"] = values.copy()
     return pd.DataFrame(table)

@@ -28,9 +28,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..analysis.comparison import END_STATES
+from ..analysis.measures import END_STATES, FOLLOW_UP_STATES
 from ..analysis.survival import COHORTS, SURVIVAL_YEARS
 from ..interventions import REGISTRY
+from ..model.outcomes import FOLLOW_UP_YEARS
 from ..model.population import WEEKS_PER_YEAR
 from ..parameters import Parameters, iter_register
 from ..scenario import Scenario
@@ -372,9 +373,33 @@ def _scenario_section(
                 )
             )
     states = []
+    # states the same time after each person's release as the events, where recorded then
+    # (the end of the run mixes people released one and ten years earlier); others at the end
+    timed = {state.key for state in FOLLOW_UP_STATES} if years in FOLLOW_UP_YEARS else set()
+    state_when = (
+        f"disengagement, deradicalisation, engagement, housing, work and family ties {when}, "
+        "the others at the end of the run"
+        if timed
+        else "at the end of the run"
+    )
     for state in END_STATES:
-        row = _one(comparison, scenario=other, cohort="extremist", kind="state", outcome=state.key)
-        ref = _one(comparison, scenario=base, cohort="extremist", kind="state", outcome=state.key)
+        when_recorded = float(years) if state.key in timed else None
+        row = _one(
+            comparison,
+            scenario=other,
+            cohort="extremist",
+            kind="state",
+            outcome=state.key,
+            years=when_recorded,
+        )
+        ref = _one(
+            comparison,
+            scenario=base,
+            cohort="extremist",
+            kind="state",
+            outcome=state.key,
+            years=when_recorded,
+        )
         if row is None or ref is None:
             continue
         states.append(
@@ -395,10 +420,10 @@ def _scenario_section(
         ),
         Table(header, tuple(events), "llrrrl"),
         Paragraph(
-            "**At the end of the run**, people of the extremist cohort who were released "
+            f"**States of the released people of the extremist cohort**: {state_when} "
             "(housing, work, family ties and stigma among those living in the community, the "
             "others among those alive; indices on a 0-100 scale). The comparison cohort's "
-            "figures are in comparison.csv."
+            "figures, and every state at 1, 3 and 5 years and at the end, are in comparison.csv."
         ),
         Table(
             ("Outcome", base, other, "Difference (95 % interval)", "More than noise?"),
