@@ -60,9 +60,7 @@ def test_a_state_after_release_is_a_measure_with_its_own_key(stepped):
     values = outcome_values(people, ["extremist.disengaged.1y", "extremist.disengaged.5y"])
     extremist = people[people["cohort"].astype(str) == "extremist"]
     among = extremist[extremist["alive_1y"] == 1.0]
-    assert values["extremist.disengaged.1y"] == pytest.approx(
-        100.0 * among["disengaged_1y"].mean()
-    )
+    assert values["extremist.disengaged.1y"] == pytest.approx(100.0 * among["disengaged_1y"].mean())
     assert np.isnan(values["extremist.disengaged.5y"])  # not reached within the horizon
     with pytest.raises(MeasureError, match="1y, 3y, 5y"):
         parse_outcome("extremist.disengaged.2y")

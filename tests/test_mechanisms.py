@@ -367,3 +367,33 @@ def test_religious_counsel_lowers_ideology(sim):
     policy = sim.scenario(500, 0, weeks=104, agencies={"religious_counsellors_per_1000": 4.0})
     diffs = sim.paired(base, policy, indicator_at("ideology", "extremist", 104), 4)
     sim.assert_effect(diffs, "down", "extremist cohort's ideology at week 104")
+
+
+def test_grievance_and_rejection_feed_belief_at_a_higher_order_than_bonds_pull_it():
+    """Below the sympathy threshold the feed of grievance and rejection is
+    ``(x / threshold) ** exponent``; the bonds pull in proportion to ``x``. With an exponent
+    above 1 the feed per unit of belief vanishes as belief does, so a person with no leaning is
+    not radicalised by rejection alone (ideology 0 is stable); at 1 it stays ``1 / threshold``."""
+    from reintegration_sim.model.submodels import _sympathy
+    from reintegration_sim.parameters import Behaviour
+
+    x = np.array([1e-4, 1e-3, 1e-2])
+    steep = _sympathy(x, Behaviour(sympathy_exponent=2.0)) / x
+    assert np.all(np.diff(steep) > 0) and steep[0] < 1e-2
+    flat = _sympathy(x, Behaviour(sympathy_exponent=1.0)) / x
+    np.testing.assert_allclose(flat, 1.0 / Behaviour().sympathy_threshold)
+    assert _sympathy(np.array([0.0, 0.3, 0.9]), Behaviour()).tolist() == [0.0, 1.0, 1.0]
+
+
+def test_a_steeper_sympathy_curve_keeps_ordinary_offenders_from_radicalising(sim):
+    """In the baseline prison, ordinary offenders end the ten years with less belief when the
+    feed of rejection and grievance falls off steeply below the threshold than with the earlier
+    proportional rule (paired seeds)."""
+    base = sim.scenario(300, 300, weeks=520, behaviour={"sympathy_exponent": 1.0})
+    steep = base.with_parameters({"behaviour": {"sympathy_exponent": 2.0}})
+
+    def comparison_ideology(run):
+        return float(run.people.ideology[run.people.cohort == Cohort.COMPARISON].mean())
+
+    diffs = sim.paired(base, steep, comparison_ideology, 4)
+    sim.assert_effect(diffs, "down", "sympathy exponent 1 -> 2: comparison end ideology")

@@ -1033,7 +1033,19 @@ class Behaviour(_Group):
         bounds=(0.01, 1.0),
         source="assumption; RAN 2018 [Stigmatisation]",
         doc="Ideology from which grievance and rejection feed a belief in full; below it they "
-        "feed it in proportion (ideology / this), so they do not create a belief from nothing.",
+        "feed it as (ideology / this) ** sympathy_exponent.",
+    )
+    sympathy_exponent: float = param(
+        2.0,
+        unit="exponent",
+        plausible=(1.5, 4.0),
+        bounds=(1.0, 10.0),
+        source="assumption (RAN 2018 [Stigmatisation]: rejection deepens an existing "
+        "identification; no figure)",
+        doc="How steeply the feed of grievance and rejection falls below sympathy_threshold. "
+        "Above 1 it falls faster than the pull of bonds (proportional to ideology), so near 0 "
+        "the bonds win and a person with no leaning is not radicalised by rejection alone; at 1 "
+        "(the rule before) rejection could outgrow the bonds and create belief from nothing.",
     )
     custody_family_drift: float = param(
         0.2,

@@ -18,7 +18,7 @@ from .agents import AgencyKind, Cohort, Gate, Milestone, Phase
 from .population import NO_EVENT, WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
-    from ..parameters import Offending
+    from ..parameters import Behaviour, Offending
     from .simulation import ReintegrationModel
 
 #: number of set bits in a milestone bit set (4 milestones -> 16 values)
@@ -44,11 +44,13 @@ def _per_community(m: ReintegrationModel, value: float | np.ndarray) -> float | 
     return out
 
 
-def _sympathy(x: np.ndarray, threshold: float) -> np.ndarray:
+def _sympathy(x: np.ndarray, beh: Behaviour) -> np.ndarray:
     """How far grievance and rejection can feed a belief: they amplify a belief a person already
-    leans toward (full from ideology ``behaviour.sympathy_threshold`` up) and do not create one
-    from nothing (assumption)."""
-    return np.minimum(1.0, x / threshold)
+    leans toward (in full from ideology ``behaviour.sympathy_threshold`` up) and, below it, fall
+    off as ``(x / threshold) ** behaviour.sympathy_exponent``. With an exponent above 1 the feed
+    vanishes faster than the pull of bonds (proportional to ``x``), so ideology 0 stays 0: they
+    do not create a belief from nothing (assumption)."""
+    return np.minimum(1.0, (x / beh.sympathy_threshold) ** beh.sympathy_exponent)
 
 
 def _by_cohort(m: ReintegrationModel, extremist: float, comparison: float) -> np.ndarray:
@@ -121,7 +123,7 @@ def unfair_incidents(m: ReintegrationModel) -> None:
     hit = p.alive() & (m.streams.uniform("unfairness", p.n) < rate * m.mod.unfairness)
     p.trust[hit] *= 1.0 - beh.unfairness_trust_loss
     x = p.ideology[hit]
-    p.ideology[hit] = x + beh.grievance * _sympathy(x, beh.sympathy_threshold) * (1.0 - x)
+    p.ideology[hit] = x + beh.grievance * _sympathy(x, beh) * (1.0 - x)
 
 
 def _recruit(
@@ -427,7 +429,7 @@ def drift_ideology_and_ties(m: ReintegrationModel) -> None:
     bonds = (p.family_ties + p.working + p.hope) / 3.0
     x = p.ideology
     x += beh.ideology_drift_group * p.group_ties * (1.0 - x)
-    sympathy = _sympathy(x, beh.sympathy_threshold)
+    sympathy = _sympathy(x, beh)
     x += beh.ideology_drift_rejection * p.stigma * community * sympathy * (1.0 - x)
     x -= beh.ideology_drift_bonds * bonds * x
     np.clip(x, 0.0, 1.0, out=x)
