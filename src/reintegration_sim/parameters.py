@@ -365,6 +365,30 @@ class Prison(_Group):
         doc="Under the mixed regime, the share of the extremist cohort (most committed first) "
         "held in separation wings.",
     )
+    terrorism_share: float = param(
+        0.01,
+        unit="share",
+        plausible=(0.002, 0.05),
+        bounds=(0.0001, 1.0),
+        source="EVIDENCE 5: Home Office Terrorism Act statistics (about 230-250 in custody for "
+        "terrorism-connected offences in Great Britain, of about 80,000 prisoners in England "
+        "and Wales: well under 1 %); large EU states hold more (assumption for the range)",
+        doc="Terrorism convicts' share of the prisoners on ordinary wings. The followed cohorts "
+        "live among a background prison population of ordinary prisoners, sized so that the "
+        "dispersed extremist cohort makes up this share of the wings; cohort sizes then set "
+        "precision, not the prison's make-up. 1 (or more extremists than this allows) fills the "
+        "wings with the followed people only, as before.",
+    )
+    background_ideology_mean: float = param(
+        0.03,
+        unit="index 0-1",
+        plausible=(0.0, 0.1),
+        bounds=(0.0, 0.99),
+        source="assumption (as the comparison cohort's starting ideology)",
+        doc="Mean ideology of the background ordinary prisoners (a beta distribution with "
+        "population.ideology_concentration): what wing-mates who are not followed bring to a "
+        "wing's views. Their turnover keeps it at steady state.",
+    )
     wing_size: int = param(
         60,
         unit="persons",

@@ -9,15 +9,24 @@ edge list that the networkx graph is built from.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
 import scipy.sparse as sp
+from scipy import special, stats
 
 from ..parameters import Parameters
 from .agents import Cohort
 
-__all__ = ["assign_communities", "assign_wings", "peer_edges", "adjacency", "build_graph"]
+__all__ = [
+    "Background",
+    "adjacency",
+    "assign_communities",
+    "assign_wings",
+    "build_graph",
+    "peer_edges",
+]
 
 
 def assign_communities(
@@ -62,15 +71,20 @@ def adjacency(src: np.ndarray, dst: np.ndarray, n: int) -> sp.csr_array:
 
 def assign_wings(
     cohort: np.ndarray, ideology: np.ndarray, cell_order: np.ndarray, params: Parameters
-) -> tuple[np.ndarray, np.ndarray, int]:
-    """Static wing of each person and whether it is a separation wing.
+) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
+    """Static wing of each person, whether it is a separation wing, and the background
+    prisoners of each wing.
 
     * dispersal: everyone spread at random over ordinary wings;
     * separation: the whole extremist cohort on separation wings;
     * mixed: the most committed ``mixed_separation_share`` of the extremist cohort on separation
       wings, the rest dispersed.
 
-    Wings hold ``wing_size * overcrowding`` people. Returns (wing, separated, number of wings).
+    Wings hold ``wing_size * overcrowding`` people. Ordinary wings hold, besides the followed
+    people spread over them at random, background ordinary prisoners (not simulated one by one)
+    so that the dispersed extremists are ``prison.terrorism_share`` of all prisoners there;
+    separation wings hold followed extremists only. Returns (wing, separated, number of wings,
+    background prisoners per wing).
     """
     prison = params.prison
     per_wing = max(1, int(round(prison.wing_size * prison.overcrowding)))
@@ -86,13 +100,53 @@ def assign_wings(
     sep = np.flatnonzero(separated)
     rest = np.flatnonzero(~separated)
     n_sep = math.ceil(sep.size / per_wing)
-    n_rest = math.ceil(rest.size / per_wing)
-    # fill wings in a fixed random order (cell_order), so composition is random but reproducible
+    # the ordinary wings' whole population: the dispersed extremists at terrorism_share of it,
+    # and never fewer than the followed people there
+    dispersed_ext = int(np.count_nonzero(cohort[rest] == Cohort.EXTREMIST))
+    ordinary = max(rest.size, math.ceil(dispersed_ext / prison.terrorism_share))
+    n_rest = math.ceil(ordinary / per_wing) if rest.size else 0
+    # fill wings in a fixed random order (cell_order), so composition is random but reproducible;
+    # the followed people of ordinary wings are spread evenly over them
     wing[sep[np.argsort(cell_order[sep], kind="stable")]] = np.arange(sep.size) // per_wing
-    wing[rest[np.argsort(cell_order[rest], kind="stable")]] = n_sep + (
-        np.arange(rest.size) // per_wing
-    )
-    return wing, separated, n_sep + n_rest
+    if rest.size:
+        slots = (np.arange(rest.size) * n_rest) // rest.size
+        wing[rest[np.argsort(cell_order[rest], kind="stable")]] = n_sep + slots
+    followed = np.bincount(wing, minlength=n_sep + n_rest)
+    background = np.zeros(n_sep + n_rest)
+    background[n_sep:] = np.maximum(0, per_wing - followed[n_sep:])
+    return wing, separated, n_sep + n_rest, background
+
+
+@dataclass(frozen=True)
+class Background:
+    """The background ordinary prisoners of each wing, described by their number and the beta
+    distribution of their ideology (mean ``prison.background_ideology_mean``, concentration
+    ``population.ideology_concentration``). Admissions replace releases, so they stay at
+    steady state: their number and views do not change over the run."""
+
+    count: np.ndarray
+    mean: float
+    a: float
+    b: float
+    threshold: float
+
+    @classmethod
+    def of(cls, count: np.ndarray, params: Parameters) -> Background:
+        from .population import beta_shape
+
+        a, b = beta_shape(
+            params.prison.background_ideology_mean, params.population.ideology_concentration
+        )
+        return cls(count, a / (a + b), a, b, params.behaviour.deradicalised_threshold)
+
+    @property
+    def moderate_share(self) -> float:
+        """Share of them below the deradicalised threshold (holding moderating views)."""
+        return float(stats.beta.cdf(self.threshold, self.a, self.b))
+
+    def focus_moment(self, power: float) -> float:
+        """E[x ** power] of their ideology (how much recruiters seek out their wing)."""
+        return float(special.beta(self.a + power, self.b) / special.beta(self.a, self.b))
 
 
 def build_graph(edges: dict[str, tuple[np.ndarray, np.ndarray]]) -> nx.Graph:

@@ -92,11 +92,17 @@ class Communities:
     capacity: np.ndarray
 
 
-def _beta_mean(rng: np.random.Generator, mean: float, concentration: float, n: int) -> np.ndarray:
+def beta_shape(mean: float, concentration: float) -> tuple[float, float]:
+    """The (a, b) of a beta distribution with this mean and concentration a + b."""
     # a beta distribution needs a mean strictly inside (0, 1): the 1e-3 margin is numerical,
     # not a parameter (a mean of 0 or 1 in the register is read as "almost none" or "almost all")
     mean = float(np.clip(mean, 1e-3, 1 - 1e-3))
-    return rng.beta(mean * concentration, (1 - mean) * concentration, n)
+    return mean * concentration, (1 - mean) * concentration
+
+
+def _beta_mean(rng: np.random.Generator, mean: float, concentration: float, n: int) -> np.ndarray:
+    a, b = beta_shape(mean, concentration)
+    return rng.beta(a, b, n)
 
 
 def make_people(params: Parameters, rng: np.random.Generator) -> People:

@@ -25,7 +25,14 @@ from .agents import (
 )
 from .caseload import Caseload
 from .modifiers import Modifiers
-from .network import adjacency, assign_communities, assign_wings, build_graph, peer_edges
+from .network import (
+    Background,
+    adjacency,
+    assign_communities,
+    assign_wings,
+    build_graph,
+    peer_edges,
+)
 from .outcomes import Recorder
 from .population import make_communities, make_people, snapshot_start
 from .randomness import Streams
@@ -90,8 +97,14 @@ class ReintegrationModel(mesa.Model):
         self.communities = make_communities(self.params, net_rng)
         self.communities.capacity += com.organisation_capacity * com.organisations_per_community
         np.clip(self.communities.capacity, 0.0, 1.0, out=self.communities.capacity)
-        people.wing, people.separated, self.n_wings = assign_wings(
+        people.wing, people.separated, self.n_wings, background = assign_wings(
             people.cohort, people.ideology, people.cell_order, self.params
+        )
+        self.wing_background = Background.of(background, self.params)
+        #: prisoners on each wing: the followed people placed there (or the admissions that
+        #: replace them) and the background prisoners
+        self.wing_population = (
+            np.bincount(people.wing, minlength=self.n_wings) + self.wing_background.count
         )
         snapshot_start(people)
 
@@ -122,10 +135,12 @@ class ReintegrationModel(mesa.Model):
 
         # recruiters in prison sit on the wings holding the most committed prisoners
         rec = params.recruiters
-        n_prison = _per_1000(rec.in_prison_per_1000, n)
+        # per 1000 prisoners: the followed people and the background prisoners around them
+        n_prison = _per_1000(rec.in_prison_per_1000, n + int(self.wing_background.count.sum()))
+        bg = self.wing_background
         weight = np.bincount(
             people.wing, weights=people.ideology**rec.prison_wing_focus, minlength=self.n_wings
-        ).astype(float)
+        ).astype(float) + bg.count * bg.focus_moment(rec.prison_wing_focus)
         wings = (
             rng.choice(self.n_wings, size=n_prison, p=weight / weight.sum())
             if n_prison and weight.sum() > 0

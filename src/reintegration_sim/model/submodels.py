@@ -96,10 +96,16 @@ def influence_in_custody(m: ReintegrationModel) -> None:
     p, pr, beh = m.people, m.params.prison, m.params.behaviour
     inside = p.in_custody()
     wing = p.wing[inside]
-    count = np.bincount(wing, minlength=m.n_wings)
-    total = np.bincount(wing, weights=p.ideology[inside], minlength=m.n_wings)
-    moderate = np.bincount(
-        wing, weights=p.ideology[inside] < beh.deradicalised_threshold, minlength=m.n_wings
+    # a wing's views: the followed people on it, new admissions like those who have left it
+    # (their starting views; admissions replace releases, so the wing stays at steady state),
+    # and its background prisoners
+    views = np.where(inside, p.ideology, p.start["ideology_start"])
+    bg = m.wing_background
+    count = m.wing_population
+    total = np.bincount(p.wing, weights=views, minlength=m.n_wings) + bg.count * bg.mean
+    moderate = (
+        np.bincount(p.wing, weights=views < beh.deradicalised_threshold, minlength=m.n_wings)
+        + bg.count * bg.moderate_share
     )
     safe = np.maximum(count, 1)
     wing_mean = (total / safe)[wing]
@@ -148,8 +154,8 @@ def recruit_in_prison(m: ReintegrationModel, u_success: np.ndarray) -> None:
     the most open to them [RAN 2018, Prisons and prison regime]."""
     p, rec = m.people, m.params.recruiters
     inside = p.in_custody()
-    count = np.bincount(p.wing[inside], minlength=m.n_wings)
-    rate = m.prison_recruiters * rec.approaches_per_week / np.maximum(count, 1)
+    # recruiters' approaches are shared among everyone on the wing (steady state)
+    rate = m.prison_recruiters * rec.approaches_per_week / np.maximum(m.wing_population, 1)
     approached = inside & (m.streams.uniform("recruit_prison", p.n) < rate[p.wing])
     vulnerability = (
         (1.0 - p.hope)
