@@ -152,6 +152,9 @@ def test_case_conferences_security_in_the_room_costs_family_trust(sim):
     reengagement = event_within("reengagement", 52, "extremist")
     sim.assert_effect(diffs(runs, "with", released_family_trust), "down", "family trust (with)")
     sim.assert_effect(diffs(runs, "with", reengagement), "up", "re-engagement documented (with)")
+    # and security services act on more of it: the information has a safety value
+    disrupted = diffs(runs, "with", lambda run: float(run.model.tally["disruptions"]))
+    sim.assert_effect(disrupted, "up", "disruptions of documented engagement (with)")
     without = diffs(runs, "without", released_family_trust)
     mean, lo, hi = sim.interval(without)
     print(f"family trust (without): {mean:+.4g} [{lo:+.4g}, {hi:+.4g}]")

@@ -407,3 +407,26 @@ def test_a_steeper_sympathy_curve_keeps_ordinary_offenders_from_radicalising(sim
 
     diffs = sim.paired(base, steep, comparison_ideology, 4)
     sim.assert_effect(diffs, "down", "sympathy exponent 1 -> 2: comparison end ideology")
+
+
+def test_disruption_of_documented_engagement_lowers_terrorism_at_a_cost_in_trust(sim):
+    """Security services acting on documented re-engagement cut ties to the group and so
+    terrorism offences, and cost the family's trust in agencies; detection that only documents
+    does neither (paired seeds) [Multi-agency cooperation; Social support]."""
+    common = {
+        "agencies": {"police_detection": 0.1, "disruption_delay_weeks": 0},
+        "recruiters": {"gate_presence": 0.5, "community_per_1000": 20.0},
+        "offending": {"terror_hazard": 0.02},
+    }
+    base = sim.scenario(1000, 0, weeks=156, **common)
+    policy = base.with_parameters({"agencies": {"disruption_probability": 1.0}})
+    base = base.with_parameters({"agencies": {"disruption_probability": 0.0}})
+    metrics = {
+        "terror": lambda run: float((run.people.terror_week >= 0).sum()),
+        "disrupted": lambda run: float(run.model.tally["disruptions"]),
+        "family_trust": lambda run: float(run.people.family_trust.mean()),
+    }
+    diffs = sim.paired(base, policy, metrics, 6)
+    sim.assert_effect(diffs["disrupted"], "up", "disruptions")
+    sim.assert_effect(diffs["terror"], "down", "terrorism offences with disruption")
+    sim.assert_effect(diffs["family_trust"], "down", "family's trust in agencies")

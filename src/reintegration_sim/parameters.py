@@ -772,6 +772,49 @@ class Agencies(_Group):
         doc="Weekly chance that active re-engagement is documented for a monitored person "
         "(agencies.unmonitored_detection of it without police monitoring).",
     )
+    disruption_probability: float = param(
+        0.5,
+        unit="probability",
+        plausible=(0.0, 1.0),
+        bounds=(0.0, 1.0),
+        source="assumption (RAN 2018 [Multi-agency cooperation]: security information serves "
+        "to intervene; no published share)",
+        doc="Chance that security services act on a documented re-engagement (arrest, "
+        "disruption of contact with the group); 0: detection only documents and recalls.",
+    )
+    disruption_delay_weeks: int = param(
+        4,
+        unit="weeks",
+        plausible=(0, 26),
+        bounds=(0, 260),
+        source=ASSUMPTION,
+        doc="Weeks from documentation to the intervention.",
+    )
+    disruption_ties_loss: float = param(
+        0.5,
+        unit="share",
+        plausible=(0.2, 0.9),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Share of the person's ties to the group that an intervention cuts (their capacity "
+        "to offend with the group, read by the hazards through group ties).",
+    )
+    disruption_family_trust_loss: float = param(
+        0.15,
+        unit="share",
+        plausible=(0.0, 0.5),
+        bounds=(0.0, 1.0),
+        source="assumption (RAN 2018 [Social support]: families distrust security agencies)",
+        doc="Share of the family's trust in agencies lost when security services intervene.",
+    )
+    disruption_trust_loss: float = param(
+        0.1,
+        unit="share",
+        plausible=(0.0, 0.5),
+        bounds=(0.0, 1.0),
+        source="assumption (RAN 2018 [Trust])",
+        doc="Share of the person's trust in practitioners lost when security services intervene.",
+    )
     police_family_trust_cost: float = param(
         0.002,
         unit="per week",

@@ -54,6 +54,7 @@ class People:
     milestones: np.ndarray  # int16 bit set of Milestone
     gate: np.ndarray  # int8, Gate at the last release
     last_approach_week: np.ndarray  # int32, week recruiters last approached them (-1: never)
+    disruption_due: np.ndarray  # int32, week security services act on documented engagement
     # events: week of first occurrence after the first release (-1: not yet)
     first_release_week: np.ndarray
     last_release_week: np.ndarray
@@ -192,6 +193,7 @@ def make_people(params: Parameters, rng: np.random.Generator) -> People:
         milestones=np.zeros(n, np.int16),
         gate=np.full(n, Gate.NOT_RELEASED, np.int8),
         last_approach_week=events(),
+        disruption_due=events(),
         first_release_week=events(),
         last_release_week=events(),
         reoffence_week=events(),

@@ -39,6 +39,7 @@ PROCESSES: tuple[str, ...] = (
     "reoffend",  # any proven reoffence
     "terror",  # terrorism offence
     "detect",  # documentation of re-engagement
+    "disrupt",  # whether security services act on documented re-engagement
     "recall",  # breach of licence conditions
     "death",  # mortality
     "sentence",  # lengths of new sentences

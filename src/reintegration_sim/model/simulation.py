@@ -252,7 +252,8 @@ class ReintegrationModel(mesa.Model):
         14. Proven reoffences and terrorism offences happen; the convicted return to custody;
             press coverage of terrorism offences raises community prejudice.
         15. Re-engagement is documented; breaches and documented re-engagement on licence bring
-            recall.
+            recall; security services act on some documented re-engagement after a delay,
+            cutting ties to the group at a cost in trust (disruption).
         16. Milestones reached for the first time give hope.
         17. Indicators are recorded.
 
@@ -279,7 +280,8 @@ class ReintegrationModel(mesa.Model):
         submodels.practitioner_work(m)
         submodels.drift_ideology_and_ties(m)
         convicted = submodels.offend_and_reconvict(m)
-        submodels.detect_and_recall(m, convicted)
+        documented = submodels.detect_and_recall(m, convicted)
+        submodels.disrupt(m, documented)
         submodels.reach_milestones(m)
         self.recorder.record(self)
         if self.week >= self.horizon:

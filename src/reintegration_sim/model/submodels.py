@@ -565,7 +565,7 @@ def _return_to_custody(m: ReintegrationModel, mask: np.ndarray, weeks: np.ndarra
     p.release_week[mask] = (m.week + np.broadcast_to(weeks, mask.shape))[mask]
 
 
-def detect_and_recall(m: ReintegrationModel, convicted: np.ndarray) -> None:
+def detect_and_recall(m: ReintegrationModel, convicted: np.ndarray) -> np.ndarray:
     """Security services document active re-engagement (better with monitoring and the family's
     trust); breaches of licence, and documented re-engagement on licence, bring recall
     [RAN 2018, Release conditions; Multi-agency cooperation; Social support]."""
@@ -604,6 +604,24 @@ def detect_and_recall(m: ReintegrationModel, convicted: np.ndarray) -> None:
     p.n_recalls[recalled] += 1
     _return_to_custody(m, recalled, m.params.release.recall_stay_weeks)
     p.on_recall[recalled] = True
+    return documented
+
+
+def disrupt(m: ReintegrationModel, documented: np.ndarray) -> None:
+    """Security services act on documented re-engagement: with a chance and after a delay they
+    intervene (arrest, disrupting contact with the group), which cuts the person's ties to the
+    group and so their capacity to offend with it, at a cost in the family's and the person's
+    trust [RAN 2018, Multi-agency cooperation; Social support; Trust]."""
+    p, ag, week = m.people, m.params.agencies, m.week
+    acted_on = m.streams.uniform("disrupt", p.n) < ag.disruption_probability
+    new = documented & acted_on & (p.disruption_due == NO_EVENT)
+    p.disruption_due[new] = week + ag.disruption_delay_weeks
+    due = (p.disruption_due == week) & p.alive()
+    p.group_ties[due] *= 1.0 - ag.disruption_ties_loss
+    p.family_trust[due] *= 1.0 - ag.disruption_family_trust_loss
+    p.trust[due] *= 1.0 - ag.disruption_trust_loss
+    p.disruption_due[due] = NO_EVENT
+    m.tally["disruptions"] += int(np.count_nonzero(due))
 
 
 def reach_milestones(m: ReintegrationModel) -> None:
