@@ -430,3 +430,26 @@ def test_disruption_of_documented_engagement_lowers_terrorism_at_a_cost_in_trust
     sim.assert_effect(diffs["disrupted"], "up", "disruptions")
     sim.assert_effect(diffs["terror"], "down", "terrorism offences with disruption")
     sim.assert_effect(diffs["family_trust"], "down", "family's trust in agencies")
+
+
+def test_recruiters_at_the_gate_wait_for_the_unaccompanied(sim):
+    """Recruiters choose whom to wait for: per release, they are at the gate more often for
+    someone nobody meets than for someone met by family or a practitioner; with
+    ``recruiters.gate_presence_accompanied`` at 1 they would not choose [Transition
+    management]."""
+    scenario = sim.scenario(1000, 0, weeks=156, recruiters={"gate_presence": 0.5})
+
+    def rates(run) -> tuple[float, float]:
+        t = run.model.tally
+        alone = t["released_unaccompanied"]
+        met = t["released"] - alone
+        present_alone = t["gate_recruiters_present_unaccompanied"]
+        present_met = t["gate_recruiters_present"] - present_alone
+        return present_alone / alone, present_met / met
+
+    for r in range(2):
+        alone, met = rates(sim.run(scenario, r))
+        assert alone > 2 * met, (alone, met)
+    indifferent = scenario.with_parameters({"recruiters": {"gate_presence_accompanied": 1.0}})
+    alone, met = rates(sim.run(indifferent, 0))
+    assert abs(alone - met) < 0.5 * max(alone, met), (alone, met)

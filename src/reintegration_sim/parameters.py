@@ -1344,8 +1344,18 @@ class Recruiters(_Group):
         plausible=(0.0, 0.5),
         bounds=(0.0, 1.0),
         source="assumption (no data); RAN 2018 [Transition management]",
-        doc="Chance that recruiters wait at the gate for a releasee with full group ties (scaled "
-        "by the person's group ties, so mostly the extremist cohort).",
+        doc="Chance that recruiters wait at the gate for an unaccompanied releasee with full "
+        "group ties (scaled by the person's group ties, so mostly the extremist cohort).",
+    )
+    gate_presence_accompanied: float = param(
+        0.3,
+        unit="share of gate_presence",
+        plausible=(0.0, 1.0),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Transition management] (recruiters wait for those nobody "
+        "meets)",
+        doc="Recruiters choose whom to wait for: the chance for someone met by family or a "
+        "practitioner, as a share of the chance for someone released unaccompanied.",
     )
     gate_success_unmet: float = param(
         0.6,

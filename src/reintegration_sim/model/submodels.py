@@ -232,7 +232,9 @@ def release_day(m: ReintegrationModel) -> None:
     p.gate[due] = np.where(
         practitioner, Gate.PRACTITIONER, np.where(family, Gate.FAMILY, Gate.NOBODY)
     )[due]
-    recruiters_there = due & (u_gate[1] < rec.gate_presence * p.group_ties)
+    # recruiters choose whom to wait for: mostly those nobody meets
+    presence = rec.gate_presence * np.where(met, rec.gate_presence_accompanied, 1.0)
+    recruiters_there = due & (u_gate[1] < presence * p.group_ties)
     p.last_approach_week[recruiters_there] = week
     success = recruiters_there & (
         u_gate_success
@@ -241,6 +243,9 @@ def release_day(m: ReintegrationModel) -> None:
     p.group_ties[success] += rec.gate_ties_gain * (1.0 - p.group_ties[success])
     p.gate[success] = Gate.RECRUITER
     m.tally["gate_recruiters_present"] += int(recruiters_there.sum())
+    m.tally["gate_recruiters_present_unaccompanied"] += int((recruiters_there & ~met).sum())
+    m.tally["released_unaccompanied"] += int((due & ~met).sum())
+    m.tally["released"] += int(due.sum())
     m.tally["gate_pickups"] += int(success.sum())
 
     licence_weeks = np.round(
