@@ -383,22 +383,15 @@ def _scenario_section(
         else "at the end of the run"
     )
     for state in END_STATES:
-        when_recorded = float(years) if state.key in timed else None
-        row = _one(
-            comparison,
-            scenario=other,
-            cohort="extremist",
-            kind="state",
-            outcome=state.key,
-            years=when_recorded,
-        )
-        ref = _one(
-            comparison,
-            scenario=base,
-            cohort="extremist",
-            kind="state",
-            outcome=state.key,
-            years=when_recorded,
+        where = {
+            "cohort": "extremist",
+            "kind": "state",
+            "outcome": state.key,
+            "years": float(years) if state.key in timed else None,
+        }
+        row, ref = (
+            _one(comparison, scenario=other, **where),
+            _one(comparison, scenario=base, **where),
         )
         if row is None or ref is None:
             continue
