@@ -401,9 +401,15 @@ def _sweep(args: argparse.Namespace, command: list[str]) -> int:
 def _scenarios(args: argparse.Namespace, command: list[str]) -> int:
     import shutil
 
-    from .scenario import ScenarioError, load_scenario, resolve_scenario, shipped_scenarios
+    from .scenario import (
+        ScenarioError,
+        load_scenario,
+        resolve_scenario,
+        shipped_scenario_dir,
+        shipped_scenarios,
+    )
 
-    shipped = shipped_scenarios()
+    shipped, folder = shipped_scenarios(), shipped_scenario_dir()
     if args.copy is None:
         if args.names:
             raise UsageError("naming scenarios needs --copy DIR (to list them all, name none)")
@@ -411,11 +417,11 @@ def _scenarios(args: argparse.Namespace, command: list[str]) -> int:
         for name, path in shipped.items():
             scenario = load_scenario(path)
             print(f"{name.ljust(width)}  {scenario.title or _first_line(scenario.description)}")
-        print(f"\n{len(shipped)} scenarios in {next(iter(shipped.values())).parent}")
+        print(f"\n{len(shipped)} scenarios in {folder}")
         return 0
     chosen = [resolve_scenario(n) for n in args.names] if args.names else list(shipped.values())
     for path in chosen:
-        if path.parent != next(iter(shipped.values())).parent:
+        if path.parent != folder:
             raise ScenarioError(f"{path}: not a shipped scenario")
     targets = [args.copy / path.name for path in chosen]
     taken = [str(t) for t in targets if t.exists()]

@@ -46,6 +46,7 @@ __all__ = [
     "describe",
     "flatten",
     "implausible",
+    "model_keys",
     "nested_overrides",
     "parse_assignment",
     "unknown_key_message",
@@ -80,6 +81,7 @@ class KeyInfo:
         bounds: hard limits ``(low, high)`` of a number (``None`` where open).
         source: the evidence behind the default, or "assumption".
         doc: one line on what it does.
+        integer: whole numbers only (an ``int`` field, ``None`` allowed or not).
     """
 
     key: str
@@ -90,6 +92,7 @@ class KeyInfo:
     bounds: tuple[float | None, float | None]
     source: str
     doc: str
+    integer: bool = False
 
     @property
     def numeric(self) -> bool:
@@ -99,15 +102,6 @@ class KeyInfo:
             and not isinstance(self.default, bool)
             and all(isinstance(v, int | float) and not isinstance(v, bool) for v in self.plausible)
         )
-
-    @property
-    def integer(self) -> bool:
-        """Whole numbers only (an ``int`` field, ``None`` allowed or not)."""
-        if len(self.plausible) == 2 and all(
-            isinstance(v, int) and not isinstance(v, bool) for v in self.plausible
-        ):
-            return self.default is None or isinstance(self.default, int)
-        return isinstance(self.default, int) and not isinstance(self.default, bool)
 
 
 def _bounds_of(metadata: list[Any]) -> tuple[float | None, float | None]:
@@ -160,6 +154,7 @@ def _lever_keys() -> Iterator[KeyInfo]:
                 bounds=(low, high),
                 source=cls.evidence,
                 doc=field.description or "",
+                integer=number is int,
             )
 
 
@@ -178,6 +173,7 @@ def _parameter_keys() -> Iterator[KeyInfo]:
             bounds=_bounds_of(field.metadata),
             source=info.source,
             doc=info.doc,
+            integer=isinstance(info.default, int) and not isinstance(info.default, bool),
         )
 
 
@@ -194,6 +190,12 @@ def _all_keys() -> dict[str, KeyInfo]:
     for name, doc in SCENARIO_SETTINGS.items():
         keys[name] = KeyInfo(name, "scenario", None, "", (), (None, None), "", doc)
     return keys
+
+
+def model_keys() -> dict[str, KeyInfo]:
+    """The keys of numbers the model reads: register parameters and lever fields (not the
+    scenario's own settings)."""
+    return {key: info for key, info in all_keys().items() if info.kind != "scenario"}
 
 
 def canonical(key: str) -> str:
@@ -296,19 +298,16 @@ def current_value(scenario: Scenario, key: str) -> Any:
 
 
 def implausible(scenario: Scenario) -> list[str]:
-    """One line per number of ``scenario`` outside its plausible range (within its bounds, so
-    it runs): register parameters and the fields of the levers it uses."""
+    """One line per register parameter of ``scenario`` outside its plausible range (within its
+    hard limits, so it runs). Lever fields have no plausible range narrower than their limits."""
     keys = all_keys()
-    values: dict[str, Any] = dict(scenario.parameters.flat())
-    for lever, fields in scenario.intervention_settings().items():
-        values.update({f"{LEVER_PREFIX}.{lever}.{name}": v for name, v in fields.items()})
     lines = []
-    for key, value in values.items():
-        info = keys.get(key)
-        if info is None or info.kind != "parameter" or not info.numeric:
+    for key, value in scenario.parameters.flat().items():
+        info = keys[key]
+        if not info.numeric:
             continue
         low, high = info.plausible
-        if isinstance(value, int | float) and not low <= value <= high:
+        if not low <= value <= high:
             lines.append(
                 f"{key} = {value:g} is outside its plausible range {low:g} to {high:g} "
                 f"({info.unit}); it runs, but no evidence supports it"

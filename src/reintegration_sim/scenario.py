@@ -109,17 +109,11 @@ class Scenario(BaseModel):
 
     def with_interventions(self, settings: dict[str, dict[str, Any]]) -> Scenario:
         """A copy with interventions switched on or changed (validated)."""
-        merged = self.intervention_settings()
-        for key, values in settings.items():
-            merged.setdefault(key, {}).update(values)
-        return self._revalidate(interventions=merged)
+        return self._revalidate(interventions=_merge(self.intervention_settings(), settings))
 
     def with_parameters(self, overrides: dict[str, dict[str, Any]]) -> Scenario:
         """A copy with further parameter overrides (validated)."""
-        merged = self.overrides()
-        for group, values in overrides.items():
-            merged.setdefault(group, {}).update(values)
-        return self._revalidate(parameters=merged)
+        return self._revalidate(parameters=_merge(self.overrides(), overrides))
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> Scenario:
         """A copy with values set by key (validated): ``group.name`` for a register parameter,
@@ -136,14 +130,10 @@ class Scenario(BaseModel):
             parameters, levers, settings = nested_overrides(overrides)
         except KeyError_ as err:
             raise ScenarioError(f"{self.source_path or self.name}: {err}") from None
-        merged_parameters = self.overrides()
-        for group, values in parameters.items():
-            merged_parameters.setdefault(group, {}).update(values)
-        merged_levers = self.intervention_settings()
-        for key, values in levers.items():
-            merged_levers.setdefault(key, {}).update(values)
         return self._revalidate(
-            parameters=merged_parameters, interventions=merged_levers, **settings
+            parameters=_merge(self.overrides(), parameters),
+            interventions=_merge(self.intervention_settings(), levers),
+            **settings,
         )
 
     def with_seed(self, seed: int) -> Scenario:
@@ -278,26 +268,25 @@ def shipped_scenarios() -> dict[str, Path]:
 
 
 def resolve_scenario(ref: str | Path, relative_to: Path | None = None) -> Path:
-    """The file a scenario reference names: an existing path (relative to ``relative_to`` if
-    given), else a shipped scenario's name (``baseline``, with or without ``.toml``). An unknown
-    reference raises :class:`ScenarioError` with close names."""
+    """The file a scenario reference names: a path (relative to ``relative_to`` if given) when
+    it exists, is a :class:`~pathlib.Path` or contains a folder separator, else a shipped
+    scenario's name (``baseline``, with or without ``.toml``). An unknown name raises
+    :class:`ScenarioError` with close names; a missing path is reported when it is read."""
     path = Path(ref)
     if relative_to is not None and not path.is_absolute():
         path = relative_to / path
-    if path.exists() or isinstance(ref, Path):
-        return path
     text = str(ref)
+    if path.exists() or isinstance(ref, Path) or "/" in text or "\\" in text:
+        return path
     name = text.removesuffix(".toml")
     shipped = shipped_scenarios()
-    if "/" not in text and "\\" not in text and name in shipped:
+    if name in shipped:
         return shipped[name]
-    if "/" in text or "\\" in text:
-        return path  # a path that does not exist: read_toml says so
     close = difflib.get_close_matches(name, list(shipped), n=3, cutoff=0.6)
     hint = (
         f"; did you mean {' or '.join(close)}?"
         if close
-        else ("; `reintegration-sim scenarios` lists the shipped ones")
+        else "; `reintegration-sim scenarios` lists the shipped ones"
     )
     raise ScenarioError(f"{text}: no such file, nor a shipped scenario of that name{hint}")
 
@@ -313,8 +302,9 @@ def _merge(base: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _resolved_data(path: Path, chain: tuple[Path, ...] = ()) -> tuple[dict[str, Any], str]:
-    """The file's data with its ``base`` chain applied, and its own text."""
+def _resolved_data(path: Path, chain: tuple[Path, ...] = ()) -> tuple[dict[str, Any], str, bool]:
+    """The file's data with its ``base`` chain applied, its own text, and whether it
+    inherits."""
     data, text = read_toml(path, ScenarioError)
     where = path.resolve()
     if where in chain:
@@ -322,26 +312,26 @@ def _resolved_data(path: Path, chain: tuple[Path, ...] = ()) -> tuple[dict[str, 
         raise ScenarioError(f"{path}: inheritance cycle: {cycle}")
     base_ref = data.pop("base", None)
     if base_ref is None:
-        return data, text
+        return data, text, False
     if not isinstance(base_ref, str) or not base_ref.strip():
         raise ScenarioError(
             f"{path}: key 'base': expected a scenario name or a path (got {base_ref!r})"
         )
     try:
         base_path = resolve_scenario(base_ref, relative_to=path.parent)
-        base_data, _ = _resolved_data(base_path, (*chain, where))
+        base_data, _, _ = _resolved_data(base_path, (*chain, where))
     except ScenarioError as err:
         raise ScenarioError(f"{path}: key 'base': {err}") from None
     for key in OWN_KEYS:
         base_data.pop(key, None)
-    return _merge(base_data, data), text
+    return _merge(base_data, data), text, True
 
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario, by path or shipped name, with its ``base`` chain applied;
     raise :class:`ScenarioError` with a clear message."""
     path = resolve_scenario(path)
-    data, text = _resolved_data(path)
+    data, text, inherits = _resolved_data(path)
     data.setdefault("name", path.stem)
     try:
         scenario = Scenario.model_validate(data)
@@ -349,9 +339,7 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(format_validation_errors(str(path), err)) from None
     # a file that inherits is not complete on its own: keep the resolved scenario instead, so
     # that a result folder's copy runs again without its base
-    scenario._source_text = (
-        text if "base" not in tomllib.loads(text) else _inherited_text(scenario, path, text)
-    )
+    scenario._source_text = _inherited_text(scenario, path, text) if inherits else text
     scenario._source_path = str(path)
     return scenario
 

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..keys import KeyInfo, all_keys, canonical, current_value, unknown_key_message
+from ..keys import KeyInfo, canonical, current_value, model_keys, unknown_key_message
 from ..scenario import Scenario, ScenarioError, load_scenario
 
 __all__ = [
@@ -295,7 +295,7 @@ class FitParameter:
 def resolve_parameters(scenario: Scenario, keys: Sequence[str]) -> list[FitParameter]:
     """Check keys (``GROUP.NAME`` or ``interventions.LEVER.FIELD``) and the scenario's current
     values; a lever field is fitted over its allowed range."""
-    register = {k: info for k, info in all_keys().items() if info.kind != "scenario"}
+    register = model_keys()
     out: list[FitParameter] = []
     if not keys:
         raise CalibrationError("--fit needs at least one parameter GROUP.NAME")

@@ -29,6 +29,7 @@ clear message for a bad one) and :meth:`OutcomeKey.text` writes it; the comparis
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -230,7 +231,7 @@ class OutcomeKey:
 def outcome_key(cohort: str, kind: str, key: str, years: float | None = None) -> str:
     """The text key of a comparison-table row (``years`` for events and states at a follow-up;
     None or NaN otherwise)."""
-    timed = years is not None and years == years and kind in ("event", "state")
+    timed = years is not None and not math.isnan(years) and kind in ("event", "state")
     weeks = float(years) * WEEKS_PER_YEAR if timed and years is not None else None
     return OutcomeKey(cohort, kind, key, weeks).text()
 

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..interventions import REGISTRY
-from ..keys import LEVER_PREFIX, KeyInfo, all_keys, canonical, unknown_key_message
+from ..keys import LEVER_PREFIX, KeyInfo, canonical, model_keys, unknown_key_message
 from ..model.outcomes import OUTCOME_BY_KEY
 from ..parameters import Parameters
 from ..scenario import Scenario, ScenarioError
@@ -74,21 +74,12 @@ class SensitivityError(ValueError):
 # ---------------------------------------------------------------------- parameters
 
 
-def _register() -> dict[str, KeyInfo]:
-    """Every key a sweep may vary: register parameters and lever fields."""
-    return {k: info for k, info in all_keys().items() if info.kind != "scenario"}
-
-
-def _is_numeric(info: KeyInfo) -> bool:
-    return info.numeric
-
-
 def numeric_parameters(group: str) -> tuple[list[str], list[str]]:
     """``(numeric keys, categorical keys)`` of one register group or lever
     (``interventions.LEVER``), in declaration order."""
     numeric: list[str] = []
     categorical: list[str] = []
-    for key, info in _register().items():
+    for key, info in model_keys().items():
         if key.rsplit(".", 1)[0] == group:
             (numeric if info.numeric else categorical).append(key)
     return numeric, categorical
@@ -106,7 +97,7 @@ def resolve_parameters(names: Iterable[str]) -> tuple[list[str], list[str]]:
     left out because a sweep varies numbers only. A categorical parameter named explicitly, an
     unknown key or a key named twice raises :class:`SensitivityError`.
     """
-    register = _register()
+    register = model_keys()
     groups = _groups()
     keys: list[str] = []
     excluded: list[str] = []
@@ -147,7 +138,7 @@ def problem_from_register(
     (:func:`parameter_values`).
     """
     keys, _ = resolve_parameters(names)
-    register = _register()
+    register = model_keys()
     ranges = {canonical(k): v for k, v in dict(ranges or {}).items()}
     unknown = [k for k in ranges if k not in keys]
     if unknown:
@@ -184,7 +175,7 @@ _BLANK = Scenario(name="range-check", description="checks a value against its li
 
 def parameter_values(names: Sequence[str], row: Sequence[float]) -> dict[str, int | float]:
     """``{key: value}`` for one design row; integer parameters rounded to the nearest integer."""
-    register = _register()
+    register = model_keys()
     out: dict[str, int | float] = {}
     for key, value in zip(names, row, strict=True):
         if register[key].integer:
@@ -197,7 +188,7 @@ def parameter_values(names: Sequence[str], row: Sequence[float]) -> dict[str, in
 def typed_values(values: Mapping[str, Any]) -> dict[str, Any]:
     """``{key: value}`` with numbers of a float parameter as floats and numpy scalars as Python
     ones (what :meth:`Scenario.with_overrides` validates strictly)."""
-    register = _register()
+    register = model_keys()
     out: dict[str, Any] = {}
     for raw, value in values.items():
         key = canonical(raw)

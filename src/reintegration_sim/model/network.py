@@ -126,9 +126,10 @@ class Background:
 
     count: np.ndarray
     mean: float
+    #: share of them below the deradicalised threshold (holding moderating views)
+    moderate_share: float
     a: float
     b: float
-    threshold: float
 
     @classmethod
     def of(cls, count: np.ndarray, params: Parameters) -> Background:
@@ -137,12 +138,8 @@ class Background:
         a, b = beta_shape(
             params.prison.background_ideology_mean, params.population.ideology_concentration
         )
-        return cls(count, a / (a + b), a, b, params.behaviour.deradicalised_threshold)
-
-    @property
-    def moderate_share(self) -> float:
-        """Share of them below the deradicalised threshold (holding moderating views)."""
-        return float(stats.beta.cdf(self.threshold, self.a, self.b))
+        moderate = float(stats.beta.cdf(params.behaviour.deradicalised_threshold, a, b))
+        return cls(count, a / (a + b), moderate, a, b)
 
     def focus_moment(self, power: float) -> float:
         """E[x ** power] of their ideology (how much recruiters seek out their wing)."""
