@@ -453,3 +453,67 @@ def test_recruiters_at_the_gate_wait_for_the_unaccompanied(sim):
     indifferent = scenario.with_parameters({"recruiters": {"gate_presence_accompanied": 1.0}})
     alone, met = rates(sim.run(indifferent, 0))
     assert abs(alone - met) < 0.5 * max(alone, met), (alone, met)
+
+
+def test_ngo_exit_workers_build_trust_faster_and_share_less_than_state_ones(sim):
+    """The same exit caseloads staffed by NGO workers (``agencies.exit_ngo_share`` 1) or by
+    state workers (0): NGO clients trust their worker more, and the security services document
+    less of their re-engagement, since NGO workers pass on less [Providers of exit work;
+    Multi-agency cooperation]."""
+    common = {
+        "agencies": {
+            "exit_information_detection": 2.0,
+            "ngo_information_sharing": 0.0,
+            "police_detection": 0.1,
+            "exit_workers_per_1000": 100.0,
+        },
+        "recruiters": {"gate_presence": 1.0, "community_per_1000": 50.0},
+    }
+    ngo = sim.scenario(600, 0, weeks=156, **common)
+    state = ngo.with_parameters({"agencies": {"exit_ngo_share": 0.0}})
+    ngo = ngo.with_parameters({"agencies": {"exit_ngo_share": 1.0}})
+    metrics = {
+        "trust": after_release("trust", "extremist"),
+        "documented": lambda run: float((run.people.reengagement_week >= 0).sum()),
+    }
+    diffs = sim.paired(ngo, state, metrics, 5, track=["trust"], weeks_after=13)
+    sim.assert_effect(diffs["trust"], "down", "trust 13 weeks after release with state workers")
+    sim.assert_effect(diffs["documented"], "up", "documented re-engagement with state workers")
+
+
+def test_a_new_key_practitioner_costs_trust_that_continuity_keeps(sim):
+    """Trust is held with the key practitioner. With the same practitioner continuing at every
+    release, the only changes left are the returns to custody (a new prison key worker); a
+    loss at each change lowers trust, and none is lost without a change [Transition
+    management; Trust]."""
+    common = {"release": {"continuity": 1.0}, "offending": {"recall_hazard": 0.02}}
+    kept = sim.scenario(400, 400, weeks=260, **common)
+    lost = kept.with_parameters({"release": {"discontinuity_trust_loss": 0.8}})
+    kept = kept.with_parameters({"release": {"discontinuity_trust_loss": 0.0}})
+
+    def trust_of_the_recalled(run) -> float:
+        recalled = run.people.recall_week >= 0
+        assert recalled.sum() >= 20
+        return float(run.people.trust[recalled].mean())
+
+    diffs = sim.paired(kept, lost, trust_of_the_recalled, 4)
+    sim.assert_effect(diffs, "down", "trust of the recalled with a loss at a change")
+    run = sim.run(kept, 0)
+    changes = run.model.tally["practitioner_changes"]
+    assert changes >= (run.people.recall_week >= 0).sum(), changes
+
+
+def test_continuity_carries_the_resettlement_plan_to_housing_and_work(sim):
+    """A practitioner who continues outside carries the plan: the comparison cohort (no exit
+    workers) finds work sooner after release; without the plan
+    (``release.continuity_plan_weeks`` 0) continuity carries trust only [Transition
+    management; Material support]."""
+    base = sim.scenario(0, 800, weeks=104, release={"continuity": 0.0})
+    policy = base.with_parameters({"release": {"continuity": 1.0}})
+    working = after_release("working", "comparison")
+    diffs = sim.paired(base, policy, working, 4, track=["working"], weeks_after=8)
+    sim.assert_effect(diffs, "up", "working 8 weeks after release with continuity")
+    no_plan = {"release": {"continuity_plan_weeks": 0}}
+    base, policy = base.with_parameters(no_plan), policy.with_parameters(no_plan)
+    without = sim.paired(base, policy, working, 4, track=["working"], weeks_after=8)
+    assert np.abs(without).max() < 0.25 * diffs.mean(), (diffs, without)

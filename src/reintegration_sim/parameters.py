@@ -475,7 +475,23 @@ class Release(_Group):
         plausible=(0.2, 0.8),
         bounds=(0.0, 1.0),
         source="assumption; RAN 2018 [Transition management]",
-        doc="Share of trust lost when a new practitioner takes over at release.",
+        doc="Share of the person's trust lost when a new practitioner takes over: at release "
+        "without continuity, and whenever the key practitioner changes (a return to custody, "
+        "the end of exit support). Trust belongs to the relationship with the key practitioner "
+        "(the exit worker, else the prison key worker, else the probation officer).",
+    )
+    continuity_plan_weeks: int = param(
+        26,
+        unit="weeks after release",
+        plausible=(0, 52),
+        bounds=(0, 520),
+        source="assumption; RAN 2018 [Transition management] (the same practitioner carries "
+        "the plan across the gate); Lewis et al. 2003, Home Office RS 83 (resettlement "
+        "pathfinders: continuity of contact after release went with better outcomes)",
+        doc="When the practitioner from inside continues outside, they carry the resettlement "
+        "plan: for this many weeks after release the person searches for housing and work "
+        "with an agency's help (the aided chances), whether or not a housing or employment "
+        "worker has a place for them yet. 0: continuity carries trust only.",
     )
     licence_years_extremist: float = param(
         3.0,
@@ -569,7 +585,51 @@ class Agencies(_Group):
         plausible=(2.0, 20.0),
         bounds=(0.0, 1000.0),
         source=ASSUMPTION,
-        doc="NGO exit workers per 1,000 people (serve the extremist cohort inside and outside).",
+        doc="Exit workers per 1,000 people (serve the extremist cohort inside and outside); "
+        "agencies.exit_ngo_share of them work for NGOs, the rest for the state.",
+    )
+    exit_ngo_share: float = param(
+        1.0,
+        unit="share of exit workers",
+        plausible=(0.0, 1.0),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Providers of exit work] (exit work is done by NGOs, by "
+        "the state, or by both side by side, as in Germany)",
+        doc="Share of exit workers employed by NGOs. NGO workers build trust at the rate "
+        "behaviour.trust_growth describes and pass on agencies.ngo_information_sharing of what "
+        "a state worker passes on; state workers build trust at "
+        "agencies.state_exit_trust_growth of that rate and share what they learn with the "
+        "security services. Workers of each kind are spread evenly over the caseload slots.",
+    )
+    state_exit_trust_growth: float = param(
+        0.6,
+        unit="multiplier (NGO worker = 1)",
+        plausible=(0.3, 1.0),
+        bounds=(0.0, 5.0),
+        source="assumption; RAN 2018 [Providers of exit work; Trust] (clients see state "
+        "workers as part of the system that convicted them; no published ratio)",
+        doc="Trust built in a week of contact with a state exit worker, relative to an NGO one.",
+    )
+    ngo_information_sharing: float = param(
+        0.0,
+        unit="share (state worker = 1)",
+        plausible=(0.0, 0.5),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Providers of exit work] (NGOs such as Violence "
+        "Prevention Network keep confidentiality except where harm is imminent)",
+        doc="What an NGO exit worker passes to the security services, relative to a state "
+        "exit worker.",
+    )
+    exit_information_detection: float = param(
+        1.0,
+        unit="relative increase",
+        plausible=(0.0, 3.0),
+        bounds=(0.0, 20.0),
+        source="assumption; RAN 2018 [Multi-agency cooperation] (information from exit "
+        "work helps security services see re-engagement; no published size)",
+        doc="How much an exit worker who shares fully raises the weekly chance that their "
+        "client's re-engagement is documented: the chance is multiplied by 1 + this x the "
+        "worker's sharing (1 for a state worker, agencies.ngo_information_sharing for an NGO).",
     )
     exit_caseload: int = param(
         12,

@@ -235,11 +235,14 @@ class Agency(mesa.Agent):
 class Practitioner(mesa.Agent):
     """A practitioner of an agency with a finite caseload."""
 
-    def __init__(self, model: mesa.Model, agency: Agency, slot: int, capacity: int) -> None:
+    def __init__(
+        self, model: mesa.Model, agency: Agency, slot: int, capacity: int, ngo: bool = False
+    ) -> None:
         super().__init__(model)
         self.agency = agency
         self.slot = slot
         self.capacity = capacity
+        self.provider = "NGO" if ngo else "state"
 
     @property
     def caseload(self) -> int:

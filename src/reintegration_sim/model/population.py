@@ -55,6 +55,12 @@ class People:
     gate: np.ndarray  # int8, Gate at the last release
     last_approach_week: np.ndarray  # int32, week recruiters last approached them (-1: never)
     disruption_due: np.ndarray  # int32, week security services act on documented engagement
+    key_worker: (
+        np.ndarray
+    )  # int32, the key practitioner the person's trust is held with (-1: none yet)
+    continuity_week: (
+        np.ndarray
+    )  # int32, last release at which the practitioner continued (-1: none)
     # events: week of first occurrence after the first release (-1: not yet)
     first_release_week: np.ndarray
     last_release_week: np.ndarray
@@ -194,6 +200,8 @@ def make_people(params: Parameters, rng: np.random.Generator) -> People:
         gate=np.full(n, Gate.NOT_RELEASED, np.int8),
         last_approach_week=events(),
         disruption_due=events(),
+        key_worker=events(),
+        continuity_week=events(),
         first_release_week=events(),
         last_release_week=events(),
         reoffence_week=events(),

@@ -58,6 +58,13 @@ def _per_1000(rate: float, n_people: int) -> int:
     return int(math.ceil(rate * n_people / 1000.0 - 1e-9))
 
 
+def _ngo_slots(n_staff: int, share: float) -> np.ndarray:
+    """Which practitioner slots are NGO workers: ``share`` of them, spread evenly over the slots
+    (slot s is one where floor((s + 1) x share) passes a whole number)."""
+    edges = np.floor(np.arange(n_staff + 1) * share + 1e-9)
+    return np.diff(edges) > 0
+
+
 class ReintegrationModel(mesa.Model):
     """One replication of a scenario.
 
@@ -162,9 +169,16 @@ class ReintegrationModel(mesa.Model):
             agency = Agency(self, kind)
             n_staff = _per_1000(getattr(params.agencies, rate_name) * staffing, n)
             capacity = getattr(params.agencies, caseload_name)
+            ngo = _ngo_slots(
+                n_staff, params.agencies.exit_ngo_share if kind is AgencyKind.EXIT else 0.0
+            )
             agency.practitioners = [
-                Practitioner(self, agency, slot, capacity) for slot in range(n_staff)
+                Practitioner(self, agency, slot, capacity, ngo=bool(ngo[slot]))
+                for slot in range(n_staff)
             ]
+            if kind is AgencyKind.EXIT:
+                #: per exit-worker slot: True where the worker is employed by an NGO
+                self.exit_ngo = ngo
             self.agencies[kind] = agency
             self.caseloads[kind] = Caseload(n, n_staff, capacity)
 
@@ -233,9 +247,9 @@ class ReintegrationModel(mesa.Model):
            scenario fills its places from the eligible people offered it and writes its
            effects into the week's modifiers, which the rules below read (rules 3-5 read
            them a week later, as written the week before).
-        7. Release day for those due: the practitioner continues or hands over (trust lost);
-           family, a practitioner, nobody, or recruiters meet the person at the gate; licence and
-           electronic monitoring begin.
+        7. Release day for those due: the practitioner continues (carrying trust and the
+           resettlement plan) or hands over (trust lost); family, a practitioner, nobody, or
+           recruiters meet the person at the gate; licence and electronic monitoring begin.
         8. Stigma: conviction stigma fades in the community; community prejudice and
            monitoring add to it.
         9. Material support: housing and work or education are found (aided or not, against
@@ -244,14 +258,15 @@ class ReintegrationModel(mesa.Model):
             monitoring erodes, exit work builds the family's trust in agencies.
         11. Recruiters in the community approach released people; unmet needs, rejection,
             weak family ties and low trust in practitioners make them succeed.
-        12. Practitioners' contact builds trust; exit work and religious counsel lower ideology;
-            trust gives hope.
+        12. Trust is held with the key practitioner and partly lost when a new one takes over;
+            practitioners' contact builds it (NGO exit workers faster than state ones); exit work
+            and religious counsel lower ideology; trust gives hope.
         13. Ideology and group ties drift: ties pull belief up, rejection pulls it up, bonds pull
             it down; ties loosen with anchors and follow released network contacts (sparse
             network influence); boredom wears hope down.
         14. Proven reoffences and terrorism offences happen; the convicted return to custody;
             press coverage of terrorism offences raises community prejudice.
-        15. Re-engagement is documented; breaches and documented re-engagement on licence bring
+        15. Re-engagement is documented (state exit workers pass on what they learn); breaches and documented re-engagement on licence bring
             recall; security services act on some documented re-engagement after a delay,
             cutting ties to the group at a cost in trust (disruption).
         16. Milestones reached for the first time give hope.

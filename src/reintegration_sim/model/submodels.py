@@ -223,6 +223,8 @@ def release_day(m: ReintegrationModel) -> None:
     )
     lose = handover & had_practitioner
     p.trust[lose] *= 1.0 - rel.discontinuity_trust_loss * _pick(m.mod.handover_loss, lose)
+    # the practitioner who continues carries the relationship and the resettlement plan
+    p.continuity_week[due & continues & had_practitioner] = week
     m.caseloads[AgencyKind.EXIT].discharge(handover)
     practitioner = continues & (
         m.caseloads[AgencyKind.EXIT].served | m.caseloads[AgencyKind.PROBATION].served
@@ -301,12 +303,19 @@ def _chance(
 
 def material_support(m: ReintegrationModel) -> None:
     """Housing and work or education are found (with an agency's help, planned before release
-    where the person has a worker) and lost [RAN 2018, Material support]."""
+    where the person has a worker, or carried across the gate by a practitioner who continues)
+    and lost [RAN 2018, Material support; Transition management]."""
     p, ag = m.people, m.params.agencies
     community = p.in_community()
     transition = p.phase == Phase.TRANSITION
-    housing = m.caseloads[AgencyKind.HOUSING].served
-    employment = m.caseloads[AgencyKind.EMPLOYMENT].served
+    # a practitioner who continued from inside carries the plan: their help counts as aid
+    plan = (
+        community
+        & (p.continuity_week != NO_EVENT)
+        & (m.week - p.continuity_week < m.params.release.continuity_plan_weeks)
+    )
+    housing = m.caseloads[AgencyKind.HOUSING].served | plan
+    employment = m.caseloads[AgencyKind.EMPLOYMENT].served | plan
     # a release plan (modifier planned_search) lets people search in transition unaided
     planned = m.mod.planned_search > 0
 
@@ -394,11 +403,15 @@ def recruit_in_community(m: ReintegrationModel, u_success: np.ndarray) -> None:
 
 
 def practitioner_work(m: ReintegrationModel) -> None:
-    """Trust grows over months of contact with practitioners (specialised staff on separation
-    wings and electronic monitoring add contact) and fades without it; exit work and vetted
+    """Trust is held with the key practitioner: part of it is lost when a new one takes over
+    (outside the release, where the handover is decided at the gate). It grows over months of
+    contact (specialised staff on separation wings and electronic monitoring add contact; NGO
+    exit workers build it faster than state ones) and fades without it; exit work and vetted
     religious counsel lower ideology, more so with trust and room to reflect; trust gives hope
-    [RAN 2018, Goals; Trust; Theological support; Release conditions]."""
+    [RAN 2018, Goals; Trust; Providers of exit work; Theological support; Release
+    conditions]."""
     p, beh, ag = m.people, m.params.behaviour, m.params.agencies
+    _change_key_worker(m)
     served = {kind: m.caseloads[kind].served for kind in AgencyKind}
     contact = (
         ag.contact_prison
@@ -411,7 +424,10 @@ def practitioner_work(m: ReintegrationModel) -> None:
         + ag.contact_religious * served[AgencyKind.RELIGIOUS]
     )
     contact = np.minimum(contact, ag.contact_cap)
-    p.trust += beh.trust_growth * contact * (1.0 - p.trust) * m.mod.trust_growth
+    # the exit worker is the key practitioner of whoever has one: what kind of employer they
+    # have sets how fast the relationship builds
+    provider = np.where(_state_exit_worker(m), ag.state_exit_trust_growth, 1.0)
+    p.trust += beh.trust_growth * contact * (1.0 - p.trust) * m.mod.trust_growth * provider
     p.trust -= beh.trust_decay * (contact == 0) * p.trust
     room = np.where(p.in_custody(), _reflection(m), 1.0)
     p.ideology -= ag.exit_work_effect * p.trust * room * served[AgencyKind.EXIT] * p.ideology
@@ -425,6 +441,42 @@ def practitioner_work(m: ReintegrationModel) -> None:
         if name in m.mod.touched:
             values += getattr(m.mod, name)
             np.clip(values, 0.0, 1.0, out=values)
+
+
+#: the key practitioner, whose relationship holds the person's trust: the exit worker, else the
+#: prison key worker, else the probation officer (structure: the order of who works closest)
+_KEY_WORKER_ORDER = (AgencyKind.PROBATION, AgencyKind.PRISON, AgencyKind.EXIT)  # last wins
+
+
+def _change_key_worker(m: ReintegrationModel) -> None:
+    """A new key practitioner (another agency's, or a new case at the same agency) costs
+    ``release.discontinuity_trust_loss`` of trust, except in the week of release and the week
+    after, where ``release_day`` decided the handover. A new case counts as a new practitioner
+    whichever slot it fills, so one person's changes never depend on who else is served."""
+    p = m.people
+    key = np.full(p.n, NO_EVENT, np.int32)
+    new_case = np.zeros(p.n, bool)
+    for code, kind in enumerate(_KEY_WORKER_ORDER):
+        caseload = m.caseloads[kind]
+        served = caseload.assigned >= 0
+        key[served] = code
+        np.copyto(new_case, caseload.weeks_in_service == 1, where=served)
+    has = key != NO_EVENT
+    changed = (
+        has
+        & (p.key_worker != NO_EVENT)
+        & ((key != p.key_worker) | new_case)
+        & (m.week - p.last_release_week > 1)
+    )
+    p.trust[changed] *= 1.0 - m.params.release.discontinuity_trust_loss
+    p.key_worker[has] = key[has]
+    m.tally["practitioner_changes"] += int(np.count_nonzero(changed))
+
+
+def _state_exit_worker(m: ReintegrationModel) -> np.ndarray:
+    """Who has an exit worker employed by the state (not an NGO)."""
+    slot = m.caseloads[AgencyKind.EXIT].assigned
+    return (slot >= 0) & ~m.exit_ngo[np.maximum(slot, 0)] if m.exit_ngo.size else slot >= 0
 
 
 def drift_ideology_and_ties(m: ReintegrationModel) -> None:
@@ -571,8 +623,8 @@ def _return_to_custody(m: ReintegrationModel, mask: np.ndarray, weeks: np.ndarra
 
 
 def detect_and_recall(m: ReintegrationModel, convicted: np.ndarray) -> np.ndarray:
-    """Security services document active re-engagement (better with monitoring and the family's
-    trust); breaches of licence, and documented re-engagement on licence, bring recall
+    """Security services document active re-engagement (better with monitoring, the family's
+    trust and what exit workers share); breaches of licence, and documented re-engagement on licence, bring recall
     [RAN 2018, Release conditions; Multi-agency cooperation; Social support]."""
     p, ag, off, beh, week = (
         m.people,
@@ -585,10 +637,18 @@ def detect_and_recall(m: ReintegrationModel, convicted: np.ndarray) -> np.ndarra
     monitored_by_police = m.caseloads[AgencyKind.POLICE].served
     engaged = community & (p.group_ties > beh.engaged_threshold)
     w = ag.detection_family_trust_weight
+    # what the exit worker passes on: all of it from a state worker, a share from an NGO one
+    exit_worker = m.caseloads[AgencyKind.EXIT].served
+    sharing = np.where(
+        exit_worker,
+        np.where(_state_exit_worker(m), 1.0, ag.ngo_information_sharing),
+        0.0,
+    )
     p_detect = (
         ag.police_detection
         * np.where(monitored_by_police, 1.0, ag.unmonitored_detection)
         * (1.0 - w + w * p.family_trust)
+        * (1.0 + ag.exit_information_detection * sharing)
         * m.mod.detection
     )
     documented = engaged & (m.streams.uniform("detect", p.n) < p_detect)
