@@ -19,12 +19,13 @@ from reintegration_sim.model.randomness import PROCESSES, Streams
 
 #: a scenario in which the two cohorts cannot touch each other: separate wings, no press
 #: coverage (a terrorism offence would raise prejudice against everyone), no peer ties, no
-#: community recruiters (their attention is shared among all targets in a community) and
+#: community recruiters (their attention is shared among all targets in a community), nobody
+#: re-engaged who starts recruiting (online approaches reach each person on their own) and
 #: enough staff that no caseload ever has a waiting list
 ISOLATED = {
     "prison": {"regime": "separation"},
     "community": {"press_coverage": 0.0, "peer_degree": 0.0},
-    "recruiters": {"community_per_1000": 0.0},
+    "recruiters": {"community_per_1000": 0.0, "conversion": 0.0},
     "agencies": {"staffing_level": 20.0, "religious_counsellors_per_1000": 4.0},
 }
 #: on top of ISOLATED, nobody influences anybody in custody either, so each person's
@@ -32,7 +33,7 @@ ISOLATED = {
 SEPARABLE = {
     **ISOLATED,
     "prison": {"regime": "separation", "peer_influence": 0.0, "differing_views": 0.0},
-    "recruiters": {"community_per_1000": 0.0, "in_prison_per_1000": 0.0},
+    "recruiters": {"community_per_1000": 0.0, "in_prison_per_1000": 0.0, "conversion": 0.0},
 }
 
 

@@ -517,3 +517,56 @@ def test_continuity_carries_the_resettlement_plan_to_housing_and_work(sim):
     base, policy = base.with_parameters(no_plan), policy.with_parameters(no_plan)
     without = sim.paired(base, policy, working, 4, track=["working"], weeks_after=8)
     assert np.abs(without).max() < 0.25 * diffs.mean(), (diffs, without)
+
+
+def _tally(name: str):
+    return lambda run: float(run.model.tally[name])
+
+
+def test_recruiters_in_the_community_choose_the_vulnerable(sim):
+    """Recruiters who aim their approaches at the most vulnerable (``recruiters.targeting``
+    1) win more people over than the same number of approaches spread evenly (0) [Prisons and
+    prison regime; Stigmatisation]."""
+    even = sim.scenario(600, 600, weeks=156, recruiters={"targeting": 0.0})
+    aimed = even.with_parameters({"recruiters": {"targeting": 2.0}})
+    metrics = {"successes": _tally("recruiter_successes"), "ties": after_release("group_ties")}
+    diffs = sim.paired(even, aimed, metrics, 4, track=["group_ties"], weeks_after=52)
+    sim.assert_effect(diffs["successes"], "up", "recruiters' successes when they choose")
+    sim.assert_effect(diffs["ties"], "up", "group ties a year after release")
+
+
+def test_disruption_depletes_the_recruiters_and_reengaged_people_replenish_them(sim):
+    """Security services acting on documented engagement remove recruiters from the
+    community, so fewer approaches are made; re-engaged people who start recruiting add to
+    them [Multi-agency cooperation; Transition management]."""
+    common = {
+        "agencies": {"police_detection": 0.2, "disruption_delay_weeks": 0},
+        "recruiters": {"gate_presence": 0.5, "community_per_1000": 20.0, "replenishment": 0.005},
+        "offending": {"terror_hazard": 0.02},
+    }
+    base = sim.scenario(1000, 0, weeks=156, **common)
+    kept = base.with_parameters({"recruiters": {"disruption_removal": 0.0, "conversion": 0.0}})
+    removed = kept.with_parameters({"recruiters": {"disruption_removal": 1.0}})
+    diffs = sim.paired(kept, removed, _tally("recruiter_approaches"), 4)
+    sim.assert_effect(diffs, "down", "approaches when disruption removes recruiters")
+    converting = kept.with_parameters({"recruiters": {"conversion": 0.05}})
+    metrics = {
+        "recruiting": _tally("releasees_recruiting"),
+        "approaches": _tally("recruiter_approaches"),
+    }
+    diffs = sim.paired(kept, converting, metrics, 4)
+    sim.assert_effect(diffs["recruiting"], "up", "releasees who start recruiting")
+    sim.assert_effect(diffs["approaches"], "up", "approaches with re-engaged recruiters")
+
+
+def test_online_recruitment_needs_no_recruiter_nearby(sim):
+    """With no recruiters in any community, online approaches still reach released people and
+    win some of them over [Stigmatisation]."""
+    offline = sim.scenario(
+        600, 0, weeks=156, recruiters={"community_per_1000": 0.0, "online_approach": 0.0}
+    )
+    online = offline.with_parameters({"recruiters": {"online_approach": 0.05}})
+    metrics = {"online": _tally("online_approaches"), "won": _tally("recruiter_successes")}
+    diffs = sim.paired(offline, online, metrics, 4)
+    sim.assert_effect(diffs["online"], "up", "online approaches")
+    sim.assert_effect(diffs["won"], "up", "people won over, with online approaches")

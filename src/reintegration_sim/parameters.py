@@ -1504,6 +1504,66 @@ class Recruiters(_Group):
         doc="Ideology above which released people outside the extremist cohort are approached "
         "by recruiters in the community.",
     )
+    targeting: float = param(
+        1.0,
+        unit="exponent",
+        plausible=(0.0, 2.0),
+        bounds=(0.0, 10.0),
+        source="assumption; RAN 2018 [Prisons and prison regime; Stigmatisation] (recruiters "
+        "seek out the isolated and those with unmet needs)",
+        doc="How strongly recruiters in the community choose whom to approach: each target's "
+        "share of a community's approaches is in proportion to their vulnerability to this "
+        "power (0: everyone alike).",
+    )
+    disruption_removal: float = param(
+        0.25,
+        unit="recruiters / disruption",
+        plausible=(0.0, 1.0),
+        bounds=(0.0, 10.0),
+        source="assumption; RAN 2018 [Multi-agency cooperation] (acting on information about "
+        "one person exposes their contacts; no published figure)",
+        doc="Recruiters removed from a community's pool (expected number) each time security "
+        "services disrupt an engaged person living there.",
+    )
+    replenishment: float = param(
+        0.02,
+        unit="share / week",
+        plausible=(0.005, 0.1),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="Weekly share of the gap to its starting size by which a community's pool of "
+        "recruiters from outside the followed people refills (new arrivals; about a year to "
+        "refill most of it at 0.02).",
+    )
+    conversion: float = param(
+        0.005,
+        unit="probability / week",
+        plausible=(0.0, 0.03),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Transition management] (returners who re-engage can draw "
+        "others in; no published rate)",
+        doc="Weekly chance that a released person actively engaged with the group (group ties "
+        "above behaviour.engaged_threshold) starts recruiting in their community; they recruit "
+        "while engaged, released and not disrupted.",
+    )
+    online_approach: float = param(
+        0.01,
+        unit="probability / week",
+        plausible=(0.0, 0.05),
+        bounds=(0.0, 1.0),
+        source="assumption (online recruitment needs no physical presence; no published rate "
+        "for released terrorism offenders)",
+        doc="Weekly chance that a released person recruiters target is approached online, "
+        "whatever the recruiters present in their community.",
+    )
+    online_success_share: float = param(
+        0.25,
+        unit="share of approach_success",
+        plausible=(0.0, 1.0),
+        bounds=(0.0, 1.0),
+        source=ASSUMPTION,
+        doc="An online approach's chance of success as a share of an approach in person.",
+    )
 
 
 class Offending(_Group):

@@ -55,6 +55,7 @@ class People:
     gate: np.ndarray  # int8, Gate at the last release
     last_approach_week: np.ndarray  # int32, week recruiters last approached them (-1: never)
     disruption_due: np.ndarray  # int32, week security services act on documented engagement
+    recruiting: np.ndarray  # bool, released, engaged and recruiting for the group
     key_worker: (
         np.ndarray
     )  # int32, the key practitioner the person's trust is held with (-1: none yet)
@@ -200,6 +201,7 @@ def make_people(params: Parameters, rng: np.random.Generator) -> People:
         gate=np.full(n, Gate.NOT_RELEASED, np.int8),
         last_approach_week=events(),
         disruption_due=events(),
+        recruiting=np.zeros(n, bool),
         key_worker=events(),
         continuity_week=events(),
         first_release_week=events(),

@@ -29,6 +29,8 @@ PROCESSES: tuple[str, ...] = (
     "recruit_prison",  # recruiter approaches in prison
     "recruit_success",  # whether an approach succeeds
     "recruit_community",  # recruiter approaches after release
+    "recruit_online",  # online approaches after release, and their success
+    "recruit_convert",  # whether an engaged releasee starts recruiting
     "gate",  # who waits at the gate
     "gate_success",  # whether a gate pick-up succeeds
     "conditions",  # release conditions (electronic monitoring)

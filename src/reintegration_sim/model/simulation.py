@@ -158,6 +158,8 @@ class ReintegrationModel(mesa.Model):
         k = params.community.n_communities
         communities = rng.integers(0, k, size=n_comm)
         self.community_recruiters = np.bincount(communities, minlength=k).astype(float)
+        #: the pool's starting size, toward which it refills (recruiters.replenishment)
+        self.community_recruiters_start = self.community_recruiters.copy()
         self.recruiters = [Recruiter(self, "prison", wing=int(w)) for w in wings] + [
             Recruiter(self, "community", community=int(c)) for c in communities
         ]
@@ -256,8 +258,10 @@ class ReintegrationModel(mesa.Model):
            stigma, helped by community capacity) and lost.
         10. Family ties grow after release, fade in custody, break in conflicts; security
             monitoring erodes, exit work builds the family's trust in agencies.
-        11. Recruiters in the community approach released people; unmet needs, rejection,
-            weak family ties and low trust in practitioners make them succeed.
+        11. Recruiters in the community (a pool depleted by disruption and refilling, and
+            re-engaged releasees who recruit in turn) approach released people, the vulnerable
+            most often, and some are approached online; unmet needs, rejection, weak family ties
+            and low trust in practitioners make them succeed.
         12. Trust is held with the key practitioner and partly lost when a new one takes over;
             practitioners' contact builds it (NGO exit workers faster than state ones); exit work
             and religious counsel lower ideology; trust gives hope.
@@ -268,7 +272,7 @@ class ReintegrationModel(mesa.Model):
             press coverage of terrorism offences raises community prejudice.
         15. Re-engagement is documented (state exit workers pass on what they learn); breaches and documented re-engagement on licence bring
             recall; security services act on some documented re-engagement after a delay,
-            cutting ties to the group at a cost in trust (disruption).
+            cutting ties to the group and removing recruiters, at a cost in trust (disruption).
         16. Milestones reached for the first time give hope.
         17. Indicators are recorded.
 

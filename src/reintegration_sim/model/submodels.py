@@ -379,16 +379,31 @@ def family_dynamics(m: ReintegrationModel) -> None:
 
 
 def recruit_in_community(m: ReintegrationModel, u_success: np.ndarray) -> None:
-    """Recruiters approach released people with some sympathy; where agencies leave housing and
-    work unmet and the community rejects them, the group's offer of belonging and material help
-    succeeds more often [RAN 2018, Stigmatisation; Material support]."""
-    p, rec = m.people, m.params.recruiters
-    targets = p.in_community() & (
-        (p.cohort == Cohort.EXTREMIST) | (p.ideology > rec.community_target_ideology)
+    """Recruiters in the community (a pool from outside, depleted by disruption and refilling,
+    and released people who re-engaged and recruit in turn) choose whom to approach: released
+    people with some sympathy, the more vulnerable the more often; where agencies leave housing
+    and work unmet, the community rejects them and neither family nor practitioners hold them,
+    the group's offer succeeds more often. Online approaches need no recruiter nearby [RAN
+    2018, Stigmatisation; Material support; Transition management]."""
+    p, rec, beh = m.people, m.params.recruiters, m.params.behaviour
+    k = m.communities.capacity.size
+    community = p.in_community()
+    engaged = community & (p.group_ties > beh.engaged_threshold)
+    u_convert = m.streams.uniform("recruit_convert", p.n)
+    u_online = m.streams["recruit_online"].random((2, p.n))
+    p.recruiting &= engaged
+    starting = engaged & ~p.recruiting & (u_convert < rec.conversion)
+    p.recruiting |= starting
+    m.tally["releasees_recruiting"] += int(np.count_nonzero(starting))
+    pool = m.community_recruiters
+    pool += rec.replenishment * (m.community_recruiters_start - pool)
+    active = pool + np.bincount(p.community[p.recruiting], minlength=k)
+
+    targets = (
+        community
+        & ~p.recruiting
+        & ((p.cohort == Cohort.EXTREMIST) | (p.ideology > rec.community_target_ideology))
     )
-    count = np.bincount(p.community[targets], minlength=m.communities.capacity.size)
-    rate = m.community_recruiters * rec.approaches_per_week / np.maximum(count, 1)
-    approached = targets & (m.streams.uniform("recruit_community", p.n) < rate[p.community])
     met = rec.need_met_vulnerability
     unmet = (1.0 - met) / 2.0  # no housing and no work each add half of the rest (structure)
     material_need = met + unmet * ~p.housed + unmet * ~p.working
@@ -399,7 +414,16 @@ def recruit_in_community(m: ReintegrationModel, u_success: np.ndarray) -> None:
         * (1.0 - rec.family_protection * p.family_ties)
         * (1.0 - rec.trust_protection * p.trust)
     )
+    # each target's share of the community's approaches: vulnerability to the targeting power
+    weight = np.where(targets, vulnerability**rec.targeting, 0.0)
+    total = np.bincount(p.community, weights=weight, minlength=k)
+    share = np.divide(weight, total[p.community], out=np.zeros(p.n), where=weight > 0)
+    rate = active[p.community] * rec.approaches_per_week * share
+    approached = targets & (m.streams.uniform("recruit_community", p.n) < rate)
     _recruit(m, approached, vulnerability, u_success)
+    online = targets & ~approached & (u_online[0] < rec.online_approach)
+    m.tally["online_approaches"] += int(np.count_nonzero(online))
+    _recruit(m, online, rec.online_success_share * vulnerability, u_online[1])
 
 
 def practitioner_work(m: ReintegrationModel) -> None:
@@ -675,8 +699,9 @@ def detect_and_recall(m: ReintegrationModel, convicted: np.ndarray) -> np.ndarra
 def disrupt(m: ReintegrationModel, documented: np.ndarray) -> None:
     """Security services act on documented re-engagement: with a chance and after a delay they
     intervene (arrest, disrupting contact with the group), which cuts the person's ties to the
-    group and so their capacity to offend with it, at a cost in the family's and the person's
-    trust [RAN 2018, Multi-agency cooperation; Social support; Trust]."""
+    group and so their capacity to offend with it, stops them recruiting and removes recruiters
+    from their community, at a cost in the family's and the person's trust [RAN 2018,
+    Multi-agency cooperation; Social support; Trust]."""
     p, ag, week = m.people, m.params.agencies, m.week
     acted_on = m.streams.uniform("disrupt", p.n) < ag.disruption_probability
     new = documented & acted_on & (p.disruption_due == NO_EVENT)
@@ -686,6 +711,13 @@ def disrupt(m: ReintegrationModel, documented: np.ndarray) -> None:
     p.family_trust[due] *= 1.0 - ag.disruption_family_trust_loss
     p.trust[due] *= 1.0 - ag.disruption_trust_loss
     p.disruption_due[due] = NO_EVENT
+    # acting on one person exposes their contacts: the community's pool of recruiters shrinks
+    pool = m.community_recruiters
+    pool -= m.params.recruiters.disruption_removal * np.bincount(
+        p.community[due], minlength=pool.size
+    )
+    np.maximum(pool, 0.0, out=pool)
+    p.recruiting[due] = False
     m.tally["disruptions"] += int(np.count_nonzero(due))
 
 
