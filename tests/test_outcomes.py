@@ -32,3 +32,26 @@ def test_recorder_matches_the_reference_definitions():
             for key, value in _cohort_values(model, mask).items():
                 recorded = row[rec.columns.index((key, cohort))]
                 assert np.array_equal(recorded, value, equal_nan=True), (model.week, key, cohort)
+
+
+def test_detected_reengagement_is_part_of_true_reengagement():
+    """Agencies can only document engagement that happened: everyone with documented
+    re-engagement was truly engaged that week or before, and more people were truly engaged
+    than documented when detection is imperfect."""
+    scenario = (
+        Scenario(name="eng", description="x")
+        .with_parameters(
+            {
+                "population": {"n_extremist": 600, "n_comparison": 0},
+                "recruiters": {"gate_presence": 0.5, "community_per_1000": 20.0},
+            }
+        )
+        .with_horizon(260)
+    )
+    p = ReintegrationModel(scenario, 0, build_graph=False).run().people
+    documented = p.reengagement_week >= 0
+    engaged = p.engaged_week >= 0
+    assert documented.sum() >= 5
+    assert np.all(engaged[documented])
+    assert np.all(p.engaged_week[documented] <= p.reengagement_week[documented])
+    assert engaged.sum() > documented.sum()

@@ -90,14 +90,23 @@ EVENT_OUTCOMES: tuple[EventOutcome, ...] = (
         "first terrorism offence after release",
     ),
     EventOutcome(
+        "true_reengagement",
+        "Re-engagement (true, detected or not)",
+        "engaged_week",
+        "lower is better",
+        "first week after release in which the person is actively engaged with an extremist "
+        "group (group ties above behaviour.engaged_threshold), whether or not any agency "
+        "knows; the model sees what agencies cannot",
+    ),
+    EventOutcome(
         "reengagement",
-        "Re-engagement without conviction",
+        "Re-engagement detected by agencies",
         "reengagement_week",
         "neutral",
         "active re-engagement with an extremist group documented by the security services, "
-        "before any terrorism conviction; more of it can mean more re-engagement or better "
-        "detection, so it is not labelled better or worse (see 'Actively engaged with a group' "
-        "for engagement itself)",
+        "before any terrorism conviction; better detection raises it while true re-engagement "
+        "stays the same or falls, so it is not labelled better or worse (compare 'Re-engagement "
+        "(true, detected or not)')",
     ),
     EventOutcome(
         "recall",

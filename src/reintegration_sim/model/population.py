@@ -67,7 +67,8 @@ class People:
     last_release_week: np.ndarray
     reoffence_week: np.ndarray
     terror_week: np.ndarray
-    reengagement_week: np.ndarray
+    reengagement_week: np.ndarray  # documented by the security services
+    engaged_week: np.ndarray  # true: actively engaged with the group, known or not
     recall_week: np.ndarray
     death_week: np.ndarray
     n_reoffences: np.ndarray
@@ -209,6 +210,7 @@ def make_people(params: Parameters, rng: np.random.Generator) -> People:
         reoffence_week=events(),
         terror_week=events(),
         reengagement_week=events(),
+        engaged_week=events(),
         recall_week=events(),
         death_week=events(),
         n_reoffences=np.zeros(n, np.int16),

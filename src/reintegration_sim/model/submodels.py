@@ -660,6 +660,7 @@ def detect_and_recall(m: ReintegrationModel, convicted: np.ndarray) -> np.ndarra
     community = p.in_community() & ~convicted
     monitored_by_police = m.caseloads[AgencyKind.POLICE].served
     engaged = community & (p.group_ties > beh.engaged_threshold)
+    p.engaged_week[engaged & (p.engaged_week == NO_EVENT)] = week
     w = ag.detection_family_trust_weight
     # what the exit worker passes on: all of it from a state worker, a share from an NGO one
     exit_worker = m.caseloads[AgencyKind.EXIT].served
