@@ -580,13 +580,13 @@ class Agencies(_Group):
         doc="Caseload capacity of one probation officer.",
     )
     exit_workers_per_1000: float = param(
-        8.0,
-        unit="workers / 1000 people",
-        plausible=(2.0, 20.0),
+        16.0,
+        unit="workers / 1000 extremist cohort",
+        plausible=(4.0, 40.0),
         bounds=(0.0, 1000.0),
         source=ASSUMPTION,
-        doc="Exit workers per 1,000 people (serve the extremist cohort inside and outside); "
-        "agencies.exit_ngo_share of them work for NGOs, the rest for the state.",
+        doc="Exit workers per 1,000 people of the extremist cohort, whom they serve inside and "
+        "outside; agencies.exit_ngo_share of them work for NGOs, the rest for the state.",
     )
     exit_ngo_share: float = param(
         1.0,
@@ -696,12 +696,13 @@ class Agencies(_Group):
         doc="Caseload of one mental health practitioner.",
     )
     religious_counsellors_per_1000: float = param(
-        1.0,
-        unit="counsellors / 1000 people",
-        plausible=(0.0, 4.0),
+        2.0,
+        unit="counsellors / 1000 extremist cohort",
+        plausible=(0.0, 8.0),
         bounds=(0.0, 1000.0),
         source="assumption; RAN 2018 [Theological support]",
-        doc="Vetted religious counsellors per 1,000 people (extremist cohort).",
+        doc="Vetted religious counsellors per 1,000 people of the extremist cohort (whom they "
+        "serve).",
     )
     religious_caseload: int = param(
         20,
@@ -712,12 +713,13 @@ class Agencies(_Group):
         doc="Caseload of one religious counsellor.",
     )
     police_officers_per_1000: float = param(
-        3.0,
-        unit="officers / 1000 people",
-        plausible=(1.0, 10.0),
+        6.0,
+        unit="officers / 1000 extremist cohort",
+        plausible=(2.0, 20.0),
         bounds=(0.0, 1000.0),
         source=ASSUMPTION,
-        doc="Security/police officers monitoring released extremist offenders, per 1,000 people.",
+        doc="Security/police officers monitoring released extremist offenders, per 1,000 people "
+        "of the extremist cohort.",
     )
     police_caseload: int = param(
         30,

@@ -51,6 +51,10 @@ _STAFFING = {
     AgencyKind.RELIGIOUS: ("religious_counsellors_per_1000", "religious_caseload"),
 }
 
+#: agencies that serve only the extremist cohort (``submodels.update_caseloads``): staffed per
+#: 1,000 people of that cohort
+_EXTREMIST_ONLY = frozenset({AgencyKind.EXIT, AgencyKind.POLICE, AgencyKind.RELIGIOUS})
+
 
 def _per_1000(rate: float, n_people: int) -> int:
     # 1000: the rate's unit (per 1,000 people); 1e-9 keeps a whole number from rounding up
@@ -169,7 +173,10 @@ class ReintegrationModel(mesa.Model):
         staffing = params.agencies.staffing_level
         for kind, (rate_name, caseload_name) in _STAFFING.items():
             agency = Agency(self, kind)
-            n_staff = _per_1000(getattr(params.agencies, rate_name) * staffing, n)
+            # agencies that serve the extremist cohort only are staffed for its size, so that
+            # the cohort mix does not change each person's share of their capacity
+            served = params.population.n_extremist if kind in _EXTREMIST_ONLY else n
+            n_staff = _per_1000(getattr(params.agencies, rate_name) * staffing, served)
             capacity = getattr(params.agencies, caseload_name)
             ngo = _ngo_slots(
                 n_staff, params.agencies.exit_ngo_share if kind is AgencyKind.EXIT else 0.0
