@@ -570,3 +570,18 @@ def test_online_recruitment_needs_no_recruiter_nearby(sim):
     diffs = sim.paired(offline, online, metrics, 4)
     sim.assert_effect(diffs["online"], "up", "online approaches")
     sim.assert_effect(diffs["won"], "up", "people won over, with online approaches")
+
+
+def test_recruitment_in_prison_carries_into_engagement_after_release(sim):
+    """Ties won by recruiters in prison last through custody, so people recruited inside are
+    more often actively engaged with the group after release, as longitudinal studies of
+    radicalisation in prison report [Prisons and prison regime]."""
+    base = sim.scenario(600, 0, weeks=260, recruiters={"in_prison_per_1000": 0.0})
+    policy = base.with_parameters({"recruiters": {"in_prison_per_1000": 20.0}})
+    metrics = {
+        "ties": after_release("group_ties", "extremist"),
+        "engaged": event_within("true_reengagement", 104, "extremist"),
+    }
+    diffs = sim.paired(base, policy, metrics, 4, track=["group_ties"], weeks_after=26)
+    sim.assert_effect(diffs["ties"], "up", "group ties 26 weeks after release")
+    sim.assert_effect(diffs["engaged"], "up", "true re-engagement within 2 years of release")

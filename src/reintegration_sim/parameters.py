@@ -1506,6 +1506,20 @@ class Recruiters(_Group):
         doc="Ideology above which released people outside the extremist cohort are approached "
         "by recruiters in the community.",
     )
+    prison_link: float = param(
+        0.3,
+        unit="probability",
+        plausible=(0.0, 0.6),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Prisons and prison regime] (recruitment inside builds "
+        "contacts with active networks outside; longitudinal studies of prison radicalisation "
+        "find it raises extremist activity after release, with no rate to fit)",
+        doc="Someone recruited in prison keeps a contact with an active group (until a "
+        "disruption cuts it): the contact comes to the gate with this chance (times "
+        "recruiters.gate_presence_accompanied if someone else meets them), if that is more "
+        "than the chance from their group ties; recruiters approach them in the community "
+        "whatever their cohort or belief.",
+    )
     targeting: float = param(
         1.0,
         unit="exponent",

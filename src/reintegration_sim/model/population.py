@@ -56,6 +56,7 @@ class People:
     last_approach_week: np.ndarray  # int32, week recruiters last approached them (-1: never)
     disruption_due: np.ndarray  # int32, week security services act on documented engagement
     recruiting: np.ndarray  # bool, released, engaged and recruiting for the group
+    group_link: np.ndarray  # bool, recruited in prison: a contact with an active group outside
     key_worker: (
         np.ndarray
     )  # int32, the key practitioner the person's trust is held with (-1: none yet)
@@ -203,6 +204,7 @@ def make_people(params: Parameters, rng: np.random.Generator) -> People:
         last_approach_week=events(),
         disruption_due=events(),
         recruiting=np.zeros(n, bool),
+        group_link=np.zeros(n, bool),
         key_worker=events(),
         continuity_week=events(),
         first_release_week=events(),

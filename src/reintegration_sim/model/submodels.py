@@ -134,7 +134,8 @@ def unfair_incidents(m: ReintegrationModel) -> None:
 
 def _recruit(
     m: ReintegrationModel, approached: np.ndarray, vulnerability: np.ndarray, u_success: np.ndarray
-) -> None:
+) -> np.ndarray:
+    """Approaches succeed with the recruiters' chance times vulnerability; returns who was won."""
     rec = m.params.recruiters
     success = approached & (
         u_success < rec.approach_success * vulnerability * m.mod.recruit_success
@@ -147,11 +148,13 @@ def _recruit(
     )
     m.tally["recruiter_approaches"] += int(approached.sum())
     m.tally["recruiter_successes"] += int(success.sum())
+    return success
 
 
 def recruit_in_prison(m: ReintegrationModel, u_success: np.ndarray) -> None:
     """Recruiters on a wing approach its prisoners; the hopeless, isolated and distrustful are
-    the most open to them [RAN 2018, Prisons and prison regime]."""
+    the most open to them; those won over keep a contact with an active group outside [RAN
+    2018, Prisons and prison regime]."""
     p, rec = m.people, m.params.recruiters
     inside = p.in_custody()
     # recruiters' approaches are shared among everyone on the wing (steady state)
@@ -164,7 +167,8 @@ def recruit_in_prison(m: ReintegrationModel, u_success: np.ndarray) -> None:
     )
     # levers acting on recruitment inside only (staff training, mentors); neutral 1.0
     vulnerability = vulnerability * m.mod.prison_recruit_success
-    _recruit(m, approached, vulnerability, u_success)
+    won = _recruit(m, approached, vulnerability, u_success)
+    p.group_link |= won
 
 
 def update_caseloads(m: ReintegrationModel) -> None:
@@ -235,8 +239,11 @@ def release_day(m: ReintegrationModel) -> None:
         practitioner, Gate.PRACTITIONER, np.where(family, Gate.FAMILY, Gate.NOBODY)
     )[due]
     # recruiters choose whom to wait for: mostly those nobody meets
-    presence = rec.gate_presence * np.where(met, rec.gate_presence_accompanied, 1.0)
-    recruiters_there = due & (u_gate[1] < presence * p.group_ties)
+    # ... and for those they won over inside, whose contact in the group comes to meet them
+    presence = np.where(met, rec.gate_presence_accompanied, 1.0) * np.maximum(
+        rec.gate_presence * p.group_ties, rec.prison_link * p.group_link
+    )
+    recruiters_there = due & (u_gate[1] < presence)
     p.last_approach_week[recruiters_there] = week
     success = recruiters_there & (
         u_gate_success
@@ -402,7 +409,11 @@ def recruit_in_community(m: ReintegrationModel, u_success: np.ndarray) -> None:
     targets = (
         community
         & ~p.recruiting
-        & ((p.cohort == Cohort.EXTREMIST) | (p.ideology > rec.community_target_ideology))
+        & (
+            (p.cohort == Cohort.EXTREMIST)
+            | (p.ideology > rec.community_target_ideology)
+            | p.group_link
+        )
     )
     met = rec.need_met_vulnerability
     unmet = (1.0 - met) / 2.0  # no housing and no work each add half of the rest (structure)
@@ -719,6 +730,7 @@ def disrupt(m: ReintegrationModel, documented: np.ndarray) -> None:
     )
     np.maximum(pool, 0.0, out=pool)
     p.recruiting[due] = False
+    p.group_link[due] = False
     m.tally["disruptions"] += int(np.count_nonzero(due))
 
 
