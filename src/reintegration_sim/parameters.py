@@ -1963,7 +1963,10 @@ EVIDENCE_SECTIONS: dict[str, str] = {
 
 
 def register_markdown() -> str:
-    """The parameter register as a Markdown page (docs/parameters.md)."""
+    """The parameter register as a Markdown page (docs/parameters.md), with each parameter's
+    prior (:mod:`~reintegration_sim.priors`)."""
+    from .priors import prior_of  # priors reads the register: imported when the page is made
+
     lines = [
         "# Parameter register",
         "",
@@ -1975,7 +1978,9 @@ def register_markdown() -> str:
         + "; the full citation follows it); "
         "'RAN 2018 [Section]' is a section of Baaken, Korn & Walkenhorst (2018), *The challenge "
         "of resocialisation*, RAN ex post paper; 'assumption' means no published figure exists "
-        "and sensitivity analysis should vary it over its plausible range.",
+        "and sensitivity analysis should vary it over its plausible range. 'prior' is the "
+        "distribution a comparison with `--assumption-draws` draws the parameter from "
+        "(see docs/uncertainty.md); 'fixed' parameters are drawn only when named in `--vary`.",
         "",
     ]
     current = None
@@ -1990,15 +1995,16 @@ def register_markdown() -> str:
                 "",
                 " ".join(doc.split()),
                 "",
-                "| parameter | default | unit | plausible range | source | meaning |",
-                "|---|---|---|---|---|---|",
+                "| parameter | default | unit | plausible range | source | prior | meaning |",
+                "|---|---|---|---|---|---|---|",
             ]
         plausible = " / ".join(_fmt(v) for v in info.plausible)
         if len(info.plausible) == 2 and not isinstance(info.plausible[0], str):
             plausible = f"{_fmt(info.plausible[0])} – {_fmt(info.plausible[1])}"
+        prior = prior_of(info.key)
         lines.append(
             f"| `{info.name}` | {_fmt(info.default)} | {info.unit} | {plausible} | "
-            f"{info.source} | {info.doc} |"
+            f"{info.source} | {'fixed' if prior is None else prior.describe()} | {info.doc} |"
         )
     lines.append("")
     return "\n".join(lines)

@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from ..interventions import REGISTRY, Intervention
+from ..keys import LEVER_PREFIX
 from ..parameters import Parameters
+from ..priors import prior_of
 from ..scenario import load_scenario
 
 __all__ = ["levers_markdown", "scenarios_markdown", "write_docs"]
@@ -75,6 +77,14 @@ def _one_line(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
+def _prior_text(key: str) -> str:
+    """A lever field's prior in words: the distribution and why (or 'fixed: the policy')."""
+    prior = prior_of(key)
+    if prior is None:
+        return "fixed: a setting of the policy"
+    return f"{prior.describe()}; {prior.basis}"
+
+
 def levers_markdown() -> str:
     """Every lever: the intervention classes with their fields, then the parameter levers."""
     lines = [
@@ -109,8 +119,12 @@ def levers_markdown() -> str:
         ]
         own = [(n, f) for n, f in cls.model_fields.items() if n not in delivery]
         if own:
-            lines += ["| field | default | meaning |", "|---|---|---|"]
-            lines += [f"| `{n}` | {_fmt(f.default)} | {_one_line(f.description)} |" for n, f in own]
+            lines += ["| field | default | prior | meaning |", "|---|---|---|---|"]
+            lines += [
+                f"| `{n}` | {_fmt(f.default)} | {_prior_text(f'{LEVER_PREFIX}.{key}.{n}')} | "
+                f"{_one_line(f.description)} |"
+                for n, f in own
+            ]
             lines.append("")
     lines += [
         "## Parameter levers",
