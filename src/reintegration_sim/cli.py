@@ -36,7 +36,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from ._version import __version__
-from .workflows import DEFAULT_COMPARE_YEARS, DEFAULT_DETECT, DEFAULT_REPLICATIONS
+from .workflows import (
+    DEFAULT_COMPARE_YEARS,
+    DEFAULT_DETECT,
+    DEFAULT_DRAW_REPLICATIONS,
+    DEFAULT_REPLICATIONS,
+)
 from .workflows.sweep import DEFAULT_CHUNK
 
 if TYPE_CHECKING:
@@ -61,6 +66,13 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
+
+
+def _names(text: str) -> list[str]:
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("expected KEY_OR_GROUP[,KEY_OR_GROUP...]")
+    return names
 
 
 def _count(text: str) -> int:
@@ -223,6 +235,35 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="D",
         help="also report the replications needed to detect a difference of D per 100 "
         f"releases (default {DEFAULT_DETECT:g})",
+    )
+    compare.add_argument(
+        "--assumption-draws",
+        type=_count,
+        metavar="N",
+        help="also draw the assumptions N times jointly (quasi-random) and report each "
+        "difference over assumptions and chance: median, 90%% range, chance the policy helps "
+        "(docs/uncertainty.md)",
+    )
+    compare.add_argument(
+        "--vary",
+        type=_names,
+        metavar="KEY_OR_GROUP,...",
+        help="with --assumption-draws: what to draw (keys, register groups such as recruiters, "
+        "levers such as interventions.mentors, or 'levers'); default every shared assumption",
+    )
+    compare.add_argument(
+        "--draw-replications",
+        type=_count,
+        default=DEFAULT_DRAW_REPLICATIONS,
+        metavar="R",
+        help="with --assumption-draws: runs per scenario in each draw, on common random numbers "
+        f"(default {DEFAULT_DRAW_REPLICATIONS}; 2 or more also separate chance from the "
+        "assumptions)",
+    )
+    compare.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --assumption-draws: run the draws on this Dask scheduler instead of --workers",
     )
     compare.set_defaults(handler=_compare)
 
@@ -518,10 +559,18 @@ def _compare_out_dir(names: Sequence[str]) -> Path:
 def _compare(args: argparse.Namespace, command: list[str]) -> int:
     from .outputs.report import REPORT_HTML, REPORT_MD
     from .outputs.results import check_out_dir
+    from .priors import PriorError, resolve_vary
     from .workflows import compare, prepare_comparison
 
     loaded = [_loaded(ref, args) for ref in args.scenarios]
     _, run_as, _ = prepare_comparison(loaded, args.seed)  # refuses unpaired scenarios first
+    if args.vary is not None and args.assumption_draws is None:
+        return _fail("--vary needs --assumption-draws N")
+    if args.assumption_draws is not None:
+        try:  # names checked before anything runs
+            resolve_vary(args.vary, [iv.key for s in run_as for iv in s.active_interventions()])
+        except PriorError as err:
+            return _fail(err)
     names = [s.name for s in run_as]
     out = args.out if args.out is not None else _compare_out_dir(names)
     check_out_dir(out)  # refuses an unusable --out before anything runs
@@ -534,6 +583,10 @@ def _compare(args: argparse.Namespace, command: list[str]) -> int:
             years=args.years,
             detect=args.detect,
             progress=True,
+            assumption_draws=args.assumption_draws,
+            vary=args.vary,
+            draw_replications=args.draw_replications,
+            scheduler=args.scheduler,
         )
         if args.seed is not None:
             result.seed_source = "--seed"

@@ -245,8 +245,9 @@ def priors() -> dict[str, Prior]:
 def resolve_vary(names: Iterable[str] | None, levers: Iterable[str]) -> list[str]:
     """The keys a comparison draws.
 
-    Without ``names``: every register parameter with a prior and the effect sizes of the
-    ``levers`` the compared scenarios use. Each name is a key (``offending.terror_hazard``,
+    Without ``names``: every register parameter with a prior except the calibrated ones (they
+    keep their calibrated values unless a posterior is given or they are named) and the effect
+    sizes of the ``levers`` the compared scenarios use. Each name is a key (``offending.terror_hazard``,
     ``interventions.mentors.hazard_ratio``), a register group (``recruiters``), a lever
     (``interventions.mentors``) or ``levers`` (the effect sizes of every lever used); an
     unknown name raises :class:`PriorError` with close matches.
@@ -255,7 +256,12 @@ def resolve_vary(names: Iterable[str] | None, levers: Iterable[str]) -> list[str
     lever_keys = [k for k in priors() if k.startswith(LEVER_PREFIX + ".")]
     used = [k for k in lever_keys if _lever_parts(k)[0] in levers]
     if names is None:
-        return [k for k in priors() if not k.startswith(LEVER_PREFIX + ".")] + used
+        shared = [
+            k
+            for k, p in priors().items()
+            if not k.startswith(LEVER_PREFIX + ".") and not p.basis.startswith("calibrated")
+        ]
+        return shared + used
     keys = all_keys()
     chosen: list[str] = []
     for raw in names:

@@ -35,7 +35,7 @@ from ..model.outcomes import FOLLOW_UP_YEARS
 from ..model.population import WEEKS_PER_YEAR
 from ..parameters import Parameters, iter_register
 from ..scenario import Scenario
-from .text import NOISE_ONLY
+from .text import CHANCE_AND_ASSUMPTIONS, NOISE_ONLY
 
 __all__ = [
     "Heading",
@@ -294,8 +294,9 @@ def report_blocks(
             "difference is the scenario minus the base, averaged over the runs, with a 95 % "
             "interval." + _follow_up_note(metadata, years)
         ),
-        Heading(2, "The scenarios"),
     ]
+    blocks += _draws_section(comparison, scenarios, metadata, years)
+    blocks.append(Heading(2, "The scenarios"))
     for i, scenario in enumerate(scenarios):
         role = "the base" if i == 0 else "compared with the base"
         changes = _what_changes(scenario) if i > 0 else []
@@ -331,6 +332,69 @@ def report_blocks(
         Heading(2, "How this was made"),
         Paragraph(_provenance(metadata)),
     ]
+    return blocks
+
+
+def _draws_section(
+    comparison: pd.DataFrame,
+    scenarios: Sequence[Scenario],
+    metadata: Mapping[str, Any],
+    years: float,
+) -> list[Block]:
+    """With assumption draws: each policy's differences over assumptions and chance, first."""
+    draws = metadata.get("assumption_draws")
+    if not draws or "total_median" not in comparison:
+        return []
+    base = scenarios[0]
+    blocks: list[Block] = [
+        Heading(2, "How sure is this? Differences over assumptions and chance"),
+        Paragraph(
+            f"Most effect sizes in this model are assumptions. Here {len(draws['drawn'])} of them "
+            f"were drawn jointly {draws['n_draws']} times from their priors (each scenario run "
+            f"{draws['replications_per_draw']} time(s) per draw on the same people and random "
+            "numbers as the others). The range covers 90 % of the differences; 'chance it helps' "
+            "is the share of draws in which the policy did better; 'due to assumptions' is the "
+            f"share of the spread that comes from the assumptions, the rest being chance. These "
+            f"ranges cover {CHANCE_AND_ASSUMPTIONS}."
+        ),
+    ]
+    events = comparison[(comparison["kind"] == "event") & (comparison["years"] == years)]
+    header = (
+        "scenario",
+        "cohort",
+        "outcome",
+        "median difference",
+        "90 % range",
+        "chance it helps",
+        "due to assumptions",
+    )
+    rows = []
+    for other in scenarios[1:]:
+        for _, row in events[events["scenario"] == other.name].iterrows():
+            if pd.isna(row["total_median"]):
+                continue
+            better, share = row["prob_better"], row["share_assumptions"]
+            rows.append(
+                (
+                    other.label,
+                    str(row["cohort"]),
+                    str(row["label"]),
+                    _num(row["total_median"], signed=True),
+                    f"{_num(row['total_low'], signed=True)} to {_num(row['total_high'], signed=True)}",
+                    "n/a" if pd.isna(better) else f"{100 * better:.0f} %",
+                    "n/a" if pd.isna(share) else f"{100 * share:.0f} %",
+                )
+            )
+    if rows:
+        blocks.append(Table(header, tuple(rows), "lllrrrr"))
+    blocks.append(
+        Paragraph(
+            f"Per 100 people released, {years:g} years after release; the difference is the "
+            f"scenario minus **{base.label}**. Every draw is in draws.parquet and the drawn "
+            "values in assumptions.parquet; drivers.csv says which assumptions explain each "
+            "main difference."
+        )
+    )
     return blocks
 
 

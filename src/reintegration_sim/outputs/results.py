@@ -480,6 +480,28 @@ def write_comparison_tables(
     return paths
 
 
+#: the files a comparison over assumption draws adds
+DRAWS, ASSUMPTIONS, DRIVERS_CSV = "draws.parquet", "assumptions.parquet", "drivers.csv"
+
+
+def write_draw_tables(
+    folder: Path,
+    draws: pd.DataFrame,
+    assumptions: pd.DataFrame,
+    drivers: pd.DataFrame | None,
+) -> list[Path]:
+    """Write ``draws.parquet`` (what every run of every draw measured), ``assumptions.parquet``
+    (the drawn values, one row per draw) and ``drivers.csv`` (which assumptions explain each
+    main difference) into ``folder``."""
+    paths = [folder / DRAWS, folder / ASSUMPTIONS]
+    draws.to_parquet(paths[0], engine="pyarrow", index=False)
+    assumptions.to_parquet(paths[1], engine="pyarrow", index=False)
+    if drivers is not None:
+        paths.append(folder / DRIVERS_CSV)
+        drivers.to_csv(paths[-1], index=False, float_format="%.4g")
+    return paths
+
+
 @dataclass(frozen=True)
 class Comparison:
     """A comparison folder read back."""

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 __all__ = [
+    "CHANCE_AND_ASSUMPTIONS",
     "NOISE_ONLY",
     "SUMMARY_YEARS",
     "escape_markdown",
@@ -19,6 +20,11 @@ __all__ = [
     "format_summary",
 ]
 
+#: what the ranges of a comparison over assumption draws cover
+CHANCE_AND_ASSUMPTIONS = (
+    "chance and the stated assumptions, each drawn from its prior (docs/uncertainty.md); "
+    "not the model's structure"
+)
 #: what a comparison's interval covers, said wherever one is printed
 NOISE_ONLY = (
     "chance only (simulation noise between replications), not the uncertainty of the lever "
@@ -115,6 +121,7 @@ def format_comparison_summary(
     seconds: float,
     requested_years: float | None = None,
     labels: Mapping[str, str] | None = None,
+    draws: Mapping[str, Any] | None = None,
 ) -> str:
     """The table printed after a comparison: per other scenario, the event outcomes ``years``
     after release per 100 releases (base, scenario, paired difference with 95 % interval) and
@@ -156,7 +163,44 @@ def format_comparison_summary(
                 f"{_level(ref_level):>10}  {_level(row['level']):>10}  {_diff_cell(row)}"
             )
         lines += _cost_lines(table, base, name, label_width)
+    if draws:
+        lines += _draw_lines(table, names, shown, years, draws, label_width)
     return "\n".join(lines)
+
+
+def _draw_lines(
+    table: pd.DataFrame,
+    names: list[str],
+    shown: Mapping[str, str],
+    years: float,
+    draws: Mapping[str, Any],
+    label_width: int,
+) -> list[str]:
+    """The differences over assumptions and chance: median, 90 % range, chance it helps."""
+    lines = [
+        "",
+        f"Over assumptions and chance ({draws['n_draws']} joint draws of "
+        f"{len(draws['drawn'])} assumptions, {draws['replications_per_draw']} run(s) per "
+        "scenario in each): median difference, 90% range, chance the policy improves the "
+        "outcome, share of the spread due to the assumptions (the rest is chance).",
+        f"These ranges cover {CHANCE_AND_ASSUMPTIONS}.",
+    ]
+    events = table[(table["kind"] == "event") & (table["years"] == years)]
+    for name in names[1:]:
+        lines += ["", f"{shown[name]} vs {shown[names[0]]}:"]
+        for _, row in events[events["scenario"] == name].iterrows():
+            if pd.isna(row.get("total_median")):
+                continue
+            better = row["prob_better"]
+            chance = "n/a" if pd.isna(better) else f"{100 * better:.0f}%"
+            share = row["share_assumptions"]
+            spread = "n/a" if pd.isna(share) else f"{100 * share:.0f}%"
+            lines.append(
+                f"  {row['cohort']:<10}  {row['label']:<{label_width}}  "
+                f"{row['total_median']:+.2f} ({row['total_low']:+.2f} to "
+                f"{row['total_high']:+.2f}); helps: {chance}; assumptions: {spread}"
+            )
+    return lines
 
 
 def _level(x: float) -> str:

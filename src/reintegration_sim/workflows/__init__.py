@@ -36,6 +36,7 @@ from ..analysis.calibration import DEFAULT_MAX_EVALUATIONS, CalibrationResult
 from ..analysis.calibration import DEFAULT_REPLICATIONS as CALIBRATION_REPLICATIONS
 from ..analysis.experiment import run_scenario
 from ..analysis.survival import survival_table
+from ..analysis.uncertainty import DEFAULT_DRAW_REPLICATIONS
 from ..outputs.results import now_iso
 from ..scenario import Scenario, load_scenario
 from .sweep import DEFAULT_CHUNK
@@ -235,6 +236,13 @@ class ComparisonResult:
     detect: float
     seconds: float
     started: str
+    #: with ``assumption_draws``: every draw's levels (``draws.parquet``), the drawn values
+    #: (``assumptions.parquet``), the keys drawn and those kept as policy, and per scenario and
+    #: main outcome which assumptions explain the difference (``drivers.csv``)
+    draws: pd.DataFrame | None = None
+    assumptions: pd.DataFrame | None = None
+    draw_info: dict[str, Any] | None = None
+    drivers: pd.DataFrame | None = None
 
     @property
     def names(self) -> list[str]:
@@ -256,6 +264,7 @@ class ComparisonResult:
             seconds=self.seconds,
             requested_years=self.requested_years,
             labels={s.name: s.label for s in self.scenarios},
+            draws=self.draw_info,
         )
 
     def __str__(self) -> str:
@@ -284,6 +293,7 @@ class ComparisonResult:
                 "follow_up_years": self.years,
                 "requested_follow_up_years": self.requested_years,
                 "detectable_difference": self.detect,
+                **({"assumption_draws": self.draw_info} if self.draw_info else {}),
             },
         )
 
@@ -304,7 +314,12 @@ class ComparisonResult:
             write_comparison_plots,
         )
         from ..outputs.report import write_report
-        from ..outputs.results import ResultFolder, write_comparison_tables, write_metadata
+        from ..outputs.results import (
+            ResultFolder,
+            write_comparison_tables,
+            write_draw_tables,
+            write_metadata,
+        )
 
         out = Path(folder)
         with ResultFolder(out) as staged:
@@ -329,6 +344,8 @@ class ComparisonResult:
                 },
                 destination=out,
             )
+            if self.draws is not None and self.assumptions is not None:
+                write_draw_tables(staged.path, self.draws, self.assumptions, self.drivers)
             write_metadata(staged.path, metadata)
         return out
 
@@ -355,9 +372,24 @@ def compare(
     detect: float = DEFAULT_DETECT,
     progress: bool = False,
     executor: Executor | None = None,
+    assumption_draws: int | None = None,
+    vary: Sequence[str] | None = None,
+    draw_replications: int = DEFAULT_DRAW_REPLICATIONS,
+    scheduler: str | None = None,
+    cache: str | Path | None = None,
 ) -> ComparisonResult:
     """Run every scenario on the same seeds (the base's unless ``seed`` is given) and compare
-    each with the first: paired differences with 95 % intervals (chance only), costs."""
+    each with the first: paired differences with 95 % intervals (chance only), costs.
+
+    With ``assumption_draws`` N, also run N joint draws of the assumptions (``vary``: keys,
+    groups or levers; default every assumption the scenarios share,
+    :func:`~reintegration_sim.analysis.uncertainty.plan_draws`), ``draw_replications`` runs
+    per scenario in each draw on common random numbers, on ``workers`` processes or the Dask
+    ``scheduler``; the table gains ``total_median``, ``total_low``, ``total_high`` (90 % over
+    assumptions and chance), ``share_assumptions`` and ``prob_better``. Finished draws are kept
+    in ``cache`` (default: a folder in the temporary directory named by the plan), so the same
+    call after an interruption runs only the missing draws; the cache is removed at the end.
+    """
     from ..analysis.comparison import (
         comparison_table,
         main_follow_up,
@@ -376,6 +408,22 @@ def compare(
     levels = replication_levels(people, timeseries)
     table = comparison_table(levels, run_as[0].name, detectable=detect)
     shown = main_follow_up(table, years)
+    extra: dict[str, Any] = {}
+    if assumption_draws is not None:
+        extra = _assumption_draws(
+            run_as,
+            assumption_draws,
+            vary,
+            draw_replications,
+            workers=workers,
+            scheduler=scheduler,
+            executor=executor,
+            cache=cache,
+            years=shown,
+        )
+        table = table.merge(
+            extra.pop("columns"), how="left", on=["scenario", "cohort", "kind", "outcome", "years"]
+        )
     return ComparisonResult(
         loaded=loaded,
         scenarios=run_as,
@@ -392,7 +440,92 @@ def compare(
         detect=detect,
         seconds=time.perf_counter() - clock,
         started=started,
+        **extra,
     )
+
+
+#: the outcomes whose drivers a comparison over assumption draws reports (cohort, kind,
+#: outcome): the main ones of the summary
+DRIVER_OUTCOMES = (
+    ("extremist", "event", "terror_reoffence"),
+    ("extremist", "event", "any_reoffence"),
+    ("comparison", "event", "any_reoffence"),
+)
+
+
+def _assumption_draws(
+    scenarios: Sequence[Scenario],
+    n_draws: int,
+    vary: Sequence[str] | None,
+    replications: int,
+    *,
+    workers: int,
+    scheduler: str | None,
+    executor: Executor | None,
+    cache: str | Path | None,
+    years: float,
+) -> dict[str, Any]:
+    """Run the draws of a comparison; the table columns and the result's draw fields."""
+    import shutil
+    import tempfile
+
+    from ..analysis.uncertainty import (
+        drivers,
+        paired_draw_differences,
+        plan_draws,
+        prior_text,
+        run_draws,
+        uncertainty_columns,
+    )
+    from .sweep import _executor
+
+    plan = plan_draws(scenarios, n_draws, vary, replications)
+    folder = (
+        Path(cache)
+        if cache is not None
+        else Path(tempfile.gettempdir()) / f"reintegration-sim-draws-{plan.fingerprint(scenarios)}"
+    )
+    clock = time.perf_counter()
+    if executor is not None:
+        levels = run_draws(plan, scenarios, folder, executor)
+    else:
+        with _executor(workers, scheduler) as pool:
+            levels = run_draws(plan, scenarios, folder, pool)
+    seconds = time.perf_counter() - clock
+    base = scenarios[0].name
+    assumptions = plan.assumptions()
+    diffs = paired_draw_differences(levels, base)
+    driver_rows = []
+    for name in [s.name for s in scenarios[1:]]:
+        for cohort, kind, outcome in DRIVER_OUTCOMES:
+            chosen = diffs[
+                (diffs["scenario"].astype(str) == name)
+                & (diffs["cohort"] == cohort)
+                & (diffs["kind"] == kind)
+                & (diffs["outcome"] == outcome)
+                & (diffs["years"] == years)
+            ].dropna(subset=["difference"])
+            if chosen.empty:
+                continue
+            found = drivers(chosen, assumptions, plan.keys).head(10)
+            found.insert(0, "outcome", f"{cohort}.{kind}.{outcome}@{years:g}y")
+            found.insert(0, "scenario", name)
+            driver_rows.append(found)
+    shutil.rmtree(folder, ignore_errors=True)
+    return {
+        "columns": uncertainty_columns(levels, base),
+        "draws": levels,
+        "assumptions": assumptions,
+        "drivers": pd.concat(driver_rows, ignore_index=True) if driver_rows else None,
+        "draw_info": {
+            "n_draws": plan.n_draws,
+            "replications_per_draw": plan.replications,
+            "design": "scrambled Halton, seeded with the base scenario's seed",
+            "drawn": {key: prior_text(key) for key in plan.keys},
+            "kept_as_policy": plan.policy,
+            "seconds": round(seconds, 3),
+        },
+    }
 
 
 # ---------------------------------------------------------------------- sweep, calibrate
