@@ -1559,7 +1559,7 @@ class Offending(_Group):
     EVIDENCE.md section 1."""
 
     base_hazard_comparison: float = param(
-        0.009318,
+        0.01064,
         unit="probability / week",
         plausible=(0.004, 0.03),
         bounds=(0.0, 1.0),
@@ -1576,7 +1576,7 @@ class Offending(_Group):
         doc="Same for the extremist cohort (ordinary offending is rarer among them).",
     )
     terror_hazard: float = param(
-        0.002446,
+        0.002639,
         unit="probability / week",
         plausible=(0.0002, 0.003),
         bounds=(0.0, 1.0),
