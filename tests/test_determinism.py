@@ -267,3 +267,29 @@ def test_lever_reaches_each_person_only_from_their_release(sim):
         )
         ever_differed |= differ
     assert ever_differed[ext].mean() > 0.5
+
+
+def test_womens_lever_leaves_every_man_identical(sim):
+    """Gender-specific pathways serve women only: when nobody can influence anybody, every man
+    ends the run exactly as without the lever, while most women released change."""
+    women = {"population": {"female_share_extremist": 0.3, "female_share_comparison": 0.3}}
+    setting = {**SEPARABLE, **women}
+    base = sim.scenario(300, 300, weeks=260, **setting)
+    policy = base.with_interventions({"women_centred_support": {}})
+    a, b = sim.run(base).model, sim.run(policy).model
+    ta, tb = _table(a), _table(b)
+    differ = _differing_rows(ta, tb).to_numpy()
+    female = ta.female.to_numpy()
+    assert not differ[~female].any(), f"{int(differ[~female].sum())} men changed"
+    released = female & (ta.first_release_week >= 0).to_numpy()
+    assert differ[released].mean() > 0.8, "the lever should change the women it serves"
+
+
+def test_with_interactions_a_womens_lever_reaches_some_men(sim):
+    """Control for the test above: where people share wings, caseloads, recruiters and peer
+    ties, what the lever does for women reaches some men too."""
+    women = {"population": {"female_share_extremist": 0.3, "female_share_comparison": 0.3}}
+    base = sim.scenario(300, 300, weeks=260, **women)
+    policy = base.with_interventions({"women_centred_support": {}})
+    ta, tb = _table(sim.run(base).model), _table(sim.run(policy).model)
+    assert _differing_rows(ta, tb).to_numpy()[~ta.female.to_numpy()].any()

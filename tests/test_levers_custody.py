@@ -337,6 +337,9 @@ def test_mental_health_transition_raises_recalls_and_lowers_hazard(sim):
             "hazard": float(np.mean(memo.get("hazard", [np.nan]))),
         }
 
-    diffs = paired_steps(sim, base, policy, REPS, observe)
+    # twice the usual replications: since mental illness shares a background of disadvantage
+    # with the other risks, who is out on a given week varies more between the arms, and 5
+    # replications left the hazard's interval touching 0 (all 10 paired differences below 0)
+    diffs = paired_steps(sim, base, policy, 2 * REPS, observe)
     sim.assert_effect(diffs["recalls"], "up", "recalls among people with mental health needs")
     sim.assert_effect(diffs["hazard"], "down", "weekly reoffending hazard, people with needs")

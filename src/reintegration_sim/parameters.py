@@ -62,6 +62,21 @@ class _Group(BaseModel):
 ASSUMPTION = "assumption"
 
 
+def _loading(default: float, plausible: tuple[float, float], source: str, side: str) -> Any:
+    """A loading of the Gaussian copula of starting attributes on the shared background."""
+    return param(
+        default,
+        unit="correlation",
+        plausible=plausible,
+        bounds=(-1.0, 1.0),
+        source=source,
+        doc=f"Loading on the shared background (disadvantage) of {side}: the correlation of "
+        "its latent normal score with the background; two attributes' scores correlate as the "
+        "product of their loadings; 0 = independent. The attribute's own distribution is "
+        "unchanged.",
+    )
+
+
 class Population(_Group):
     """Who is in custody at the start (EVIDENCE.md section 2)."""
 
@@ -342,6 +357,72 @@ class Population(_Group):
         bounds=(0.0, 1.0),
         source="assumption; RAN 2018 [Social support]",
         doc="Family's trust in agencies at the start (the same for everyone).",
+    )
+    # --- shared disadvantage: loadings of the Gaussian copula (population.make_people) ---
+    disadvantage_propensity: float = _loading(
+        0.5,
+        (0.2, 0.7),
+        "assumption (direction: Brunton-Smith & Hopkins 2013, MoJ SPCR waves 1-3: prior "
+        "offending, accommodation and employment each go with reoffending after release)",
+        "personal propensity to offend (frailty)",
+    )
+    disadvantage_prior_record: float = _loading(
+        0.5,
+        (0.2, 0.7),
+        "assumption (direction: Williams, Poyser & Hopkins 2012, MoJ SPCR: prisoners sentenced "
+        "before were more often homeless before custody and in need of help with housing at "
+        "release)",
+        "a prior criminal record",
+    )
+    disadvantage_no_housing: float = _loading(
+        0.5,
+        (0.2, 0.7),
+        "assumption (direction: Williams, Poyser & Hopkins 2012, SPCR; Herbert, Morenoff & "
+        "Harding 2015, Michigan parolees: prior incarceration and mental illness go with "
+        "housing insecurity, earnings and social support protect)",
+        "no housing to go to at release",
+    )
+    disadvantage_no_work: float = _loading(
+        0.4,
+        (0.1, 0.6),
+        "assumption (direction: Hopkins 2012, MoJ SPCR pre-custody employment: unemployment "
+        "and low pay before custody went with more reoffending after release)",
+        "no work or education lined up at release",
+    )
+    disadvantage_weak_family_ties: float = _loading(
+        0.3,
+        (0.0, 0.5),
+        "assumption (direction: Herbert, Morenoff & Harding 2015: social support protects "
+        "against housing insecurity after prison)",
+        "weaker family ties (the never visited among them: the whole starting distribution of "
+        "family ties, never_visited's share included, is read at this score)",
+    )
+    disadvantage_mental_health: float = _loading(
+        0.3,
+        (0.0, 0.5),
+        "assumption (direction: Herbert, Morenoff & Harding 2015: mental illness a risk factor "
+        "for housing insecurity after prison)",
+        "psychosis or major depression (the disadvantaged first)",
+    )
+    disadvantage_youth: float = _loading(
+        0.2,
+        (0.0, 0.4),
+        ASSUMPTION,
+        "younger age",
+    )
+    disadvantage_group_ties: float = _loading(
+        0.2,
+        (0.0, 0.4),
+        "assumption (direction: Altier, Boyle & Horgan 2021, Terrorism and Political Violence "
+        "33(4): those from an upper- or middle-class childhood family re-engaged less often)",
+        "stronger ties to an extremist group",
+    )
+    disadvantage_ideology: float = _loading(
+        0.0,
+        (-0.2, 0.3),
+        "assumption: no figures (Altier, Boyle & Horgan 2021 find beliefs and connections, not "
+        "social achievements, predict re-engagement); 0 = belief independent of disadvantage",
+        "stronger ideological commitment",
     )
 
 
@@ -1229,6 +1310,19 @@ class Behaviour(_Group):
         doc="Family ties above which the family-contact milestone is reached.",
     )
 
+    openness_age_ratio: float = param(
+        1.3,
+        unit="ratio per 10 years younger",
+        plausible=(1.0, 1.6),
+        bounds=(0.5, 3.0),
+        source="assumption; direction: Krosnick & Alwin 1989 (J Pers Soc Psychol 57(3)): "
+        "attitudes change most readily in early adulthood (the impressionable years), far less "
+        "later; no figure for extremist belief, so 1 (no effect of age) is in range",
+        doc="Openness of belief to change by age, a continuous maturation curve: the weekly "
+        "change of ideology (the drift of section 7.13 and the pull of wing-mates in custody) "
+        "is multiplied by this ** ((30 - age) / 10), 1 at age 30.",
+    )
+
 
 class Community(_Group):
     """Receiving communities [RAN 2018, Stigmatisation; Trust; Capacity building]."""
@@ -1581,6 +1675,19 @@ class Recruiters(_Group):
         doc="An online approach's chance of success as a share of an approach in person.",
     )
 
+    age_vulnerability_ratio: float = param(
+        1.3,
+        unit="ratio per 10 years younger",
+        plausible=(1.0, 1.6),
+        bounds=(0.5, 3.0),
+        source="assumption (no figures for openness to recruiters by age; recruits are mostly "
+        "young adults, and belief is most open to change in early adulthood: Krosnick & Alwin "
+        "1989); 1 (no effect of age) is in range",
+        doc="Openness to recruiters' approaches in prison and in the community by age, a "
+        "continuous maturation curve: vulnerability is multiplied by this ** ((30 - age) / 10), "
+        "1 at age 30.",
+    )
+
 
 class Offending(_Group):
     """Weekly hazards of reoffending, terrorism reoffending, recall and death, and the effect of
@@ -1588,7 +1695,7 @@ class Offending(_Group):
     EVIDENCE.md section 1."""
 
     base_hazard_comparison: float = param(
-        0.009318,
+        0.01064,
         unit="probability / week",
         plausible=(0.004, 0.03),
         bounds=(0.0, 1.0),
@@ -1605,7 +1712,7 @@ class Offending(_Group):
         doc="Same for the extremist cohort (ordinary offending is rarer among them).",
     )
     terror_hazard: float = param(
-        0.002446,
+        0.002639,
         unit="probability / week",
         plausible=(0.0002, 0.003),
         bounds=(0.0, 1.0),
@@ -1816,6 +1923,31 @@ class Offending(_Group):
         bounds=(0, 520),
         source=ASSUMPTION,
         doc="A new sentence longer than this costs the person their housing.",
+    )
+    terror_age_ratio: float = param(
+        1.2,
+        unit="ratio per 10 years younger",
+        plausible=(1.0, 1.6),
+        bounds=(0.5, 3.0),
+        source="direction: Hasisi et al. 2020 (J Quant Criminol 36, terrorism recidivism in "
+        "Israel: older at release, lower risk); Altier, Boyle & Horgan 2021 (less re-engagement "
+        "with age); size assumption, below the ordinary age curve because terrorist offending "
+        "peaks later and over a broader age range (Klausen, Morrill & Libretti 2016, Social "
+        "Science Quarterly 97(1))",
+        doc="Terrorism hazard by age, a continuous maturation curve: the hazard is multiplied "
+        "by this ** ((30 - age) / 10), 1 at age 30; 1 = no effect of age.",
+    )
+    hr_female: float = param(
+        0.76,
+        unit="hazard ratio",
+        plausible=(0.6, 1.0),
+        bounds=(0.1, 10.0),
+        source="Langan & Levin 2002 (BJS NCJ 193427, US prisoners released 1994): 58 % of women "
+        "and 68 % of men rearrested within 3 years, about 0.76 as a hazard ratio; the range up "
+        "to 1 is an assumption from E&W custody leavers, whose gap is smaller (MoJ one-year "
+        "rates, 2006 Q1: 45.0 % women, 46.6 % men; written answer, Hansard 16 Dec 2008)",
+        doc="Hazard ratio of a proven reoffence for women (any offence; no figures for "
+        "terrorism offences, which have no term for sex).",
     )
 
     @model_validator(mode="after")

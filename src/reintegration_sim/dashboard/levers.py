@@ -84,6 +84,7 @@ LAY: dict[str, str] = {
     "intervention.sport": "sport works off anger, so fewer incidents feel unfair",
     "intervention.religious_support": "vetted religious counsel that questions extremist readings",
     "intervention.family_support": "information, advice and help so families can support",
+    "intervention.women_centred_support": "a women-only key worker: family, trust, hope, a home",
     "intervention.staff_training": "staff trained to build trust and to notice warning signs",
     "intervention.co_owned_plan": "plans for life after release made with the person",
     "intervention.mentors": "trained former extremists as mentors",

@@ -33,6 +33,7 @@ __all__ = [
     "COST_INDICATORS",
     "FOLLOW_UP_FIELDS",
     "FOLLOW_UP_YEARS",
+    "RELEASE_FIELDS",
     "EVENT_OUTCOMES",
     "INDICATORS",
     "COHORTS",
@@ -61,6 +62,9 @@ FOLLOW_UP_FIELDS: tuple[str, ...] = (
     "working",
     "family_ties",
 )
+#: what is recorded in the week of each person's first release (the people table's
+#: ``<field>_release`` columns), the states that studies of released prisoners measure at release
+RELEASE_FIELDS: tuple[str, ...] = ("housed", "working")
 COHORTS = ("all", "extremist", "comparison")
 
 
@@ -298,6 +302,9 @@ class Recorder:
             for years in FOLLOW_UP_YEARS
             for name in FOLLOW_UP_FIELDS
         }
+        #: each person's housing and work at the end of the week of their first release (NaN
+        #: for those never released): the people table's ``housed_release``, ``working_release``
+        self.at_release = {name: np.full(p.n, np.nan) for name in RELEASE_FIELDS}
         self._cumulative_cost = 0.0
         self._intervention_cost = 0.0  # what the deliveries had counted at the last record
 
@@ -379,6 +386,16 @@ class Recorder:
             row[j_cap] = float(caseload.total_capacity)
         self._record_costs(m, row, flags["in_custody"])
         self._record_follow_up(m, alive, community)
+        self._record_at_release(m)
+
+    def _record_at_release(self, m: ReintegrationModel) -> None:
+        """Housing and work of the people first released this week, as the week ends (after
+        any found in the release week itself)."""
+        p = m.people
+        now = np.flatnonzero(p.first_release_week == m.week)
+        if now.size:
+            self.at_release["housed"][now] = p.housed[now]
+            self.at_release["working"][now] = p.working[now]
 
     def _record_follow_up(
         self, m: ReintegrationModel, alive: np.ndarray, community: np.ndarray
@@ -519,7 +536,9 @@ def people_table(m: ReintegrationModel) -> pd.DataFrame:
     """One row per person: attributes at the start, the week of each event, the end state.
 
     ``weeks_to_<outcome>`` is the time from first release to the event; ``followup_weeks`` the
-    time from first release to death or the horizon (censoring time); ``custody_weeks`` the
+    time from first release to death or the horizon (censoring time); ``housed_release`` and
+    ``working_release`` the housing and work at the end of the week of first release (empty for
+    those never released); ``custody_weeks`` the
     weeks spent in custody in weeks 1 to the end (times ``costs.custody_place_week``: the
     person's share of the custody cost).
     """
@@ -572,6 +591,8 @@ def people_table(m: ReintegrationModel) -> pd.DataFrame:
             "custody_weeks": m.recorder.custody_weeks.copy(),
         }
     )
+    for name, values in m.recorder.at_release.items():
+        table[f"{name}_release"] = values.copy()
     for (years, name), values in m.recorder.follow_up.items():
         table[f"{name}_{years}y"] = values.copy()
     return pd.DataFrame(table)

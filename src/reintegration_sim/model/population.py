@@ -1,7 +1,10 @@
 """The synthetic population: per-person state as numpy arrays, and its starting distributions.
 
 Starting distributions follow EVIDENCE.md section 2 where a figure exists (see the parameter
-register for each); the rest are stated assumptions. Synthetic people only: nothing here is, or
+register for each); the rest are stated assumptions. Disadvantage is shared: prior record,
+housing, work, family ties, mental health, age, propensity and ties to the group are drawn from a
+common background (a Gaussian copula, :func:`background_scores`), so they go together as they do
+among released prisoners, while each keeps the share or distribution the register gives it. Synthetic people only: nothing here is, or
 may be used as, a score of a real person.
 """
 
@@ -10,14 +13,25 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 import numpy as np
+from scipy.special import betainc, betaincinv, gammaincinv, ndtr
 
-from ..parameters import Parameters
+from ..parameters import Parameters, Population
 from .agents import Cohort, Gate, Phase
 
-__all__ = ["Communities", "People", "make_communities", "make_people"]
+__all__ = [
+    "BACKGROUND_ATTRIBUTES",
+    "Communities",
+    "People",
+    "background_scores",
+    "make_communities",
+    "make_people",
+]
 
 WEEKS_PER_YEAR = 52
 NO_EVENT = -1
+#: points of the table from which the family-ties quantile is read: steps of 2^-16 in ties
+#: (numerical, not a parameter)
+_TABLE_POINTS = 2**16 + 1
 
 
 @dataclass
@@ -115,8 +129,72 @@ def _beta_mean(rng: np.random.Generator, mean: float, concentration: float, n: i
     return rng.beta(a, b, n)
 
 
+#: the starting attributes drawn through the shared background, in draw order, each with the
+#: register loading (``population.disadvantage_<name>``) of its disadvantaged side
+BACKGROUND_ATTRIBUTES: tuple[str, ...] = (
+    "propensity",
+    "prior_record",
+    "no_housing",
+    "no_work",
+    "weak_family_ties",
+    "mental_health",
+    "youth",
+    "group_ties",
+    "ideology",
+)
+
+
+def background_scores(
+    pop: Population, rng: np.random.Generator, n: int
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The shared background and each attribute's latent normal score (Gaussian copula).
+
+    One standard normal ``d`` per person stands for a common background of disadvantage; the
+    score of attribute k is ``z_k = l_k d + sqrt(1 - l_k^2) e_k`` with its own standard normal
+    ``e_k`` and the register loading ``l_k``, so every score is standard normal (each attribute
+    keeps its own distribution, read off through its quantile function at ``Phi(z_k)``) and two
+    scores correlate as ``l_j l_k``. A high score is the disadvantaged side (more propensity, a
+    record, no housing, no work, weaker family ties, mental illness, younger,
+    stronger group ties, stronger belief). Draws: ``d`` first, then one row of ``e`` per
+    attribute in :data:`BACKGROUND_ATTRIBUTES` order (a loading of 0 draws the same numbers).
+    """
+    background = rng.standard_normal(n)
+    own = rng.standard_normal((len(BACKGROUND_ATTRIBUTES), n))
+    scores = {}
+    for k, name in enumerate(BACKGROUND_ATTRIBUTES):
+        load = float(getattr(pop, f"disadvantage_{name}"))
+        scores[name] = load * background + np.sqrt(1.0 - load * load) * own[k]
+    return background, scores
+
+
+def _beta_quantile(u: np.ndarray, mean: float | np.ndarray, concentration: float) -> np.ndarray:
+    """The beta distribution of this mean and concentration, read at the probabilities ``u``."""
+    mean = np.clip(mean, 1e-3, 1 - 1e-3)  # as in beta_shape: numerical, not a parameter
+    return betaincinv(mean * concentration, (1 - mean) * concentration, u)
+
+
+def _family_ties_quantile(u: np.ndarray, pop: Population) -> np.ndarray:
+    """Family ties at the probabilities ``u``: the quantile of the whole starting distribution,
+    a mixture of the never visited (share ``population.never_visited``, ties near zero) and the
+    visited (two betas), read off a fine table of its distribution function, so that one score
+    orders everyone's ties and the mixture stays what the register says."""
+    a_never, b_never = beta_shape(
+        pop.family_ties_mean_never_visited, pop.family_ties_concentration_never_visited
+    )
+    a_seen, b_seen = beta_shape(pop.family_ties_mean_visited, pop.family_ties_concentration)
+    w = pop.never_visited
+    ties = np.linspace(0.0, 1.0, _TABLE_POINTS)
+    cdf = w * betainc(a_never, b_never, ties) + (1 - w) * betainc(a_seen, b_seen, ties)
+    return np.interp(u, cdf, ties)
+
+
 def make_people(params: Parameters, rng: np.random.Generator) -> People:
-    """Draw the starting population (in custody, everyone) from the parameter register."""
+    """Draw the starting population (in custody, everyone) from the parameter register.
+
+    Sex, the share of the sentence served, hope, trust and the tie-breaking key are drawn
+    independently; the other attributes come from a common background of disadvantage
+    (:func:`background_scores`), each with its register share or distribution unchanged.
+    """
     pop = params.population
     n_e, n_c = pop.n_extremist, pop.n_comparison
     n = n_e + n_c
@@ -128,43 +206,44 @@ def make_people(params: Parameters, rng: np.random.Generator) -> People:
     def by_cohort(extremist: float, comparison: float) -> np.ndarray:
         return np.where(ext, extremist, comparison)
 
-    u = rng.random((8, n))
+    u = rng.random((5, n))  # independent of the background
     female = u[0] < by_cohort(pop.female_share_extremist, pop.female_share_comparison)
-    prior = u[1] < by_cohort(pop.prior_record_extremist, pop.prior_record_comparison)
-    mh = np.where(u[2] < pop.psychosis, 2, np.where(u[2] < pop.psychosis + pop.depression, 1, 0))
-    housed = u[3] >= pop.housing_need_at_release
-    working = u[4] < pop.work_at_release
-    never_visited = u[5] < pop.never_visited
-    cell_order = u[6]
-    age = np.clip(rng.normal(pop.age_mean, pop.age_sd, n), pop.age_min, pop.age_max)
-    frailty = rng.gamma(pop.frailty_shape, 1.0 / pop.frailty_shape, n)
+    cell_order = u[1]
+    served_share = u[2]
+    hope = _beta_quantile(u[3], pop.hope_mean, pop.hope_concentration)
+    trust = _beta_quantile(u[4], pop.trust_mean, pop.trust_concentration)
+
+    _, z = background_scores(pop, rng, n)
+    risk = {name: ndtr(score) for name, score in z.items()}  # U(0, 1); high = disadvantaged
+    prior = risk["prior_record"] > 1.0 - by_cohort(
+        pop.prior_record_extremist, pop.prior_record_comparison
+    )
+    ill = risk["mental_health"]
+    mh = np.where(
+        ill > 1.0 - pop.psychosis, 2, np.where(ill > 1.0 - pop.psychosis - pop.depression, 1, 0)
+    )
+    housed = risk["no_housing"] <= 1.0 - pop.housing_need_at_release
+    working = risk["no_work"] < pop.work_at_release
+    age = np.clip(pop.age_mean - pop.age_sd * z["youth"], pop.age_min, pop.age_max)
+    # gamma with mean 1 (shape k, scale 1/k) at the propensity's probability
+    frailty = gammaincinv(pop.frailty_shape, risk["propensity"]) / pop.frailty_shape
     # sentence: gamma-distributed total length, uniform share already served
     sentence_mean = by_cohort(pop.sentence_years_extremist, pop.sentence_years_comparison)
     total_weeks = rng.gamma(pop.sentence_shape, sentence_mean * WEEKS_PER_YEAR / pop.sentence_shape)
-    remaining = np.maximum(1, np.ceil(total_weeks * (1.0 - u[7]))).astype(np.int32)
+    remaining = np.maximum(1, np.ceil(total_weeks * (1.0 - served_share))).astype(np.int32)
 
-    ideology = np.where(
-        ext,
-        _beta_mean(rng, pop.ideology_mean_extremist, pop.ideology_concentration, n),
-        _beta_mean(rng, pop.ideology_mean_comparison, pop.ideology_concentration, n),
+    concentration = pop.ideology_concentration
+    ideology = _beta_quantile(
+        risk["ideology"],
+        by_cohort(pop.ideology_mean_extremist, pop.ideology_mean_comparison),
+        concentration,
     )
-    group_ties = np.where(
-        ext,
-        _beta_mean(rng, pop.group_ties_mean_extremist, pop.group_ties_concentration, n),
-        _beta_mean(rng, pop.group_ties_mean_comparison, pop.group_ties_concentration, n),
+    group_ties = _beta_quantile(
+        risk["group_ties"],
+        by_cohort(pop.group_ties_mean_extremist, pop.group_ties_mean_comparison),
+        pop.group_ties_concentration,
     )
-    family_ties = np.where(
-        never_visited,
-        _beta_mean(
-            rng,
-            pop.family_ties_mean_never_visited,
-            pop.family_ties_concentration_never_visited,
-            n,
-        ),
-        _beta_mean(rng, pop.family_ties_mean_visited, pop.family_ties_concentration, n),
-    )
-    hope = _beta_mean(rng, pop.hope_mean, pop.hope_concentration, n)
-    trust = _beta_mean(rng, pop.trust_mean, pop.trust_concentration, n)
+    family_ties = _family_ties_quantile(1.0 - risk["weak_family_ties"], pop)
 
     def events() -> np.ndarray:
         return np.full(n, NO_EVENT, np.int32)

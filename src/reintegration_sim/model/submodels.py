@@ -53,6 +53,13 @@ def _sympathy(x: np.ndarray, beh: Behaviour) -> np.ndarray:
     return np.minimum(1.0, (x / beh.sympathy_threshold) ** beh.sympathy_exponent)
 
 
+def _maturation(age: np.ndarray, ratio_per_decade: float) -> np.ndarray:
+    """A continuous maturation curve: ``ratio_per_decade ** ((30 - age) / 10)``, 1 at age 30
+    (the reference age that gives the ratio its unit: structure), larger for the younger; a
+    ratio of 1 is no effect of age."""
+    return np.power(ratio_per_decade, (30.0 - age) / 10.0)
+
+
 def _by_cohort(m: ReintegrationModel, extremist: float, comparison: float) -> np.ndarray:
     return np.where(m.people.cohort == Cohort.EXTREMIST, extremist, comparison)
 
@@ -92,7 +99,8 @@ def age_and_die(m: ReintegrationModel) -> None:
 
 def influence_in_custody(m: ReintegrationModel) -> None:
     """Wing-mates pull ideology toward the wing mean; contact with differing views moderates it,
-    less so in an overcrowded prison [RAN 2018, Prisons and prison regime]."""
+    less so in an overcrowded prison; the young change most (``behaviour.openness_age_ratio``)
+    [RAN 2018, Prisons and prison regime]."""
     p, pr, beh = m.people, m.params.prison, m.params.behaviour
     inside = p.in_custody()
     wing = p.wing[inside]
@@ -111,8 +119,9 @@ def influence_in_custody(m: ReintegrationModel) -> None:
     wing_mean = (total / safe)[wing]
     moderate_share = (moderate / safe)[wing]
     x = p.ideology[inside]
-    x += pr.peer_influence * (wing_mean - x)
-    x -= pr.differing_views * _reflection(m) * moderate_share * x
+    openness = _maturation(p.age[inside], beh.openness_age_ratio)  # the young change most
+    x += pr.peer_influence * openness * (wing_mean - x)
+    x -= pr.differing_views * _reflection(m) * openness * moderate_share * x
     p.ideology[inside] = np.clip(x, 0.0, 1.0)
 
 
@@ -135,12 +144,15 @@ def unfair_incidents(m: ReintegrationModel) -> None:
 def _recruit(
     m: ReintegrationModel, approached: np.ndarray, vulnerability: np.ndarray, u_success: np.ndarray
 ) -> np.ndarray:
-    """Approaches succeed with the recruiters' chance times vulnerability; returns who was won."""
+    """An approach succeeds with ``recruiters.approach_success`` x vulnerability x the openness
+    of the person's age (``recruiters.age_vulnerability_ratio``); success adds ties and belief.
+    Returns who was won over."""
     rec = m.params.recruiters
-    success = approached & (
-        u_success < rec.approach_success * vulnerability * m.mod.recruit_success
-    )
     p = m.people
+    openness = _maturation(p.age, rec.age_vulnerability_ratio)  # the young are most open
+    success = approached & (
+        u_success < rec.approach_success * vulnerability * openness * m.mod.recruit_success
+    )
     p.last_approach_week[approached] = m.week
     p.group_ties[success] += rec.success_ties_gain * (1.0 - p.group_ties[success])
     p.ideology[success] += (
@@ -516,20 +528,21 @@ def _state_exit_worker(m: ReintegrationModel) -> np.ndarray:
 
 def drift_ideology_and_ties(m: ReintegrationModel) -> None:
     """Belief and behaviour drift apart: group ties pull belief up, feeling rejected pulls it up,
-    bonds (family, work, hope) pull it down; ties loosen with work, housing and family and
-    follow released network contacts; boredom wears hope down [RAN 2018, Goals;
-    Stigmatisation]."""
+    bonds (family, work, hope) pull it down, all faster in the young
+    (``behaviour.openness_age_ratio``); ties loosen with work, housing and family and follow
+    released network contacts; boredom wears hope down [RAN 2018, Goals; Stigmatisation]."""
     p, beh = m.people, m.params.behaviour
     community = p.in_community()
     alive = p.alive()
     # bonds and anchors: unweighted means of three indices (structure); the drift and decay
     # parameters that multiply them set their strength
     bonds = (p.family_ties + p.working + p.hope) / 3.0
+    openness = _maturation(p.age, beh.openness_age_ratio)  # belief changes most in the young
     x = p.ideology
-    x += beh.ideology_drift_group * p.group_ties * (1.0 - x)
+    x += beh.ideology_drift_group * openness * p.group_ties * (1.0 - x)
     sympathy = _sympathy(x, beh)
-    x += beh.ideology_drift_rejection * p.stigma * community * sympathy * (1.0 - x)
-    x -= beh.ideology_drift_bonds * bonds * x
+    x += beh.ideology_drift_rejection * openness * p.stigma * community * sympathy * (1.0 - x)
+    x -= beh.ideology_drift_bonds * openness * bonds * x
     np.clip(x, 0.0, 1.0, out=x)
 
     anchors = (p.housed.astype(float) + p.working + p.family_ties) / 3.0
@@ -569,8 +582,9 @@ def _age_ratio(age: np.ndarray, off: Offending) -> np.ndarray:
 def offending_hazards(m: ReintegrationModel) -> tuple[np.ndarray, np.ndarray]:
     """Weekly probabilities of a proven reoffence and of a terrorism offence for everyone in the
     community (0 for others). Proportional hazards on personal propensity and the current risk
-    and protective factors; nothing in it depends on time since release, so the falling
-    hazard of a cohort comes from who is still at risk and from ties built over time."""
+    and protective factors, with age curves in both (maturation) and sex in the first; nothing
+    in it depends on time since release, so the falling hazard of a cohort comes from who is
+    still at risk and from ties built over time."""
     p, off, ag = m.people, m.params.offending, m.params.agencies
     log = np.log
     i = np.flatnonzero(p.in_community())  # the hazards are 0 for everyone else
@@ -584,6 +598,7 @@ def offending_hazards(m: ReintegrationModel) -> tuple[np.ndarray, np.ndarray]:
     log_hr = (
         p.prior_record[i] * log(off.hr_prior_record)
         + log(_age_ratio(p.age[i], off))
+        + p.female[i] * log(off.hr_female)
         + ~p.housed[i] * log(off.hr_no_housing)
         + ~p.working[i] * log(off.hr_no_work)
         + p.family_ties[i] * log(off.hr_family)
@@ -597,6 +612,7 @@ def offending_hazards(m: ReintegrationModel) -> tuple[np.ndarray, np.ndarray]:
     hazard = base * p.frailty[i] * np.exp(log_hr) * _pick(m.mod.hazard, i)
     terror = (
         off.terror_hazard
+        * _maturation(p.age[i], off.terror_age_ratio)
         * p.ideology[i]
         * p.group_ties[i]
         * off.terror_hr_hope ** p.hope[i]
