@@ -96,3 +96,18 @@ def test_ordinary_offenders_hardly_radicalise_in_the_baseline_prison(sim):
     ideology = model.people.ideology[comparison]
     assert ideology.mean() < 0.07
     assert (ideology > 0.3).mean() < 0.02
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_peer_ties_are_the_distinct_pairs_in_increasing_order(seed):
+    """The sorted-and-masked pairs of network.peer_edges are exactly np.unique's."""
+    from reintegration_sim.model.network import peer_edges
+
+    rng = np.random.default_rng(seed)
+    community = rng.integers(0, 7, 3000).astype(np.int32)
+    src, dst = peer_edges(community, 5.0, np.random.default_rng(seed + 100))
+    n = community.size
+    codes = src * n + dst
+    assert np.array_equal(codes, np.unique(codes))  # distinct and increasing
+    assert np.all(src < dst) and np.all(community[src] == community[dst])
+    assert abs(src.size - n * 5.0 / 2) < 0.05 * n * 5.0 / 2  # few duplicates at this density
