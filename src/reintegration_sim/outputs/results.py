@@ -18,7 +18,9 @@ scenario's text and the common seed (:func:`make_comparison_metadata`), ``compar
 and ``comparison.csv`` (:func:`reintegration_sim.analysis.comparison.comparison_table`),
 ``replications.parquet`` (what each replication measured), the ``timeseries.parquet`` and
 ``people.parquet`` of all scenarios, the plots ``forest.png``, ``survival.png`` and
-``indicators.png``, and ``report.md`` and ``report.html`` (:mod:`reintegration_sim.outputs.report`).
+``indicators.png``, the benefit-cost figures ``benefit_cost.csv`` and ``acceptability.csv``
+(:mod:`reintegration_sim.analysis.economics`) with ``cost_effect.png`` and ``acceptability.png``,
+and ``report.md`` and ``report.html`` (:mod:`reintegration_sim.outputs.report`).
 Read it back with :func:`read_comparison`.
 
 Everything is written into a hidden temporary sibling folder that is renamed into place only
@@ -67,6 +69,7 @@ __all__ = [
     "read_result",
     "scenario_from_metadata",
     "scenario_text",
+    "write_benefit_cost",
     "write_comparison_tables",
     "write_metadata",
     "write_tables",
@@ -99,6 +102,8 @@ SUMMARY = "summary.csv"
 COMPARISON = "comparison.parquet"
 COMPARISON_CSV = "comparison.csv"
 LEVELS = "replications.parquet"
+BENEFIT_COST_CSV = "benefit_cost.csv"
+ACCEPTABILITY_CSV = "acceptability.csv"
 
 
 class ResultsError(ValueError):
@@ -477,6 +482,17 @@ def write_comparison_tables(
     levels.to_parquet(paths[2], engine="pyarrow", index=False)
     timeseries.to_parquet(paths[3], engine="pyarrow", index=False)
     people.to_parquet(paths[4], engine="pyarrow", index=False)
+    return paths
+
+
+def write_benefit_cost(
+    folder: Path, table: pd.DataFrame, acceptability: pd.DataFrame
+) -> tuple[Path, Path]:
+    """Write ``benefit_cost.csv`` (the benefit-cost figures of each scenario against the base)
+    and ``acceptability.csv`` (the cost-effectiveness acceptability curve) into ``folder``."""
+    paths = folder / BENEFIT_COST_CSV, folder / ACCEPTABILITY_CSV
+    table.to_csv(paths[0], index=False, float_format="%.6g")
+    acceptability.to_csv(paths[1], index=False, float_format="%.6g")
     return paths
 
 

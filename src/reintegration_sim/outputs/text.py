@@ -115,10 +115,13 @@ def format_comparison_summary(
     seconds: float,
     requested_years: float | None = None,
     labels: Mapping[str, str] | None = None,
+    economics: pd.DataFrame | None = None,
 ) -> str:
     """The table printed after a comparison: per other scenario, the event outcomes ``years``
     after release per 100 releases (base, scenario, paired difference with 95 % interval) and
-    the total cost, with the cost per reoffence prevented."""
+    the total cost, with the cost per reoffence prevented; with ``economics``
+    (:func:`~reintegration_sim.analysis.economics.benefit_cost_table`) also the net present
+    value per participant and the chance that benefits exceed costs."""
     names = list(dict.fromkeys(table["scenario"].astype(str)))
     base = names[0]
     shown = {name: name for name in names} | dict(labels or {})
@@ -156,7 +159,25 @@ def format_comparison_summary(
                 f"{_level(ref_level):>10}  {_level(row['level']):>10}  {_diff_cell(row)}"
             )
         lines += _cost_lines(table, base, name, label_width)
+        if economics is not None:
+            lines += _benefit_cost_lines(economics, name)
     return "\n".join(lines)
+
+
+def _benefit_cost_lines(economics: pd.DataFrame, name: str) -> list[str]:
+    rows = economics[
+        (economics["scenario"] == name)
+        & (economics["measure"] == "net_present_value")
+        & (economics["scale"] == "per participant")
+    ]
+    if rows.empty:
+        return []
+    row = rows.iloc[0]
+    return [
+        f"  net present value per participant: EUR {row['median']:,.0f} (range EUR "
+        f"{row['low']:,.0f} to {row['high']:,.0f}; {row['covers']}); benefits exceed costs in "
+        f"{row['prob_net_benefit_positive']:.0%} of runs (benefit_cost.csv)"
+    ]
 
 
 def _level(x: float) -> str:

@@ -15,6 +15,7 @@ command line writes it; the command line is a thin layer over these functions::
         {"interventions.deradicalisation_programme.coverage": 0.8})], replications=8)
     print(cmp)                       # paired differences, intervals and what they cover
     cmp.table                        # every measure, level and paired difference
+    cmp.economics.table              # benefit-cost figures (net present value, ...)
     cmp.save("results/my-comparison")  # tables, plots, report.md and report.html
 
 Scenarios are given as :class:`~reintegration_sim.scenario.Scenario` objects, shipped names
@@ -34,6 +35,7 @@ import pandas as pd
 
 from ..analysis.calibration import DEFAULT_MAX_EVALUATIONS, CalibrationResult
 from ..analysis.calibration import DEFAULT_REPLICATIONS as CALIBRATION_REPLICATIONS
+from ..analysis.economics import BenefitCost
 from ..analysis.experiment import run_scenario
 from ..analysis.survival import survival_table
 from ..outputs.results import now_iso
@@ -218,6 +220,8 @@ class ComparisonResult:
         years: the follow-up (years after release) of the summary, forest plot and report.
         requested_years: the follow-up asked for (``years`` is shorter if the horizon is).
         detect: the difference (per 100 releases) whose replications needed are reported.
+        economics: the benefit-cost analysis against the base
+            (:func:`~reintegration_sim.analysis.economics.benefit_cost`; ``benefit_cost.csv``).
     """
 
     loaded: list[Scenario]
@@ -235,6 +239,7 @@ class ComparisonResult:
     detect: float
     seconds: float
     started: str
+    economics: BenefitCost | None = None
 
     @property
     def names(self) -> list[str]:
@@ -256,6 +261,7 @@ class ComparisonResult:
             seconds=self.seconds,
             requested_years=self.requested_years,
             labels={s.name: s.label for s in self.scenarios},
+            economics=self.economics.table if self.economics is not None else None,
         )
 
     def __str__(self) -> str:
@@ -284,27 +290,51 @@ class ComparisonResult:
                 "follow_up_years": self.years,
                 "requested_follow_up_years": self.requested_years,
                 "detectable_difference": self.detect,
+                **({"benefit_cost": self._valuation()} if self.economics is not None else {}),
             },
         )
+
+    def _valuation(self) -> dict[str, Any]:
+        """The valuation behind ``benefit_cost.csv``, for ``metadata.json``."""
+        assert self.economics is not None
+        costs = self.scenarios[0].parameters.costs
+        return {
+            "valued_with": f"the base scenario's costs group ({self.scenarios[0].name})",
+            "terrorism_offence_eur": self.economics.valuation.terrorism_offence,
+            "ordinary_reoffence_eur": self.economics.valuation.ordinary_reoffence,
+            "offence_costs_price_year": "2015/16 (GBP, Heeks et al. 2018)",
+            "eur_per_gbp": costs.eur_per_gbp,
+            "discount_rate": costs.discount_rate,
+            "discounted_to": "week 0 of the run, by week of the run",
+        }
 
     def report(self) -> str:
         """The one-page report as Markdown (without figures; :meth:`save` embeds them)."""
         from ..outputs.report import report_blocks, to_markdown
 
-        blocks = report_blocks(self.table, self.scenarios, self.metadata(), years=self.years)
+        blocks = report_blocks(
+            self.table, self.scenarios, self.metadata(), years=self.years, economics=self.economics
+        )
         return to_markdown(blocks)
 
     def save(self, folder: str | Path, command: Sequence[str] | None = None) -> Path:
         """Write the result folder: tables, plots, ``report.md``, ``report.html`` and
         metadata; it appears only once everything is written."""
         from ..outputs.plotting import (
+            ACCEPTABILITY_PNG,
+            COST_EFFECT_PNG,
             FOREST_PNG,
             INDICATORS_PNG,
             SURVIVAL_PNG,
             write_comparison_plots,
         )
         from ..outputs.report import write_report
-        from ..outputs.results import ResultFolder, write_comparison_tables, write_metadata
+        from ..outputs.results import (
+            ResultFolder,
+            write_benefit_cost,
+            write_comparison_tables,
+            write_metadata,
+        )
 
         out = Path(folder)
         with ResultFolder(out) as staged:
@@ -312,22 +342,33 @@ class ComparisonResult:
             write_comparison_tables(
                 staged.path, self.table, self.levels, self.timeseries, self.people
             )
-            write_comparison_plots(
-                staged.path, self.table, self.timeseries, self.people, years=self.years
+            if self.economics is not None:
+                write_benefit_cost(staged.path, self.economics.table, self.economics.acceptability)
+            written = write_comparison_plots(
+                staged.path,
+                self.table,
+                self.timeseries,
+                self.people,
+                years=self.years,
+                economics=self.economics,
             )
             metadata = self.metadata(command)
+            roles = {
+                "forest": FOREST_PNG,
+                "survival": SURVIVAL_PNG,
+                "indicators": INDICATORS_PNG,
+                "cost_effect": COST_EFFECT_PNG,
+                "acceptability": ACCEPTABILITY_PNG,
+            }
             write_report(
                 staged.path,
                 self.table,
                 self.scenarios,
                 metadata,
                 years=self.years,
-                figures={
-                    "forest": FOREST_PNG,
-                    "survival": SURVIVAL_PNG,
-                    "indicators": INDICATORS_PNG,
-                },
+                figures={role: name for role, name in roles.items() if name in written},
                 destination=out,
+                economics=self.economics,
             )
             write_metadata(staged.path, metadata)
         return out
@@ -355,18 +396,26 @@ def compare(
     detect: float = DEFAULT_DETECT,
     progress: bool = False,
     executor: Executor | None = None,
+    releases_per_year: Mapping[str, float] | str | None = None,
 ) -> ComparisonResult:
     """Run every scenario on the same seeds (the base's unless ``seed`` is given) and compare
-    each with the first: paired differences with 95 % intervals (chance only), costs."""
+    each with the first: paired differences with 95 % intervals (chance only), costs, and the
+    benefit-cost figures (valued with the base's ``costs`` group; ranges over the
+    replications: chance only). ``releases_per_year`` (``{label: releases}``, or text such as
+    ``"uk,france"`` or ``"60"``) sets the terrorist prisoners released a year behind the
+    offences prevented a year (default: the presets of EVIDENCE 2)."""
     from ..analysis.comparison import (
         comparison_table,
         main_follow_up,
         replication_levels,
         run_comparison,
     )
+    from ..analysis.economics import Valuation, benefit_cost, parse_releases_per_year
 
     if replications < 2:
         raise ValueError(f"a comparison needs at least 2 replications (got {replications})")
+    if isinstance(releases_per_year, str):
+        releases_per_year = parse_releases_per_year(releases_per_year)
     loaded, run_as, common = prepare_comparison(scenarios, seed)
     started = now_iso()
     clock = time.perf_counter()
@@ -376,6 +425,14 @@ def compare(
     levels = replication_levels(people, timeseries)
     table = comparison_table(levels, run_as[0].name, detectable=detect)
     shown = main_follow_up(table, years)
+    economics = benefit_cost(
+        people,
+        timeseries,
+        run_as[0].name,
+        Valuation.from_costs(run_as[0].parameters.costs),
+        years=shown,
+        releases_per_year=releases_per_year,
+    )
     return ComparisonResult(
         loaded=loaded,
         scenarios=run_as,
@@ -392,6 +449,7 @@ def compare(
         detect=detect,
         seconds=time.perf_counter() - clock,
         started=started,
+        economics=economics,
     )
 
 
