@@ -173,10 +173,12 @@ def _benefit_cost_lines(economics: pd.DataFrame, name: str) -> list[str]:
     if rows.empty:
         return []
     row = rows.iloc[0]
+    runs = int(row["n_draws"])
+    positive = round(row["prob_net_benefit_positive"] * runs)
     return [
         f"  net present value per participant: EUR {row['median']:,.0f} (range EUR "
         f"{row['low']:,.0f} to {row['high']:,.0f}; {row['covers']}); benefits exceed costs in "
-        f"{row['prob_net_benefit_positive']:.0%} of runs (benefit_cost.csv)"
+        f"{positive} of {runs} runs (benefit_cost.csv)"
     ]
 
 
