@@ -22,6 +22,7 @@ from reintegration_sim.analysis.comparison import (
     paired_difference,
     replications_needed,
 )
+from reintegration_sim.analysis.economics import BENEFIT_COST_COLUMNS
 from reintegration_sim.analysis.survival import SURVIVAL_YEARS, cumulative_incidence, survival_table
 from reintegration_sim.model import ReintegrationModel
 from reintegration_sim.model.outcomes import EVENT_OUTCOMES, STAFF_COST_PARAMETER
@@ -48,6 +49,10 @@ FILES = {
     "indicators.png",
     "report.md",
     "report.html",
+    "benefit_cost.csv",
+    "acceptability.csv",
+    "cost_effect.png",
+    "acceptability.png",
 }
 
 
@@ -275,6 +280,40 @@ def test_compare_writes_every_file(compared) -> None:
     assert "staff vs base" in stdout and "family vs base" in stdout
     assert f"Report: {out / 'report.html'}" in stdout
     assert "Any proven reoffence" in stdout and "extra cost per reoffence prevented" in stdout
+    assert "net present value per participant" in stdout and "chance only" in stdout
+
+
+def test_compare_writes_the_benefit_cost_figures(compared) -> None:
+    out, _ = compared
+    figures = pd.read_csv(out / "benefit_cost.csv")
+    assert list(figures.columns) == BENEFIT_COST_COLUMNS
+    assert list(figures["scenario"].drop_duplicates()) == ["staff", "family"]
+    assert (figures["base"] == "base").all()
+    assert figures["covers"].str.startswith("chance only").all()
+    assert (figures["n_draws"] <= 3).all()
+    npv = figures[figures["measure"] == "net_present_value"]
+    assert set(npv["scale"]) == {"per 100 releases", "per participant"}
+    assert npv["prob_net_benefit_positive"].between(0, 1).all()
+    per_year = figures[figures["measure"] == "terror_prevented_per_year"]
+    assert set(per_year["releases_per_year"]) == {40.0, 50.0, 27.0}
+    # twice the staff costs the same extra in every run: discounted, it is less than undiscounted
+    table = pd.read_parquet(out / "comparison.parquet")
+    extra = table[(table["scenario"] == "staff") & (table["outcome"] == "cost_staff")]
+    released = table[
+        (table["scenario"] == "base")
+        & (table["cohort"] == "all")
+        & (table["outcome"] == "released")
+    ]
+    undiscounted = 100.0 * extra["difference"].iloc[0] / released["level"].iloc[0]
+    programme = figures[
+        (figures["scenario"] == "staff")
+        & (figures["measure"] == "programme_cost")
+        & (figures["scale"] == "per 100 releases")
+    ]
+    assert 0.5 * undiscounted < programme["median"].iloc[0] < undiscounted
+    curve = pd.read_csv(out / "acceptability.csv")
+    assert set(curve["scenario"]) == {"base", "staff", "family"}
+    np.testing.assert_allclose(curve.groupby("wtp")["probability"].sum(), 1.0)
 
 
 def test_levels_agree_with_the_survival_table(compared) -> None:
@@ -329,11 +368,23 @@ def test_report(compared) -> None:
         "never a risk score",
         "docs/ODD.md",
         "## Limits",
+        "## What is each policy worth? (benefit-cost)",
+        "**What the ranges cover: chance only",
+        "Net present value per participant",
+        "benefits exceed costs in",
+        "People per arm to detect the change in terrorism offences",
     ):
         assert text in md, text
-    for image in ("forest.png", "survival.png", "indicators.png"):
+    images = (
+        "forest.png",
+        "survival.png",
+        "indicators.png",
+        "cost_effect.png",
+        "acceptability.png",
+    )
+    for image in images:
         assert f"]({image})" in md
-    assert page.count("data:image/png;base64,") == 3
+    assert page.count("data:image/png;base64,") == len(images)
     assert "<table>" in page and "Twice the staff in every agency." in page
     assert "**" not in page  # every inline mark rendered
 
@@ -357,6 +408,14 @@ def test_a_scenario_against_itself_differs_by_exactly_zero(files, tmp_path, sim)
         (table["scenario"] == "same") & (table["outcome"] == "cost_per_reoffence_prevented")
     ]
     assert np.isnan(ratio["level"].iloc[0])
+    figures = pd.read_csv(out / "benefit_cost.csv")
+    npv = figures[
+        (figures["measure"] == "net_present_value") & (figures["scale"] == "per participant")
+    ].iloc[0]
+    assert npv["median"] == 0 and npv["low"] == 0 and npv["high"] == 0
+    assert npv["prob_net_benefit_positive"] == 0  # no benefit is not a positive one
+    size = figures[figures["measure"] == "evaluation_size_terror"]["median"]
+    assert size.iloc[0] == np.inf
 
 
 def test_workers_give_identical_tables(compared, files, tmp_path, sim) -> None:
@@ -406,6 +465,8 @@ def _bad(files: dict[str, Path], tmp_path: Path, case: str) -> list[str]:
         return [base, staff, "--years", "4"]
     if case == "bad detect":
         return [base, staff, "--detect", "0"]
+    if case == "bad releases":
+        return [base, staff, "--releases-per-year", "uk,0"]
     raise AssertionError(case)
 
 
@@ -418,6 +479,7 @@ BAD = {
     "one replication": "--replications",
     "bad years": "--years",
     "bad detect": "--detect",
+    "bad releases": "--releases-per-year",
 }
 
 

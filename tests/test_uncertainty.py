@@ -60,15 +60,16 @@ def test_a_plan_draws_shared_assumptions_and_keeps_what_differs_as_policy():
 def test_draws_do_not_depend_on_workers_and_a_resumed_run_only_runs_what_is_missing(tmp_path):
     scenarios = _pair()
     plan = plan_draws(scenarios, 4, ["recruiters.approach_success"], 1)
-    alone = run_draws(plan, scenarios, tmp_path / "a")
+    alone, alone_arms = run_draws(plan, scenarios, tmp_path / "a")
     with process_pool(2) as pool:
-        pooled = run_draws(plan, scenarios, tmp_path / "b", pool)
+        pooled, pooled_arms = run_draws(plan, scenarios, tmp_path / "b", pool)
     pd.testing.assert_frame_equal(alone, pooled)
+    pd.testing.assert_frame_equal(alone_arms, pooled_arms)
     # a kill leaves some draws in the cache: starting again runs only the others
     (tmp_path / "b" / "draw-00001.parquet").unlink()
     (tmp_path / "b" / "draw-00003.parquet").unlink()
     ran: list[int] = []
-    resumed = run_draws(plan, scenarios, tmp_path / "b", on_done=ran.append)
+    resumed, _ = run_draws(plan, scenarios, tmp_path / "b", on_done=ran.append)
     assert ran == [1, 3]
     pd.testing.assert_frame_equal(alone, resumed)
 
@@ -76,7 +77,7 @@ def test_draws_do_not_depend_on_workers_and_a_resumed_run_only_runs_what_is_miss
 def test_a_lever_with_no_effect_is_a_coin_toss_and_its_information_worthless(tmp_path):
     scenarios = _pair(effect=False)
     plan = plan_draws(scenarios, 6, ["recruiters"], 1)
-    levels = run_draws(plan, scenarios, tmp_path / "c")
+    levels, arms = run_draws(plan, scenarios, tmp_path / "c")
     columns = uncertainty_columns(levels, "base")
     events = columns[(columns["kind"] == "event")].dropna(subset=["total_median"])
     assert len(events) >= 5

@@ -7,6 +7,7 @@
         [--out DIR] [--workers K]
     reintegration-sim compare BASE OTHER [MORE ...] [--replications N] [--seed S]
         [--set KEY=VALUE ...] [--out DIR] [--workers K] [--years Y] [--detect D]
+        [--releases-per-year PRESET_OR_NUMBER[,...]]
     reintegration-sim params [--markdown]
     reintegration-sim scenarios [NAME ...] [--copy DIR]
     reintegration-sim sweep SPEC.toml [--out DIR] [--workers K | --scheduler ADDRESS] [--resume]
@@ -113,6 +114,15 @@ def _years(text: str) -> float:
         allowed = ", ".join(str(y) for y in SURVIVAL_YEARS)
         raise argparse.ArgumentTypeError(f"must be one of {allowed} (got {text})")
     return value
+
+
+def _releases_per_year(text: str) -> dict[str, float]:
+    from .analysis.economics import parse_releases_per_year
+
+    try:
+        return parse_releases_per_year(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err).removeprefix("--releases-per-year: ")) from None
 
 
 def _seed(text: str) -> int:
@@ -264,6 +274,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--scheduler",
         metavar="ADDRESS",
         help="with --assumption-draws: run the draws on this Dask scheduler instead of --workers",
+    )
+    compare.add_argument(
+        "--releases-per-year",
+        type=_releases_per_year,
+        default=None,
+        metavar="R[,R...]",
+        help="terrorist prisoners released a year behind the terrorism offences and "
+        "reoffences prevented a year in benefit_cost.csv: positive numbers or presets "
+        "(uk 40, france 50, belgium 27; EVIDENCE 2); default all three presets",
     )
     compare.set_defaults(handler=_compare)
 
@@ -587,6 +606,7 @@ def _compare(args: argparse.Namespace, command: list[str]) -> int:
             vary=args.vary,
             draw_replications=args.draw_replications,
             scheduler=args.scheduler,
+            releases_per_year=args.releases_per_year,
         )
         if args.seed is not None:
             result.seed_source = "--seed"

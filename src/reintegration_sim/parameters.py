@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
     "EVIDENCE_SECTIONS",
+    "ORDINARY_REOFFENCE_MIX",
     "Parameters",
     "ParamInfo",
     "iter_register",
@@ -1971,11 +1972,40 @@ def _practitioner_year(who: str, default: float, low: float, high: float, note: 
     )
 
 
+#: The offence mix that values an ordinary proven reoffence (any offence other than terrorism)
+#: of a cohort convicted of violent offences: (offence type, share, Heeks et al. 2018 unit cost in
+#: GBP at 2015/16 prices, where the figure comes from). The shares are an assumption (no
+#: published breakdown of the proven reoffences of released violent offenders by offence type
+#: was checked for this project): about half violence, some property crime, and a quarter of
+#: offences without a direct victim (drugs, motoring, public order, breaches), which the
+#: report does not cost. :attr:`Costs.ordinary_reoffence` defaults to the weighted mean.
+ORDINARY_REOFFENCE_MIX: tuple[tuple[str, float, float, str], ...] = (
+    ("violence with injury", 0.25, 14050.0, "EVIDENCE 6: Heeks et al. 2018"),
+    ("violence without injury", 0.25, 5930.0, "EVIDENCE 6: Heeks et al. 2018"),
+    ("robbery", 0.05, 11320.0, "EVIDENCE 6: Heeks et al. 2018"),
+    (
+        "theft, burglary and criminal damage",
+        0.20,
+        1000.0,
+        "assumption: order of Heeks et al.'s property crime costs (figures not checked)",
+    ),
+    ("offences without a direct victim", 0.25, 0.0, "not costed by Heeks et al."),
+)
+ORDINARY_REOFFENCE_GBP = round(sum(share * cost for _, share, cost, _ in ORDINARY_REOFFENCE_MIX))
+_MIX_TEXT = "; ".join(
+    f"{share * 100:g} % {kind} at GBP {cost:,.0f}"
+    for kind, share, cost, _ in ORDINARY_REOFFENCE_MIX
+)
+
+
 class Costs(_Group):
     """Unit costs behind the cost indicators (custody places, practitioners; interventions carry
-    their own costs). Used only for reporting: no cost changes what happens in the model. No
-    published figures in EVIDENCE.md: every value is a stated assumption; vary them in a
-    sensitivity analysis."""
+    their own costs) and behind the benefit-cost figures of a comparison (costs of offences to
+    victims and society, discounting). Used only for reporting: no cost changes what happens in
+    the model. Costs to taxpayers are in EUR, stated assumptions of today's order of magnitude
+    without a price year; costs of offences are in GBP at 2015/16 prices (Heeks et al. 2018,
+    the Home Office's economic and social costs of crime) and are converted with
+    ``eur_per_gbp`` without inflating them. Vary them in a sensitivity analysis."""
 
     custody_place_week: float = param(
         1000.0,
@@ -2009,6 +2039,48 @@ class Costs(_Group):
     )
     religious_counsellor_year: float = _practitioner_year(
         "religious counsellor", 50000.0, 30000.0, 75000.0, "chaplaincy pay plus overheads"
+    )
+    terrorism_offence: float = param(
+        1_000_000.0,
+        unit="GBP (2015/16 prices) / offence",
+        plausible=(100_000.0, 10_000_000.0),
+        bounds=(0.0, 1e10),
+        source="assumption (no published unit cost of a terrorism offence, EVIDENCE 6): most "
+        "terrorism convictions are for preparation, possession or dissemination with no direct "
+        "victim, a few for attacks that kill (one homicide costs about GBP 3.2 million, "
+        "Heeks et al. 2018, as EVIDENCE 6 quotes it); the range spans both",
+        doc="Cost to victims and society of one proven terrorism offence (the first of a "
+        "person; any later one is valued as an ordinary reoffence).",
+    )
+    ordinary_reoffence: float = param(
+        float(ORDINARY_REOFFENCE_GBP),
+        unit="GBP (2015/16 prices) / offence",
+        plausible=(2000.0, 14050.0),
+        bounds=(0.0, 1e8),
+        source="EVIDENCE 6: Heeks et al. 2018 unit costs as EVIDENCE 6 quotes them (not "
+        "checked against the report's own table here), weighted by an assumed offence mix "
+        f"({_MIX_TEXT}); range from a mostly non-violent mix to all violence with injury",
+        doc="Cost to victims and society of one proven reoffence other than a terrorism "
+        "offence; only proven offences are valued, so offences never proven are not counted.",
+    )
+    eur_per_gbp: float = param(
+        1.36,
+        unit="EUR / GBP",
+        plausible=(1.15, 1.45),
+        bounds=(0.5, 3.0),
+        source="assumption (about the mean exchange rate of the 2015/16 financial year; not "
+        "checked against the ECB's reference rates)",
+        doc="Exchange rate that converts the GBP costs of offences into EUR (no inflation "
+        "adjustment: they stay at 2015/16 prices).",
+    )
+    discount_rate: float = param(
+        0.035,
+        unit="per year",
+        plausible=(0.0, 0.06),
+        bounds=(0.0, 0.5),
+        source="EVIDENCE 6: HM Treasury, The Green Book (3.5 % a year for the first 30 years)",
+        doc="Social discount rate: a cost or offence in week w of the run counts "
+        "(1 + rate)^(-w / 52) of its value at the start.",
     )
 
 

@@ -41,6 +41,7 @@ from ..keys import LEVER_PREFIX, current_value
 from ..priors import draw, prior_of, resolve_vary, values_for
 from ..scenario import Scenario
 from .comparison import replication_levels
+from .economics import Valuation, arm_values
 from .experiment import concat_tables, run_replication
 from .measures import measure
 
@@ -166,20 +167,34 @@ def plan_draws(
 
 
 def run_draw(
-    scenarios: Sequence[Scenario], overrides: Sequence[Mapping[str, Any]], d: int, replications: int
-) -> pd.DataFrame:
+    scenarios: Sequence[Scenario],
+    overrides: Sequence[Mapping[str, Any]],
+    d: int,
+    replications: int,
+    years: float = 3.0,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Draw ``d``: every scenario with its drawn values, replications ``d R .. d R + R - 1``
-    (the same for all scenarios); the :func:`replication_levels` rows with a ``draw`` column."""
+    (the same for all scenarios). Returns the :func:`replication_levels` rows and the
+    :func:`~reintegration_sim.analysis.economics.arm_values` rows (valued with the base's
+    ``costs`` group of this draw, whose unit costs may be drawn too), each with a ``draw``
+    column."""
     people, series = [], []
+    valuation = None
     for scenario, values in zip(scenarios, overrides, strict=True):
         configured = scenario.with_overrides(dict(values)) if values else scenario
+        if valuation is None:
+            valuation = Valuation.from_costs(configured.parameters.costs)
         for r in range(d * replications, (d + 1) * replications):
             result = run_replication(configured, r)
             people.append(result.people)
             series.append(result.timeseries)
-    levels = replication_levels(concat_tables(people), concat_tables(series))
+    assert valuation is not None  # at least one scenario
+    people_all, series_all = concat_tables(people), concat_tables(series)
+    levels = replication_levels(people_all, series_all)
     levels.insert(0, "draw", d)
-    return levels
+    arms = arm_values(people_all, series_all, valuation, years)
+    arms.insert(0, "draw", d)
+    return levels, arms
 
 
 def run_draws(
@@ -189,21 +204,26 @@ def run_draws(
     executor: Executor | None = None,
     on_done: Callable[[int], None] | None = None,
     window: int = 64,
-) -> pd.DataFrame:
-    """Every draw of ``plan``, each kept in ``cache`` as it finishes (``draw-NNNNN.parquet``);
-    draws already there are read, not run again. Returns all levels in draw order."""
+    years: float = 3.0,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every draw of ``plan``, each kept in ``cache`` as it finishes (``draw-NNNNN.parquet``
+    and ``arms-NNNNN.parquet``); draws already there are read, not run again. Returns all
+    levels and all arm values (:func:`run_draw`), in draw order."""
     cache.mkdir(parents=True, exist_ok=True)
     done = {int(p.stem.split("-")[1]) for p in cache.glob("draw-*.parquet")}
     todo = [d for d in range(plan.n_draws) if d not in done]
 
     def args(d: int) -> tuple[Any, ...]:
-        return (scenarios, [plan.overrides(s.name, d) for s in scenarios], d, plan.replications)
+        overrides = [plan.overrides(s.name, d) for s in scenarios]
+        return (scenarios, overrides, d, plan.replications, years)
 
-    def keep(d: int, levels: pd.DataFrame) -> None:
+    def keep(d: int, tables: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+        levels, arms = tables
+        arms.to_parquet(cache / f"arms-{d:05d}.parquet", index=False)
         part = cache / f"draw-{d:05d}.parquet"
         staging = part.with_suffix(".tmp")
         levels.to_parquet(staging, index=False)
-        staging.replace(part)  # a part is either complete or absent
+        staging.replace(part)  # written last: a draw is complete when its part exists
         if on_done is not None:
             on_done(d)
 
@@ -211,7 +231,7 @@ def run_draws(
         for d in todo:
             keep(d, run_draw(*args(d)))
     else:
-        pending: dict[Future[pd.DataFrame], int] = {}
+        pending: dict[Future[tuple[pd.DataFrame, pd.DataFrame]], int] = {}
         queue = iter(todo)
         try:
             while True:
@@ -229,7 +249,8 @@ def run_draws(
                 future.cancel()
             raise
     parts = [pd.read_parquet(cache / f"draw-{d:05d}.parquet") for d in range(plan.n_draws)]
-    return pd.concat(parts, ignore_index=True)
+    arms = [pd.read_parquet(cache / f"arms-{d:05d}.parquet") for d in range(plan.n_draws)]
+    return pd.concat(parts, ignore_index=True), pd.concat(arms, ignore_index=True)
 
 
 _KEYS = ["cohort", "kind", "outcome", "years"]
@@ -305,17 +326,31 @@ def _spline_basis(x: np.ndarray, knots: int = 4) -> np.ndarray:
     scaled to [0, 1] first: the smoother of the regression method."""
     span = np.ptp(x)
     z = (x - x.min()) / span if span > 0 else np.zeros_like(x)
-    inner = np.quantile(z, np.linspace(0, 1, knots + 2)[1:-1]) if span > 0 else []
+    inner = np.quantile(z, np.linspace(0, 1, knots + 2)[1:-1]) if span > 0 and knots else []
     columns = [np.ones_like(z), z, z**2, z**3]
     columns += [np.clip(z - k, 0, None) ** 3 for k in inner]
     return np.column_stack(columns)
 
 
-def _fitted(y: np.ndarray, X: np.ndarray) -> np.ndarray:
-    """Least-squares fit of ``y`` on an additive spline basis of the columns of ``X``."""
-    basis = [_spline_basis(X[:, 0])]
-    basis += [_spline_basis(X[:, j])[:, 1:] for j in range(1, X.shape[1])]
-    design = np.column_stack(basis)
+#: draws per regression coefficient the smoother may use (fewer draws: a simpler smoother, so
+#: the fit does not follow chance; structure of the method, not a parameter of the model)
+DRAWS_PER_COEFFICIENT = 4
+
+
+def _fitted(y: np.ndarray, X: np.ndarray) -> np.ndarray | None:
+    """Least-squares fit of ``y`` on an additive basis of the columns of ``X``: a cubic spline
+    per column (fewer knots, or a straight line, when the draws are few); None when even
+    straight lines would use more than one coefficient per ``DRAWS_PER_COEFFICIENT`` draws."""
+    n, k = X.shape
+    per_key = (n // DRAWS_PER_COEFFICIENT - 1) // k
+    if per_key < 1:
+        return None
+    if per_key >= 3:
+        knots = min(4, per_key - 3)
+        basis = [_spline_basis(X[:, j], knots)[:, 1:] for j in range(k)]
+    else:
+        basis = [X[:, [j]] for j in range(k)]
+    design = np.column_stack([np.ones(n), *basis])
     coef, *_ = np.linalg.lstsq(design, y, rcond=None)
     return design @ coef
 
@@ -333,7 +368,8 @@ def evppi(
     For each group, each option's net benefit is regressed on the group's values (an additive
     cubic spline), and EVPPI = mean over draws of the best fitted option - the best mean
     option: what deciding after learning those values is worth per decision, in the unit of
-    the net benefit. Also the total EVPI (mean of the per-draw best - best mean), as the row
+    the net benefit (NaN where the draws are too few to fit that many keys at once; the method
+    wants hundreds of draws). Also the total EVPI (mean of the per-draw best - best mean), as the row
     ``all assumptions (EVPI)``, an upper bound of every EVPPI.
     """
     nb = np.asarray(net_benefit, float)
@@ -343,12 +379,29 @@ def evppi(
     rows = []
     for name, keys in groups.items():
         X = assumptions[list(keys)].to_numpy(float)
-        fitted = np.column_stack([_fitted(nb[:, j], X) for j in range(nb.shape[1])])
-        value = max(0.0, float(fitted.max(axis=1).mean()) - best_now)
+        fits = [_fitted(nb[:, j], X) for j in range(nb.shape[1])]
+        if any(f is None for f in fits):
+            value = np.nan  # too few draws for this many keys at once
+        else:
+            fitted = np.column_stack([f for f in fits if f is not None])
+            value = max(0.0, float(fitted.max(axis=1).mean()) - best_now)
         rows.append({"assumption": name, "keys": ",".join(keys), "evppi": value})
     evpi = max(0.0, float(nb.max(axis=1).mean()) - best_now)
     rows.append({"assumption": "all assumptions (EVPI)", "keys": "", "evppi": evpi})
     return pd.DataFrame(rows).sort_values("evppi", ascending=False, kind="stable")
+
+
+def net_benefit_by_draw(
+    paired: pd.DataFrame, arms: pd.DataFrame, wtp: float, base: str
+) -> pd.DataFrame:
+    """Per draw (rows) and scenario (columns, the base first at 0), the mean net benefit of
+    the draw's runs at ``wtp`` per terrorism offence prevented
+    (:func:`~reintegration_sim.analysis.economics.net_benefit_matrix`)."""
+    from .economics import net_benefit_matrix
+
+    matrix = net_benefit_matrix(paired, wtp, base)
+    draw_of = arms.drop_duplicates("replication").set_index("replication")["draw"]
+    return matrix.groupby(draw_of.reindex(matrix.index).to_numpy()).mean()
 
 
 def drivers(
@@ -364,11 +417,8 @@ def drivers(
     total = float(np.var(y))
     rows = []
     for key in keys:
-        if total == 0 or not np.isfinite(total):
-            share = np.nan
-        else:
-            fitted = _fitted(y, X[[key]].to_numpy(float))
-            share = float(np.clip(np.var(fitted) / total, 0, 1))
+        fitted = _fitted(y, X[[key]].to_numpy(float)) if total > 0 else None
+        share = np.nan if fitted is None else float(np.clip(np.var(fitted) / total, 0, 1))
         rows.append({"key": key, "share_explained": share})
     return pd.DataFrame(rows).sort_values("share_explained", ascending=False, kind="stable")
 

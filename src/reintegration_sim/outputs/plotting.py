@@ -12,7 +12,11 @@ Comparisons of scenarios (``reintegration-sim compare``):
   per scenario and outcome, from the comparison table;
 * :func:`survival_comparison_figure`: Kaplan-Meier cumulative incidence per scenario, overlaid;
 * :func:`indicators_comparison_figure`: a few indicators over time per scenario (housing, trust,
-  hope, stigma, waiting lists, cumulative cost).
+  hope, stigma, waiting lists, cumulative cost);
+* :func:`cost_effect_figure`: the cost-effect plane, one point per draw and scenario
+  (terrorism offences prevented against the net cost to taxpayers);
+* :func:`acceptability_figure`: the cost-effectiveness acceptability curve;
+* :func:`value_of_information_figure`: the EVPPI of the assumptions worth most.
 
 Every title and axis label comes from :mod:`reintegration_sim.model.outcomes`. Figures are plain
 :class:`matplotlib.figure.Figure` objects rendered by the Agg canvas; pyplot and its global
@@ -30,16 +34,21 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from ..analysis.comparison import measure
+from ..analysis.economics import BenefitCost
 from ..analysis.survival import COHORTS, event_durations
 from ..model.agents import AgencyKind
 from ..model.outcomes import EVENT_OUTCOMES, INDICATOR_BY_KEY, EventOutcome
 from ..model.population import WEEKS_PER_YEAR
 
 __all__ = [
+    "ACCEPTABILITY_PNG",
+    "COST_EFFECT_PNG",
     "COMPOSITION",
     "STATE_INDICATORS",
     "COMPARISON_PANELS",
+    "acceptability_figure",
     "composition_figure",
+    "cost_effect_figure",
     "cumulative_incidence_curve",
     "forest_figure",
     "indicators_comparison_figure",
@@ -449,8 +458,82 @@ def indicators_comparison_figure(
     return fig
 
 
+def cost_effect_figure(paired: pd.DataFrame, terrorism_offence: float, base: str) -> Figure:
+    """The cost-effect plane: per draw (small dots) and median (large), each scenario's
+    terrorism offences prevented per 100 releases against its net cost to taxpayers per 100
+    releases (EUR, discounted), from :func:`~reintegration_sim.analysis.economics.benefit_cost`'s
+    ``paired`` table. The dashed line is the unit cost of a terrorism offence: below it, a
+    policy is worth its net cost at that valuation (ignoring the other offences it prevents)."""
+    names = [base, *dict.fromkeys(paired["scenario"].astype(str))]
+    colours = scenario_colours(names)
+    fig = Figure(figsize=(6.4, 4.8), layout="constrained")
+    ax = fig.subplots()
+    xs, ys = [0.0], [0.0]
+    for name in names[1:]:
+        rows = paired[paired["scenario"].astype(str) == name]
+        x = 100.0 * rows["terror_prevented"].to_numpy() / rows["released"].to_numpy()
+        y = 100.0 * rows["taxpayer_net_cost"].to_numpy() / rows["released"].to_numpy() / 1e6
+        ax.plot(x, y, ".", color=colours[name], alpha=0.5)
+        ax.plot(np.median(x), np.median(y), "o", color=colours[name], ms=9, label=name)
+        xs += list(x)
+        ys += list(y)
+    ax.plot(0.0, 0.0, "s", color=_BASE_COLOUR, ms=7, label=f"{base} (base)")
+    ax.axhline(0.0, color="grey", lw=1)
+    ax.axvline(0.0, color="grey", lw=1)
+    span = max(abs(min(xs)), abs(max(xs))) or 1.0
+    line = np.array([-span, span])
+    ax.plot(line, line * terrorism_offence / 1e6, "--", color="grey", lw=1)
+    ax.set_xlim(-1.05 * span, 1.05 * span)
+    pad = 0.1 * ((max(ys) - min(ys)) or 1.0)
+    ax.set_ylim(min(ys) - pad, max(ys) + pad)
+    ax.set_xlabel("terrorism offences prevented per 100 releases")
+    ax.set_ylabel("net cost to taxpayers per 100 releases\n(EUR million, discounted)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small")
+    ax.set_title(
+        f"Cost-effect plane against {base}: one dot per run, large dot the median\n"
+        f"dashed: EUR {terrorism_offence:,.0f} per terrorism offence prevented",
+        fontsize="medium",
+    )
+    return fig
+
+
+def acceptability_figure(curve: pd.DataFrame, terrorism_offence: float) -> Figure:
+    """Cost-effectiveness acceptability curve: the probability that each scenario has the
+    highest net benefit, by willingness to pay per terrorism offence prevented (from
+    :func:`~reintegration_sim.analysis.economics.acceptability_curve`)."""
+    names = list(dict.fromkeys(curve["scenario"].astype(str)))
+    colours = scenario_colours(names)
+    fig = Figure(figsize=(6.4, 4.2), layout="constrained")
+    ax = fig.subplots()
+    shown = curve[curve["wtp"] > 0]
+    for name in names:
+        rows = shown[shown["scenario"].astype(str) == name].sort_values("wtp")
+        ax.plot(
+            rows["wtp"],
+            rows["probability"],
+            color=colours[name],
+            lw=_BASE_LW if name == names[0] else 1.5,
+            label=name,
+        )
+    ax.axvline(terrorism_offence, color="grey", ls="--", lw=1)
+    ax.set_xscale("log")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel("willingness to pay per terrorism offence prevented (EUR)")
+    ax.set_ylabel("probability of the highest net benefit")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize="small")
+    ax.set_title(
+        "Cost-effectiveness acceptability curve\n"
+        f"dashed: the unit cost used, EUR {terrorism_offence:,.0f}",
+        fontsize="medium",
+    )
+    return fig
+
+
 #: file names of the comparison plots
 FOREST_PNG, SURVIVAL_PNG, INDICATORS_PNG = "forest.png", "survival.png", "indicators.png"
+COST_EFFECT_PNG, ACCEPTABILITY_PNG = "cost_effect.png", "acceptability.png"
 
 
 def write_comparison_plots(
@@ -459,17 +542,36 @@ def write_comparison_plots(
     timeseries: pd.DataFrame,
     people: pd.DataFrame,
     years: float = 3,
+    economics: BenefitCost | None = None,
 ) -> dict[str, Path]:
-    """Write ``forest.png``, ``survival.png`` and ``indicators.png`` into ``folder``; returns
-    them by name."""
+    """Write ``forest.png``, ``survival.png`` and ``indicators.png`` into ``folder``, and with
+    ``economics`` ``cost_effect.png`` and ``acceptability.png``; returns them by name."""
     figures = {
         FOREST_PNG: forest_figure(comparison, years),
         SURVIVAL_PNG: survival_comparison_figure(people),
         INDICATORS_PNG: indicators_comparison_figure(timeseries),
     }
+    if economics is not None and not economics.paired.empty:
+        value = economics.valuation.terrorism_offence
+        figures[COST_EFFECT_PNG] = cost_effect_figure(economics.paired, value, economics.base)
+        figures[ACCEPTABILITY_PNG] = acceptability_figure(economics.acceptability, value)
     paths = {}
     for name, fig in figures.items():
         path = Path(folder) / name
         fig.savefig(path, dpi=DPI)
         paths[name] = path
     return paths
+
+
+def value_of_information_figure(value: pd.DataFrame, top: int = 15) -> Figure:
+    """Horizontal bars of the expected value of partial perfect information (EUR) of the
+    assumptions and groups worth most, with the total EVPI as the first bar."""
+    shown = value.sort_values("evppi", ascending=False, kind="stable").head(top)
+    fig = Figure(figsize=(8, 0.35 * len(shown) + 1.2), layout="constrained")
+    ax = fig.add_subplot()
+    ax.barh(range(len(shown)), shown["evppi"].to_numpy(), color="#4c72b0")
+    ax.set_yticks(range(len(shown)), [str(a) for a in shown["assumption"]], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("expected value of perfect information, EUR per decision")
+    ax.set_title("Which unknown is worth a study (EVPPI, regression method)")
+    return fig

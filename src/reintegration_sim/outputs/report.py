@@ -10,8 +10,10 @@ Markdown library. Text may use three inline marks: ``**bold**``, ``[label](link)
 The page answers "what changes if we do X instead of the base?": the scenarios in their own
 words, the main figures per 100 releases with paired differences and intervals, whether each
 difference stands out from simulation noise, how many replications a smaller difference would
-need, costs, the plots, the model's limits and the ethics note. Everything else is in
-``comparison.csv``.
+need, costs, what each policy is worth (benefit-cost: net present value, the chance that
+benefits exceed costs, cost per offence prevented, the size of a real evaluation), the plots,
+the model's limits and the ethics note. Everything else is in ``comparison.csv`` and
+``benefit_cost.csv``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..analysis.economics import RELEASE_PRESETS, BenefitCost
 from ..analysis.measures import END_STATES, FOLLOW_UP_STATES
 from ..analysis.survival import COHORTS, SURVIVAL_YEARS
 from ..interventions import REGISTRY
@@ -251,6 +254,7 @@ def report_blocks(
     years: float,
     figures: Mapping[str, str] | None = None,
     destination: Path | None = None,
+    economics: BenefitCost | None = None,
 ) -> list[Block]:
     """The report's content.
 
@@ -260,8 +264,10 @@ def report_blocks(
         metadata: the comparison's metadata (replications, seed, versions, command).
         years: the follow-up (years after release) of the main table.
         figures: plot file names (relative to the report) by role: ``forest``,
-            ``survival``, ``indicators``.
+            ``survival``, ``indicators``, ``cost_effect``, ``acceptability``.
         destination: the result folder (for the relative link to the ODD).
+        economics: the benefit-cost analysis
+            (:func:`~reintegration_sim.analysis.economics.benefit_cost`), shown when given.
     """
     figures = dict(figures or {})
     base, others = scenarios[0], list(scenarios[1:])
@@ -306,6 +312,8 @@ def report_blocks(
             blocks.append(Bullets(tuple(changes)))
     for other in others:
         blocks += _scenario_section(comparison, base.name, other.name, years, replications)
+    if economics is not None and not economics.table.empty:
+        blocks += _benefit_cost_section(economics, base, others, figures)
     blocks += _noise_section(comparison, base.name, others, years, replications, detect_size)
     blocks += _plots_section(figures, base.name, when)
     blocks += [
@@ -320,9 +328,11 @@ def report_blocks(
                 "The intervals measure simulation noise (variation between runs), not uncertainty "
                 "about the assumptions or the model's structure. Before relying on a difference, "
                 "check that it survives a sensitivity analysis over the plausible ranges.",
-                "Costs count custody places, agency practitioners and the programmes' own costs "
-                "at assumed unit costs (parameter group `costs`); not courts, police "
-                "investigations, victims or benefits.",
+                "Costs to taxpayers count custody places, agency practitioners and the "
+                "programmes' own costs at assumed unit costs (parameter group `costs`). Costs to "
+                "victims and society count proven offences only, at the Home Office's unit costs "
+                "for England and Wales (which include police and court costs); a terrorism "
+                "offence has no published unit cost, so its value is an assumption.",
                 "Reoffending is proven reoffending within the simulated follow-up; the model "
                 f"description is in {_odd_link(destination)}.",
             )
@@ -547,6 +557,167 @@ def _cost_blocks(comparison: pd.DataFrame, base: str, other: str, replications: 
             text = f"**Extra cost per proven reoffence prevented: not defined** ({ratio['note']})."
         blocks.append(Paragraph(text))
     return blocks
+
+
+def _bc_value(row: pd.Series | None, which: str) -> str:
+    """One figure of ``benefit_cost.csv`` (``which``: median, low or high) in words."""
+    if row is None:
+        return "n/a"
+    x, unit, bound = row[which], str(row["unit"]), which != "median"
+    if x == np.inf and row["scale"] == "per arm":
+        return "never (infinite)"
+    if x is None or not np.isfinite(x):
+        return "infinite" if x in (np.inf, -np.inf) else "n/a"
+    if unit == "EUR per EUR":
+        return f"{x:.2f}"
+    if unit.startswith("EUR"):
+        return _eur(x, signed=bound)
+    if unit.startswith("%"):
+        return f"{x:+.0f} %"
+    if unit in ("releases", "people released, extremist cohort"):
+        return f"{x:,.0f}"
+    return _num(x, signed=bound)
+
+
+def _bc_row(table: pd.DataFrame, measure: str, scale: str | None = None) -> pd.Series | None:
+    rows = table[table["measure"] == measure]
+    if scale is not None:
+        rows = rows[rows["scale"] == scale]
+    return rows.iloc[0] if len(rows) else None
+
+
+#: the figures of the report's benefit-cost table: measure, scale, words
+_BC_SHOWN: tuple[tuple[str, str | None, str], ...] = (
+    ("net_present_value", "per participant", "Net present value per participant"),
+    ("net_present_value", "per 100 releases", "Net present value per 100 releases"),
+    ("taxpayer_benefit", "per participant", "Benefits to taxpayers per participant"),
+    ("victim_benefit", "per participant", "Benefits to victims and society per participant"),
+    ("programme_cost", "per participant", "Programme cost per participant"),
+    ("benefit_cost_ratio", None, "Benefit-cost ratio (EUR of benefits per EUR of programme)"),
+    ("cost_per_terror_prevented", None, "Net cost to taxpayers per terrorism offence prevented"),
+    ("cost_per_reoffence_prevented", None, "Net cost to taxpayers per reoffence prevented"),
+    ("terror_prevented", "per 100 releases", "Terrorism offences prevented per 100 releases"),
+    ("relative_change_terror", None, "Change in terrorism offences"),
+    ("releases_per_terror_prevented", None, "Releases served per terrorism offence prevented"),
+    ("releases_per_reoffence_prevented", None, "Releases served per reoffence prevented"),
+    ("evaluation_size_terror", None, "People per arm to detect the change in terrorism offences"),
+    ("evaluation_size_any", None, "People per arm to detect the change in any reoffence"),
+)
+
+
+def _benefit_cost_section(
+    economics: BenefitCost,
+    base: Scenario,
+    others: Sequence[Scenario],
+    figures: Mapping[str, str],
+) -> list[Block]:
+    table, value = economics.table, economics.valuation
+    costs = base.parameters.costs
+    covers = str(table["covers"].iloc[0])
+    blocks: list[Block] = [
+        Heading(2, "What is each policy worth? (benefit-cost)"),
+        Paragraph(
+            f"Money is in EUR, discounted to the start of the run at {100 * value.discount_rate:g} % "
+            "a year (the HM Treasury Green Book rate): a cost or an offence *t* years into "
+            f"the run counts (1 + {value.discount_rate:g})^-*t* of its value. **Benefits** are "
+            f"costs avoided compared with {base.label}: custody places (taxpayers) and the harm "
+            "of offences to victims and society, at the Home Office's unit costs of crime "
+            "(Heeks et al. 2018, GBP at 2015/16 prices, converted at "
+            f"{costs.eur_per_gbp:g} EUR per GBP): {_eur(value.terrorism_offence)} for a "
+            "terrorism offence (an assumption: no published unit cost exists) and "
+            f"{_eur(value.ordinary_reoffence)} for any other proven reoffence (an assumed mix "
+            "of offence types). **Programme cost** is the extra staff and programme cost. The "
+            "**net present value** is benefits minus programme cost. A **participant** is a "
+            "person released from the extremist cohort; only proven offences are valued."
+        ),
+        Paragraph(
+            f"**What the ranges cover: {covers}.** A range that includes zero means the "
+            "sign of the figure is not settled by these runs.",
+            quote=True,
+        ),
+    ]
+    for other in others:
+        mine = table[table["scenario"] == other.name]
+        if mine.empty:
+            continue
+        picked = [(_bc_row(mine, measure, scale), words) for measure, scale, words in _BC_SHOWN]
+        picked += [
+            (
+                row,
+                f"Terrorism offences prevented a year at {row['releases_per_year']:g} releases "
+                f"a year ({_place(str(row['label']).rsplit(', ', 1)[-1])})",
+            )
+            for _, row in mine[mine["measure"] == "terror_prevented_per_year"].iterrows()
+        ]
+        rows = [
+            (
+                words,
+                _bc_value(row, "median"),
+                f"{_bc_value(row, 'low')} to {_bc_value(row, 'high')}",
+            )
+            for row, words in picked
+            if row is not None
+        ]
+        blocks += [
+            Paragraph(f"**{other.label} against {base.label}**"),
+            Table(("Figure", "Median", "Range (5th to 95th percentile)"), tuple(rows), "lrr"),
+            Paragraph(_benefit_cost_words(mine, other.label)),
+        ]
+    for role, alt, caption in (
+        (
+            "cost_effect",
+            "Cost-effect plane",
+            "Each dot is one run: terrorism offences prevented (right: fewer offences) against "
+            "the net cost to taxpayers (up: costs more), per 100 releases. Below the dashed "
+            "line a policy is worth its net cost at the assumed value of a terrorism offence.",
+        ),
+        (
+            "acceptability",
+            "Cost-effectiveness acceptability curve",
+            "The share of runs in which each scenario has the highest net benefit, by what one "
+            "is willing to pay to prevent a terrorism offence (other offences avoided count at "
+            "their unit costs); at the dashed line it matches the net present value.",
+        ),
+    ):
+        if role in figures:
+            blocks.append(Image(figures[role], alt, caption))
+    return blocks
+
+
+def _place(label: str) -> str:
+    """A release preset's country ('uk' -> 'UK'); other labels as they are."""
+    return RELEASE_PRESETS[label][1].split(",")[0] if label in RELEASE_PRESETS else label
+
+
+def _benefit_cost_words(table: pd.DataFrame, label: str) -> str:
+    """The decision numbers of one policy in a sentence or two."""
+    npv = _bc_row(table, "net_present_value", "per participant")
+    size = _bc_row(table, "evaluation_size_terror")
+    text = ""
+    if npv is not None and np.isfinite(npv["prob_net_benefit_positive"]):
+        runs = int(npv["n_draws"])
+        positive = round(npv["prob_net_benefit_positive"] * runs)
+        text = f"With {label}, benefits exceed costs in {positive} of the {runs} runs. "
+    if size is not None and np.isfinite(size["median"]):
+        n = float(size["median"])
+        uk = RELEASE_PRESETS["uk"][0]
+        text += (
+            f"A real two-arm evaluation would need about {n:,.0f} released people per arm "
+            f"({2 * n:,.0f} in all) to detect the simulated change in terrorism offences with "
+            f"80 % power; at about {uk:g} terrorist prisoners released a year in the UK that "
+            f"is {2 * n / uk:,.0f} years of releases."
+        )
+        if 2 * n / uk > 10:
+            text += (
+                " The effect may be precise in the simulation, yet no real evaluation could "
+                "observe it."
+            )
+    elif size is not None:
+        text += (
+            "The simulated shares with a terrorism offence are equal, so no evaluation could "
+            "detect a change."
+        )
+    return text.strip()
 
 
 def _noise_section(
@@ -815,6 +986,7 @@ def write_report(
     years: float,
     figures: Mapping[str, str] | None = None,
     destination: Path | None = None,
+    economics: BenefitCost | None = None,
 ) -> tuple[Path, Path]:
     """Write ``report.md`` and ``report.html`` into ``folder`` (plots already there are
     embedded in the HTML); ``destination`` is where the folder will end up (for links)."""
@@ -825,6 +997,7 @@ def write_report(
         years=years,
         figures=figures,
         destination=destination if destination is not None else folder,
+        economics=economics,
     )
     md, page = Path(folder) / REPORT_MD, Path(folder) / REPORT_HTML
     md.write_text(to_markdown(blocks), encoding="utf-8")

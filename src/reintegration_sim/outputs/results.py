@@ -18,7 +18,9 @@ scenario's text and the common seed (:func:`make_comparison_metadata`), ``compar
 and ``comparison.csv`` (:func:`reintegration_sim.analysis.comparison.comparison_table`),
 ``replications.parquet`` (what each replication measured), the ``timeseries.parquet`` and
 ``people.parquet`` of all scenarios, the plots ``forest.png``, ``survival.png`` and
-``indicators.png``, and ``report.md`` and ``report.html`` (:mod:`reintegration_sim.outputs.report`).
+``indicators.png``, the benefit-cost figures ``benefit_cost.csv`` and ``acceptability.csv``
+(:mod:`reintegration_sim.analysis.economics`) with ``cost_effect.png`` and ``acceptability.png``,
+and ``report.md`` and ``report.html`` (:mod:`reintegration_sim.outputs.report`).
 Read it back with :func:`read_comparison`.
 
 Everything is written into a hidden temporary sibling folder that is renamed into place only
@@ -67,6 +69,7 @@ __all__ = [
     "read_result",
     "scenario_from_metadata",
     "scenario_text",
+    "write_benefit_cost",
     "write_comparison_tables",
     "write_metadata",
     "write_tables",
@@ -99,6 +102,8 @@ SUMMARY = "summary.csv"
 COMPARISON = "comparison.parquet"
 COMPARISON_CSV = "comparison.csv"
 LEVELS = "replications.parquet"
+BENEFIT_COST_CSV = "benefit_cost.csv"
+ACCEPTABILITY_CSV = "acceptability.csv"
 
 
 class ResultsError(ValueError):
@@ -482,6 +487,8 @@ def write_comparison_tables(
 
 #: the files a comparison over assumption draws adds
 DRAWS, ASSUMPTIONS, DRIVERS_CSV = "draws.parquet", "assumptions.parquet", "drivers.csv"
+VALUE_OF_INFORMATION_CSV = "value_of_information.csv"
+VALUE_OF_INFORMATION_PNG = "value_of_information.png"
 
 
 def write_draw_tables(
@@ -489,16 +496,36 @@ def write_draw_tables(
     draws: pd.DataFrame,
     assumptions: pd.DataFrame,
     drivers: pd.DataFrame | None,
+    value_of_information: pd.DataFrame | None = None,
 ) -> list[Path]:
     """Write ``draws.parquet`` (what every run of every draw measured), ``assumptions.parquet``
-    (the drawn values, one row per draw) and ``drivers.csv`` (which assumptions explain each
-    main difference) into ``folder``."""
+    (the drawn values, one row per draw), ``drivers.csv`` (which assumptions explain each
+    main difference) and ``value_of_information.csv`` with its bar plot into ``folder``."""
     paths = [folder / DRAWS, folder / ASSUMPTIONS]
     draws.to_parquet(paths[0], engine="pyarrow", index=False)
     assumptions.to_parquet(paths[1], engine="pyarrow", index=False)
     if drivers is not None:
         paths.append(folder / DRIVERS_CSV)
         drivers.to_csv(paths[-1], index=False, float_format="%.4g")
+    if value_of_information is not None:
+        from .plotting import value_of_information_figure
+
+        paths.append(folder / VALUE_OF_INFORMATION_CSV)
+        value_of_information.to_csv(paths[-1], index=False, float_format="%.6g")
+        figure = value_of_information_figure(value_of_information)
+        paths.append(folder / VALUE_OF_INFORMATION_PNG)
+        figure.savefig(paths[-1], dpi=120)
+    return paths
+
+
+def write_benefit_cost(
+    folder: Path, table: pd.DataFrame, acceptability: pd.DataFrame
+) -> tuple[Path, Path]:
+    """Write ``benefit_cost.csv`` (the benefit-cost figures of each scenario against the base)
+    and ``acceptability.csv`` (the cost-effectiveness acceptability curve) into ``folder``."""
+    paths = folder / BENEFIT_COST_CSV, folder / ACCEPTABILITY_CSV
+    table.to_csv(paths[0], index=False, float_format="%.6g")
+    acceptability.to_csv(paths[1], index=False, float_format="%.6g")
     return paths
 
 

@@ -122,10 +122,13 @@ def format_comparison_summary(
     requested_years: float | None = None,
     labels: Mapping[str, str] | None = None,
     draws: Mapping[str, Any] | None = None,
+    economics: pd.DataFrame | None = None,
 ) -> str:
     """The table printed after a comparison: per other scenario, the event outcomes ``years``
     after release per 100 releases (base, scenario, paired difference with 95 % interval) and
-    the total cost, with the cost per reoffence prevented."""
+    the total cost, with the cost per reoffence prevented; with ``economics``
+    (:func:`~reintegration_sim.analysis.economics.benefit_cost_table`) also the net present
+    value per participant and the chance that benefits exceed costs."""
     names = list(dict.fromkeys(table["scenario"].astype(str)))
     base = names[0]
     shown = {name: name for name in names} | dict(labels or {})
@@ -163,6 +166,8 @@ def format_comparison_summary(
                 f"{_level(ref_level):>10}  {_level(row['level']):>10}  {_diff_cell(row)}"
             )
         lines += _cost_lines(table, base, name, label_width)
+        if economics is not None:
+            lines += _benefit_cost_lines(economics, name)
     if draws:
         lines += _draw_lines(table, names, shown, years, draws, label_width)
     return "\n".join(lines)
@@ -201,6 +206,24 @@ def _draw_lines(
                 f"{row['total_high']:+.2f}); helps: {chance}; assumptions: {spread}"
             )
     return lines
+
+
+def _benefit_cost_lines(economics: pd.DataFrame, name: str) -> list[str]:
+    rows = economics[
+        (economics["scenario"] == name)
+        & (economics["measure"] == "net_present_value")
+        & (economics["scale"] == "per participant")
+    ]
+    if rows.empty:
+        return []
+    row = rows.iloc[0]
+    runs = int(row["n_draws"])
+    positive = round(row["prob_net_benefit_positive"] * runs)
+    return [
+        f"  net present value per participant: EUR {row['median']:,.0f} (range EUR "
+        f"{row['low']:,.0f} to {row['high']:,.0f}; {row['covers']}); benefits exceed costs in "
+        f"{positive} of {runs} runs (benefit_cost.csv)"
+    ]
 
 
 def _level(x: float) -> str:

@@ -15,6 +15,7 @@ command line writes it; the command line is a thin layer over these functions::
         {"interventions.deradicalisation_programme.coverage": 0.8})], replications=8)
     print(cmp)                       # paired differences, intervals and what they cover
     cmp.table                        # every measure, level and paired difference
+    cmp.economics.table              # benefit-cost figures (net present value, ...)
     cmp.save("results/my-comparison")  # tables, plots, report.md and report.html
 
 Scenarios are given as :class:`~reintegration_sim.scenario.Scenario` objects, shipped names
@@ -34,6 +35,7 @@ import pandas as pd
 
 from ..analysis.calibration import DEFAULT_MAX_EVALUATIONS, CalibrationResult
 from ..analysis.calibration import DEFAULT_REPLICATIONS as CALIBRATION_REPLICATIONS
+from ..analysis.economics import BenefitCost
 from ..analysis.experiment import run_scenario
 from ..analysis.survival import survival_table
 from ..analysis.uncertainty import DEFAULT_DRAW_REPLICATIONS
@@ -219,6 +221,8 @@ class ComparisonResult:
         years: the follow-up (years after release) of the summary, forest plot and report.
         requested_years: the follow-up asked for (``years`` is shorter if the horizon is).
         detect: the difference (per 100 releases) whose replications needed are reported.
+        economics: the benefit-cost analysis against the base
+            (:func:`~reintegration_sim.analysis.economics.benefit_cost`; ``benefit_cost.csv``).
     """
 
     loaded: list[Scenario]
@@ -243,6 +247,10 @@ class ComparisonResult:
     assumptions: pd.DataFrame | None = None
     draw_info: dict[str, Any] | None = None
     drivers: pd.DataFrame | None = None
+    #: with ``assumption_draws``: EVPPI of each drawn assumption and group for the choice of the
+    #: scenario with the highest net present value (``value_of_information.csv``)
+    value_of_information: pd.DataFrame | None = None
+    economics: BenefitCost | None = None
 
     @property
     def names(self) -> list[str]:
@@ -265,6 +273,7 @@ class ComparisonResult:
             requested_years=self.requested_years,
             labels={s.name: s.label for s in self.scenarios},
             draws=self.draw_info,
+            economics=self.economics.table if self.economics is not None else None,
         )
 
     def __str__(self) -> str:
@@ -294,20 +303,39 @@ class ComparisonResult:
                 "requested_follow_up_years": self.requested_years,
                 "detectable_difference": self.detect,
                 **({"assumption_draws": self.draw_info} if self.draw_info else {}),
+                **({"benefit_cost": self._valuation()} if self.economics is not None else {}),
             },
         )
+
+    def _valuation(self) -> dict[str, Any]:
+        """The valuation behind ``benefit_cost.csv``, for ``metadata.json``."""
+        assert self.economics is not None
+        costs = self.scenarios[0].parameters.costs
+        return {
+            "valued_with": f"the base scenario's costs group ({self.scenarios[0].name})",
+            "terrorism_offence_eur": self.economics.valuation.terrorism_offence,
+            "ordinary_reoffence_eur": self.economics.valuation.ordinary_reoffence,
+            "offence_costs_price_year": "2015/16 (GBP, Heeks et al. 2018)",
+            "eur_per_gbp": costs.eur_per_gbp,
+            "discount_rate": costs.discount_rate,
+            "discounted_to": "week 0 of the run, by week of the run",
+        }
 
     def report(self) -> str:
         """The one-page report as Markdown (without figures; :meth:`save` embeds them)."""
         from ..outputs.report import report_blocks, to_markdown
 
-        blocks = report_blocks(self.table, self.scenarios, self.metadata(), years=self.years)
+        blocks = report_blocks(
+            self.table, self.scenarios, self.metadata(), years=self.years, economics=self.economics
+        )
         return to_markdown(blocks)
 
     def save(self, folder: str | Path, command: Sequence[str] | None = None) -> Path:
         """Write the result folder: tables, plots, ``report.md``, ``report.html`` and
         metadata; it appears only once everything is written."""
         from ..outputs.plotting import (
+            ACCEPTABILITY_PNG,
+            COST_EFFECT_PNG,
             FOREST_PNG,
             INDICATORS_PNG,
             SURVIVAL_PNG,
@@ -316,6 +344,7 @@ class ComparisonResult:
         from ..outputs.report import write_report
         from ..outputs.results import (
             ResultFolder,
+            write_benefit_cost,
             write_comparison_tables,
             write_draw_tables,
             write_metadata,
@@ -327,25 +356,42 @@ class ComparisonResult:
             write_comparison_tables(
                 staged.path, self.table, self.levels, self.timeseries, self.people
             )
-            write_comparison_plots(
-                staged.path, self.table, self.timeseries, self.people, years=self.years
+            if self.economics is not None:
+                write_benefit_cost(staged.path, self.economics.table, self.economics.acceptability)
+            written = write_comparison_plots(
+                staged.path,
+                self.table,
+                self.timeseries,
+                self.people,
+                years=self.years,
+                economics=self.economics,
             )
             metadata = self.metadata(command)
+            roles = {
+                "forest": FOREST_PNG,
+                "survival": SURVIVAL_PNG,
+                "indicators": INDICATORS_PNG,
+                "cost_effect": COST_EFFECT_PNG,
+                "acceptability": ACCEPTABILITY_PNG,
+            }
             write_report(
                 staged.path,
                 self.table,
                 self.scenarios,
                 metadata,
                 years=self.years,
-                figures={
-                    "forest": FOREST_PNG,
-                    "survival": SURVIVAL_PNG,
-                    "indicators": INDICATORS_PNG,
-                },
+                figures={role: name for role, name in roles.items() if name in written},
                 destination=out,
+                economics=self.economics,
             )
             if self.draws is not None and self.assumptions is not None:
-                write_draw_tables(staged.path, self.draws, self.assumptions, self.drivers)
+                write_draw_tables(
+                    staged.path,
+                    self.draws,
+                    self.assumptions,
+                    self.drivers,
+                    self.value_of_information,
+                )
             write_metadata(staged.path, metadata)
         return out
 
@@ -377,9 +423,14 @@ def compare(
     draw_replications: int = DEFAULT_DRAW_REPLICATIONS,
     scheduler: str | None = None,
     cache: str | Path | None = None,
+    releases_per_year: Mapping[str, float] | str | None = None,
 ) -> ComparisonResult:
     """Run every scenario on the same seeds (the base's unless ``seed`` is given) and compare
-    each with the first: paired differences with 95 % intervals (chance only), costs.
+    each with the first: paired differences with 95 % intervals (chance only), costs, and the
+    benefit-cost figures (valued with the base's ``costs`` group). ``releases_per_year``
+    (``{label: releases}``, or text such as ``"uk,france"`` or ``"60"``) sets the terrorist
+    prisoners released a year behind the offences prevented a year (default: the presets of
+    EVIDENCE 2).
 
     With ``assumption_draws`` N, also run N joint draws of the assumptions (``vary``: keys,
     groups or levers; default every assumption the scenarios share,
@@ -396,9 +447,12 @@ def compare(
         replication_levels,
         run_comparison,
     )
+    from ..analysis.economics import Valuation, benefit_cost, parse_releases_per_year
 
     if replications < 2:
         raise ValueError(f"a comparison needs at least 2 replications (got {replications})")
+    if isinstance(releases_per_year, str):
+        releases_per_year = parse_releases_per_year(releases_per_year)
     loaded, run_as, common = prepare_comparison(scenarios, seed)
     started = now_iso()
     clock = time.perf_counter()
@@ -408,6 +462,14 @@ def compare(
     levels = replication_levels(people, timeseries)
     table = comparison_table(levels, run_as[0].name, detectable=detect)
     shown = main_follow_up(table, years)
+    economics = benefit_cost(
+        people,
+        timeseries,
+        run_as[0].name,
+        Valuation.from_costs(run_as[0].parameters.costs),
+        years=shown,
+        releases_per_year=releases_per_year,
+    )
     extra: dict[str, Any] = {}
     if assumption_draws is not None:
         extra = _assumption_draws(
@@ -420,7 +482,12 @@ def compare(
             executor=executor,
             cache=cache,
             years=shown,
+            releases_per_year=releases_per_year,
         )
+        if extra.get("economics") is not None:
+            economics = extra.pop("economics")
+        else:
+            extra.pop("economics", None)
         table = table.merge(
             extra.pop("columns"), how="left", on=["scenario", "cohort", "kind", "outcome", "years"]
         )
@@ -440,6 +507,7 @@ def compare(
         detect=detect,
         seconds=time.perf_counter() - clock,
         started=started,
+        economics=economics,
         **extra,
     )
 
@@ -464,8 +532,11 @@ def _assumption_draws(
     executor: Executor | None,
     cache: str | Path | None,
     years: float,
+    releases_per_year: Mapping[str, float] | str | None = None,
 ) -> dict[str, Any]:
-    """Run the draws of a comparison; the table columns and the result's draw fields."""
+    """Run the draws of a comparison; the table columns and the result's draw fields, and the
+    benefit-cost analysis over the draws (its ranges cover chance and the assumptions) with the
+    value of information of each drawn assumption and register group."""
     import shutil
     import tempfile
 
@@ -487,10 +558,10 @@ def _assumption_draws(
     )
     clock = time.perf_counter()
     if executor is not None:
-        levels = run_draws(plan, scenarios, folder, executor)
+        levels, arms = run_draws(plan, scenarios, folder, executor, years=years)
     else:
         with _executor(workers, scheduler) as pool:
-            levels = run_draws(plan, scenarios, folder, pool)
+            levels, arms = run_draws(plan, scenarios, folder, pool, years=years)
     seconds = time.perf_counter() - clock
     base = scenarios[0].name
     assumptions = plan.assumptions()
@@ -512,7 +583,12 @@ def _assumption_draws(
             found.insert(0, "scenario", name)
             driver_rows.append(found)
     shutil.rmtree(folder, ignore_errors=True)
+    economics, value_of_information = _draw_economics(
+        scenarios, plan, arms, assumptions, releases_per_year
+    )
     return {
+        "economics": economics,
+        "value_of_information": value_of_information,
         "columns": uncertainty_columns(levels, base),
         "draws": levels,
         "assumptions": assumptions,
@@ -526,6 +602,51 @@ def _assumption_draws(
             "seconds": round(seconds, 3),
         },
     }
+
+
+def _draw_economics(
+    scenarios: Sequence[Scenario],
+    plan: Any,
+    arms: pd.DataFrame,
+    assumptions: pd.DataFrame,
+    releases_per_year: Mapping[str, float] | str | None,
+) -> tuple[Any, pd.DataFrame | None]:
+    """The benefit-cost analysis over the draws, and the EVPPI of each drawn assumption (and
+    each register group or lever of them) for the choice of the scenario with the highest net
+    present value (willingness to pay per terrorism offence prevented: its unit cost)."""
+    from ..analysis.economics import (
+        COVERS_DRAWS,
+        BenefitCost,
+        Valuation,
+        acceptability_curve,
+        benefit_cost_table,
+        default_wtp,
+        effect_and_cost,
+    )
+    from ..analysis.uncertainty import evppi, net_benefit_by_draw
+
+    base = scenarios[0].name
+    valuation = Valuation.from_costs(scenarios[0].parameters.costs)
+    table, paired = benefit_cost_table(
+        arms.drop(columns="draw"),
+        base,
+        covers=COVERS_DRAWS.format(n=plan.n_draws, runs=len(arms) // len(scenarios)),
+        releases_per_year=releases_per_year if isinstance(releases_per_year, Mapping) else None,
+    )
+    if paired.empty:
+        return None, None
+    effect, cost = effect_and_cost(paired, base)
+    curve = acceptability_curve(effect, cost, default_wtp(valuation))
+    economics = BenefitCost(valuation, base, arms, paired, table, curve)
+    nb = net_benefit_by_draw(paired, arms, valuation.terrorism_offence, base)
+    groups: dict[str, list[str]] = {key: [key] for key in plan.keys}
+    for key in plan.keys:
+        parts = key.split(".")
+        group = ".".join(parts[:2]) if parts[0] == "interventions" else parts[0]
+        groups.setdefault(f"group {group}", []).append(key)
+    value = evppi(nb.to_numpy(), assumptions.loc[nb.index], groups)
+    value.insert(1, "unit", "EUR per decision (net present value, all releases simulated)")
+    return economics, value
 
 
 # ---------------------------------------------------------------------- sweep, calibrate
