@@ -216,7 +216,7 @@ def test_a_lever_field_can_be_fitted_and_written(tiny_file, tmp_path, sim) -> No
 
     copy = tmp_path / "tinycal.toml"
     copy.write_text(tiny_file.read_text(encoding="utf-8"), encoding="utf-8")
-    lever = "interventions.deradicalisation_programme.hazard_ratio"
+    lever = "interventions.deradicalisation_programme.hope_effect"
     argv = ["calibrate", str(copy), "--fit", lever, "--replications", "2"]
     argv += ["--max-evaluations", "3", "--out", str(tmp_path / "out"), "--write"]
     status, stdout = sim.cli(argv)

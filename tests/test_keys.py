@@ -122,10 +122,10 @@ def test_flatten_turns_tables_into_keys():
 
 def test_a_sweep_can_vary_a_lever_field_and_a_register_parameter():
     problem = problem_from_register(
-        [f"{DERAD}.hazard_ratio", "behaviour.ties_decay"], {f"{DERAD}.hazard_ratio": [0.6, 1.0]}
+        [f"{DERAD}.hope_effect", "behaviour.ties_decay"], {f"{DERAD}.hope_effect": [0.0, 0.004]}
     )
-    assert problem["names"] == [f"{DERAD}.hazard_ratio", "behaviour.ties_decay"]
-    assert problem["bounds"][0] == [0.6, 1.0]
+    assert problem["names"] == [f"{DERAD}.hope_effect", "behaviour.ties_decay"]
+    assert problem["bounds"][0] == [0.0, 0.004]
 
 
 def test_a_sweep_can_name_a_lever_as_a_group():
@@ -154,8 +154,8 @@ def test_evaluate_takes_lever_fields_and_they_act(sim):
 
 
 def test_calibration_takes_a_lever_field():
-    (param,) = resolve_parameters(BLANK, [f"{DERAD}.hazard_ratio"])
-    assert param.key == f"{DERAD}.hazard_ratio" and param.low < param.start <= param.high
+    (param,) = resolve_parameters(BLANK, [f"{DERAD}.hope_effect"])
+    assert param.key == f"{DERAD}.hope_effect" and param.low < param.start <= param.high
     with pytest.raises(CalibrationError, match="categorical"):
         resolve_parameters(BLANK, ["interventions.gate_pickup.by"])
 

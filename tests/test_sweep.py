@@ -160,7 +160,7 @@ def test_a_sweep_varies_lever_fields_and_a_former_constant(tmp_path):
 
     plan = prepare(ROOT / "sweeps" / "levers_and_constants.toml", {"horizon_weeks": 104})
     names = plan.problem["names"]
-    assert "interventions.deradicalisation_programme.hazard_ratio" in names
+    assert "interventions.deradicalisation_programme.hope_effect" in names
     assert "behaviour.sympathy_threshold" in names
     assert plan.scenario.horizon_weeks == 104  # --set applies after the spec
     ideology = names.index("interventions.deradicalisation_programme.ideology_effect")

@@ -3,7 +3,7 @@
 * ``GROUP.NAME``: a register parameter (:mod:`~reintegration_sim.parameters`), e.g.
   ``offending.terror_hazard``; ``parameters.GROUP.NAME`` is accepted as the same key;
 * ``interventions.KEY.FIELD``: a field of a lever (:mod:`~reintegration_sim.interventions`),
-  e.g. ``interventions.deradicalisation_programme.hazard_ratio``. Setting a field of a lever the
+  e.g. ``interventions.deradicalisation_programme.hope_effect``. Setting a field of a lever the
   scenario does not use switches that lever on with its defaults and the field set;
 * ``name``, ``title``, ``description``, ``horizon_weeks``, ``seed``: the scenario's own
   settings.
@@ -142,17 +142,25 @@ def _lever_keys() -> Iterator[KeyInfo]:
             low, high = _bounds_of(field.metadata)
             choices = _choices(field.annotation)
             number = _number_type(field.annotation)
+            # a number declared with lever_field carries its unit, plausible range and source;
+            # for the others the hard limits stand in for the range and the lever's evidence
+            # for the source
+            extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
             plausible: tuple[Any, ...] = choices
-            if not choices and number is not None and low is not None and high is not None:
-                plausible = (low, high) if number is float else (int(low), int(high))
+            if "plausible" in extra:
+                plausible = tuple(cast(list[Any], extra["plausible"]))
+            elif not choices and number is not None and low is not None and high is not None:
+                plausible = (low, high)
+            if number is int and len(plausible) == 2:
+                plausible = (int(plausible[0]), int(plausible[1]))
             yield KeyInfo(
                 key=f"{LEVER_PREFIX}.{lever}.{name}",
                 kind="lever",
                 default=field.default,
-                unit="",
+                unit=str(extra.get("unit", "")),
                 plausible=plausible,
                 bounds=(low, high),
-                source=cls.evidence,
+                source=str(extra.get("source", cls.evidence)),
                 doc=field.description or "",
                 integer=number is int,
             )
@@ -298,13 +306,17 @@ def current_value(scenario: Scenario, key: str) -> Any:
 
 
 def implausible(scenario: Scenario) -> list[str]:
-    """One line per register parameter of ``scenario`` outside its plausible range (within its
-    hard limits, so it runs). Lever fields have no plausible range narrower than their limits."""
+    """One line per register parameter or lever field of ``scenario`` outside its plausible
+    range (within its hard limits, so it runs). Lever fields declared without a unit have no
+    plausible range narrower than their limits."""
     keys = all_keys()
     lines = []
-    for key, value in scenario.parameters.flat().items():
-        info = keys[key]
-        if not info.numeric:
+    values = dict(scenario.parameters.flat())
+    for lever, fields in scenario.intervention_settings().items():
+        values.update({f"{LEVER_PREFIX}.{lever}.{name}": v for name, v in fields.items()})
+    for key, value in values.items():
+        info = keys.get(key)
+        if info is None or not info.numeric or value is None or isinstance(value, bool):
             continue
         low, high = info.plausible
         if not low <= value <= high:

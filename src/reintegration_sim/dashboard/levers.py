@@ -91,6 +91,7 @@ LAY: dict[str, str] = {
     "intervention.ddp": "the UK's intensive programme tailored to each person",
     "intervention.mental_health_transition": "mental health care that continues through the gate",
     "intervention.gate_pickup": "someone the person trusts meets them at the gate",
+    "intervention.conditional_early_release": "a judge releases people early on a release plan",
 }
 #: paper sections for the main parameters whose register source names none
 _SECTION_FALLBACK = {

@@ -20,6 +20,13 @@ A scenario file switches one on with a table named by its key::
 
 An unknown key or field is an error that lists the known ones. Register a new intervention with
 :func:`register`; it then appears in scenario validation, the docs and the dashboard.
+
+Every lever says which mechanism of the model it acts through (``mechanism``) and which
+modifiers and state it writes (``writes``). The reoffending hazards themselves (the modifiers
+``hazard`` and ``terror_hazard``) are written only by a lever that says why no mechanism of the
+model carries its effect (``direct_hazard``); :func:`register` refuses any other, and a test
+checks the modifiers each lever actually touches against ``writes``. Numbers of a lever are
+declared with :func:`lever_field` (unit, plausible range, source), as register parameters are.
 """
 
 from __future__ import annotations
@@ -31,17 +38,21 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..model.agents import Cohort, Phase
 from ..model.caseload import Caseload
+from ..model.modifiers import NEUTRAL
+from ..parameters import param
 
 if TYPE_CHECKING:
     from ..model.simulation import ReintegrationModel
 
 __all__ = [
+    "DIRECT_HAZARD",
     "REGISTRY",
     "Delivery",
     "Intervention",
     "cohort_mask",
     "due_for_release",
     "extremist",
+    "lever_field",
     "lever_state",
     "register",
     "released_within",
@@ -49,14 +60,47 @@ __all__ = [
 ]
 
 REGISTRY: dict[str, type[Intervention]] = {}
+#: the modifiers that multiply the reoffending hazards directly, bypassing every mechanism
+DIRECT_HAZARD: frozenset[str] = frozenset({"hazard", "terror_hazard"})
 
 
 def register(cls: type[Intervention]) -> type[Intervention]:
-    """Class decorator: make an intervention available under ``cls.key`` in scenario files."""
+    """Class decorator: make an intervention available under ``cls.key`` in scenario files.
+
+    Refuses a lever without a ``mechanism``, one that declares a modifier that does not exist,
+    and one that writes ``hazard`` or ``terror_hazard`` without saying why (``direct_hazard``).
+    """
     if cls.key in REGISTRY:
         raise ValueError(f"intervention key {cls.key!r} registered twice")
+    if not getattr(cls, "mechanism", ""):
+        raise ValueError(f"intervention {cls.key!r} does not say which mechanism it acts through")
+    modifiers = {w for w in cls.writes if "." not in w}
+    unknown = sorted(modifiers - set(NEUTRAL))
+    if unknown:
+        raise ValueError(f"intervention {cls.key!r} writes unknown modifiers {unknown}")
+    if modifiers & DIRECT_HAZARD and not cls.direct_hazard:
+        raise ValueError(
+            f"intervention {cls.key!r} writes {sorted(modifiers & DIRECT_HAZARD)} without saying "
+            "why no mechanism of the model carries its effect (direct_hazard)"
+        )
     REGISTRY[cls.key] = cls
     return cls
+
+
+def lever_field(
+    default: Any,
+    *,
+    unit: str,
+    plausible: tuple[float, float],
+    source: str,
+    doc: str,
+    bounds: tuple[float, float] | None = None,
+) -> Any:
+    """A lever's number, declared as a register parameter is
+    (:func:`~reintegration_sim.parameters.param`): ``unit``, ``plausible`` range (what a
+    sensitivity analysis sweeps), ``source`` (an EVIDENCE entry, a section of the paper, or
+    "assumption"), and hard ``bounds`` a scenario may set (default: the plausible range)."""
+    return param(default, unit=unit, plausible=plausible, source=source, doc=doc, bounds=bounds)
 
 
 class Intervention(BaseModel):
@@ -77,6 +121,16 @@ class Intervention(BaseModel):
     #: True where ``coverage`` is the share of communities covered (the lever then chooses them
     #: itself), so people are not also drawn one by one
     covers_communities: ClassVar[bool] = False
+    #: which mechanism of the model the lever acts through: the states it moves and what they
+    #: move in turn (docs/levers.md prints it)
+    mechanism: ClassVar[str] = ""
+    #: the modifiers (:mod:`~reintegration_sim.model.modifiers`) it writes, and any state it
+    #: changes itself as ``people.NAME`` or ``communities.NAME``
+    writes: ClassVar[tuple[str, ...]] = ()
+    #: why the lever multiplies the reoffending hazards directly (``hazard``,
+    #: ``terror_hazard``): the evidence is about reoffending itself and no mechanism of the model
+    #: carries it. Empty: it may not write them
+    direct_hazard: ClassVar[str] = ""
 
     start_week: int = Field(0, ge=0, le=5200, description="first week it runs")
     end_week: int | None = Field(

@@ -63,6 +63,16 @@ class CommunityWork(Intervention):
     label: ClassVar[str] = "Community work: prejudice, capacity, trust"
     section: ClassVar[str] = "Stigmatisation; Trust; Capacity building"
     evidence: ClassVar[str] = "assumption (no effect sizes for community work with returners)"
+    mechanism: ClassVar[str] = (
+        "community prejudice (stigma met: housing and work harder to find, rejection feeding "
+        "belief, openness to recruiters) and the community's capacity and trust (landlords and "
+        "employers cooperate: housing and work found)"
+    )
+    writes: ClassVar[tuple[str, ...]] = (
+        "communities.prejudice",
+        "communities.capacity",
+        "communities.trust",
+    )
 
     prejudice_reduction: float = Field(
         0.3,
@@ -130,6 +140,11 @@ class MediaStrategy(Intervention):
     label: ClassVar[str] = "Media strategy for releases"
     section: ClassVar[str] = "Stigmatisation"
     evidence: ClassVar[str] = "assumption (no data on media strategies)"
+    mechanism: ClassVar[str] = (
+        "community prejudice after press coverage of terrorism offences, and the stigma met by "
+        "people prepared for publicity"
+    )
+    writes: ClassVar[tuple[str, ...]] = ("press_prejudice", "stigma")
 
     press_factor: float = Field(
         0.5, ge=0.0, le=1.0, description="share of the press-driven prejudice that still arises"

@@ -10,10 +10,9 @@ import numpy as np
 from pydantic import Field
 from scipy.special import ndtr
 
-from ..model.agents import AgencyKind, Cohort, Phase
+from ..model.agents import Cohort, Phase
 from ..model.submodels import _age_ratio
-from .base import Intervention, cohort_mask, lever_state, register, returning
-from .support import treatment_ratio
+from .base import Intervention, cohort_mask, lever_field, lever_state, register, returning
 
 if TYPE_CHECKING:
     from ..model.simulation import ReintegrationModel
@@ -47,8 +46,8 @@ class CaseConference(Intervention):
     divided at release: the trust lost at a handover falls by the share ``handover_effect`` k x
     ``information_shared``. Housing and employment members start the search before release (a
     plan) and multiply the weekly chance of housing or work by 1 + ``chance_effect`` k. A mental
-    health member brings the share ``treatment_share`` of treatment's hazard reduction (scaled
-    by k) to people with needs and no practitioner. Local police at the table raise detection of
+    health member brings people with needs the share ``treatment_share`` k of the mental health
+    treatment's effect (as a place at the service does, up to it). Local police at the table raise detection of
     re-engagement by ``police_detection`` k x information shared; security services in the room
     (``security_in_room``) by ``security_detection`` k x information shared, but the family's
     trust in agencies then erodes every week (``security_family_trust_cost`` k x information
@@ -63,6 +62,24 @@ class CaseConference(Intervention):
     label: ClassVar[str] = "Multi-agency case conferences"
     section: ClassVar[str] = "Multi-agency cooperation; Transition management; Social support"
     evidence: ClassVar[str] = "assumption (no effect sizes for multi-agency formats)"
+    mechanism: ClassVar[str] = (
+        "by member: trust kept across the gate (handover), housing and work found (the housing "
+        "and work terms of the reoffending hazard, recalls), mental health treatment (the mental "
+        "health term of the reoffending hazard), detection of re-engagement (recall, "
+        "disruption; with security in the room at a cost in the family's trust), the family's "
+        "trust, stigma and hope"
+    )
+    writes: ClassVar[tuple[str, ...]] = (
+        "handover_loss",
+        "housing_chance",
+        "work_chance",
+        "planned_search",
+        "treatment",
+        "detection",
+        "family_trust_change",
+        "stigma",
+        "hope_change",
+    )
 
     members: list[Member] = Field(
         ["probation", "police", "mental_health", "housing", "employment"],
@@ -103,12 +120,15 @@ class CaseConference(Intervention):
         description="housing (employment) member: the weekly chance of housing (work) x "
         "(1 + this x k)",
     )
-    treatment_share: float = Field(
+    treatment_share: float = lever_field(
         0.5,
-        ge=0.0,
-        le=1.0,
-        description="mental health member: share of treatment's hazard reduction, times k, for "
-        "people with needs and no practitioner",
+        unit="share of the treatment's effect",
+        plausible=(0.0, 1.0),
+        source="assumption (EVIDENCE 4: Hopkin et al. 2018, more contact with services, mixed "
+        "effect on reoffending)",
+        doc="mental health member: share of the mental health treatment's effect, times k, for "
+        "released people with needs (capped, with a place at the service, at a treated "
+        "person's)",
     )
     police_detection: float = Field(
         0.5,
@@ -179,9 +199,7 @@ class CaseConference(Intervention):
         if members & {"housing", "employment"}:
             m.mod.add("planned_search", transition, 1.0)
         if "mental_health" in members:
-            untreated = ~m.caseloads[AgencyKind.MENTAL_HEALTH].served
-            needs = community & (p.mental_health > 0) & untreated
-            m.mod.multiply("hazard", needs, treatment_ratio(m) ** (self.treatment_share * k))
+            m.mod.add("treatment", community & (p.mental_health > 0), self.treatment_share * k)
         detection = 1.0
         if "police" in members:
             detection += self.police_detection * k * info
@@ -301,6 +319,23 @@ class RiskAssessment(Intervention):
         "EVIDENCE 4: Fazel et al. 2024 (risk tools AUC about 0.62-0.64); Andrews & Bonta 2010 "
         "(RNR adherence helps, no adherence r about -0.02); Koehler et al. 2013 (supervision "
         "alone no benefit); sizes of what follows a flag: assumption"
+    )
+    mechanism: ClassVar[str] = (
+        "who gets what: a security flag brings detection of re-engagement (recall, disruption) "
+        "and stigma; a risk-need-resilience flag brings help with housing and work (the housing "
+        "and work terms of the reoffending hazard, recalls), faster trust growth, hope and a "
+        "little stigma. Effects grow with adherence to risk-need-responsivity because help "
+        "with needs lowers the hazard only of those who have the needs, most for those at "
+        "highest risk"
+    )
+    writes: ClassVar[tuple[str, ...]] = (
+        "detection",
+        "stigma",
+        "housing_chance",
+        "work_chance",
+        "planned_search",
+        "trust_growth",
+        "hope_change",
     )
 
     approach: Literal["security", "risk_need_resilience"] = Field(

@@ -15,6 +15,7 @@ from .base import (
     cohort_mask,
     due_for_release,
     extremist,
+    lever_field,
     lever_state,
     register,
     released_within,
@@ -27,8 +28,12 @@ if TYPE_CHECKING:
 @register
 class DeradicalisationProgramme(Intervention):
     """A deradicalisation and desistance programme in custody (and, with ``outside``, continued
-    after release): structured sessions that question the ideology and build trust; the effect
-    on ideology grows with the person's trust. Adheres to risk-need-responsivity."""
+    after release): structured sessions that question the ideology, build trust, work on goals
+    and on a life apart from the group. Each week the ideology falls by ``ideology_effect``
+    times trust times ideology (it works through the relationship), trust grows
+    ``trust_effect`` times as fast, hope rises by ``hope_effect`` times (1 - hope) and ties to
+    the group loosen by ``ties_effect`` times group ties. Its effect on offending comes only
+    from these states (no hazard ratio of its own)."""
 
     key: ClassVar[str] = "deradicalisation_programme"
     typical_cost_per_case_week: ClassVar[float] = 150.0
@@ -36,18 +41,60 @@ class DeradicalisationProgramme(Intervention):
     label: ClassVar[str] = "Deradicalisation and desistance programme"
     section: ClassVar[str] = "Transition management; Goals"
     evidence: ClassVar[str] = (
-        "EVIDENCE 4: Andrews & Bonta 2010 (RNR-adherent r about 0.15); Lipsey et al. 2007 "
-        "(cognitive-behavioural programmes about 25 % fewer reoffences)"
+        "EVIDENCE 4: Andrews & Bonta 2010 (RNR-adherent programmes r about 0.15 in practice); "
+        "Lipsey et al. 2007 (cognitive-behavioural programmes about 25 % fewer reoffences): "
+        "bounds on what the weekly effects together may do; the weekly effects themselves are "
+        "assumptions"
+    )
+    mechanism: ClassVar[str] = (
+        "belief (ideology, through trust: the terrorism hazard and re-engagement), trust in "
+        "practitioners (the trust term of the reoffending hazard, fewer recalls), hope (the hope "
+        "terms of both hazards, bonds against ideology, less openness to recruiters) and ties to "
+        "the group (the group-ties terms of both hazards, recalls, detection)"
+    )
+    writes: ClassVar[tuple[str, ...]] = (
+        "ideology_change",
+        "trust_growth",
+        "hope_change",
+        "ties_change",
     )
 
-    ideology_effect: float = Field(
-        0.004, ge=0.0, le=0.05, description="weekly ideology reduction at full trust"
+    ideology_effect: float = lever_field(
+        0.004,
+        unit="per week at full trust",
+        plausible=(0.001, 0.01),
+        bounds=(0.0, 0.05),
+        source="assumption (as agencies.exit_work_effect: no outcome data on extremism-"
+        "specific programmes)",
+        doc="weekly ideology reduction at full trust, times ideology",
     )
-    trust_effect: float = Field(
-        1.3, ge=1.0, le=3.0, description="multiplier on weekly trust growth"
+    trust_effect: float = lever_field(
+        1.3,
+        unit="multiplier",
+        plausible=(1.0, 2.0),
+        bounds=(1.0, 3.0),
+        source="assumption (responsivity: a programme built on the relationship, Andrews & "
+        "Bonta 2010, EVIDENCE 4)",
+        doc="multiplier on weekly trust growth",
     )
-    hazard_ratio: float = Field(
-        0.9, ge=0.5, le=1.0, description="hazard ratio of reoffending while served after release"
+    hope_effect: float = lever_field(
+        0.002,
+        unit="per week",
+        plausible=(0.0, 0.006),
+        bounds=(0.0, 0.05),
+        source="assumption (goals and motivation; sized so that the programme's whole effect "
+        "stays within EVIDENCE 4: Lipsey et al. 2007, about 25 % fewer reoffences)",
+        doc="weekly hope gain, times (1 - hope)",
+    )
+    ties_effect: float = lever_field(
+        0.001,
+        unit="per week",
+        plausible=(0.0, 0.004),
+        bounds=(0.0, 0.05),
+        source="assumption (disengagement work, a third of the mentors' ties_effect; with the "
+        "other effects about 14 % fewer reoffences of the extremist cohort within 3 years, "
+        "inside EVIDENCE 4: Lipsey et al. 2007)",
+        doc="weekly reduction of group ties, times group ties",
     )
     outside: bool = Field(True, description="continues after release while on licence")
 
@@ -60,7 +107,8 @@ class DeradicalisationProgramme(Intervention):
         p = m.people
         m.mod.add("ideology_change", served, -self.ideology_effect * p.trust * p.ideology)
         m.mod.multiply("trust_growth", served, self.trust_effect)
-        m.mod.multiply("hazard", served & p.in_community(), self.hazard_ratio)
+        m.mod.add("hope_change", served, self.hope_effect * (1.0 - p.hope))
+        m.mod.add("ties_change", served, -self.ties_effect * p.group_ties)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -89,11 +137,13 @@ class Education(Intervention):
     completed: hope rises once, as when a milestone is reached. Completers stay in class until
     release. On the release day a completer without work arranged leaves, with probability
     ``arranged_share``, with a place in further education or work (the 'work or education'
-    anchor: lower reoffending hazard through ``offending.hr_no_work``, looser group ties, the
-    work milestone). Completers stay with the programme for ``after_release_years`` after
-    release (continued learning, the qualification), with their reoffending hazard multiplied
-    by ``hazard_ratio``; places (``capacity``) are held by those in class and by completers
-    followed after release. A completer returned to custody keeps the qualification."""
+    state: the work term of the reoffending hazard, looser group ties, the work milestone).
+    Completers stay with the programme for ``after_release_years`` after release (continued
+    learning, a qualification to build on): hope grows by ``after_release_hope`` a week and
+    boredom wears it down less. Places (``capacity``) are held by those in class and by
+    completers followed after release. A completer returned to custody keeps the
+    qualification. Its effect on offending comes only through work or education and hope
+    (no hazard ratio of its own)."""
 
     key: ClassVar[str] = "education"
     typical_cost_per_case_week: ClassVar[float] = 100.0
@@ -101,45 +151,79 @@ class Education(Intervention):
     label: ClassVar[str] = "Correctional education in custody"
     section: ClassVar[str] = "Prisons and prison regime; Goals; Material support"
     evidence: ClassVar[str] = (
-        "EVIDENCE 4: Davis et al. 2013 (correctional education, 43 % lower odds of "
-        "recidivism); sized below it (completers' one-year reoffending odds about 0.7 of the "
-        "same people without it): a hazard ratio after release plus the work-or-education "
-        "anchor (offending.hr_no_work); the share leaving with a place, hope and boredom "
-        "effects: assumption"
+        "EVIDENCE 4: Davis et al. 2013 (RAND RR-266): correctional education, 43 % lower odds "
+        "of recidivism (from studies that cannot rule out selection: an upper bound) and 13 % "
+        "higher odds of employment after release; the model carries the effect through work or "
+        "education and hope, which give about 0.9 times the odds of reoffending within a "
+        "year of release (docs/ODD.md section 8.5); each weekly effect is an assumption"
     )
+    mechanism: ClassVar[str] = (
+        "work or education at and after release (the work term of the reoffending hazard, "
+        "looser group ties, the work milestone) and hope (in class, at completion and after "
+        "release: the hope terms of both hazards, bonds against ideology)"
+    )
+    writes: ClassVar[tuple[str, ...]] = ("hope_change", "boredom", "work_chance", "people.working")
 
     cohort: Cohorts = Field("all", description="who is eligible: all, extremist or comparison")
-    course_weeks: int = Field(
-        26, ge=1, le=520, description="weeks in class to complete the course (over all stays)"
+    course_weeks: int = lever_field(
+        26,
+        unit="weeks",
+        plausible=(12, 104),
+        bounds=(1, 520),
+        source="assumption (a course of about half a year)",
+        doc="weeks in class to complete the course (over all stays)",
     )
-    hope_effect: float = Field(
-        0.001, ge=0.0, le=0.05, description="weekly hope gain while in class, times (1 - hope)"
+    hope_effect: float = lever_field(
+        0.001,
+        unit="per week",
+        plausible=(0.0, 0.005),
+        bounds=(0.0, 0.05),
+        source="assumption",
+        doc="weekly hope gain while in class, times (1 - hope)",
     )
-    boredom_relief: float = Field(
-        0.5, ge=0.0, le=1.0, description="share of the weekly boredom loss of hope removed"
+    boredom_relief: float = lever_field(
+        0.5,
+        unit="share",
+        plausible=(0.2, 0.8),
+        bounds=(0.0, 1.0),
+        source="assumption",
+        doc="share of the weekly boredom loss of hope removed (in class, and for completers "
+        "followed after release)",
     )
-    transition_work_chance: float = Field(
+    transition_work_chance: float = lever_field(
         1.5,
-        ge=1.0,
-        le=5.0,
-        description="multiplier on the weekly chance of finding work or education for release "
-        "while in class in transition planning (with an employment adviser)",
+        unit="multiplier",
+        plausible=(1.0, 2.0),
+        bounds=(1.0, 5.0),
+        source="assumption; with arranged_share it sets the employment effect, which Davis et "
+        "al. 2013 put at about 1.13 times the odds of employment after release",
+        doc="multiplier on the weekly chance of finding work or education for release while in "
+        "class in transition planning (with an employment adviser)",
     )
-    arranged_share: float = Field(
+    arranged_share: float = lever_field(
         0.2,
-        ge=0.0,
-        le=1.0,
-        description="chance that a completer without work arranged leaves with a place in "
-        "education or work on the release day",
+        unit="probability",
+        plausible=(0.05, 0.3),
+        bounds=(0.0, 1.0),
+        source="assumption (see transition_work_chance)",
+        doc="chance that a completer without work arranged leaves with a place in education or "
+        "work on the release day",
     )
-    hazard_ratio: float = Field(
-        0.7,
-        ge=0.3,
-        le=1.0,
-        description="hazard ratio of reoffending for completers followed after release",
+    after_release_hope: float = lever_field(
+        0.002,
+        unit="per week",
+        plausible=(0.0, 0.005),
+        bounds=(0.0, 0.05),
+        source="assumption (continued learning and a qualification to build on)",
+        doc="weekly hope gain of completers followed after release, times (1 - hope)",
     )
-    after_release_years: float = Field(
-        2.0, ge=0.0, le=10.0, description="how long completers are followed after release"
+    after_release_years: float = lever_field(
+        2.0,
+        unit="years",
+        plausible=(0.5, 3.0),
+        bounds=(0.0, 10.0),
+        source="assumption",
+        doc="how long completers are followed after release",
     )
 
     def _state(self, m: ReintegrationModel) -> dict[str, np.ndarray]:
@@ -172,7 +256,9 @@ class Education(Intervention):
         )
         leaving = in_class & completed & due_for_release(m) & ~p.working
         _arranged(m, "intervention:education:arranged", self.arranged_share, leaving)
-        m.mod.multiply("hazard", served & p.in_community(), self.hazard_ratio)
+        outside = served & p.in_community()
+        m.mod.add("hope_change", outside, self.after_release_hope * (1.0 - p.hope))
+        m.mod.multiply("boredom", outside, 1.0 - self.boredom_relief)
 
 
 @register
@@ -191,6 +277,11 @@ class PrisonWork(Intervention):
         "assumption; kept small after EVIDENCE 4: Visher et al. 2005 (employment programmes "
         "alone show no significant reduction: a job programme is not a job)"
     )
+    mechanism: ClassVar[str] = (
+        "hope (less boredom, a little growth: the hope terms of both hazards) and work arranged "
+        "for release (the work term of the reoffending hazard, looser group ties)"
+    )
+    writes: ClassVar[tuple[str, ...]] = ("boredom", "hope_change", "people.working")
 
     cohort: Cohorts = Field("all", description="who is eligible: all, extremist or comparison")
     boredom_relief: float = Field(
@@ -230,6 +321,10 @@ class Sport(Intervention):
     label: ClassVar[str] = "Sport and physical activity in custody"
     section: ClassVar[str] = "Prisons and prison regime; Goals"
     evidence: ClassVar[str] = "assumption"
+    mechanism: ClassVar[str] = (
+        "fewer incidents perceived as unfair (trust kept, less grievance feeding belief) and hope"
+    )
+    writes: ClassVar[tuple[str, ...]] = ("unfairness", "hope_change", "boredom")
 
     cohort: Cohorts = Field("all", description="who is eligible: all, extremist or comparison")
     unfairness_ratio: float = Field(
@@ -270,6 +365,11 @@ class ReligiousSupport(Intervention):
     evidence: ClassVar[str] = (
         "assumption (as agencies.religious_effect; no outcome data on religious counsel)"
     )
+    mechanism: ClassVar[str] = (
+        "belief (ideology: the terrorism hazard, re-engagement), hope and the family's trust in "
+        "agencies (family ties grow faster, more re-engagement documented)"
+    )
+    writes: ClassVar[tuple[str, ...]] = ("ideology_change", "hope_change", "family_trust_change")
 
     ideology_effect: float = Field(
         0.003, ge=0.0, le=0.05, description="weekly reduction of ideology, times ideology"

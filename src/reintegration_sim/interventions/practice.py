@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
-from ..model.agents import AgencyKind, Phase
+from ..model.agents import Phase
 from ..model.population import WEEKS_PER_YEAR
 from .base import (
     Intervention,
     cohort_mask,
     extremist,
+    lever_field,
     lever_state,
     register,
     released_within,
@@ -77,6 +78,17 @@ class StaffTraining(Intervention):
         "Staff training and train-the-trainer approaches; Trust; Prisons and prison regime"
     )
     evidence: ClassVar[str] = "assumption (no outcome data on staff training)"
+    mechanism: ClassVar[str] = (
+        "trust in practitioners (relationship), fewer incidents perceived as unfair "
+        "(intercultural competence), recruiters' success in prison and detection of "
+        "re-engagement after release (recognition of signals)"
+    )
+    writes: ClassVar[tuple[str, ...]] = (
+        "trust_growth",
+        "unfairness",
+        "prison_recruit_success",
+        "detection",
+    )
 
     relationship: float = Field(
         1.25, ge=1.0, le=3.0, description="multiplier on weekly trust growth with trained staff"
@@ -161,6 +173,11 @@ class CoOwnedPlan(Intervention):
     label: ClassVar[str] = "Co-owned release and life plans"
     section: ClassVar[str] = "Co-owning the process; Goals; Trust"
     evidence: ClassVar[str] = "assumption"
+    mechanism: ClassVar[str] = (
+        "hope from milestones reached and trust in practitioners; community prejudice "
+        "(privilege backlash: stigma)"
+    )
+    writes: ClassVar[tuple[str, ...]] = ("milestone_hope", "trust_growth", "communities.prejudice")
 
     cohort: Literal["all", "extremist"] = Field("all", description="who is eligible")
     milestone_hope: float = Field(
@@ -207,6 +224,17 @@ class Mentors(Intervention):
     label: ClassVar[str] = "Former extremists as mentors"
     section: ClassVar[str] = "Co-owning the process; Trust"
     evidence: ClassVar[str] = "assumption (no outcome data on former-extremist mentoring)"
+    mechanism: ClassVar[str] = (
+        "trust in practitioners, belief (ideology), ties to the group after release and "
+        "recruiters' success in prison and outside"
+    )
+    writes: ClassVar[tuple[str, ...]] = (
+        "trust_growth",
+        "ideology_change",
+        "ties_change",
+        "recruit_success",
+        "prison_recruit_success",
+    )
 
     trust_effect: float = Field(
         1.3, ge=1.0, le=3.0, description="multiplier on weekly trust growth"
@@ -246,10 +274,14 @@ class DesistanceDisengagementProgramme(Intervention):
     """The UK Desistance and Disengagement Programme (CONTEST 3.0): intensive interventions
     tailored to the person (mentoring, psychological support, theological and ideological
     advice, practical support) for people of the extremist cohort in custody or on licence,
-    with a limited number of places (230 by default; beyond them people wait). It lowers
-    ideology each week (more with trust: ``trust_weight``), makes trust grow faster, gives
-    hope (identity, self-esteem, purpose), and while served after release multiplies the
-    hazards of any reoffence and of a terrorism offence by ``hazard_ratio``."""
+    with a limited number of places (230 by default; beyond them people wait). Each of its
+    components acts through a state of the model: theological and ideological advice lowers
+    ideology each week (more with trust: ``trust_weight``); the intensive work makes trust grow
+    faster and gives hope (identity, self-esteem, purpose); mentoring offers belonging outside
+    the group (group ties loosen: ``ties_effect``); practical support after release multiplies
+    the weekly chances of finding housing and work (``practical_support``); psychological
+    support brings people with mental health needs the share ``treatment_share`` of the mental
+    health treatment's effect. It has no hazard ratio of its own."""
 
     key: ClassVar[str] = "ddp"
     typical_cost_per_case_week: ClassVar[float] = 300.0
@@ -257,39 +289,86 @@ class DesistanceDisengagementProgramme(Intervention):
     label: ClassVar[str] = "Desistance and Disengagement Programme (UK)"
     section: ClassVar[str] = "New developments (CONTEST 3.0); Theological support; Mental health"
     evidence: ClassVar[str] = (
-        "EVIDENCE 3: CONTEST 2018 p. 40 (capacity up to 230); effects assumption, the hazard "
-        "ratio kept within EVIDENCE 4: Andrews & Bonta 2010 (RNR in practice r about 0.15) and "
-        "Lipsey et al. 2007 (about 25 % fewer reoffences)"
+        "EVIDENCE 3: CONTEST 2018 p. 40 (capacity up to 230); the effects of its components are "
+        "assumptions (no outcome evaluation of the DDP is published), their sum kept within "
+        "EVIDENCE 4: Andrews & Bonta 2010 (RNR in practice r about 0.15) and Lipsey et al. 2007 "
+        "(about 25 % fewer reoffences)"
+    )
+    mechanism: ClassVar[str] = (
+        "belief (ideology: the terrorism hazard, re-engagement), trust in practitioners (the "
+        "trust term of the reoffending hazard, recalls), hope (the hope terms of both hazards), "
+        "ties to the group (the group-ties terms of both hazards, recalls, detection), housing "
+        "and work found after release, and mental health treatment"
+    )
+    writes: ClassVar[tuple[str, ...]] = (
+        "ideology_change",
+        "trust_growth",
+        "hope_change",
+        "ties_change",
+        "housing_chance",
+        "work_chance",
+        "treatment",
     )
 
     capacity: int | None = Field(
         230, ge=0, le=10_000_000, description="places at once; beyond them people wait"
     )
-    ideology_effect: float = Field(
+    ideology_effect: float = lever_field(
         0.004,
-        ge=0.0,
-        le=0.05,
-        description="weekly reduction of ideology, times ideology and "
+        unit="per week",
+        plausible=(0.001, 0.01),
+        bounds=(0.0, 0.05),
+        source="assumption (as agencies.exit_work_effect)",
+        doc="weekly reduction of ideology, times ideology and "
         "(1 - trust_weight + trust_weight x trust)",
     )
-    trust_weight: float = Field(
+    trust_weight: float = lever_field(
         0.5,
-        ge=0.0,
-        le=1.0,
-        description="share of the ideology effect that rests on trust in practitioners",
+        unit="share",
+        plausible=(0.0, 1.0),
+        source="assumption",
+        doc="share of the ideology effect that rests on trust in practitioners",
     )
-    trust_effect: float = Field(
-        1.3, ge=1.0, le=3.0, description="multiplier on weekly trust growth"
+    trust_effect: float = lever_field(
+        1.3,
+        unit="multiplier",
+        plausible=(1.0, 2.0),
+        bounds=(1.0, 3.0),
+        source="assumption (intensive, tailored work: responsivity, Andrews & Bonta 2010)",
+        doc="multiplier on weekly trust growth",
     )
-    hope_effect: float = Field(
-        0.002, ge=0.0, le=0.05, description="weekly hope gain, times (1 - hope)"
+    hope_effect: float = lever_field(
+        0.002,
+        unit="per week",
+        plausible=(0.0, 0.006),
+        bounds=(0.0, 0.05),
+        source="assumption (identity, self-esteem, purpose: CONTEST 2018 p. 40)",
+        doc="weekly hope gain, times (1 - hope)",
     )
-    hazard_ratio: float = Field(
-        0.85,
-        ge=0.5,
-        le=1.0,
-        description="hazard ratio of any reoffence and of a terrorism offence while served "
-        "after release",
+    ties_effect: float = lever_field(
+        0.003,
+        unit="per week",
+        plausible=(0.0, 0.006),
+        bounds=(0.0, 0.05),
+        source="assumption (mentoring: as the mentors lever's ties_effect)",
+        doc="weekly reduction of group ties, times group ties",
+    )
+    practical_support: float = lever_field(
+        1.3,
+        unit="multiplier",
+        plausible=(1.0, 2.0),
+        bounds=(1.0, 5.0),
+        source="assumption (practical support is one of the DDP's components, CONTEST 2018; "
+        "effect only through housing and work found, EVIDENCE 4: Visher et al. 2005)",
+        doc="multiplier on the weekly chances of finding housing and work after release",
+    )
+    treatment_share: float = lever_field(
+        0.5,
+        unit="share of the treatment's effect",
+        plausible=(0.0, 1.0),
+        source="assumption (psychological support, as mental_health_transition's share)",
+        doc="share of the mental health treatment's effect for released people with mental "
+        "health needs (capped, with a place at the service, at a treated person's)",
     )
 
     def eligible(self, m: ReintegrationModel) -> np.ndarray:
@@ -302,9 +381,11 @@ class DesistanceDisengagementProgramme(Intervention):
         m.mod.add("ideology_change", served, -effect)
         m.mod.multiply("trust_growth", served, self.trust_effect)
         m.mod.add("hope_change", served, self.hope_effect * (1.0 - p.hope))
+        m.mod.add("ties_change", served, -self.ties_effect * p.group_ties)
         outside = served & p.in_community()
-        m.mod.multiply("hazard", outside, self.hazard_ratio)
-        m.mod.multiply("terror_hazard", outside, self.hazard_ratio)
+        m.mod.multiply("housing_chance", outside & ~p.housed, self.practical_support)
+        m.mod.multiply("work_chance", outside & ~p.working, self.practical_support)
+        m.mod.add("treatment", outside & (p.mental_health > 0), self.treatment_share)
 
 
 @register
@@ -327,16 +408,23 @@ class MentalHealthTransition(Intervention):
         "reoffending, closer supervision can raise recalls); Chang et al. 2015 "
         "(offending.hr_mental_health); sizes assumption"
     )
+    mechanism: ClassVar[str] = (
+        "mental health treatment (the mental health term of the reoffending hazard, as for a "
+        "place at the service) and recalls (breaches brought to light)"
+    )
+    writes: ClassVar[tuple[str, ...]] = ("treatment", "recall")
 
     follow_up_weeks: int = Field(
         26, ge=0, le=520, description="weeks after release that the support continues"
     )
-    treatment_share: float = Field(
+    treatment_share: float = lever_field(
         0.5,
-        ge=0.0,
-        le=1.0,
-        description="share of the mental health treatment's effect on the reoffending hazard "
-        "delivered to those without a place at the service",
+        unit="share of the treatment's effect",
+        plausible=(0.0, 1.0),
+        source="assumption (EVIDENCE 4: Hopkin et al. 2018, more contact with services, mixed "
+        "effect on reoffending)",
+        doc="share of the mental health treatment's effect delivered to released people with "
+        "needs (capped, with a place at the service, at a treated person's)",
     )
     recall_ratio: float = Field(
         1.3, ge=1.0, le=3.0, description="multiplier on the recall hazard on licence"
@@ -346,10 +434,8 @@ class MentalHealthTransition(Intervention):
         return (m.people.mental_health > 0) & returning(m, self.follow_up_weeks)
 
     def apply(self, m: ReintegrationModel, served: np.ndarray) -> None:
-        p, off, ag = m.people, m.params.offending, m.params.agencies
+        p = m.people
         outside = served & p.in_community()
-        untreated = outside & ~m.caseloads[AgencyKind.MENTAL_HEALTH].served
-        ratio = off.hr_mental_health ** (-ag.treatment_effect * self.treatment_share)
-        m.mod.multiply("hazard", untreated, ratio)
+        m.mod.add("treatment", outside, self.treatment_share)
         on_licence = outside & ((p.phase == Phase.LICENCE) | (p.phase == Phase.RELEASE_DAY))
         m.mod.multiply("recall", on_licence, self.recall_ratio)

@@ -14,19 +14,13 @@ from .base import Intervention, cohort_mask, register, returning
 if TYPE_CHECKING:
     from ..model.simulation import ReintegrationModel
 
-__all__ = ["MaterialSupport", "ReleaseConditions", "treatment_ratio"]
+__all__ = ["MaterialSupport", "ReleaseConditions"]
 
 #: weekly contacts with the supervising officer on an ordinary licence: the unit that
 #: ``contacts_per_week`` is measured against (structure, not a parameter: the baseline's contact
 #: on licence is ``agencies.contact_probation``, and the lever's effect is sized by
 #: ``contacts_per_week`` and ``contact_exponent``)
 _USUAL_CONTACTS = 1.0
-
-
-def treatment_ratio(m: ReintegrationModel) -> float:
-    """Hazard ratio that takes an untreated person with mental health needs to the hazard of a
-    treated one (the share ``agencies.treatment_effect`` of the log hazard ratio removed)."""
-    return float(m.params.offending.hr_mental_health**-m.params.agencies.treatment_effect)
 
 
 @register
@@ -36,8 +30,9 @@ class MaterialSupport(Intervention):
     lets the person look for housing and work before the gate (even without an agency worker);
     from transition to ``weeks_after_release`` after release the weekly chance of finding housing
     or work is multiplied. The effect goes only through housing or work actually found (a job
-    programme is not a job; Visher et al. 2005). Health care gives people with psychosis or
-    depression who have no mental health practitioner the hazard of a treated person. Needs met
+    programme is not a job; Visher et al. 2005). Health care gives released people with
+    psychosis or depression the mental health treatment's effect (as a place at the service
+    does: the modifier ``treatment``). Needs met
     also make recruiters' offers of belonging and help less attractive (the model's
     vulnerability term), so recruitment falls without a separate effect here."""
 
@@ -52,6 +47,18 @@ class MaterialSupport(Intervention):
         "EVIDENCE 4: Davis et al. 2013 (43 % lower odds, through work or education found); "
         "health care EVIDENCE 4: Chang et al. 2015 (HR 1.6-2.0) with the register's treatment "
         "effect (Hopkin et al. 2018, mixed)"
+    )
+    mechanism: ClassVar[str] = (
+        "housing and work or education found (the housing and work terms of the reoffending "
+        "hazard, fewer recalls without housing, looser group ties, milestones, less need to make "
+        "recruiters' offers attractive) and mental health treatment (the mental health term of "
+        "the reoffending hazard, as for a place at the service)"
+    )
+    writes: ClassVar[tuple[str, ...]] = (
+        "housing_chance",
+        "work_chance",
+        "planned_search",
+        "treatment",
     )
 
     housing: bool = Field(True, description="help to find housing")
@@ -99,29 +106,26 @@ class MaterialSupport(Intervention):
         if self.housing or self.work or self.education:
             m.mod.add("planned_search", served & (p.phase == Phase.TRANSITION), 1.0)
         if self.health_care:
-            untreated = (
-                served
-                & p.in_community()
-                & (p.mental_health > 0)
-                & ~m.caseloads[AgencyKind.MENTAL_HEALTH].served
-            )
-            m.mod.multiply("hazard", untreated, treatment_ratio(m))
+            m.mod.add("treatment", served & p.in_community() & (p.mental_health > 0), 1.0)
 
 
 @register
 class ReleaseConditions(Intervention):
     """Stricter release conditions for people on licence: electronic monitoring (an ankle
     monitor), house arrest, and more frequent contact with the supervising officer. Monitoring
-    and house arrest add stigma; monitoring, house arrest and contacts give more occasions to
-    work with the person (faster trust growth) and to notice re-engagement (detection); every
-    condition is also a chance of a breach, so recalls rise. More contacts multiply trust
-    growth, detection and recall by (``contacts_per_week`` / 1) ^ ``contact_exponent``;
-    monitoring multiplies detection by ``monitoring_detection`` (location data); house arrest
-    (``house_arrest_*``) adds stigma, trust growth, detection and recalls and makes work harder to
-    find. Supervision itself does not lower offending (``hazard_ratio`` 1 by default; Koehler
-    et al. 2013), and monitoring in the community is no more criminogenic than prison (Di Tella
-    & Schargrodsky 2013). People already monitored under the baseline release rules get nothing
-    more from ``monitoring``."""
+    and house arrest add stigma; every condition is also a chance of a breach, so recalls rise;
+    monitoring, house arrest and contacts give more occasions to notice re-engagement
+    (detection) and, where an exit worker works with the person, to continue that work (faster
+    trust growth). Monitoring brings the baseline's monitoring stigma and recalls, its extra
+    contact (``release.monitoring_contact``) builds trust where an exit worker works with the
+    person, and it multiplies detection by ``monitoring_detection`` (location data). More
+    contacts multiply detection, recall and (with an exit worker) trust growth by
+    (``contacts_per_week`` / 1) ^ ``contact_exponent``; house arrest (``house_arrest_*``) adds
+    stigma, detection, recalls and (with an exit worker) trust growth and makes work harder to
+    find. Nothing here acts on offending directly: supervision alone (monitoring and contacts
+    with the supervising officer) does not lower reoffending (Koehler et al. 2013); what it
+    does to offending comes from recalls, stigma, work and, with exit work, trust. People
+    already monitored under the baseline release rules get nothing more from ``monitoring``."""
 
     key: ClassVar[str] = "release_conditions"
     typical_cost_per_case_week: ClassVar[float] = 90.0
@@ -129,10 +133,24 @@ class ReleaseConditions(Intervention):
     label: ClassVar[str] = "Release conditions: monitoring, house arrest, contacts"
     section: ClassVar[str] = "Release conditions"
     evidence: ClassVar[str] = (
-        "EVIDENCE 4: Koehler et al. 2013 (deterrence or supervision alone no benefit, OR 0.85: "
-        "hazard_ratio 1, up to 1.18); Di Tella & Schargrodsky 2013 (monitoring no more "
-        "criminogenic than prison); Hopkin et al. 2018 (closer supervision raises recalls); "
-        "stigma, contact and recall sizes: the register's release parameters and assumption"
+        "EVIDENCE 4: Koehler et al. 2013 (deterrence or supervision alone no benefit, OR 0.85), "
+        "a pattern the lever is checked against, not sized to (tests/test_levers_patterns.py); "
+        "Di Tella & Schargrodsky 2013 (monitoring no more criminogenic than prison); Hopkin et "
+        "al. 2018 (closer supervision raises recalls); stigma, contact and recall sizes: the "
+        "register's release parameters and assumption"
+    )
+    mechanism: ClassVar[str] = (
+        "stigma (harder to find housing and work, rejection feeding belief), recalls (time back "
+        "in custody), detection of re-engagement (recall, disruption) and, only where an exit "
+        "worker works with the person, trust (the trust term of the reoffending hazard, fewer "
+        "recalls)"
+    )
+    writes: ClassVar[tuple[str, ...]] = (
+        "stigma",
+        "trust_growth",
+        "recall",
+        "detection",
+        "work_chance",
     )
 
     monitoring: bool = Field(True, description="electronic monitoring (ankle monitor)")
@@ -142,9 +160,6 @@ class ReleaseConditions(Intervention):
     )
     house_arrest_stigma: float = Field(
         0.1, ge=0.0, le=0.5, description="stigma added by house arrest (on top of monitoring)"
-    )
-    hazard_ratio: float = Field(
-        1.0, ge=0.8, le=1.25, description="hazard ratio of reoffending from supervision itself"
     )
     cohort: Literal["extremist", "all"] = Field("extremist", description="who is eligible")
     contact_exponent: float = Field(
@@ -185,13 +200,16 @@ class ReleaseConditions(Intervention):
         detection = contacts
         recall = contacts
         stigma = 0.0
+        # the extra occasions build a working relationship only where somebody does exit work
+        # with the person; contacts with the supervising officer alone are supervision
+        with_exit_work = served & m.caseloads[AgencyKind.EXIT].served
         if self.monitoring:
             # the same stigma and recall hazard as baseline monitoring (update_stigma,
-            # detect_and_recall); the extra contact here speeds all trust growth, where the
-            # baseline rule scales probation contact only; location data help detection
+            # detect_and_recall); its extra contact builds trust only with exit work (as the
+            # contacts below); location data help detection
             newly = served & ~p.monitored
             m.mod.add("stigma", newly, rel.monitoring_stigma)
-            m.mod.multiply("trust_growth", newly, rel.monitoring_contact)
+            m.mod.multiply("trust_growth", newly & with_exit_work, rel.monitoring_contact)
             m.mod.multiply("recall", newly, m.params.offending.recall_monitored)
             detection *= self.monitoring_detection
         if self.house_arrest:
@@ -202,8 +220,6 @@ class ReleaseConditions(Intervention):
             m.mod.multiply("work_chance", served, self.house_arrest_work)
         if stigma:
             m.mod.add("stigma", served, stigma)
-        m.mod.multiply("trust_growth", served, trust)
+        m.mod.multiply("trust_growth", with_exit_work, trust)
         m.mod.multiply("detection", served, detection)
         m.mod.multiply("recall", served, recall)
-        if self.hazard_ratio != 1.0:
-            m.mod.multiply("hazard", served, self.hazard_ratio)

@@ -35,12 +35,21 @@ class Modifiers:
     family_growth: Value = 1.0  # x weekly growth of family ties (family_dynamics)
     family_conflict: Value = 1.0  # x chance of a family conflict (family_dynamics)
     family_trust_change: Value = 0.0  # + weekly change of the family's trust in agencies
+    # + contact with the family in custody (visits, calls), as a share of the weekly growth of
+    # family ties after release; without it ties only fade in custody (family_dynamics)
+    custody_family_contact: Value = 0.0
     recruit_success: Value = 1.0  # x chance a recruiter's approach or gate pick-up succeeds
     gate_practitioner: Value = 0.0  # 1 = a practitioner meets the person at the gate (release_day)
     gate_family: Value = 0.0  # 1 = the family is helped to meet them at the gate (release_day)
     handover_loss: Value = 1.0  # x share of trust lost at a change of practitioner (release_day)
-    hazard: Value = 1.0  # x weekly hazard of a proven reoffence (offending_hazards)
-    terror_hazard: Value = 1.0  # x weekly hazard of a terrorism offence (offending_hazards)
+    # + share of the mental health treatment's effect received outside the mental health
+    # service (capped at a treated person's; offending_hazards)
+    treatment: Value = 0.0
+    # x weekly hazards of a proven reoffence and of a terrorism offence (offending_hazards):
+    # the direct channel, open only to levers that say why no mechanism carries their effect
+    # (Intervention.direct_hazard); no lever writes them at present
+    hazard: Value = 1.0
+    terror_hazard: Value = 1.0
     detection: Value = 1.0  # x chance that re-engagement is documented (detect_and_recall)
     recall: Value = 1.0  # x weekly hazard of recall (detect_and_recall)
     milestone_hope: Value = 1.0  # x hope from a milestone reached (reach_milestones)

@@ -9,7 +9,8 @@ Tables, summaries and plots all read these definitions. Two kinds:
   people and per cohort, plus agency caseloads and costs; written to ``timeseries.parquet``.
 
 Costs (:data:`COST_INDICATORS`) are observed, never simulated: each week the custody places in
-use cost ``costs.custody_place_week`` each, every practitioner employed costs a 52nd of their
+use cost ``costs.custody_place_week`` each (a place on a separation wing
+``costs.separation_place_week`` more), every practitioner employed costs a 52nd of their
 agency's yearly cost (``costs.<kind>_year``, :data:`STAFF_COST_PARAMETER`), and interventions add
 what their delivery counted (:class:`~reintegration_sim.interventions.Delivery`). Week 0 is the
 state at the start and costs nothing; the cost of a run is the sum over weeks 1 to the horizon.
@@ -434,7 +435,11 @@ class Recorder:
             custody = staff = interventions = 0.0
         else:
             self.custody_weeks += in_custody
-            custody = float(np.count_nonzero(in_custody)) * costs.custody_place_week
+            custody = (
+                float(np.count_nonzero(in_custody)) * costs.custody_place_week
+                + float(np.count_nonzero(in_custody & m.people.separated))
+                * costs.separation_place_week
+            )
             staff = (
                 sum(
                     caseload.n_practitioners * getattr(costs, STAFF_COST_PARAMETER[kind])

@@ -369,19 +369,19 @@ def family_dynamics(m: ReintegrationModel) -> None:
     community = p.in_community()
     inside = p.in_custody()
     w = beh.family_growth_trust_weight
-    growth = (
-        beh.family_support_growth
-        * (1.0 - w + w * p.family_trust)
-        * (1.0 - p.family_ties)
-        * m.mod.family_growth
-    )
-    np.add(p.family_ties, growth, out=p.family_ties, where=community)
+    growth = beh.family_support_growth * (1.0 - w + w * p.family_trust) * (1.0 - p.family_ties)
+    np.add(p.family_ties, growth * m.mod.family_growth, out=p.family_ties, where=community)
     np.subtract(
         p.family_ties,
         beh.custody_family_drift * beh.family_support_growth * p.family_ties,
         out=p.family_ties,
         where=inside,
     )
+    if "custody_family_contact" in m.mod.touched:
+        # contact in custody (visits, calls) lets ties grow there too, at a share of the growth
+        # after release (levers: modifier custody_family_contact)
+        visits = growth * m.mod.custody_family_contact
+        np.add(p.family_ties, visits, out=p.family_ties, where=inside)
     # stress: an unweighted count of stressors (structure); behaviour.family_conflict sizes it
     stress = (~p.housed).astype(float) + (~p.working) + p.group_ties
     conflict = community & (
@@ -593,7 +593,10 @@ def offending_hazards(m: ReintegrationModel) -> tuple[np.ndarray, np.ndarray]:
         | m.caseloads[AgencyKind.PROBATION].served[i]
         | m.caseloads[AgencyKind.RELIGIOUS].served[i]
     )
-    treated = m.caseloads[AgencyKind.MENTAL_HEALTH].served[i]
+    # a place at the mental health service, or a share of its effect brought by a lever
+    treated = np.minimum(
+        1.0, m.caseloads[AgencyKind.MENTAL_HEALTH].served[i] + _pick(m.mod.treatment, i)
+    )
     needs = p.mental_health[i] > 0
     log_hr = (
         p.prior_record[i] * log(off.hr_prior_record)
@@ -603,7 +606,7 @@ def offending_hazards(m: ReintegrationModel) -> tuple[np.ndarray, np.ndarray]:
         + ~p.working[i] * log(off.hr_no_work)
         + p.family_ties[i] * log(off.hr_family)
         + p.hope[i] * log(off.hr_hope)
-        + needs * log(off.hr_mental_health) * np.where(treated, 1.0 - ag.treatment_effect, 1.0)
+        + needs * log(off.hr_mental_health) * (1.0 - ag.treatment_effect * treated)
         + p.group_ties[i] * log(off.hr_group_ties)
         + (p.phase[i] == Phase.LICENCE) * log(off.hr_supervision)
         + p.trust[i] * contact * log(off.hr_trust)
@@ -714,6 +717,7 @@ def detect_and_recall(m: ReintegrationModel, convicted: np.ndarray) -> np.ndarra
         * np.where(p.monitored, off.recall_monitored, 1.0)
         * (1.0 - off.recall_trust_reduction * p.trust)
         * np.where(p.housed, 1.0, off.recall_no_housing)
+        * (1.0 - off.recall_family_reduction * p.family_ties)
         * m.mod.recall
     )
     recalled = on_licence & ((m.streams.uniform("recall", p.n) < hazard) | documented)

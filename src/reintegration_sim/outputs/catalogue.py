@@ -99,6 +99,24 @@ def levers_markdown() -> str:
         "`cost_per_case` (EUR). Sections are those of Baaken, Korn & Walkenhorst (2018), RAN ex "
         "post paper; 'EVIDENCE n' is section n of the project's evidence notes.",
         "",
+        "Each lever acts through a mechanism of the model: it writes modifiers that the weekly "
+        "rules read (docs/ODD.md section 8.2), or state, and the outcomes follow from the states "
+        "it moves. Multiplying the reoffending hazards directly (the modifiers `hazard` and "
+        "`terror_hazard`) is kept for a lever whose evidence is about reoffending itself and "
+        "whose effect no mechanism of the model carries; each lever below says whether it does "
+        "and why. "
+        + (
+            "At present no lever does."
+            if not any(cls.direct_hazard for cls in REGISTRY.values())
+            else "Those that do: "
+            + ", ".join(f"`{k}`" for k in sorted(REGISTRY) if REGISTRY[k].direct_hazard)
+            + "."
+        ),
+        "",
+        "Numbers declared with a unit carry their plausible range (what a sensitivity analysis "
+        "sweeps) and their source; for the others the range is the hard limit and the source is "
+        "the lever's 'size of the effect'.",
+        "",
         "## Interventions",
         "",
     ]
@@ -111,6 +129,14 @@ def levers_markdown() -> str:
             _one_line(cls.__doc__),
             "",
             f"- Paper section: {cls.section}",
+            f"- Acts through: {cls.mechanism}",
+            "- Writes: " + ", ".join(f"`{w}`" for w in cls.writes),
+            "- On the reoffending hazards directly: "
+            + (
+                f"yes, because {cls.direct_hazard}"
+                if cls.direct_hazard
+                else "no (its effect on offending comes only through the states above)"
+            ),
             f"- Size of the effect: {cls.evidence}",
             f"- Typical cost (assumption, used unless the scenario sets one): EUR "
             f"{cls.typical_cost_per_case_week:,.0f} per case-week, EUR "
@@ -119,12 +145,20 @@ def levers_markdown() -> str:
         ]
         own = [(n, f) for n, f in cls.model_fields.items() if n not in delivery]
         if own:
-            lines += ["| field | default | prior | meaning |", "|---|---|---|---|"]
             lines += [
-                f"| `{n}` | {_fmt(f.default)} | {_prior_text(f'{LEVER_PREFIX}.{key}.{n}')} | "
-                f"{_one_line(f.description)} |"
-                for n, f in own
+                "| field | default | unit | plausible | prior | meaning | source |",
+                "|---|---|---|---|---|---|---|",
             ]
+            for n, f in own:
+                extra = f.json_schema_extra if isinstance(f.json_schema_extra, dict) else {}
+                span = extra.get("plausible")
+                plausible = f"{_fmt(span[0])} to {_fmt(span[1])}" if isinstance(span, list) else ""
+                prior = _prior_text(f"{LEVER_PREFIX}.{key}.{n}")
+                lines.append(
+                    f"| `{n}` | {_fmt(f.default)} | {extra.get('unit', '')} | {plausible} | "
+                    f"{prior} | {_one_line(f.description)} | "
+                    f"{_one_line(str(extra.get('source', '')))} |"
+                )
             lines.append("")
     lines += [
         "## Parameter levers",
