@@ -28,16 +28,13 @@ result folder.
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from ._version import __version__
-from .workflows import DEFAULT_COMPARE_YEARS, DEFAULT_DETECT, DEFAULT_REPLICATIONS
-from .workflows.sweep import DEFAULT_CHUNK
 
 if TYPE_CHECKING:
     from .scenario import Scenario
@@ -116,6 +113,9 @@ def _seed(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .workflows import DEFAULT_COMPARE_YEARS, DEFAULT_DETECT, DEFAULT_REPLICATIONS
+    from .workflows.sweep import DEFAULT_CHUNK
+
     parser = _Parser(
         prog=PROG,
         description="Agent-based simulation of release and reintegration after violent "
@@ -298,33 +298,80 @@ def _add_set(command: argparse.ArgumentParser, what: str = "the scenario") -> No
     )
 
 
+#: the longest error line printed (a 10,000-character value in a file is not echoed in full)
+MAX_MESSAGE = 500
+
+
 def _fail(message: Any) -> int:
-    text = " ".join(str(message).split())
+    words = [_short(word) for word in str(message).split()]
+    text = " ".join(words)
+    if len(text) > MAX_MESSAGE:
+        text = text[: MAX_MESSAGE - 40] + f"... ({len(text)} characters in all)"
     print(f"{PROG}: error: {text}", file=sys.stderr)
     return 2
 
 
+def _short(word: str, limit: int = 120) -> str:
+    return word if len(word) <= limit else f"{word[:60]}...{word[-30:]} ({len(word)} characters)"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``reintegration-sim`` and ``python -m reintegration_sim``."""
+    """Entry point of ``reintegration-sim`` and ``python -m reintegration_sim``.
+
+    From its first line to its last, SIGTERM and Ctrl-C only set a flag that the work checks at
+    safe points (:mod:`~reintegration_sim.analysis.stopping`), so an interrupted command ends
+    with status 130 and leaves no staging folder, whatever moment the signal came at (the
+    dashboard's server keeps its own handling)."""
+    from .analysis.stopping import check_stop, stop_on_signals
+
+    with ExitStack() as stopping:
+        stopping.enter_context(stop_on_signals(message=_FORCED))
+        try:
+            parser = build_parser()
+            try:
+                args = parser.parse_args(argv)
+            except UsageError as err:
+                return _fail(err)
+            except SystemExit as done:  # --help, --version
+                return done.code if isinstance(done.code, int) else 0
+            check_stop()
+            if args.command == "serve":
+                stopping.close()
+        except KeyboardInterrupt:
+            print(f"{PROG}: interrupted", file=sys.stderr)
+            return 130
+        command = [PROG, *argv] if argv is not None else list(sys.argv)
+        return _handle(args, command)
+    raise AssertionError("unreachable")  # ExitStack does not swallow exceptions
+
+
+def _handle(args: argparse.Namespace, command: list[str]) -> int:
+    from concurrent.futures.process import BrokenProcessPool
+
     from .keys import KeyError_
     from .outputs.results import ResultsError
     from .scenario import ScenarioError
 
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except UsageError as err:
-        return _fail(err)
-    except SystemExit as done:  # --help, --version
-        return done.code if isinstance(done.code, int) else 0
-    command = [PROG, *argv] if argv is not None else list(sys.argv)
     try:
         return args.handler(args, command)
     except (ScenarioError, ResultsError, UsageError, KeyError_) as err:
         return _fail(err)
+    except OSError as err:  # not in a result folder's writing (that says more): one line
+        from .outputs.results import os_error_text, shown_path
+
+        where = f" ({shown_path(err.filename)})" if err.filename else ""
+        return _fail(f"{os_error_text(err)}{where}")
+    except BrokenProcessPool:
+        return _fail(
+            "a worker process ended unexpectedly (out of memory, or killed); nothing was "
+            "written: run again with fewer --workers or a smaller population"
+        )
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted; no result folder written", file=sys.stderr)
         return 130
+
+
+_FORCED = "interrupted, and the command did not stop in time: ended; no result folder written\n"
 
 
 # ---------------------------------------------------------------------- params
@@ -370,19 +417,26 @@ def _sweep(args: argparse.Namespace, command: list[str]) -> int:
         plan = prepare(args.spec, dict(parse_assignment(a) for a in args.set))
         for key in plan.excluded:
             print(f"{PROG}: note: categorical parameter '{key}' is not varied", file=sys.stderr)
-        with _sigterm_as_interrupt():
-            summary = run_sweep(
-                args.spec,
-                out,
-                workers=args.workers,
-                scheduler=args.scheduler,
-                resume=args.resume,
-                chunk=args.chunk,
-                command=command,
-                plan=plan,
-            )
+        summary = run_sweep(
+            args.spec,
+            out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            resume=args.resume,
+            chunk=args.chunk,
+            command=command,
+            plan=plan,
+        )
     except SweepError as err:
         return _fail(err)
+    except OSError as err:
+        from .outputs.results import os_error_text, shown_path
+
+        return _fail(
+            f"--out {shown_path(out)}: {os_error_text(err)} while writing the sweep; the finished "
+            f"runs written so far are kept: free space (or fix the folder), then finish with "
+            f"`{PROG} sweep {args.spec} --out {shown_path(out)} --resume`"
+        )
     except KeyboardInterrupt:
         print(
             f"{PROG}: interrupted; finished runs are kept; finish with "
@@ -453,24 +507,6 @@ def _unique_default(path: Path) -> Path:
     return candidate
 
 
-@contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """Treat SIGTERM like Ctrl-C, so the staging folder is cleaned up (main thread only)."""
-
-    def interrupt(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    try:
-        previous = signal.signal(signal.SIGTERM, interrupt)
-    except ValueError:  # not the main thread
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def _loaded(ref: str, args: argparse.Namespace) -> Scenario:
     """A scenario by path or shipped name, with ``--set`` applied; warns (one line each) about
     values outside their plausible range."""
@@ -495,9 +531,8 @@ def _run(args: argparse.Namespace, command: list[str]) -> int:
         scenario = scenario.with_seed(args.seed)
     out = args.out if args.out is not None else _unique_default(default_out_dir(scenario.name))
     check_out_dir(out)  # refuses an unusable --out before anything runs
-    with _sigterm_as_interrupt():
-        result = run(scenario, args.replications, workers=args.workers, progress=True)
-        result.save(out, command)
+    result = run(scenario, args.replications, workers=args.workers, progress=True)
+    result.save(out, command)
     print(result.text())
     print(f"\nResults: {out}")
     return 0
@@ -525,19 +560,18 @@ def _compare(args: argparse.Namespace, command: list[str]) -> int:
     names = [s.name for s in run_as]
     out = args.out if args.out is not None else _compare_out_dir(names)
     check_out_dir(out)  # refuses an unusable --out before anything runs
-    with _sigterm_as_interrupt():
-        result = compare(
-            loaded,
-            args.replications,
-            workers=args.workers,
-            seed=args.seed,
-            years=args.years,
-            detect=args.detect,
-            progress=True,
-        )
-        if args.seed is not None:
-            result.seed_source = "--seed"
-        result.save(out, command)
+    result = compare(
+        loaded,
+        args.replications,
+        workers=args.workers,
+        seed=args.seed,
+        years=args.years,
+        detect=args.detect,
+        progress=True,
+    )
+    if args.seed is not None:
+        result.seed_source = "--seed"
+    result.save(out, command)
     print(result.text())
     print(f"\nReport: {out / REPORT_HTML} (and {REPORT_MD}); all figures: {out / 'comparison.csv'}")
     return 0
@@ -616,15 +650,14 @@ def _calibrate(args: argparse.Namespace, command: list[str]) -> int:
         if out is None:
             out = _unique_default(default_out_dir(f"calibrate-{scenario.name}"))
         check_out_dir(out)
-        with _sigterm_as_interrupt():
-            result = calibrate(
-                scenario,
-                keys,
-                replications=args.replications,
-                workers=args.workers,
-                max_evaluations=args.max_evaluations,
-            )
-            result.save(out, [PROG, *command[1:]])
+        result = calibrate(
+            scenario,
+            keys,
+            replications=args.replications,
+            workers=args.workers,
+            max_evaluations=args.max_evaluations,
+        )
+        result.save(out, [PROG, *command[1:]])
         if args.write:
             write_fitted_values(scenario.source_path or args.scenario, result.fitted, command_text)
     except CalibrationError as err:

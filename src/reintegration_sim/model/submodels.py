@@ -354,6 +354,8 @@ def family_dynamics(m: ReintegrationModel) -> None:
         out=p.family_ties,
         where=inside,
     )
+    # a large growth rate times a lever's multiplier can overshoot 1 (and a large drift 0)
+    np.clip(p.family_ties, 0.0, 1.0, out=p.family_ties)
     # stress: an unweighted count of stressors (structure); behaviour.family_conflict sizes it
     stress = (~p.housed).astype(float) + (~p.working) + p.group_ties
     conflict = community & (

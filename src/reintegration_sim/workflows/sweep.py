@@ -49,6 +49,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,8 +71,9 @@ from ..analysis.sensitivity import (
     typed_values,
     validate_outcomes,
 )
+from ..analysis.stopping import check_stop, stop_requested
 from ..keys import flatten
-from ..outputs.results import now_iso
+from ..outputs.results import ResultsError, check_out_dir, now_iso
 from ..scenario import (
     MAX_SEED,
     Scenario,
@@ -344,8 +346,13 @@ def check_folder(out: Path, plan: Plan, resume: bool) -> None:
                 f"{out}: the base scenario (its file or the parameter register's defaults) has "
                 "changed since the sweep started; cannot resume: start a new sweep"
             )
-    elif out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise SweepError(f"{out}: exists and is not empty; choose another --out or use --resume")
+    else:  # the current folder, a name too long, a place that cannot be written...
+        try:
+            check_out_dir(out)
+        except ResultsError as err:
+            if str(err).endswith("exists and is not empty; choose another --out"):
+                raise SweepError(f"{err} or use --resume") from None
+            raise
 
 
 def _progress(total: int, initial: int, name: str) -> Any:
@@ -370,9 +377,9 @@ def _executor(workers: int, scheduler: str | None) -> Iterator[Executor | None]:
         finally:
             client.close()
     elif workers > 1:
-        from ..analysis.experiment import process_pool
+        from ..analysis.experiment import worker_pool
 
-        with process_pool(workers) as pool:
+        with worker_pool(workers) as pool:
             yield pool
     else:
         yield None
@@ -425,14 +432,17 @@ def execute(
                 )
             if not pending:
                 break
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            check_stop()
             for future in finished:
                 writer.add(future.result())
                 if on_done:
                     on_done()
-    except BaseException:
+    except BaseException as exc:
         for future in pending:
             future.cancel()
+        if isinstance(exc, BrokenProcessPool) and stop_requested():
+            raise KeyboardInterrupt from None  # the workers were ended with the command
         raise
     finally:
         writer.flush()  # keep whatever finished, also when interrupted
