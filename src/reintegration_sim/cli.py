@@ -136,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
         "scenario", metavar="SCENARIO", help="scenario file, or a shipped scenario's name"
     )
     _add_set(run)
+    _add_allow_large(run)
     run.add_argument(
         "--replications",
         "-n",
@@ -179,6 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="BASE OTHER [MORE ...]: scenario files or shipped names, the base first",
     )
     _add_set(compare, "every scenario")
+    _add_allow_large(compare)
     compare.add_argument(
         "--replications",
         "-n",
@@ -268,6 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
         "loses at most the runs not yet written",
     )
     _add_set(sweep, "the base scenario (after the spec's [overrides])")
+    _add_allow_large(sweep)
     sweep.set_defaults(handler=_sweep)
     scenarios = commands.add_parser(
         "scenarios",
@@ -300,6 +303,60 @@ def _add_set(command: argparse.ArgumentParser, what: str = "the scenario") -> No
 
 #: the longest error line printed (a 10,000-character value in a file is not echoed in full)
 MAX_MESSAGE = 500
+
+
+def _add_allow_large(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--allow-large",
+        action="store_true",
+        help="run even if the estimated memory is more than this machine has available (or a "
+        "sweep plans more than 100,000 runs); by default such work is refused before it starts",
+    )
+
+
+def _cap_workers(args: argparse.Namespace) -> None:
+    """More workers than processors only compete: use as many as there are, with a note."""
+    from .analysis.experiment import usable_workers
+
+    workers = getattr(args, "workers", 1)
+    usable = usable_workers(workers)
+    if usable < workers:
+        print(
+            f"{PROG}: note: --workers {workers} is more than the {usable} processor(s) this "
+            f"process may use; using {usable} (results do not depend on it)",
+            file=sys.stderr,
+        )
+        args.workers = usable
+
+
+def _check_size(
+    args: argparse.Namespace,
+    scenario: Scenario,
+    replications: int,
+    scenarios: int = 1,
+    note: bool = True,
+) -> None:
+    """Refuse (before anything runs) work whose estimated memory is more than 80 % of what this
+    machine has available, unless --allow-large; a note with the estimate for long work."""
+    from .analysis.experiment import available_memory, estimated_memory, estimated_seconds
+
+    _cap_workers(args)
+    need = estimated_memory(scenario, replications, args.workers, scenarios)
+    available = available_memory()
+    if available is not None and need > 0.8 * available and not args.allow_large:
+        raise UsageError(
+            f"this needs about {need / 1e9:.1f} GB of memory and {available / 1e9:.1f} GB is "
+            "available: use a smaller population, fewer replications or fewer --workers, or pass "
+            "--allow-large to run anyway"
+        )
+    seconds = scenarios * estimated_seconds(scenario, replications, args.workers)
+    if note and seconds > 600:
+        print(
+            f"{PROG}: note: {scenarios * replications} replication(s) of "
+            f"{scenario.parameters.population.n_extremist + scenario.parameters.population.n_comparison:,}"
+            f" people: about {seconds / 60:.0f} minutes and {need / 1e9:.1f} GB of memory",
+            file=sys.stderr,
+        )
 
 
 def _fail(message: Any) -> int:
@@ -406,7 +463,7 @@ def _params(args: argparse.Namespace, command: list[str]) -> int:
 def _sweep(args: argparse.Namespace, command: list[str]) -> int:
     from .keys import parse_assignment
     from .outputs.results import default_out_dir
-    from .workflows.sweep import SweepError, prepare, run_sweep
+    from .workflows.sweep import MAX_RUNS, SweepError, prepare, run_sweep
 
     try:
         if args.resume and args.out is None:
@@ -414,7 +471,14 @@ def _sweep(args: argparse.Namespace, command: list[str]) -> int:
         out = args.out
         if out is None:
             out = _unique_default(default_out_dir(f"sweep-{Path(args.spec).stem}"))
-        plan = prepare(args.spec, dict(parse_assignment(a) for a in args.set))
+        plan = prepare(
+            args.spec,
+            dict(parse_assignment(a) for a in args.set),
+            max_runs=None if args.allow_large else MAX_RUNS,
+        )
+        if args.scheduler is None:  # memory: one replication in each worker at a time
+            _check_size(args, plan.scenario, 1, min(args.workers, plan.n_runs), note=False)
+        _sweep_note(plan, args.workers if args.scheduler is None else None)
         for key in plan.excluded:
             print(f"{PROG}: note: categorical parameter '{key}' is not varied", file=sys.stderr)
         summary = run_sweep(
@@ -447,6 +511,20 @@ def _sweep(args: argparse.Namespace, command: list[str]) -> int:
     print(f"Sweep {plan.name}: {summary['runs']} runs ({summary['ran']} run now), complete.")
     print(f"Results: {out}")
     return 0
+
+
+def _sweep_note(plan: Any, workers: int | None) -> None:
+    from .analysis.experiment import estimated_seconds
+
+    runs = plan.n_runs * plan.spec.replications_per_point
+    seconds = estimated_seconds(plan.scenario, runs, workers or 1)
+    if seconds > 600:
+        where = f"on {workers} worker(s)" if workers else "on one worker (a cluster divides it)"
+        print(
+            f"{PROG}: note: sweep {plan.name}: {runs:,} runs, about {seconds / 3600:.1f} hours "
+            f"{where}; interrupted, it resumes with --resume",
+            file=sys.stderr,
+        )
 
 
 # ---------------------------------------------------------------------- scenarios
@@ -531,6 +609,7 @@ def _run(args: argparse.Namespace, command: list[str]) -> int:
         scenario = scenario.with_seed(args.seed)
     out = args.out if args.out is not None else _unique_default(default_out_dir(scenario.name))
     check_out_dir(out)  # refuses an unusable --out before anything runs
+    _check_size(args, scenario, args.replications)
     result = run(scenario, args.replications, workers=args.workers, progress=True)
     result.save(out, command)
     print(result.text())
@@ -539,6 +618,11 @@ def _run(args: argparse.Namespace, command: list[str]) -> int:
 
 
 # ---------------------------------------------------------------------- compare
+
+
+def _people(scenario: Scenario) -> int:
+    pop = scenario.parameters.population
+    return pop.n_extremist + pop.n_comparison
 
 
 def _compare_out_dir(names: Sequence[str]) -> Path:
@@ -560,6 +644,7 @@ def _compare(args: argparse.Namespace, command: list[str]) -> int:
     names = [s.name for s in run_as]
     out = args.out if args.out is not None else _compare_out_dir(names)
     check_out_dir(out)  # refuses an unusable --out before anything runs
+    _check_size(args, max(run_as, key=_people), args.replications, len(run_as))
     result = compare(
         loaded,
         args.replications,
@@ -631,6 +716,7 @@ def _add_calibrate(commands: Any) -> None:
         action="store_true",
         help="record the fitted values (with a dated comment) in the scenario file",
     )
+    _add_allow_large(calibrate)
     calibrate.set_defaults(handler=_calibrate)
 
 
@@ -646,6 +732,7 @@ def _calibrate(args: argparse.Namespace, command: list[str]) -> int:
         scenario = _loaded(args.scenario, args)
         keys = [k.strip() for k in args.fit.split(",") if k.strip()]
         resolve_parameters(scenario, keys)  # bad keys fail before anything is written
+        _check_size(args, scenario, args.replications)
         out = args.out
         if out is None:
             out = _unique_default(default_out_dir(f"calibrate-{scenario.name}"))
@@ -700,6 +787,18 @@ def _add_serve(commands: Any) -> None:
     serve.set_defaults(handler=_serve)
 
 
+def _loopback(host: str) -> bool:
+    """Whether ``host`` is this machine only (127.0.0.0/8, ::1 or localhost)."""
+    import ipaddress
+
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def _port(text: str) -> int:
     try:
         value = int(text)
@@ -714,6 +813,13 @@ def _serve(args: argparse.Namespace, command: list[str]) -> int:
     from .dashboard.server import ServeError, serve
     from .keys import parse_assignment
 
+    if not _loopback(args.host):
+        print(
+            f"{PROG}: warning: --host {args.host} lets other machines reach the dashboard, "
+            "which has no login: anyone on the network can use it. Leave out --host (this "
+            "machine only) unless the room needs it.",
+            file=sys.stderr,
+        )
     try:
         overrides = dict(parse_assignment(a) for a in args.set)
         return serve(args.scenario, host=args.host, port=args.port, overrides=overrides)

@@ -42,6 +42,8 @@ from .stopping import check_stop, stop_requested
 
 __all__ = [
     "ReplicationResult",
+    "available_memory",
+    "estimated_memory",
     "estimated_seconds",
     "concat_tables",
     "process_pool",
@@ -206,6 +208,46 @@ def _worker_start() -> None:
     sys.path[:] = _outside_paths(sys.path)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_end_with_parent, name="end-with-parent", daemon=True).start()
+
+
+#: peak memory of a replication while it runs, bytes per person (measured: about 2.7 KB)
+BYTES_PER_PERSON_RUNNING = 3_000
+#: memory of a finished replication's tables until they are written, bytes per person (the
+#: people table is about 400 bytes a row; concatenating copies it)
+BYTES_PER_PERSON_KEPT = 1_000
+#: memory of a process with the model's libraries loaded
+BYTES_PER_PROCESS = 300e6
+
+
+def estimated_memory(
+    scenario: Scenario, replications: int, workers: int = 1, scenarios: int = 1
+) -> float:
+    """A rough forecast of a run's peak memory in bytes: every process's libraries, the
+    replications running at once, and the tables of all of them kept until they are written."""
+    pop = scenario.parameters.population
+    people = pop.n_extremist + pop.n_comparison
+    parallel = max(1, min(workers, replications * scenarios))
+    processes = parallel + (parallel > 1)
+    return (
+        processes * BYTES_PER_PROCESS
+        + parallel * people * BYTES_PER_PERSON_RUNNING
+        + scenarios * replications * people * BYTES_PER_PERSON_KEPT
+    )
+
+
+def available_memory() -> float | None:
+    """Bytes of memory available to a new run (Linux: MemAvailable), None if unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return float(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return None
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:

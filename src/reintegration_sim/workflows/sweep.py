@@ -84,7 +84,15 @@ from ..scenario import (
     resolve_scenario,
 )
 
-__all__ = ["COMPLETE", "SweepError", "SweepSpec", "load_spec", "prepare", "run_sweep"]
+__all__ = [
+    "COMPLETE",
+    "MAX_RUNS",
+    "SweepError",
+    "SweepSpec",
+    "load_spec",
+    "prepare",
+    "run_sweep",
+]
 
 COMPLETE = "COMPLETE"
 RUNS = "runs.parquet"
@@ -151,9 +159,19 @@ class Plan:
         return len(self.X)
 
 
-def prepare(spec_path: str | Path, overrides: Mapping[str, Any] | None = None) -> Plan:
+#: the most runs a sweep plans without being told it may (``max_runs``, ``--allow-large``)
+MAX_RUNS = 100_000
+
+
+def prepare(
+    spec_path: str | Path,
+    overrides: Mapping[str, Any] | None = None,
+    max_runs: int | None = MAX_RUNS,
+) -> Plan:
     """Load the spec and base scenario (with the spec's ``[overrides]``, then ``overrides``:
-    ``{key: value}`` as ``--set`` gives them), build the problem and the seeded design."""
+    ``{key: value}`` as ``--set`` gives them), build the problem and the seeded design.
+    A design of more than ``max_runs`` simulated replications is refused before it is drawn
+    (None: no limit)."""
     spec_path = Path(spec_path)
     spec, text = load_spec(spec_path)
     where = str(spec_path)
@@ -185,6 +203,14 @@ def prepare(spec_path: str | Path, overrides: Mapping[str, Any] | None = None) -
         raise SweepError(f"{where}: {err}") from None
     if spec.method == "sobol" and spec.samples & (spec.samples - 1):
         raise SweepError(f"{where}: key 'samples': Sobol needs a power of 2 (got {spec.samples})")
+    points = run_size(spec.method, spec.samples, problem["num_vars"])
+    simulated = points * spec.replications_per_point
+    if max_runs is not None and simulated > max_runs:
+        raise SweepError(
+            f"{where}: plans {points:,} design points x {spec.replications_per_point} "
+            f"replication(s) = {simulated:,} runs, more than the {max_runs:,} allowed without "
+            "--allow-large: lower 'samples' (or the parameters varied), or pass --allow-large"
+        )
     X = sample(problem, spec.method, spec.samples, spec.seed, num_levels=spec.levels)
     assert len(X) == run_size(spec.method, spec.samples, problem["num_vars"])
     return Plan(spec, text, spec.name or spec_path.stem, scenario, problem, X, excluded)
