@@ -105,8 +105,7 @@ class WeeklyChecker:
         community = np.isin(p.phase, IN_COMMUNITY)
         for label, prob in (("any", p_any), ("terror", p_terror)):
             assert prob.shape == (n,)
-            assert np.isfinite(prob).all(), f"{where}: {label} hazard not finite"
-            assert prob.min() >= 0.0 and prob.max() <= 1.0, f"{where}: {label} hazard outside"
+            _in_unit_interval(prob, f"{where}: {label} hazard")
             assert (prob[~community] == 0).all(), f"{where}: {label} hazard outside community"
 
         # caseloads never exceed capacity; load is the count of those assigned
