@@ -246,3 +246,9 @@ def test_replications_needed_for_a_vanishing_difference_is_a_number() -> None:
     from reintegration_sim.analysis.comparison import replications_needed
 
     assert replications_needed(5.0, 1e-12) > 1e9  # was a TypeError from scipy
+
+
+def test_the_dashboard_listens_on_this_machine_only_by_default() -> None:
+    from reintegration_sim import cli
+
+    assert cli.build_parser().parse_args(["serve"]).host == "127.0.0.1"

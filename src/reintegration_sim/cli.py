@@ -4,7 +4,7 @@
 ::
 
     reintegration-sim run SCENARIO [--replications N] [--seed S] [--set KEY=VALUE ...]
-        [--out DIR] [--workers K]
+        [--out DIR] [--workers K] [--allow-large]
     reintegration-sim compare BASE OTHER [MORE ...] [--replications N] [--seed S]
         [--set KEY=VALUE ...] [--out DIR] [--workers K] [--years Y] [--detect D]
     reintegration-sim params [--markdown]
@@ -21,8 +21,9 @@
 Bad input (a scenario file that does not validate, an unknown option, a value out of range, an
 unusable ``--out``; for ``compare`` also fewer than two scenarios, two with one name, or
 scenarios that cannot be paired) prints one line ``reintegration-sim: error: ...`` on stderr
-and exits with status 2 before anything is written. An interrupted run exits with status 130 and leaves no
-result folder.
+and exits with status 2 before anything is written; so does work estimated to need more memory than
+the machine has (or a sweep of more than 100,000 runs) unless ``--allow-large``. An interrupted
+run (SIGTERM, Ctrl-C) exits with status 130 and leaves no result folder (docs/reliability.md).
 """
 
 from __future__ import annotations
