@@ -101,9 +101,12 @@ def _end(process: subprocess.Popen, timeout: float) -> tuple[int | None, str]:
     """Wait for the command and for its output pipes to close; None if it did not end."""
     try:
         _, err = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
+    except subprocess.TimeoutExpired:  # still running, or its pipes held open by what it left
         process.kill()
-        process.communicate()
+        process.wait()
+        for pipe in (process.stdout, process.stderr):
+            if pipe is not None:
+                pipe.close()
         return None, ""
     return process.returncode, err
 
@@ -160,8 +163,12 @@ def test_4_sigkill_of_a_2_worker_command_leaves_no_process(tmp_path, command) ->
     tree = _wait_for_workers(process, 2)
     process.send_signal(signal.SIGKILL)
     code, _ = _end(process, PROMPT_SECONDS)  # and the output pipes close: nobody holds them
-    assert code == -signal.SIGKILL
-    _no_process_left(tree)
+    try:
+        assert code == -signal.SIGKILL, "the output pipes are still held open"
+        _no_process_left(tree)
+    finally:
+        for pid in _alive(tree):  # whatever a failure left behind
+            os.kill(pid, signal.SIGKILL)
 
 
 # ---------------------------------------------------------------------- 5. SIGTERM
@@ -204,6 +211,50 @@ def test_5_sigterm_mid_run_ends_the_command_cleanly(tmp_path) -> None:
         _sigterm_once(command, folder, None)
 
 
+CRITICAL = """
+import os, signal, sys, threading, time
+import reintegration_sim.workflows as workflows
+from reintegration_sim import cli
+
+lock = threading.Lock()  # like the executor's shutdown lock: not reentrant
+
+
+def run(*args, **kwargs):
+    lock.acquire()
+    os.kill(os.getpid(), signal.SIGTERM)  # arrives while the lock is held
+    start = time.monotonic()
+    while time.monotonic() - start < 0.3:
+        pass
+    lock.release()
+    print("released", file=sys.stderr)
+    try:
+        from reintegration_sim.analysis.stopping import check_stop
+    except ImportError:
+        check_stop = lambda: None
+    check_stop()  # the next safe point
+    raise SystemExit("the signal was lost")
+
+
+workflows.run = run
+sys.exit(cli.main(["run", "baseline", "--out", sys.argv[1]]))
+"""
+
+
+def test_5_a_signal_never_lands_inside_a_critical_section(tmp_path) -> None:
+    """Issue 15, case 5, deterministically: SIGTERM while the main thread holds a lock that is
+    not reentrant (as the executor's shutdown lock was when a command hung) must not raise
+    there: the section ends, the lock is released, the command stops at the next safe point."""
+    done = subprocess.run(
+        [sys.executable, "-c", CRITICAL, str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "released" in done.stderr, done.stderr
+    assert done.returncode == 130, done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def _sigterm_once(command: str, folder: Path, after: float | None) -> None:
     """SIGTERM ``after`` seconds (None: once the workers run); the command must end promptly,
     leaving no process; 130 and no staging folder, or 0 and a complete folder if it had
@@ -230,7 +281,11 @@ def _sigterm_once(command: str, folder: Path, after: float | None) -> None:
         assert "interrupted" in err
         if command != "sweep":  # a sweep keeps its finished runs for --resume
             assert not out.exists()
-    _no_process_left(tree + _descendants(process.pid))
+    try:
+        _no_process_left(tree)
+    finally:
+        for pid in _alive(tree):  # whatever a failure left behind
+            os.kill(pid, signal.SIGKILL)
 
 
 # ---------------------------------------------------------------------- 6. paths
