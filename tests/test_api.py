@@ -79,7 +79,7 @@ def test_compare_pairs_scenarios_and_says_what_intervals_cover(comparison):
 
 
 def test_the_report_uses_the_title_and_the_page_escapes_it(comparison, tmp_path):
-    assert "**Deradicalisation <for all>**" in comparison.report()
+    assert "**Deradicalisation &lt;for all&gt;**" in comparison.report()
     folder = comparison.save(tmp_path / "cmp")
     page = (folder / "report.html").read_text()
     assert "<for all>" not in page and "&lt;for all&gt;" in page
@@ -94,3 +94,4 @@ def test_compare_refuses_two_scenarios_with_one_name(small):
 
 def test_markdown_escaping_takes_user_text_literally():
     assert escape_markdown("a *b* <i>[x](y)") == "a \\*b\\* &lt;i&gt;\\[x\\]\\(y\\)"
+    assert escape_markdown("it's {{ 7*7 }}") == "it&#x27;s \\{\\{ 7\\*7 \\}\\}"

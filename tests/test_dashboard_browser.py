@@ -11,6 +11,7 @@ so that running the tests leaves the repository unchanged.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -43,9 +44,8 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """``reintegration-sim serve`` on a free port; yields its URL; stopped afterwards."""
+def _start_serve(log: Path, *args: str):
+    """``reintegration-sim serve ARGS`` on a free port: ``(process, url)`` once it answers."""
     if not CHROMIUM.exists():
         if os.geteuid() != 0:
             pytest.skip(
@@ -55,10 +55,9 @@ def server(tmp_path_factory):
         pytest.fail("/usr/bin/chromium is missing: run `make test` (installs it) first")
     pytest.importorskip("playwright.sync_api")
     port = _free_port()
-    log = tmp_path_factory.mktemp("serve") / "serve.log"
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "reintegration_sim", "serve", "--port", str(port)],
+            [sys.executable, "-m", "reintegration_sim", "serve", "--port", str(port), *args],
             cwd=ROOT,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -78,14 +77,29 @@ def server(tmp_path_factory):
             if time.monotonic() > deadline:
                 pytest.fail(f"serve did not answer within 90 s:\n{log.read_text()}")
             time.sleep(0.5)
+    except BaseException:
+        _stop(process)
+        raise
+    return process, url
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """``reintegration-sim serve`` on a free port; yields its URL; stopped afterwards."""
+    process, url = _start_serve(tmp_path_factory.mktemp("serve") / "serve.log")
+    try:
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop(process)
 
 
 def _new_page(browser, blocked: list[str]):
@@ -198,3 +212,54 @@ def test_workshop_in_a_real_browser(server, tmp_path) -> None:
             browser.close()
     assert blocked == [], f"the page asked for outside resources: {blocked[:5]}"
     assert screenshot.stat().st_size > 50_000, "the screenshot looks empty"
+
+
+#: a scenario description as an attacker would write it (issue 15, case 1): none of it may run
+HOSTILE = (
+    'Hostile {{ 7*7 }} <img src=x onerror="window.__pwned=1"> '
+    '<iframe src="javascript:window.__pwned=2"></iframe> [link](javascript:window.__pwned=3) '
+    "{{ constructor.constructor('window.__pwned=4')() }} end."
+)
+
+
+def test_scenario_text_never_runs_in_the_dashboard(tmp_path) -> None:
+    """Issue 15, case 1: the base scenario's description shows exactly as typed; no script in
+    it runs, and ``{{ 7*7 }}`` is not evaluated by the page's templates."""
+    from playwright.sync_api import sync_playwright
+
+    scenario = tmp_path / "hostile.toml"
+    title = "T {{ 6*7 }} <b>x</b>"
+    scenario.write_text(
+        'base = "baseline"\nname = "hostile"\n'
+        f"title = {json.dumps(title)}\ndescription = {json.dumps(HOSTILE)}\n",
+        encoding="utf-8",
+    )
+    process, url = _start_serve(tmp_path / "serve.log", "--scenario", str(scenario))
+    dialogs: list[str] = []
+    blocked: list[str] = []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+            )
+            try:
+                context, page = _new_page(browser, blocked)
+                page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+                page.goto(url)
+                _week_shown(page, 0)
+                page.get_by_role("tab", name="Page 1").click()  # the policy and the levers
+                page.get_by_text("Hostile {{ 7*7 }}").first.wait_for(timeout=30_000)
+                text = page.locator("body").inner_text()
+                assert "Hostile {{ 7*7 }} <img src=x" in text
+                assert "T {{ 6*7 }} <b>x</b>" in text
+                assert "Hostile 49" not in text and "T 42" not in text
+                assert "[link](javascript:window.__pwned=3)" in text
+                page.wait_for_timeout(1500)
+                assert page.evaluate("window.__pwned") is None
+                assert page.locator("img[src='x'], iframe").count() == 0
+                context.close()
+            finally:
+                browser.close()
+    finally:
+        _stop(process)
+    assert dialogs == []

@@ -14,13 +14,21 @@ import pytest
 
 from reintegration_sim.model import ReintegrationModel, submodels
 from reintegration_sim.model.agents import Cohort, Phase
-from reintegration_sim.model.outcomes import people_table
+from reintegration_sim.model.outcomes import INDICATORS, people_table
 from reintegration_sim.parameters import iter_register
 
 EVENT_COLUMNS = ("reoffence_week", "terror_week", "reengagement_week", "recall_week")
 FIXED = ("cohort", "female", "prior_record", "frailty", "community", "mental_health")
 IN_CUSTODY = (Phase.CUSTODY, Phase.TRANSITION)
 IN_COMMUNITY = (Phase.RELEASE_DAY, Phase.LICENCE, Phase.AFTER_LICENCE)
+#: the people's float arrays that are not shares or indices (every other one must be in [0, 1])
+NOT_UNIT = ("frailty", "age")
+#: float arrays in [0, 1] that are not states (a random order key)
+OTHER_UNIT = ("cell_order",)
+#: the recorded indicators that are shares or 0-1 indices (NaN where nobody is counted)
+UNIT_INDICATORS = tuple(i.key for i in INDICATORS if i.unit in ("share", "index 0-1"))
+#: the communities' arrays in [0, 1]
+COMMUNITY_UNIT = ("prejudice", "prejudice_baseline", "trust")
 
 
 class WeeklyChecker:
@@ -78,21 +86,26 @@ class WeeklyChecker:
             total = sum(rec.values[week, rec._index[key, cohort]] for key in parts)
             assert total == size, f"{where}: {cohort} phases add up to {total}, not {size}"
 
-        # state indices stay in [0, 1]
-        for name in self.unit_indices:
-            values = getattr(p, name)
-            assert np.isfinite(values).all(), f"{where}: {name} not finite"
-            assert values.min() >= 0.0 and values.max() <= 1.0, (
-                f"{where}: {name} outside [0, 1]: [{values.min()}, {values.max()}]"
-            )
+        # every share and index stays in [0, 1]: the people's (and no float array of theirs
+        # escapes the check), the communities' and the recorded indicators'
+        floats = {k for k, v in p.arrays().items() if np.asarray(v).dtype.kind == "f"}
+        unknown = floats - set(self.unit_indices) - set(NOT_UNIT) - set(OTHER_UNIT)
+        assert not unknown, f"float arrays with no range checked: {sorted(unknown)}"
+        for name in (*self.unit_indices, *OTHER_UNIT):
+            _in_unit_interval(getattr(p, name), f"{where}: {name}")
+        for name in COMMUNITY_UNIT:
+            _in_unit_interval(getattr(m.communities, name), f"{where}: communities.{name}")
+        row = rec.values[week]
+        for (key, cohort), column in rec._index.items():
+            if key in UNIT_INDICATORS and not np.isnan(row[column]):
+                _in_unit_interval(row[column : column + 1], f"{where}: indicator {key} ({cohort})")
 
         # offending probabilities are probabilities, and zero outside the community
         p_any, p_terror = submodels.offending_hazards(m)
         community = np.isin(p.phase, IN_COMMUNITY)
         for label, prob in (("any", p_any), ("terror", p_terror)):
             assert prob.shape == (n,)
-            assert np.isfinite(prob).all(), f"{where}: {label} hazard not finite"
-            assert prob.min() >= 0.0 and prob.max() <= 1.0, f"{where}: {label} hazard outside"
+            _in_unit_interval(prob, f"{where}: {label} hazard")
             assert (prob[~community] == 0).all(), f"{where}: {label} hazard outside community"
 
         # caseloads never exceed capacity; load is the count of those assigned
@@ -144,6 +157,16 @@ class WeeklyChecker:
         assert (p.milestones & prev["milestones"] == prev["milestones"]).all(), "milestone lost"
 
         self.prev = self._snapshot()
+
+
+def _in_unit_interval(values: np.ndarray, what: str) -> None:
+    values = np.asarray(values)
+    if values.size == 0:
+        return
+    assert np.isfinite(values).all(), f"{what} not finite"
+    assert values.min() >= 0.0 and values.max() <= 1.0, (
+        f"{what} outside [0, 1]: [{values.min()}, {values.max()}]"
+    )
 
 
 def run_checked(scenario, unit_indices, replication: int = 0) -> WeeklyChecker:
@@ -274,3 +297,17 @@ def test_invariants_hold_for_random_plausible_parameters(sim, draw):
     overrides = random_plausible_overrides(rng)
     scenario = sim.scenario(weeks=130, seed=draw).with_parameters(overrides)
     run_checked(scenario, sim.unit_indices, replication=draw % 3)
+
+
+def test_8_family_ties_stay_in_range_with_fast_growth_and_family_support(sim):
+    """Issue 15, case 8: with behaviour.family_support_growth at 0.67 or more (inside its
+    bounds) and the family-support lever at level 2 (ties grow 1.5 times as fast), ties rose
+    above 1; they are clipped where they grow."""
+    scenario = sim.scenario(150, 150, weeks=156).with_parameters(
+        {"behaviour": {"family_support_growth": 0.9}}
+    )
+    scenario = scenario.with_overrides(
+        {"interventions.family_support.coverage": 1.0, "interventions.family_support.level": 2}
+    )
+    checker = run_checked(scenario, sim.unit_indices)
+    assert checker.model.people.family_ties.max() == 1.0  # reached, not passed

@@ -4,7 +4,7 @@
 ::
 
     reintegration-sim run SCENARIO [--replications N] [--seed S] [--set KEY=VALUE ...]
-        [--out DIR] [--workers K]
+        [--out DIR] [--workers K] [--allow-large]
     reintegration-sim compare BASE OTHER [MORE ...] [--replications N] [--seed S]
         [--set KEY=VALUE ...] [--out DIR] [--workers K] [--years Y] [--detect D]
         [--releases-per-year PRESET_OR_NUMBER[,...]]
@@ -22,28 +22,21 @@
 Bad input (a scenario file that does not validate, an unknown option, a value out of range, an
 unusable ``--out``; for ``compare`` also fewer than two scenarios, two with one name, or
 scenarios that cannot be paired) prints one line ``reintegration-sim: error: ...`` on stderr
-and exits with status 2 before anything is written. An interrupted run exits with status 130 and leaves no
-result folder.
+and exits with status 2 before anything is written; so does work estimated to need more memory than
+the machine has (or a sweep of more than 100,000 runs) unless ``--allow-large``. An interrupted
+run (SIGTERM, Ctrl-C) exits with status 130 and leaves no result folder (docs/reliability.md).
 """
 
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from ._version import __version__
-from .workflows import (
-    DEFAULT_COMPARE_YEARS,
-    DEFAULT_DETECT,
-    DEFAULT_DRAW_REPLICATIONS,
-    DEFAULT_REPLICATIONS,
-)
-from .workflows.sweep import DEFAULT_CHUNK
 
 if TYPE_CHECKING:
     from .scenario import Scenario
@@ -138,6 +131,14 @@ def _seed(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .workflows import (
+        DEFAULT_COMPARE_YEARS,
+        DEFAULT_DETECT,
+        DEFAULT_DRAW_REPLICATIONS,
+        DEFAULT_REPLICATIONS,
+    )
+    from .workflows.sweep import DEFAULT_CHUNK
+
     parser = _Parser(
         prog=PROG,
         description="Agent-based simulation of release and reintegration after violent "
@@ -158,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
         "scenario", metavar="SCENARIO", help="scenario file, or a shipped scenario's name"
     )
     _add_set(run)
+    _add_allow_large(run)
     run.add_argument(
         "--replications",
         "-n",
@@ -201,6 +203,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="BASE OTHER [MORE ...]: scenario files or shipped names, the base first",
     )
     _add_set(compare, "every scenario")
+    _add_allow_large(compare)
     compare.add_argument(
         "--replications",
         "-n",
@@ -328,6 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
         "loses at most the runs not yet written",
     )
     _add_set(sweep, "the base scenario (after the spec's [overrides])")
+    _add_allow_large(sweep)
     sweep.set_defaults(handler=_sweep)
     scenarios = commands.add_parser(
         "scenarios",
@@ -358,33 +362,134 @@ def _add_set(command: argparse.ArgumentParser, what: str = "the scenario") -> No
     )
 
 
+#: the longest error line printed (a 10,000-character value in a file is not echoed in full)
+MAX_MESSAGE = 500
+
+
+def _add_allow_large(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--allow-large",
+        action="store_true",
+        help="run even if the estimated memory is more than this machine has available (or a "
+        "sweep plans more than 100,000 runs); by default such work is refused before it starts",
+    )
+
+
+def _cap_workers(args: argparse.Namespace) -> None:
+    """More workers than processors only compete: use as many as there are, with a note."""
+    from .analysis.experiment import usable_workers
+
+    workers = getattr(args, "workers", 1)
+    usable = usable_workers(workers)
+    if usable < workers:
+        print(
+            f"{PROG}: note: --workers {workers} is more than the {usable} processor(s) this "
+            f"process may use; using {usable} (results do not depend on it)",
+            file=sys.stderr,
+        )
+        args.workers = usable
+
+
+def _check_size(
+    args: argparse.Namespace,
+    scenario: Scenario,
+    replications: int,
+    scenarios: int = 1,
+    note: bool = True,
+) -> None:
+    """Refuse (before anything runs) work whose estimated memory is more than 80 % of what this
+    machine has available, unless --allow-large; a note with the estimate for long work."""
+    from .analysis.experiment import available_memory, estimated_memory, estimated_seconds
+
+    _cap_workers(args)
+    need = estimated_memory(scenario, replications, args.workers, scenarios)
+    available = available_memory()
+    if available is not None and need > 0.8 * available and not args.allow_large:
+        raise UsageError(
+            f"this needs about {need / 1e9:.1f} GB of memory and {available / 1e9:.1f} GB is "
+            "available: use a smaller population, fewer replications or fewer --workers, or pass "
+            "--allow-large to run anyway"
+        )
+    seconds = scenarios * estimated_seconds(scenario, replications, args.workers)
+    if note and seconds > 600:
+        print(
+            f"{PROG}: note: {scenarios * replications} replication(s) of "
+            f"{scenario.parameters.population.n_extremist + scenario.parameters.population.n_comparison:,}"
+            f" people: about {seconds / 60:.0f} minutes and {need / 1e9:.1f} GB of memory",
+            file=sys.stderr,
+        )
+
+
 def _fail(message: Any) -> int:
-    text = " ".join(str(message).split())
+    words = [_short(word) for word in str(message).split()]
+    text = " ".join(words)
+    if len(text) > MAX_MESSAGE:
+        text = text[: MAX_MESSAGE - 40] + f"... ({len(text)} characters in all)"
     print(f"{PROG}: error: {text}", file=sys.stderr)
     return 2
 
 
+def _short(word: str, limit: int = 120) -> str:
+    return word if len(word) <= limit else f"{word[:60]}...{word[-30:]} ({len(word)} characters)"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``reintegration-sim`` and ``python -m reintegration_sim``."""
+    """Entry point of ``reintegration-sim`` and ``python -m reintegration_sim``.
+
+    From its first line to its last, SIGTERM and Ctrl-C only set a flag that the work checks at
+    safe points (:mod:`~reintegration_sim.analysis.stopping`), so an interrupted command ends
+    with status 130 and leaves no staging folder, whatever moment the signal came at (the
+    dashboard's server keeps its own handling)."""
+    from .analysis.stopping import check_stop, stop_on_signals
+
+    with ExitStack() as stopping:
+        stopping.enter_context(stop_on_signals(message=_FORCED))
+        try:
+            parser = build_parser()
+            try:
+                args = parser.parse_args(argv)
+            except UsageError as err:
+                return _fail(err)
+            except SystemExit as done:  # --help, --version
+                return done.code if isinstance(done.code, int) else 0
+            check_stop()
+            if args.command == "serve":
+                stopping.close()
+        except KeyboardInterrupt:
+            print(f"{PROG}: interrupted", file=sys.stderr)
+            return 130
+        command = [PROG, *argv] if argv is not None else list(sys.argv)
+        return _handle(args, command)
+    raise AssertionError("unreachable")  # ExitStack does not swallow exceptions
+
+
+def _handle(args: argparse.Namespace, command: list[str]) -> int:
+    from concurrent.futures.process import BrokenProcessPool
+
     from .keys import KeyError_
     from .outputs.results import ResultsError
     from .scenario import ScenarioError
 
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except UsageError as err:
-        return _fail(err)
-    except SystemExit as done:  # --help, --version
-        return done.code if isinstance(done.code, int) else 0
-    command = [PROG, *argv] if argv is not None else list(sys.argv)
     try:
         return args.handler(args, command)
     except (ScenarioError, ResultsError, UsageError, KeyError_) as err:
         return _fail(err)
+    except OSError as err:  # not in a result folder's writing (that says more): one line
+        from .outputs.results import os_error_text, shown_path
+
+        where = f" ({shown_path(err.filename)})" if err.filename else ""
+        return _fail(f"{os_error_text(err)}{where}")
+    except BrokenProcessPool:
+        return _fail(
+            "a worker process ended unexpectedly (out of memory, or killed); nothing was "
+            "written: run again with fewer --workers or a smaller population"
+        )
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted; no result folder written", file=sys.stderr)
         return 130
+
+
+_FORCED = "interrupted, and the command did not stop in time: ended; no result folder written\n"
 
 
 # ---------------------------------------------------------------------- params
@@ -419,7 +524,7 @@ def _params(args: argparse.Namespace, command: list[str]) -> int:
 def _sweep(args: argparse.Namespace, command: list[str]) -> int:
     from .keys import parse_assignment
     from .outputs.results import default_out_dir
-    from .workflows.sweep import SweepError, prepare, run_sweep
+    from .workflows.sweep import MAX_RUNS, SweepError, prepare, run_sweep
 
     try:
         if args.resume and args.out is None:
@@ -427,22 +532,36 @@ def _sweep(args: argparse.Namespace, command: list[str]) -> int:
         out = args.out
         if out is None:
             out = _unique_default(default_out_dir(f"sweep-{Path(args.spec).stem}"))
-        plan = prepare(args.spec, dict(parse_assignment(a) for a in args.set))
+        plan = prepare(
+            args.spec,
+            dict(parse_assignment(a) for a in args.set),
+            max_runs=None if args.allow_large else MAX_RUNS,
+        )
+        if args.scheduler is None:  # memory: one replication in each worker at a time
+            _check_size(args, plan.scenario, 1, min(args.workers, plan.n_runs), note=False)
+        _sweep_note(plan, args.workers if args.scheduler is None else None)
         for key in plan.excluded:
             print(f"{PROG}: note: categorical parameter '{key}' is not varied", file=sys.stderr)
-        with _sigterm_as_interrupt():
-            summary = run_sweep(
-                args.spec,
-                out,
-                workers=args.workers,
-                scheduler=args.scheduler,
-                resume=args.resume,
-                chunk=args.chunk,
-                command=command,
-                plan=plan,
-            )
+        summary = run_sweep(
+            args.spec,
+            out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            resume=args.resume,
+            chunk=args.chunk,
+            command=command,
+            plan=plan,
+        )
     except SweepError as err:
         return _fail(err)
+    except OSError as err:
+        from .outputs.results import os_error_text, shown_path
+
+        return _fail(
+            f"--out {shown_path(out)}: {os_error_text(err)} while writing the sweep; the finished "
+            f"runs written so far are kept: free space (or fix the folder), then finish with "
+            f"`{PROG} sweep {args.spec} --out {shown_path(out)} --resume`"
+        )
     except KeyboardInterrupt:
         print(
             f"{PROG}: interrupted; finished runs are kept; finish with "
@@ -453,6 +572,20 @@ def _sweep(args: argparse.Namespace, command: list[str]) -> int:
     print(f"Sweep {plan.name}: {summary['runs']} runs ({summary['ran']} run now), complete.")
     print(f"Results: {out}")
     return 0
+
+
+def _sweep_note(plan: Any, workers: int | None) -> None:
+    from .analysis.experiment import estimated_seconds
+
+    runs = plan.n_runs * plan.spec.replications_per_point
+    seconds = estimated_seconds(plan.scenario, runs, workers or 1)
+    if seconds > 600:
+        where = f"on {workers} worker(s)" if workers else "on one worker (a cluster divides it)"
+        print(
+            f"{PROG}: note: sweep {plan.name}: {runs:,} runs, about {seconds / 3600:.1f} hours "
+            f"{where}; interrupted, it resumes with --resume",
+            file=sys.stderr,
+        )
 
 
 # ---------------------------------------------------------------------- scenarios
@@ -513,24 +646,6 @@ def _unique_default(path: Path) -> Path:
     return candidate
 
 
-@contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """Treat SIGTERM like Ctrl-C, so the staging folder is cleaned up (main thread only)."""
-
-    def interrupt(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    try:
-        previous = signal.signal(signal.SIGTERM, interrupt)
-    except ValueError:  # not the main thread
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def _loaded(ref: str, args: argparse.Namespace) -> Scenario:
     """A scenario by path or shipped name, with ``--set`` applied; warns (one line each) about
     values outside their plausible range."""
@@ -555,15 +670,20 @@ def _run(args: argparse.Namespace, command: list[str]) -> int:
         scenario = scenario.with_seed(args.seed)
     out = args.out if args.out is not None else _unique_default(default_out_dir(scenario.name))
     check_out_dir(out)  # refuses an unusable --out before anything runs
-    with _sigterm_as_interrupt():
-        result = run(scenario, args.replications, workers=args.workers, progress=True)
-        result.save(out, command)
+    _check_size(args, scenario, args.replications)
+    result = run(scenario, args.replications, workers=args.workers, progress=True)
+    result.save(out, command)
     print(result.text())
     print(f"\nResults: {out}")
     return 0
 
 
 # ---------------------------------------------------------------------- compare
+
+
+def _people(scenario: Scenario) -> int:
+    pop = scenario.parameters.population
+    return pop.n_extremist + pop.n_comparison
 
 
 def _compare_out_dir(names: Sequence[str]) -> Path:
@@ -593,24 +713,25 @@ def _compare(args: argparse.Namespace, command: list[str]) -> int:
     names = [s.name for s in run_as]
     out = args.out if args.out is not None else _compare_out_dir(names)
     check_out_dir(out)  # refuses an unusable --out before anything runs
-    with _sigterm_as_interrupt():
-        result = compare(
-            loaded,
-            args.replications,
-            workers=args.workers,
-            seed=args.seed,
-            years=args.years,
-            detect=args.detect,
-            progress=True,
-            assumption_draws=args.assumption_draws,
-            vary=args.vary,
-            draw_replications=args.draw_replications,
-            scheduler=args.scheduler,
-            releases_per_year=args.releases_per_year,
-        )
-        if args.seed is not None:
-            result.seed_source = "--seed"
-        result.save(out, command)
+    draw_runs = (args.assumption_draws or 0) * args.draw_replications
+    _check_size(args, max(run_as, key=_people), args.replications + draw_runs, len(run_as))
+    result = compare(
+        loaded,
+        args.replications,
+        workers=args.workers,
+        seed=args.seed,
+        years=args.years,
+        detect=args.detect,
+        progress=True,
+        assumption_draws=args.assumption_draws,
+        vary=args.vary,
+        draw_replications=args.draw_replications,
+        scheduler=args.scheduler,
+        releases_per_year=args.releases_per_year,
+    )
+    if args.seed is not None:
+        result.seed_source = "--seed"
+    result.save(out, command)
     print(result.text())
     print(f"\nReport: {out / REPORT_HTML} (and {REPORT_MD}); all figures: {out / 'comparison.csv'}")
     return 0
@@ -670,6 +791,7 @@ def _add_calibrate(commands: Any) -> None:
         action="store_true",
         help="record the fitted values (with a dated comment) in the scenario file",
     )
+    _add_allow_large(calibrate)
     calibrate.set_defaults(handler=_calibrate)
 
 
@@ -685,19 +807,19 @@ def _calibrate(args: argparse.Namespace, command: list[str]) -> int:
         scenario = _loaded(args.scenario, args)
         keys = [k.strip() for k in args.fit.split(",") if k.strip()]
         resolve_parameters(scenario, keys)  # bad keys fail before anything is written
+        _check_size(args, scenario, args.replications)
         out = args.out
         if out is None:
             out = _unique_default(default_out_dir(f"calibrate-{scenario.name}"))
         check_out_dir(out)
-        with _sigterm_as_interrupt():
-            result = calibrate(
-                scenario,
-                keys,
-                replications=args.replications,
-                workers=args.workers,
-                max_evaluations=args.max_evaluations,
-            )
-            result.save(out, [PROG, *command[1:]])
+        result = calibrate(
+            scenario,
+            keys,
+            replications=args.replications,
+            workers=args.workers,
+            max_evaluations=args.max_evaluations,
+        )
+        result.save(out, [PROG, *command[1:]])
         if args.write:
             write_fitted_values(scenario.source_path or args.scenario, result.fitted, command_text)
     except CalibrationError as err:
@@ -740,6 +862,18 @@ def _add_serve(commands: Any) -> None:
     serve.set_defaults(handler=_serve)
 
 
+def _loopback(host: str) -> bool:
+    """Whether ``host`` is this machine only (127.0.0.0/8, ::1 or localhost)."""
+    import ipaddress
+
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def _port(text: str) -> int:
     try:
         value = int(text)
@@ -754,6 +888,13 @@ def _serve(args: argparse.Namespace, command: list[str]) -> int:
     from .dashboard.server import ServeError, serve
     from .keys import parse_assignment
 
+    if not _loopback(args.host):
+        print(
+            f"{PROG}: warning: --host {args.host} lets other machines reach the dashboard, "
+            "which has no login: anyone on the network can use it. Leave out --host (this "
+            "machine only) unless the room needs it.",
+            file=sys.stderr,
+        )
     try:
         overrides = dict(parse_assignment(a) for a in args.set)
         return serve(args.scenario, host=args.host, port=args.port, overrides=overrides)

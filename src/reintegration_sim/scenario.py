@@ -239,7 +239,7 @@ def read_toml(path: Path, error: type[Exception]) -> tuple[dict[str, Any], str]:
     """``(data, text)`` of a TOML file; a missing, unreadable or malformed file raises
     ``error`` with a one-line message naming the file."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark (Windows editors) is fine
     except FileNotFoundError:
         raise error(f"{path}: file not found") from None
     except IsADirectoryError:
@@ -250,6 +250,8 @@ def read_toml(path: Path, error: type[Exception]) -> tuple[dict[str, Any], str]:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:
         raise error(f"{path}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise error(f"{path}: not valid TOML (nested too deeply)") from None
 
 
 SHIPPED_PACKAGE = "reintegration_sim"

@@ -439,7 +439,7 @@ def calibrate(
     """
     from scipy.optimize import minimize
 
-    from .experiment import process_pool, run_scenario
+    from .experiment import run_scenario, worker_pool
 
     if max_evaluations < 1:
         raise CalibrationError(f"--max-evaluations must be at least 1 (got {max_evaluations})")
@@ -501,7 +501,7 @@ def calibrate(
             return f"stopped after the budget of {max_evaluations} evaluations"
 
     if workers > 1 and replications > 1:
-        with process_pool(min(workers, replications)) as pool:
+        with worker_pool(min(workers, replications)) as pool:
             message = run_fit(pool)
     else:
         message = run_fit(None)

@@ -21,7 +21,7 @@ from ..model.agents import IN_COMMUNITY, AgencyKind
 from ..model.outcomes import COST_INDICATORS, EVENT_OUTCOMES, FOLLOW_UP_YEARS
 from ..model.population import WEEKS_PER_YEAR
 from ..scenario import Scenario, ScenarioError
-from .experiment import concat_tables, process_pool, run_scenario
+from .experiment import concat_tables, run_scenario, worker_pool
 from .measures import END_STATES, FOLLOW_UP_STATES, EndState, Measure, measure, outcome_key
 from .survival import COHORTS, SURVIVAL_YEARS, cumulative_incidence, event_durations
 
@@ -126,7 +126,10 @@ def replications_needed(
         return float("inf")
     size = abs(difference)
     z = float(stats.norm.ppf(0.5 + confidence / 2.0) + stats.norm.ppf(power))
-    n = max(2, int(np.ceil((z * sd / size) ** 2 - 1e-9)))
+    approximate = (z * sd / size) ** 2
+    if not approximate < 1e9:  # beyond any run (and beyond the t quantiles' integer range)
+        return float(max(2.0, np.ceil(approximate)))
+    n = max(2, int(np.ceil(approximate - 1e-9)))
     if exact and sd > 0:
         for _ in range(10_000):
             t = stats.t.ppf(0.5 + confidence / 2.0, n - 1) + stats.t.ppf(power, n - 1)
@@ -227,7 +230,7 @@ def run_comparison(
 
     if executor is not None or workers == 1:
         return run_all(executor)
-    with process_pool(min(workers, replications * len(scenarios))) as pool:
+    with worker_pool(min(workers, replications * len(scenarios))) as pool:
         return run_all(pool)
 
 

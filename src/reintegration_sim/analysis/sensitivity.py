@@ -410,6 +410,7 @@ def evaluate(
     """
     from ..model.outcomes import people_table
     from ..model.simulation import ReintegrationModel
+    from .experiment import run_model
 
     if scenario is None:
         scenario = Scenario(
@@ -419,5 +420,5 @@ def evaluate(
     validate_outcomes(keys)
     if parameters:
         scenario = scenario.with_overrides(typed_values(parameters))
-    model = ReintegrationModel(scenario, replication=int(replication), build_graph=False).run()
+    model = run_model(ReintegrationModel(scenario, replication=int(replication), build_graph=False))
     return outcome_values(people_table(model), keys)

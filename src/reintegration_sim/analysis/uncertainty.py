@@ -44,6 +44,7 @@ from .comparison import replication_levels
 from .economics import Valuation, arm_values
 from .experiment import concat_tables, run_replication
 from .measures import measure
+from .stopping import check_stop
 
 __all__ = [
     "DEFAULT_DRAW_REPLICATIONS",
@@ -229,6 +230,7 @@ def run_draws(
 
     if executor is None:
         for d in todo:
+            check_stop()
             keep(d, run_draw(*args(d)))
     else:
         pending: dict[Future[tuple[pd.DataFrame, pd.DataFrame]], int] = {}
@@ -241,7 +243,9 @@ def run_draws(
                         break
                 if not pending:
                     break
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                # wake up now and then, so a stop signal is seen while draws run
+                finished, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+                check_stop()
                 for future in finished:
                     keep(pending.pop(future), future.result())
         except BaseException:

@@ -26,6 +26,7 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+import markdown
 import numpy as np
 import solara
 from mesa.visualization import SolaraViz
@@ -50,7 +51,7 @@ from .story import StoryEvent, StoryTracker
 if TYPE_CHECKING:
     from reacton.core import UserContext
 
-__all__ = ["ETHICS_NOTE", "SCENARIO_ENV", "Dashboard", "Page", "load_config"]
+__all__ = ["ETHICS_NOTE", "SCENARIO_ENV", "Dashboard", "Markdown", "Page", "load_config"]
 
 #: the ethics note at the top of the page (same meaning as the README's)
 ETHICS_NOTE = (
@@ -127,6 +128,30 @@ def _follow_steps() -> None:
         tick.get()
 
 
+class _NoInterpolation(markdown.postprocessors.Postprocessor):
+    """Wrap the rendered HTML in ``<div v-pre>``: Solara shows Markdown as a Vue template,
+    where ``{{ ... }}`` would be evaluated; ``v-pre`` makes Vue take the text as it is."""
+
+    def run(self, text: str) -> str:
+        return f"<div v-pre>{text}</div>"
+
+
+def markdown_parser() -> markdown.Markdown:
+    """The parser of every Markdown block on the page: tables, no Vue interpolation. User text
+    goes in through :func:`~reintegration_sim.outputs.text.escape_markdown` (no HTML, no
+    Markdown marks), so it shows exactly as typed."""
+    parser = markdown.Markdown(extensions=["tables"])
+    parser.postprocessors.register(_NoInterpolation(parser), "no_interpolation", 0)
+    return parser
+
+
+@solara.component
+def Markdown(text: str, style: Any = None) -> None:
+    """``solara.Markdown`` with :func:`markdown_parser` (one per session)."""
+    parser = solara.use_memo(markdown_parser, [])
+    solara.Markdown(text, style=style, md_parser=parser)
+
+
 @solara.component
 def StatusLine(model: WorkshopRun) -> None:
     """Week, seed, replication, base and policy; updated after each step.
@@ -142,10 +167,10 @@ def StatusLine(model: WorkshopRun) -> None:
             tick.set(update_counter.value)
 
     solara.use_effect(pass_on, [update_counter.value])
-    solara.Markdown(
+    Markdown(
         f"**Week {model.week} of {model.horizon}** · seed {model.seed_value} · replication "
         f"{model.replication} · base: **{escape_markdown(model.base_scenario.label)}** · policy: "
-        f"**{model.policy_name}**. {_CAUTION} Set the controls in the sidebar, then press "
+        f"**{escape_markdown(model.policy_name)}**. {_CAUTION} Set the controls in the sidebar, then press "
         "**Reset** to start both runs again with them; **Step** or ▶ to move on. Page 1 "
         "explains the policy, every lever and how to use the dashboard."
     )
@@ -156,7 +181,7 @@ def _network_panel(model: WorkshopRun, which: str) -> None:
     view = solara.use_memo(lambda: NetworkView(model, which), [model.uid])
     png = solara.use_memo(lambda: _frame(view, model), [model.uid, model.week])
     with solara.Column(classes=["rs-panel"], gap="0px"):
-        solara.Markdown(f"#### Network under the {which}")
+        Markdown(f"#### Network under the {which}")
         solara.Image(png, width="100%")
 
 
@@ -188,9 +213,9 @@ def OutcomesPanel(model: WorkshopRun) -> None:
     view = solara.use_memo(lambda: OutcomeView(model), [model.uid])
     png = solara.use_memo(lambda: _frame(view, model), [model.uid, model.week])
     with solara.Column(classes=["rs-panel"], gap="0px"):
-        solara.Markdown("#### Outcomes: base and policy, side by side")
+        Markdown("#### Outcomes: base and policy, side by side")
         solara.Image(png, width="100%")
-        solara.Markdown(difference_sentence(model), style={"font-size": "12.5px"})
+        Markdown(difference_sentence(model), style={"font-size": "12.5px"})
 
 
 def _frame(view: NetworkView | OutcomeView, model: WorkshopRun) -> bytes:
@@ -259,7 +284,7 @@ def StoryPanel(model: WorkshopRun) -> None:
         choose(int(later[0] if later.size else released[0]))
 
     with solara.Column(classes=["rs-panel", "rs-story"], gap="2px"):
-        solara.Markdown("#### One person's story (synthetic)")
+        Markdown("#### One person's story (synthetic)")
         with solara.Row(gap="8px", style={"align-items": "center"}):
             solara.InputInt(
                 "Person number", value=person, on_value=choose, style={"max-width": "150px"}
@@ -269,16 +294,14 @@ def StoryPanel(model: WorkshopRun) -> None:
             solara.Error(label=problem.value, dense=True)
         stories = [_events(model.base_story, person), _events(model.policy_story, person)]
         keys = [{(e.week, e.text) for e in events} for events in stories]
-        solara.Markdown(
-            "Newest first; ◆ only in this run, not in the other.", style={"font-size": "12px"}
-        )
+        Markdown("Newest first; ◆ only in this run, not in the other.", style={"font-size": "12px"})
         with solara.Columns([1, 1]):
             for title, run_model, events, other in (
                 ("Base", model.base, stories[0], keys[1]),
                 ("Policy", model.policy, stories[1], keys[0]),
             ):
                 with solara.Column(gap="0px"):
-                    solara.Markdown(
+                    Markdown(
                         f"**{title}** — now: {state_summary(run_model, person)}\n\n"
                         + _story_markdown(events, other)
                     )
@@ -297,24 +320,22 @@ def PolicyPanel(model: WorkshopRun) -> None:
     preset = model.presets.get(model.preset) if model.preset != NO_PRESET else None
     base = model.base_scenario
     with solara.Column(classes=["rs-panel", "rs-levers"], gap="2px"):
-        solara.Markdown("#### The policy and the levers")
-        solara.Markdown(
-            f"**Base: {escape_markdown(base.label)}.** {escape_markdown(base.description)}"
-        )
+        Markdown("#### The policy and the levers")
+        Markdown(f"**Base: {escape_markdown(base.label)}.** {escape_markdown(base.description)}")
         if preset is not None:
             changes = "; ".join(model.preset_changes) or "nothing"
-            solara.Markdown(
+            Markdown(
                 f"**Policy: the base with preset {escape_markdown(preset.label)}** (what it "
                 f"changes from the baseline: {changes}). {escape_markdown(preset.description)}"
             )
         else:
-            solara.Markdown("**Policy: the base** with the levers below.")
+            Markdown("**Policy: the base** with the levers below.")
         if model.moved:
             rows = [
                 f"| {LEVER_BY_KEY[key].title} | {format_value(before)} | {format_value(after)} |"
                 for key, (before, after) in model.moved.items()
             ]
-            solara.Markdown(
+            Markdown(
                 "**Levers set on top of it**\n\n| lever | before | now |\n|---|---|---|\n"
                 + "\n".join(rows)
             )
@@ -333,7 +354,7 @@ def PolicyPanel(model: WorkshopRun) -> None:
                 f"{lever.explanation} | "
                 f"{lever.section} | {format_value(base_value)} | {changed}{format_value(policy_value)}{changed} |"
             )
-        solara.Markdown(
+        Markdown(
             "**Every lever** (from the parameter register and the lever registry; paper "
             "sections of Baaken, Korn & Walkenhorst 2018)\n\n"
             "| lever | in plain words | unit | plausible | in the model | paper section | base "
@@ -367,7 +388,7 @@ Nothing here is a prediction for a real person; the page works without internet.
 def GuidePanel(model: WorkshopRun) -> None:
     """How a trainer uses the dashboard."""
     with solara.Column(classes=["rs-panel"], gap="0px"):
-        solara.Markdown(GUIDE)
+        Markdown(GUIDE)
 
 
 #: the components SolaraViz shows: outcomes, story and the two networks on its first page (a

@@ -221,6 +221,10 @@ class CaseConference(Intervention):
 # ----------------------------------------------------------------------------- risk assessment
 
 
+# zero risks: with every hazard 0 (a legal edge case) the true risks are 0 and their logs -inf: the
+# ranking is undefined and the scores NaN (nobody stands out), with no RuntimeWarning printed
+
+
 def true_risk(m: ReintegrationModel) -> np.ndarray:
     """Each person's weekly hazard of a proven reoffence or terrorism offence as the model's
     rules would give it now, if released, without practitioners (the truth the assessment
@@ -388,6 +392,7 @@ class RiskAssessment(Intervention):
         description="risk-need-resilience approach: stigma added after release, times follow_up",
     )
 
+    @np.errstate(divide="ignore", invalid="ignore")  # zero risks, see true_risk
     def initialize(self, m: ReintegrationModel) -> None:
         """Fix the accuracy, the noise and the threshold for this run from the cohort at the
         start (all draws from the lever's own stream)."""
@@ -417,6 +422,7 @@ class RiskAssessment(Intervention):
         start = self._score(m, cohort)
         state["threshold"] = float(np.quantile(start, 1.0 - self.flag_share)) if cohort.size else 0
 
+    @np.errstate(divide="ignore", invalid="ignore")  # zero risks, see true_risk
     def _score(self, m: ReintegrationModel, index: np.ndarray) -> np.ndarray:
         s = lever_state(m, self.key)
         z = (np.log(true_risk(m)[index]) - s["mean"]) / s["sd"]

@@ -382,6 +382,8 @@ def family_dynamics(m: ReintegrationModel) -> None:
         # after release (levers: modifier custody_family_contact)
         visits = growth * m.mod.custody_family_contact
         np.add(p.family_ties, visits, out=p.family_ties, where=inside)
+    # a large growth rate times a lever's multiplier can overshoot 1 (and a large drift 0)
+    np.clip(p.family_ties, 0.0, 1.0, out=p.family_ties)
     # stress: an unweighted count of stressors (structure); behaviour.family_conflict sizes it
     stress = (~p.housed).astype(float) + (~p.working) + p.group_ties
     conflict = community & (

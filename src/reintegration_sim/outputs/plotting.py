@@ -146,7 +146,8 @@ def survival_figure(
         ax.set_ylim(bottom=0)
         ax.set_xlim(left=0)
         ax.grid(alpha=0.3)
-        ax.legend(loc="upper left", fontsize="small")
+        if ax.get_legend_handles_labels()[0]:  # nobody released (a population of 0): no legend
+            ax.legend(loc="upper left", fontsize="small")
     for ax in axes[len(outcomes) :]:
         ax.set_visible(False)
     for ax in axes[max(0, len(outcomes) - ncols) : len(outcomes)]:

@@ -38,7 +38,7 @@ from ..model.outcomes import FOLLOW_UP_YEARS
 from ..model.population import WEEKS_PER_YEAR
 from ..parameters import Parameters, iter_register
 from ..scenario import Scenario
-from .text import CHANCE_AND_ASSUMPTIONS, NOISE_ONLY
+from .text import CHANCE_AND_ASSUMPTIONS, MARKDOWN_MARKS, NOISE_ONLY, escape_markdown
 
 __all__ = [
     "Heading",
@@ -187,10 +187,6 @@ def _identical(row: pd.Series) -> bool:
 # ---------------------------------------------------------------------- content
 
 
-def _collapse(text: str) -> str:
-    return " ".join(text.split())
-
-
 def _rows(table: pd.DataFrame, **where: Any) -> pd.DataFrame:
     mask = np.ones(len(table), dtype=bool)
     for column, value in where.items():
@@ -278,9 +274,9 @@ def report_blocks(
     detect = comparison["detectable_difference"].dropna()
     detect_size = float(detect.iloc[0]) if len(detect) else None
 
-    names = " or ".join(f"**{s.label}**" for s in others)
+    names = " or ".join(f"**{escape_markdown(s.label)}**" for s in others)
     blocks: list[Block] = [
-        Heading(1, f"What changes if we do {names} instead of **{base.label}**?"),
+        Heading(1, f"What changes if we do {names} instead of **{escape_markdown(base.label)}**?"),
         Paragraph(
             "**Synthetic populations only.** This report compares policies for simulated "
             "populations; it says nothing about any real person and must never be used to score "
@@ -307,7 +303,11 @@ def report_blocks(
         role = "the base" if i == 0 else "compared with the base"
         changes = _what_changes(scenario) if i > 0 else []
         shown = scenario.name if scenario.title is None else f"{scenario.title} ({scenario.name})"
-        blocks.append(Paragraph(f"**{shown}** ({role}). {_collapse(scenario.description)}"))
+        blocks.append(
+            Paragraph(
+                f"**{escape_markdown(shown)}** ({role}). {escape_markdown(scenario.description)}"
+            )
+        )
         if changes:
             blocks.append(Bullets(tuple(changes)))
     for other in others:
@@ -856,7 +856,7 @@ def _provenance(metadata: Mapping[str, Any]) -> str:
     years = f"{', '.join(first)} and {last}" if first else last
     return (
         f"reintegration-sim {metadata.get('version', '?')} (git {commit}{dirty}), started "
-        f"{metadata.get('started', '?')}; command `{command}`. "
+        f"{metadata.get('started', '?')}; command: {escape_markdown(command)}. "
         f"{crn}. All figures at {years} years, both "
         "cohorts, with intervals and replications needed: comparison.csv; what each run "
         "measured: replications.parquet; scenario texts, seeds and versions: metadata.json."
@@ -897,17 +897,49 @@ def to_markdown(blocks: Sequence[Block]) -> str:
 _INLINE = (
     (re.compile(r"\*\*(.+?)\*\*"), r"<strong>\1</strong>"),
     (re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])"), r"<em>\1</em>"),
-    (re.compile(r"`([^`]+)`"), r"<code>\1</code>"),
-    (re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)"), r'<a href="\2">\1</a>'),
 )
+_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
+#: code spans and backslash escapes, set aside before the other marks are read
+_LITERAL = re.compile(r"\\([" + re.escape(MARKDOWN_MARKS) + r"])|`([^`]+)`")
+#: an HTML entity (escape_markdown writes them), kept as it is; any other & is escaped
+_AMPERSAND = re.compile(r"&(?!#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
+#: where a link may lead: the web, mail, or a relative path (no javascript:, data:, file:...)
+_SAFE_LINK = re.compile(r"^(?:https?:|mailto:|[^:/?#]*(?:[/?#]|$))", re.IGNORECASE)
+
+
+def safe_link(target: str) -> bool:
+    """Whether a report may link to ``target``: http(s), mailto or a relative path."""
+    return bool(_SAFE_LINK.match(target)) and not target.startswith("//")
 
 
 def _inline(text: str) -> str:
-    """Escape, then turn the inline marks into HTML."""
-    out = html.escape(text, quote=True)
+    """The report's Markdown (``**bold**``, ``*em*``, ```code```, ``[label](link)``,
+    backslash escapes and entities, as :func:`~.text.escape_markdown` writes user text) as
+    HTML. Links other than :func:`safe_link` ones are shown as their label only."""
+    kept: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        escaped, code = match.groups()
+        if escaped is not None:
+            kept.append(f"&#{ord(escaped)};")
+        else:
+            kept.append(f"<code>{html.escape(code, quote=True)}</code>")
+        return f"\x00{len(kept) - 1}\x00"
+
+    out = _LITERAL.sub(keep, text)
+    out = _AMPERSAND.sub("&amp;", out)
+    out = out.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
     for pattern, replacement in _INLINE:
         out = pattern.sub(replacement, out)
-    return out
+
+    def link(match: re.Match[str]) -> str:
+        label, target = match.groups()
+        if not safe_link(html.unescape(target)):
+            return label
+        return f'<a href="{target}">{label}</a>'
+
+    out = _LINK.sub(link, out)
+    return re.sub("\x00([0-9]+)\x00", lambda m: kept[int(m.group(1))], out)
 
 
 _CSS = """
@@ -967,7 +999,7 @@ def to_html(blocks: Sequence[Block], folder: Path | None = None, title: str = ""
                 f'alt="{html.escape(block.alt, quote=True)}">{caption}</figure>'
             )
     heading = next((b.text for b in blocks if isinstance(b, Heading)), "Comparison")
-    page_title = html.escape(title or re.sub(r"\*\*", "", heading))
+    page_title = html.escape(title) if title else re.sub(r"<[^>]*>", "", _inline(heading))
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'

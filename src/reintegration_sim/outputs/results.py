@@ -36,6 +36,7 @@ import importlib.metadata
 import json
 import os
 import platform
+import re
 import secrets
 import shutil
 import subprocess
@@ -48,6 +49,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..analysis.stopping import check_stop, remove_on_forced_exit
 from ..scenario import Scenario
 
 __all__ = [
@@ -67,6 +69,8 @@ __all__ = [
     "make_metadata",
     "read_comparison",
     "read_result",
+    "remove_stale_staging",
+    "shown_path",
     "scenario_from_metadata",
     "scenario_text",
     "write_benefit_cost",
@@ -119,20 +123,69 @@ def default_out_dir(scenario_name: str, now: dt.datetime | None = None) -> Path:
     return Path("results") / f"{now:%Y%m%d-%H%M%S}-{scenario_name}"
 
 
+#: the longest folder name accepted: the staging folder's name adds up to 30 characters to it
+#: and most file systems allow 255 bytes a name
+MAX_NAME_BYTES = 225
+#: a staging folder that no living process owns, or of an older version and older than this, is
+#: removed by the next run into the same parent
+STALE_AFTER_SECONDS = 24 * 3600
+_STAGING = re.compile(r"^\.(?P<name>.+)\.(?:(?P<pid>[0-9]+)-)?[0-9a-f]{8}\.partial$")
+
+
+def shown_path(path: str | Path, limit: int = 100) -> str:
+    """A path for a message: as given, or shortened in the middle if longer than ``limit``."""
+    text = str(path)
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 30]}...{text[-20:]} ({len(text)} characters)"
+
+
+def _refuse(path: Path, why: str) -> ResultsError:
+    return ResultsError(f"--out {shown_path(path)}: {why}")
+
+
 def check_out_dir(path: str | Path) -> Path:
-    """Refuse a destination that exists and is not an empty folder, or cannot be created."""
+    """Refuse a destination that cannot become a result folder, before any work: the current
+    folder (or one above it), one that exists and is not an empty folder, a name too long for
+    the file system, a place that cannot be written (tried, not guessed: a folder is created
+    there and removed). Every refusal is a :class:`ResultsError` with one line saying why."""
     path = Path(path)
-    if path.exists() or path.is_symlink():
-        if not path.is_dir():
-            raise ResultsError(f"{path}: exists and is not a folder")
-        if any(path.iterdir()):
-            raise ResultsError(f"{path}: exists and is not empty; choose another --out")
-    parent = _existing_ancestor(path.absolute().parent)
-    if not parent.is_dir():
-        raise ResultsError(f"{path}: cannot be created ({parent} is not a folder)")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise ResultsError(f"{path}: cannot be created ({parent} is not writable)")
+    absolute = Path(os.path.abspath(path))
+    cwd = Path(os.path.abspath(os.getcwd()))
+    if absolute == cwd or absolute in cwd.parents:
+        raise _refuse(path, "is the current folder (or holds it); name a new folder instead")
+    for part in absolute.parts[1:]:
+        if len(part.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES:
+            raise _refuse(
+                path,
+                f"a folder name is {len(part)} characters long; at most {MAX_NAME_BYTES} bytes",
+            )
+    try:
+        if path.exists() or path.is_symlink():
+            if not path.is_dir():
+                raise _refuse(path, "exists and is not a folder")
+            if any(path.iterdir()):
+                raise _refuse(path, "exists and is not empty; choose another --out")
+        parent = _existing_ancestor(absolute.parent)
+        if not parent.is_dir():
+            raise _refuse(path, f"cannot be created ({shown_path(parent)} is not a folder)")
+        probe = parent / f".{secrets.token_hex(6)}.probe.partial"
+        probe.mkdir()
+        probe.rmdir()
+    except OSError as err:
+        raise _refuse(path, f"cannot be created ({os_error_text(err)})") from None
     return path
+
+
+def os_error_text(err: OSError) -> str:
+    """An OS error in a few words, without the (possibly very long) file name."""
+    import errno
+
+    if err.errno == errno.ENOSPC:
+        return "no space left on the device"
+    if err.errno == errno.EDQUOT:
+        return "disk quota exceeded"
+    return err.strerror or type(err).__name__
 
 
 def _existing_ancestor(path: Path) -> Path:
@@ -141,12 +194,53 @@ def _existing_ancestor(path: Path) -> Path:
     return path
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, not ours
+        return True
+    return True
+
+
+def remove_stale_staging(parent: Path) -> list[Path]:
+    """Remove staging folders in ``parent`` that no run will finish: their process has ended
+    (a run killed by SIGKILL or a power cut), or, for names without a process number, older
+    than :data:`STALE_AFTER_SECONDS`. Returns what was removed."""
+    removed: list[Path] = []
+    try:
+        entries = list(parent.iterdir())
+    except OSError:
+        return removed
+    now = dt.datetime.now().timestamp()
+    for entry in entries:
+        match = _STAGING.match(entry.name)
+        if match is None or not entry.is_dir() or entry.is_symlink():
+            continue
+        pid = match.group("pid")
+        if pid is not None:
+            stale = int(pid) != os.getpid() and not _pid_alive(int(pid))
+        else:
+            try:
+                stale = now - entry.stat().st_mtime > STALE_AFTER_SECONDS
+            except OSError:
+                continue
+        if stale:
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+    return removed
+
+
 class ResultFolder:
     """Stage a result folder and move it into place only if everything was written.
 
-    Use as a context manager; write into :attr:`path` (the staging folder). On a clean exit the
-    staging folder is renamed to the destination; on any exception (KeyboardInterrupt included)
-    it is removed and the destination is left as it was.
+    Use as a context manager; write into :attr:`path` (the staging folder,
+    ``.<name>.<pid>-<random>.partial`` beside the destination). On a clean exit the staging
+    folder is renamed to the destination; on any exception (KeyboardInterrupt included) it is
+    removed and the destination is left as it was. Staging folders left by runs that were killed
+    are removed on entry (:func:`remove_stale_staging`). An OS error (a full disk, a folder
+    that became unwritable) is raised as :class:`ResultsError` saying what to do.
     """
 
     def __init__(self, destination: str | Path) -> None:
@@ -155,16 +249,40 @@ class ResultFolder:
 
     def __enter__(self) -> ResultFolder:
         parent = self.destination.absolute().parent
-        parent.mkdir(parents=True, exist_ok=True)
-        for _ in range(100):
-            staging = parent / f".{self.destination.name}.{secrets.token_hex(4)}.partial"
-            try:
-                staging.mkdir()  # not tempfile.mkdtemp: that ignores the umask (mode 0700)
-            except FileExistsError:
-                continue
-            self.path = staging
-            return self
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+            remove_stale_staging(parent)
+            for _ in range(100):
+                token = f"{os.getpid()}-{secrets.token_hex(4)}"
+                staging = parent / f".{self.destination.name}.{token}.partial"
+                try:
+                    staging.mkdir()  # not tempfile.mkdtemp: that ignores the umask (mode 0700)
+                except FileExistsError:
+                    continue
+                self.path = staging
+                remove_on_forced_exit(staging)
+                return self
+        except OSError as err:
+            raise self._error(err) from None
         raise ResultsError(f"{parent}: cannot create a staging folder")
+
+    def _error(self, err: OSError) -> ResultsError:
+        import errno
+
+        where = shown_path(self.destination)
+        if err.errno in (errno.ENOSPC, errno.EDQUOT):
+            parent = _existing_ancestor(self.destination.absolute().parent)
+            try:
+                free = shutil.disk_usage(parent).free / 1e6
+                left = f" ({free:.0f} MB free there now)"
+            except OSError:
+                left = ""
+            return ResultsError(
+                f"--out {where}: {os_error_text(err)} while writing the results; nothing was "
+                f"kept. Free space on the disk holding {shown_path(parent)}{left}, or choose an "
+                "--out on another disk, and run again"
+            )
+        return ResultsError(f"--out {where}: cannot write the results ({os_error_text(err)})")
 
     def __exit__(
         self,
@@ -173,17 +291,26 @@ class ResultFolder:
         tb: TracebackType | None,
     ) -> None:
         assert self.path is not None
-        if exc_type is not None:
-            shutil.rmtree(self.path, ignore_errors=True)
-            return
         try:
-            check_out_dir(self.destination)  # nobody filled it in the meantime
-            if self.destination.is_dir():
-                self.destination.rmdir()  # empty: make room (a rename onto it fails on Windows)
-            self.path.rename(self.destination)
-        except BaseException:
-            shutil.rmtree(self.path, ignore_errors=True)
-            raise
+            if exc_type is not None:
+                shutil.rmtree(self.path, ignore_errors=True)
+                if isinstance(exc, OSError):
+                    raise self._error(exc) from None
+                return
+            try:
+                check_stop()  # a stop asked for while writing: nothing is moved into place
+                check_out_dir(self.destination)  # nobody filled it in the meantime
+                if self.destination.is_dir():
+                    self.destination.rmdir()  # empty: make room (a rename onto it fails on Windows)
+                self.path.rename(self.destination)
+            except OSError as err:
+                shutil.rmtree(self.path, ignore_errors=True)
+                raise self._error(err) from None
+            except BaseException:
+                shutil.rmtree(self.path, ignore_errors=True)
+                raise
+        finally:
+            remove_on_forced_exit(self.path, keep=False)
 
 
 # ---------------------------------------------------------------------- metadata

@@ -13,6 +13,7 @@ import pandas as pd
 
 __all__ = [
     "CHANCE_AND_ASSUMPTIONS",
+    "MARKDOWN_MARKS",
     "NOISE_ONLY",
     "SUMMARY_YEARS",
     "escape_markdown",
@@ -260,8 +261,21 @@ def _cost_lines(table: pd.DataFrame, base: str, name: str, width: int) -> list[s
     return lines
 
 
+#: Markdown's marks, written with a backslash in user text so that they are taken literally
+MARKDOWN_MARKS = "\\`*_{}[]()#+!|~"
+_MARKS = re.compile("([" + re.escape(MARKDOWN_MARKS) + "])")
+
+
 def escape_markdown(text: str) -> str:
-    """User text (a title, a description) safe to put into Markdown rendered as a page: HTML
-    escaped, and Markdown's own marks taken literally, whitespace collapsed."""
-    plain = html.escape(" ".join(text.split()), quote=True)
-    return re.sub(r"([\\`*_{}\[\]()#+!|~])", r"\\\1", plain)
+    """User text (a scenario's title, name or description, a command line) made safe and literal
+    in Markdown that is rendered as a page: the one rule for every place user text is shown
+    (the dashboard, report.md and report.html).
+
+    Whitespace is collapsed to single spaces; ``& < > " '`` become HTML entities, so no tag,
+    attribute or script survives; Markdown's marks (:data:`MARKDOWN_MARKS`) get a backslash, so
+    no emphasis, link, image or code span can be made (``[x](javascript:...)`` shows as typed).
+    Curly braces are marks too; the dashboard renders its Markdown with Vue interpolation off
+    (``{{ 7*7 }}`` shows as typed, see ``dashboard.app.Markdown``).
+    """
+    marked = _MARKS.sub(r"\\\1", " ".join(str(text).split()))
+    return html.escape(marked, quote=True)  # after the marks: its entities hold a '#'

@@ -49,6 +49,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,8 +71,9 @@ from ..analysis.sensitivity import (
     typed_values,
     validate_outcomes,
 )
+from ..analysis.stopping import check_stop, stop_requested
 from ..keys import flatten
-from ..outputs.results import now_iso
+from ..outputs.results import ResultsError, check_out_dir, now_iso
 from ..scenario import (
     MAX_SEED,
     Scenario,
@@ -82,7 +84,15 @@ from ..scenario import (
     resolve_scenario,
 )
 
-__all__ = ["COMPLETE", "SweepError", "SweepSpec", "load_spec", "prepare", "run_sweep"]
+__all__ = [
+    "COMPLETE",
+    "MAX_RUNS",
+    "SweepError",
+    "SweepSpec",
+    "load_spec",
+    "prepare",
+    "run_sweep",
+]
 
 COMPLETE = "COMPLETE"
 RUNS = "runs.parquet"
@@ -149,9 +159,19 @@ class Plan:
         return len(self.X)
 
 
-def prepare(spec_path: str | Path, overrides: Mapping[str, Any] | None = None) -> Plan:
+#: the most runs a sweep plans without being told it may (``max_runs``, ``--allow-large``)
+MAX_RUNS = 100_000
+
+
+def prepare(
+    spec_path: str | Path,
+    overrides: Mapping[str, Any] | None = None,
+    max_runs: int | None = MAX_RUNS,
+) -> Plan:
     """Load the spec and base scenario (with the spec's ``[overrides]``, then ``overrides``:
-    ``{key: value}`` as ``--set`` gives them), build the problem and the seeded design."""
+    ``{key: value}`` as ``--set`` gives them), build the problem and the seeded design.
+    A design of more than ``max_runs`` simulated replications is refused before it is drawn
+    (None: no limit)."""
     spec_path = Path(spec_path)
     spec, text = load_spec(spec_path)
     where = str(spec_path)
@@ -183,6 +203,14 @@ def prepare(spec_path: str | Path, overrides: Mapping[str, Any] | None = None) -
         raise SweepError(f"{where}: {err}") from None
     if spec.method == "sobol" and spec.samples & (spec.samples - 1):
         raise SweepError(f"{where}: key 'samples': Sobol needs a power of 2 (got {spec.samples})")
+    points = run_size(spec.method, spec.samples, problem["num_vars"])
+    simulated = points * spec.replications_per_point
+    if max_runs is not None and simulated > max_runs:
+        raise SweepError(
+            f"{where}: plans {points:,} design points x {spec.replications_per_point} "
+            f"replication(s) = {simulated:,} runs, more than the {max_runs:,} allowed without "
+            "--allow-large: lower 'samples' (or the parameters varied), or pass --allow-large"
+        )
     X = sample(problem, spec.method, spec.samples, spec.seed, num_levels=spec.levels)
     assert len(X) == run_size(spec.method, spec.samples, problem["num_vars"])
     return Plan(spec, text, spec.name or spec_path.stem, scenario, problem, X, excluded)
@@ -344,8 +372,13 @@ def check_folder(out: Path, plan: Plan, resume: bool) -> None:
                 f"{out}: the base scenario (its file or the parameter register's defaults) has "
                 "changed since the sweep started; cannot resume: start a new sweep"
             )
-    elif out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise SweepError(f"{out}: exists and is not empty; choose another --out or use --resume")
+    else:  # the current folder, a name too long, a place that cannot be written...
+        try:
+            check_out_dir(out)
+        except ResultsError as err:
+            if str(err).endswith("exists and is not empty; choose another --out"):
+                raise SweepError(f"{err} or use --resume") from None
+            raise
 
 
 def _progress(total: int, initial: int, name: str) -> Any:
@@ -370,9 +403,9 @@ def _executor(workers: int, scheduler: str | None) -> Iterator[Executor | None]:
         finally:
             client.close()
     elif workers > 1:
-        from ..analysis.experiment import process_pool
+        from ..analysis.experiment import worker_pool
 
-        with process_pool(workers) as pool:
+        with worker_pool(workers) as pool:
             yield pool
     else:
         yield None
@@ -425,14 +458,17 @@ def execute(
                 )
             if not pending:
                 break
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            check_stop()
             for future in finished:
                 writer.add(future.result())
                 if on_done:
                     on_done()
-    except BaseException:
+    except BaseException as exc:
         for future in pending:
             future.cancel()
+        if isinstance(exc, BrokenProcessPool) and stop_requested():
+            raise KeyboardInterrupt from None  # the workers were ended with the command
         raise
     finally:
         writer.flush()  # keep whatever finished, also when interrupted
