@@ -17,7 +17,7 @@ PYTHON ?= $(shell for c in python3.12 python3; do \
 	if $$c -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' >/dev/null 2>&1; then \
 	echo $$c; break; fi; done)
 
-.PHONY: demo test test-fast baseline lint format docs bench clean chromium lock
+.PHONY: demo test test-fast baseline lint format docs bench clean chromium lock posterior
 
 # the venv: first the lock, every file checked against its hash, then the package itself without
 # dependencies (the lock has them; the editable install cannot carry hashes). Re-runs when
@@ -54,6 +54,20 @@ demo: $(STAMP)
 	$(VENV)/bin/reintegration-sim compare baseline \
 		rotterdam_case_conferences german_hybrid_model \
 		uk_contest_3 --replications 4 --assumption-draws 8 --draw-replications 2 --workers 2
+
+# regenerate the baseline's posterior shipped with the package (compare --posterior baseline):
+# ABC-SMC of the calibrated offending hazards against EVIDENCE.md section 1, on 2 worker
+# processes, with 500 + 500 people per simulation to keep it within about 20 minutes on 2 cores
+# (docs/uncertainty.md). Writes a result folder under results/ and copies its posterior.parquet
+# into the package; commit that file on its own, saying why
+POSTERIOR := src/reintegration_sim/posteriors/baseline.parquet
+posterior: $(STAMP)
+	@out=results/$$(date +%Y%m%d-%H%M%S)-posterior-baseline; \
+	$(VENV)/bin/reintegration-sim calibrate baseline --method abc \
+		--fit offending.base_hazard_comparison,offending.base_hazard_extremist,offending.terror_hazard \
+		--set population.n_extremist=500 --set population.n_comparison=500 \
+		--population 40 --generations 3 --checks 10 --workers 2 --out $$out \
+	&& cp $$out/posterior.parquet $(POSTERIOR) && echo "Copied $$out/posterior.parquet to $(POSTERIOR)"
 
 # the dashboard's browser test drives the Debian chromium at /usr/bin/chromium (Playwright
 # cannot download browsers here): installed when missing if this is root on a Debian-like

@@ -150,3 +150,39 @@ def test_bad_draw_options_give_one_line_and_write_nothing(tmp_path, capsys, argu
 
 def test_priors_error_is_a_value_error():
     assert issubclass(PriorError, ValueError)
+
+
+def test_a_posterior_is_drawn_jointly_by_its_particles_for_every_scenario():
+    from reintegration_sim.analysis.abc import Posterior
+
+    keys = ["offending.terror_hazard", "offending.base_hazard_extremist"]
+    particles = np.array([[0.001, 0.0002], [0.003, 0.0004]])
+    posterior = Posterior(keys, particles, np.array([0.25, 0.75]))
+    plan = plan_draws(_pair(), 64, ["recruiters.approach_success"], 1, posterior)
+    drawn = np.column_stack([plan.values[k] for k in keys])
+    # every draw is a whole particle, in proportion to the weights
+    assert {tuple(row) for row in drawn} <= {tuple(row) for row in particles}
+    assert np.mean(drawn[:, 0] == 0.003) == pytest.approx(0.75, abs=0.05)
+    assert all(set(keys) <= set(plan.applies[name]) for name in ("base", "policy"))
+    assert "recruiters.approach_success" in plan.keys
+
+
+def test_a_posterior_for_another_scenario_is_refused_before_anything_runs(tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(
+        [
+            "compare",
+            "material_support",
+            "former_extremist_mentors",
+            "--assumption-draws",
+            "2",
+            "--posterior",
+            "baseline",
+            "--out",
+            str(out),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert "baseline" in err
+    assert not out.exists()

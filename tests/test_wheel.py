@@ -29,6 +29,7 @@ def installed(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     (wheel,) = (base / "dist").glob("reintegration_sim-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "reintegration_sim/scenarios/baseline.toml" in names
+    assert "reintegration_sim/posteriors/baseline.parquet" in names  # compare --posterior
     subprocess.run(
         [
             sys.executable,

@@ -12,8 +12,11 @@
     reintegration-sim scenarios [NAME ...] [--copy DIR]
     reintegration-sim sweep SPEC.toml [--out DIR] [--workers K | --scheduler ADDRESS] [--resume]
         [--set KEY=VALUE ...]
-    reintegration-sim calibrate SCENARIO --fit KEY[,KEY...] [--replications N]
-        [--workers K] [--max-evaluations M] [--out DIR] [--write]
+    reintegration-sim calibrate SCENARIO --fit KEY[,KEY...] [--method optimise|abc]
+        [--replications N] [--workers K] [--set KEY=VALUE ...] [--out DIR]
+        optimise (default): [--max-evaluations M] [--write]
+        abc: [--targets FILE] [--population P] [--generations G] [--checks C]
+        [--scheduler ADDRESS]
     reintegration-sim serve [--scenario SCENARIO] [--set KEY=VALUE ...] [--host HOST] [--port PORT]
 
 ``SCENARIO`` is a file or a shipped scenario's name; ``KEY`` is ``GROUP.NAME`` or
@@ -272,6 +275,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --assumption-draws: runs per scenario in each draw, on common random numbers "
         f"(default {DEFAULT_DRAW_REPLICATIONS}; 2 or more also separate chance from the "
         "assumptions)",
+    )
+    compare.add_argument(
+        "--posterior",
+        metavar="FILE",
+        help="with --assumption-draws: draw the calibrated parameters jointly from this "
+        "posterior (calibrate --method abc), or 'baseline' for the shipped one",
     )
     compare.add_argument(
         "--scheduler",
@@ -705,6 +714,15 @@ def _compare(args: argparse.Namespace, command: list[str]) -> int:
     _, run_as, _ = prepare_comparison(loaded, args.seed)  # refuses unpaired scenarios first
     if args.vary is not None and args.assumption_draws is None:
         return _fail("--vary needs --assumption-draws N")
+    if args.posterior is not None and args.assumption_draws is None:
+        return _fail("--posterior needs --assumption-draws N")
+    if args.posterior is not None:
+        from .analysis.abc import PosteriorError, load_posterior
+
+        try:  # refused before anything runs
+            load_posterior(args.posterior, run_as[0])
+        except PosteriorError as err:
+            return _fail(err)
     if args.assumption_draws is not None:
         try:  # names checked before anything runs
             resolve_vary(args.vary, [iv.key for s in run_as for iv in s.active_interventions()])
@@ -727,6 +745,7 @@ def _compare(args: argparse.Namespace, command: list[str]) -> int:
         vary=args.vary,
         draw_replications=args.draw_replications,
         scheduler=args.scheduler,
+        posterior=args.posterior,
         releases_per_year=args.releases_per_year,
     )
     if args.seed is not None:
@@ -741,15 +760,22 @@ def _compare(args: argparse.Namespace, command: list[str]) -> int:
 
 
 def _add_calibrate(commands: Any) -> None:
+    from .analysis import abc
     from .analysis.calibration import DEFAULT_MAX_EVALUATIONS, DEFAULT_REPLICATIONS
 
     calibrate = commands.add_parser(
         "calibrate",
-        help="fit parameters to the calibration targets (EVIDENCE.md section 1)",
-        description="Fit register parameters of a scenario to the calibration targets by "
-        "Nelder-Mead on common random numbers; write calibration.md, calibration.csv, "
-        "evaluations.csv and metadata.json to a result folder; with --write also record the "
-        "fitted values in the scenario file.",
+        help="fit parameters to the calibration targets (EVIDENCE.md section 1): one point "
+        "(Nelder-Mead) or a posterior (ABC-SMC)",
+        description="Calibrate register parameters of a scenario to the calibration targets. "
+        "--method optimise (the default): Nelder-Mead on common random numbers, one fitted "
+        "point; writes calibration.md, calibration.csv, evaluations.csv and metadata.json; with "
+        "--write also records the fitted values in the scenario file. --method abc: Bayesian "
+        "calibration by ABC-SMC (pyabc) from the register's priors; writes posterior.parquet "
+        "(weighted particles, for compare --posterior), abc.md, parameters.csv (prior, "
+        "posterior, shrinkage), predictive_check.csv/.png, posterior.png, diagnostics.csv "
+        "(tolerance, acceptance rate, effective sample size per generation), abc.db and "
+        "metadata.json.",
         allow_abbrev=False,
     )
     calibrate.add_argument(
@@ -763,23 +789,72 @@ def _add_calibrate(commands: Any) -> None:
         "fields (interventions.LEVER.FIELD)",
     )
     calibrate.add_argument(
+        "--method",
+        choices=("optimise", "abc"),
+        default="optimise",
+        help="optimise: Nelder-Mead, one point (default); abc: ABC-SMC, a posterior",
+    )
+    calibrate.add_argument(
         "--replications",
         "-n",
         type=_count,
-        default=DEFAULT_REPLICATIONS,
+        default=None,
         metavar="N",
-        help=f"replications per evaluation, the same in each (default {DEFAULT_REPLICATIONS})",
+        help=f"replications per evaluation, the same in each (optimise, default "
+        f"{DEFAULT_REPLICATIONS}); pooled in each particle's simulation, seeded afresh (abc, "
+        f"default {abc.DEFAULT_REPLICATIONS})",
     )
     calibrate.add_argument(
-        "--workers", "-j", type=_count, default=1, metavar="K", help="worker processes (default 1)"
+        "--workers",
+        "-j",
+        type=_count,
+        default=1,
+        metavar="K",
+        help="worker processes (default 1; with abc, 1 gives a reproducible posterior)",
     )
     calibrate.add_argument(
         "--max-evaluations",
         type=_count,
         default=DEFAULT_MAX_EVALUATIONS,
         metavar="M",
-        help=f"stop after M simulated evaluations (default {DEFAULT_MAX_EVALUATIONS})",
+        help=f"optimise: stop after M simulated evaluations (default {DEFAULT_MAX_EVALUATIONS})",
     )
+    calibrate.add_argument(
+        "--targets",
+        type=Path,
+        metavar="FILE",
+        help="abc: a TOML file of targets ([[target]] tables with label, cohort, outcome, "
+        "years, value, low, high; see docs/uncertainty.md) instead of EVIDENCE.md section 1",
+    )
+    calibrate.add_argument(
+        "--population",
+        type=_count,
+        default=abc.DEFAULT_POPULATION,
+        metavar="P",
+        help=f"abc: particles per generation (default {abc.DEFAULT_POPULATION})",
+    )
+    calibrate.add_argument(
+        "--generations",
+        type=_count,
+        default=abc.DEFAULT_GENERATIONS,
+        metavar="G",
+        help=f"abc: generations of ABC-SMC (default {abc.DEFAULT_GENERATIONS})",
+    )
+    calibrate.add_argument(
+        "--checks",
+        type=_count,
+        default=abc.DEFAULT_CHECKS,
+        metavar="C",
+        help=f"abc: simulations from posterior draws for the predictive check (default "
+        f"{abc.DEFAULT_CHECKS})",
+    )
+    calibrate.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="abc: run on this Dask scheduler (pyabc's DaskDistributedSampler) instead of "
+        "--workers",
+    )
+    _add_set(calibrate)
     calibrate.add_argument(
         "--out",
         type=Path,
@@ -789,7 +864,7 @@ def _add_calibrate(commands: Any) -> None:
     calibrate.add_argument(
         "--write",
         action="store_true",
-        help="record the fitted values (with a dated comment) in the scenario file",
+        help="optimise: record the fitted values (with a dated comment) in the scenario file",
     )
     _add_allow_large(calibrate)
     calibrate.set_defaults(handler=_calibrate)
@@ -798,16 +873,31 @@ def _add_calibrate(commands: Any) -> None:
 def _calibrate(args: argparse.Namespace, command: list[str]) -> int:
     import shlex
 
+    from .analysis.abc import load_targets, resolve_abc_keys
     from .analysis.calibration import CalibrationError, resolve_parameters, write_fitted_values
     from .outputs.results import check_out_dir, default_out_dir
-    from .workflows import calibrate
+    from .workflows import CalibrationRun, calibrate
 
     command_text = shlex.join([PROG, *command[1:]])
+    abc = args.method == "abc"
     try:
+        if not abc:
+            for flag in ("targets", "scheduler"):
+                if getattr(args, flag) is not None:
+                    raise CalibrationError(f"--{flag} is used with --method abc only")
+        elif args.write:
+            raise CalibrationError(
+                "--write records one fitted point: use it with --method optimise"
+            )
         scenario = _loaded(args.scenario, args)
         keys = [k.strip() for k in args.fit.split(",") if k.strip()]
-        resolve_parameters(scenario, keys)  # bad keys fail before anything is written
-        _check_size(args, scenario, args.replications)
+        # bad keys and a bad targets file fail before anything is written
+        targets = load_targets(args.targets) if args.targets is not None else None
+        if abc:
+            resolve_abc_keys(scenario, keys)
+        else:
+            resolve_parameters(scenario, keys)
+        _check_size(args, scenario, args.replications or 1)  # abc runs its own count
         out = args.out
         if out is None:
             out = _unique_default(default_out_dir(f"calibrate-{scenario.name}"))
@@ -815,12 +905,19 @@ def _calibrate(args: argparse.Namespace, command: list[str]) -> int:
         result = calibrate(
             scenario,
             keys,
+            method=args.method,
             replications=args.replications,
             workers=args.workers,
             max_evaluations=args.max_evaluations,
+            targets=targets,
+            population=args.population,
+            generations=args.generations,
+            scheduler=args.scheduler,
+            checks=args.checks,
+            progress=True,
         )
         result.save(out, [PROG, *command[1:]])
-        if args.write:
+        if args.write and isinstance(result, CalibrationRun):
             write_fitted_values(scenario.source_path or args.scenario, result.fitted, command_text)
     except CalibrationError as err:
         return _fail(err)
@@ -832,6 +929,8 @@ def _calibrate(args: argparse.Namespace, command: list[str]) -> int:
             "this file; to carry the fit over to them, make the same values the defaults in "
             "src/reintegration_sim/parameters.py and run `make docs`."
         )
+    if abc:
+        print(f"\nPosterior: {out / 'posterior.parquet'} (use with compare --posterior)")
     print(f"\nResults: {out}")
     return 0
 

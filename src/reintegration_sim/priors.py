@@ -289,18 +289,21 @@ def resolve_vary(names: Iterable[str] | None, levers: Iterable[str]) -> list[str
     return chosen
 
 
-def draw(keys: list[str], n: int, seed: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def draw(
+    keys: list[str], n: int, seed: int, extra: int = 0
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """``n`` joint draws of ``keys`` by a scrambled Halton design (quasi-random: the draws fill
     the space more evenly than independent random ones), each mapped through its prior.
 
-    Returns the design's probabilities (``n`` x ``len(keys)``) and the values by key. The same
-    keys, ``n`` and ``seed`` give the same draws on any machine.
+    Returns the design's probabilities (``n`` x ``len(keys) + extra``: the last ``extra``
+    columns are left for the caller, e.g. a posterior's particles) and the values by key. The
+    same keys, ``n``, ``seed`` and ``extra`` give the same draws on any machine.
     """
     if n < 1:
         raise PriorError(f"the number of draws must be at least 1 (got {n})")
-    if not keys:
+    if not keys and not extra:
         raise PriorError("nothing to draw: no key has a prior")
-    design = stats.qmc.Halton(d=len(keys), scramble=True, seed=np.random.default_rng(seed))
+    design = stats.qmc.Halton(d=len(keys) + extra, scramble=True, seed=np.random.default_rng(seed))
     u = design.random(n)
     values: dict[str, np.ndarray] = {}
     for j, key in enumerate(keys):

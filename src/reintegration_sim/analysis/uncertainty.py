@@ -120,15 +120,21 @@ def plan_draws(
     n_draws: int,
     vary: Sequence[str] | None = None,
     replications: int = DEFAULT_DRAW_REPLICATIONS,
+    posterior: Any = None,
 ) -> DrawPlan:
     """The draws of a comparison of ``scenarios`` (the first is the base).
+
+    With a ``posterior`` (:class:`~reintegration_sim.analysis.abc.Posterior`), its parameters
+    are drawn jointly from its weighted particles (one more coordinate of the design) instead of
+    from their priors, for every scenario.
 
     Raises :class:`~reintegration_sim.priors.PriorError` for a bad ``n_draws`` or ``vary``.
     """
     if replications < 1:
         raise ValueError(f"replications per draw must be at least 1 (got {replications})")
     used = {iv.key for s in scenarios for iv in s.active_interventions()}
-    keys = resolve_vary(vary, sorted(used))
+    calibrated = list(posterior.keys) if posterior is not None else []
+    keys = [k for k in resolve_vary(vary, sorted(used)) if k not in calibrated]
     applies: dict[str, list[str]] = {s.name: [] for s in scenarios}
     drawn: list[str] = []
     policy: list[str] = []
@@ -148,13 +154,18 @@ def plan_draws(
         drawn.append(key)
         for s in reached:
             applies[s.name].append(key)
-    if not drawn:
+    if not drawn and not calibrated:
         from ..priors import PriorError
 
         raise PriorError(
             "no assumption to draw: every key named differs between the scenarios (a policy)"
         )
-    u, values = draw(drawn, n_draws, seed=scenarios[0].seed)
+    u, values = draw(drawn, n_draws, seed=scenarios[0].seed, extra=1 if calibrated else 0)
+    if calibrated:
+        values.update(posterior.sample(u[:, -1]))
+        drawn += calibrated
+        for s in scenarios:
+            applies[s.name] += calibrated
     return DrawPlan(
         drawn,
         u,

@@ -27,13 +27,22 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
-from ..analysis.calibration import DEFAULT_MAX_EVALUATIONS, CalibrationResult
+from ..analysis.abc import DEFAULT_CHECKS as ABC_CHECKS
+from ..analysis.abc import DEFAULT_GENERATIONS as ABC_GENERATIONS
+from ..analysis.abc import DEFAULT_POPULATION as ABC_POPULATION
+from ..analysis.abc import DEFAULT_REPLICATIONS as ABC_REPLICATIONS
+from ..analysis.calibration import (
+    DEFAULT_MAX_EVALUATIONS,
+    CalibrationError,
+    CalibrationResult,
+    Target,
+)
 from ..analysis.calibration import DEFAULT_REPLICATIONS as CALIBRATION_REPLICATIONS
 from ..analysis.economics import BenefitCost
 from ..analysis.experiment import run_scenario
@@ -41,6 +50,7 @@ from ..analysis.survival import survival_table
 from ..analysis.uncertainty import DEFAULT_DRAW_REPLICATIONS
 from ..outputs.results import now_iso
 from ..scenario import Scenario, load_scenario
+from .abc import AbcRun, as_run, save_folder
 from .sweep import DEFAULT_CHUNK
 
 if TYPE_CHECKING:
@@ -49,6 +59,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_COMPARE_YEARS",
     "DEFAULT_DETECT",
+    "AbcRun",
     "CalibrationRun",
     "ComparisonResult",
     "RunResult",
@@ -423,6 +434,7 @@ def compare(
     draw_replications: int = DEFAULT_DRAW_REPLICATIONS,
     scheduler: str | None = None,
     cache: str | Path | None = None,
+    posterior: str | Path | None = None,
     releases_per_year: Mapping[str, float] | str | None = None,
 ) -> ComparisonResult:
     """Run every scenario on the same seeds (the base's unless ``seed`` is given) and compare
@@ -440,6 +452,9 @@ def compare(
     assumptions and chance), ``share_assumptions`` and ``prob_better``. Finished draws are kept
     in ``cache`` (default: a folder in the temporary directory named by the plan), so the same
     call after an interruption runs only the missing draws; the cache is removed at the end.
+    ``posterior`` (a file of ``calibrate --method abc``, or ``"baseline"`` for the shipped one)
+    draws the calibrated parameters jointly from it; one made for another base scenario or
+    another parameter register is refused (:class:`~reintegration_sim.analysis.abc.PosteriorError`).
     """
     from ..analysis.comparison import (
         comparison_table,
@@ -483,6 +498,7 @@ def compare(
             cache=cache,
             years=shown,
             releases_per_year=releases_per_year,
+            posterior=posterior,
         )
         if extra.get("economics") is not None:
             economics = extra.pop("economics")
@@ -533,6 +549,7 @@ def _assumption_draws(
     cache: str | Path | None,
     years: float,
     releases_per_year: Mapping[str, float] | str | None = None,
+    posterior: str | Path | None = None,
 ) -> dict[str, Any]:
     """Run the draws of a comparison; the table columns and the result's draw fields, and the
     benefit-cost analysis over the draws (its ranges cover chance and the assumptions) with the
@@ -550,7 +567,12 @@ def _assumption_draws(
     )
     from .sweep import _executor
 
-    plan = plan_draws(scenarios, n_draws, vary, replications)
+    calibrated = None
+    if posterior is not None:
+        from ..analysis.abc import load_posterior
+
+        calibrated = load_posterior(posterior, scenarios[0])
+    plan = plan_draws(scenarios, n_draws, vary, replications, calibrated)
     folder = (
         Path(cache)
         if cache is not None
@@ -597,7 +619,13 @@ def _assumption_draws(
             "n_draws": plan.n_draws,
             "replications_per_draw": plan.replications,
             "design": "scrambled Halton, seeded with the base scenario's seed",
-            "drawn": {key: prior_text(key) for key in plan.keys},
+            "drawn": {
+                key: "posterior"
+                if calibrated is not None and key in calibrated.keys
+                else prior_text(key)
+                for key in plan.keys
+            },
+            **({"posterior": str(posterior)} if posterior is not None else {}),
             "kept_as_policy": plan.policy,
             "seconds": round(seconds, 3),
         },
@@ -691,15 +719,49 @@ def calibrate(
     scenario: ScenarioLike,
     fit: Sequence[str],
     *,
-    replications: int = CALIBRATION_REPLICATIONS,
+    method: Literal["optimise", "abc"] = "optimise",
+    replications: int | None = None,
     workers: int = 1,
     max_evaluations: int = DEFAULT_MAX_EVALUATIONS,
-) -> CalibrationRun:
-    """Fit the keys ``fit`` (register parameters or lever fields) of ``scenario`` to the
-    calibration targets on common random numbers (see :mod:`~reintegration_sim.analysis.calibration`);
-    the result prints its fit, and ``.save(folder)`` writes it as ``calibrate`` does."""
+    targets: Sequence[Target] | str | Path | None = None,
+    population: int = ABC_POPULATION,
+    generations: int = ABC_GENERATIONS,
+    scheduler: str | None = None,
+    checks: int = ABC_CHECKS,
+    progress: bool = False,
+) -> CalibrationRun | AbcRun:
+    """Calibrate the keys ``fit`` (register parameters or lever fields) of ``scenario`` to the
+    calibration targets (EVIDENCE.md section 1, or ``targets``: a list or a targets file).
+
+    ``method="optimise"``: Nelder-Mead on common random numbers, one point
+    (:mod:`~reintegration_sim.analysis.calibration`; ``replications`` per evaluation, default
+    4, at most ``max_evaluations``). ``method="abc"``: Bayesian, ABC-SMC with pyabc, a
+    posterior (:mod:`~reintegration_sim.analysis.abc`; ``population`` particles, ``generations``,
+    ``replications`` per simulation, default 1; on ``workers`` processes or the Dask
+    ``scheduler``; ``checks`` predictive simulations). The result prints itself, and
+    ``.save(folder)`` writes it as ``calibrate`` does."""
     from ..analysis.calibration import calibrate as fit_scenario
 
+    if method == "abc":
+        from .abc import run_abc
+
+        return run_abc(
+            as_scenario(scenario),
+            fit,
+            targets=targets,
+            population=population,
+            generations=generations,
+            replications=replications or ABC_REPLICATIONS,
+            workers=workers,
+            scheduler=scheduler,
+            checks=checks,
+            progress=progress,
+        )
+    if method != "optimise":
+        raise CalibrationError(f"method must be 'optimise' or 'abc' (got {method!r})")
+    if targets is not None:
+        raise CalibrationError("a targets file is used by method 'abc' only")
+    replications = replications or CALIBRATION_REPLICATIONS
     started, clock = now_iso(), time.perf_counter()
     result = fit_scenario(
         as_scenario(scenario),
@@ -708,9 +770,7 @@ def calibrate(
         workers=workers,
         max_evaluations=max_evaluations,
     )
-    values = {f.name: getattr(result, f.name) for f in fields(result)}
-    values.update(started=started, seconds=time.perf_counter() - clock)
-    return CalibrationRun(**values)
+    return as_run(CalibrationRun, result, started, clock)
 
 
 @dataclass
@@ -746,15 +806,8 @@ class CalibrationRun(CalibrationResult):
     def save(self, folder: str | Path, command: Sequence[str] | None = None) -> Path:
         """Write the result folder (``calibration.md``, tables, metadata); it appears only once
         everything is written."""
-        import shlex
-
         from ..analysis.calibration import write_calibration
-        from ..outputs.results import ResultFolder, write_metadata
 
-        out = Path(folder)
-        text = shlex.join(list(command)) if command else "reintegration_sim.calibrate (Python)"
-        with ResultFolder(out) as staged:
-            assert staged.path is not None
-            write_calibration(staged.path, self, text)
-            write_metadata(staged.path, self.metadata(command))
-        return out
+        return save_folder(
+            folder, command, lambda path, text: write_calibration(path, self, text), self.metadata
+        )
