@@ -1,6 +1,6 @@
 """``python -m reintegration_sim``: the same as the ``reintegration-sim`` command."""
 
-from .cli import main
+from .cli import entry
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    entry()

@@ -33,6 +33,8 @@ run (SIGTERM, Ctrl-C) exits with status 130 and leaves no result folder (docs/re
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
@@ -436,6 +438,19 @@ def _fail(message: Any) -> int:
         text = text[: MAX_MESSAGE - 40] + f"... ({len(text)} characters in all)"
     print(f"{PROG}: error: {text}", file=sys.stderr)
     return 2
+
+
+def entry() -> NoReturn:
+    """The ``reintegration-sim`` command: :func:`main`, then the process ends at once with its
+    status. Python's own shutdown is skipped (everything is written and closed by then, and
+    worker processes end with their parent): during it the default SIGTERM handler is back, so a
+    stop signal arriving then ended the process with -15 instead of the command's status."""
+    code = main()
+    status = code if isinstance(code, int) else 1
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(status)
 
 
 def _short(word: str, limit: int = 120) -> str:
