@@ -231,6 +231,15 @@ def prior_of(key: str, on_request: bool = False) -> Prior | None:
     return None
 
 
+def prior_words(key: str, on_request: bool = False, basis: bool = False) -> str | None:
+    """The prior of ``key`` in words (None: fixed), with the reason for it if ``basis``; shared
+    by the generated docs and the record of what a comparison drew."""
+    prior = prior_of(key, on_request)
+    if prior is None:
+        return None
+    return f"{prior.describe()}; {prior.basis}" if basis else prior.describe()
+
+
 @functools.cache
 def priors() -> dict[str, Prior]:
     """Every key with a prior of its own (not only on request), in register order."""

@@ -30,7 +30,7 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from ..keys import LEVER_PREFIX, current_value
-from ..priors import draw, prior_of, resolve_vary, values_for
+from ..priors import draw, resolve_vary, values_for
 from ..scenario import Scenario
 from .comparison import replication_levels
 from .economics import Valuation, arm_values
@@ -84,7 +84,6 @@ class DrawPlan:
     policy: list[str]
     replications: int
     seed: int
-    names: list[str] = field(default_factory=list)
 
     @property
     def n_draws(self) -> int:
@@ -92,8 +91,7 @@ class DrawPlan:
 
     def overrides(self, name: str, d: int) -> dict[str, int | float]:
         """The drawn values scenario ``name`` runs with in draw ``d``."""
-        row = values_for({k: self.values[k] for k in self.applies[name]}, d)
-        return row
+        return values_for({k: self.values[k] for k in self.applies[name]}, d)
 
     def assumptions(self) -> pd.DataFrame:
         """One row per draw, one column per drawn key (``assumptions.parquet``)."""
@@ -174,7 +172,6 @@ def plan_draws(
         policy,
         replications,
         scenarios[0].seed,
-        [s.name for s in scenarios],
     )
 
 
@@ -323,8 +320,6 @@ def uncertainty_columns(levels: pd.DataFrame, base: str) -> pd.DataFrame:
             within = per_draw.var(ddof=1).dropna()
             if total > 0 and within.size:
                 row["share_assumptions"] = float(np.clip(1.0 - within.mean() / total, 0, 1))
-            elif total == 0:
-                row["share_assumptions"] = np.nan
             sign = _better_sign(measure(str(kind), str(outcome)).direction)
             if np.isfinite(sign) and means.size:
                 better = np.mean(sign * means > 0) + 0.5 * np.mean(means == 0)
@@ -436,9 +431,3 @@ def drivers(
         share = np.nan if fitted is None else float(np.clip(np.var(fitted) / total, 0, 1))
         rows.append({"key": key, "share_explained": share})
     return pd.DataFrame(rows).sort_values("share_explained", ascending=False, kind="stable")
-
-
-def prior_text(key: str) -> str:
-    """The prior a key was drawn from, in words."""
-    prior = prior_of(key, on_request=True)
-    return "" if prior is None else prior.describe()

@@ -14,7 +14,7 @@ from typing import Any
 from ..interventions import REGISTRY, Intervention
 from ..keys import LEVER_PREFIX
 from ..parameters import Parameters
-from ..priors import prior_of
+from ..priors import prior_words
 from ..scenario import load_scenario
 
 __all__ = ["levers_markdown", "scenarios_markdown", "write_docs"]
@@ -79,10 +79,7 @@ def _one_line(text: str | None) -> str:
 
 def _prior_text(key: str) -> str:
     """A lever field's prior in words: the distribution and why (or 'fixed: the policy')."""
-    prior = prior_of(key)
-    if prior is None:
-        return "fixed: a setting of the policy"
-    return f"{prior.describe()}; {prior.basis}"
+    return prior_words(key, basis=True) or "fixed: a setting of the policy"
 
 
 def levers_markdown() -> str:

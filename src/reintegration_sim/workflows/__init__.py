@@ -561,10 +561,10 @@ def _assumption_draws(
         drivers,
         paired_draw_differences,
         plan_draws,
-        prior_text,
         run_draws,
         uncertainty_columns,
     )
+    from ..priors import prior_words
     from .sweep import _executor
 
     calibrated = None
@@ -588,17 +588,19 @@ def _assumption_draws(
     base = scenarios[0].name
     assumptions = plan.assumptions()
     diffs = paired_draw_differences(levels, base)
+    wanted = diffs[diffs["years"] == years].dropna(subset=["difference"])
+    groups = dict(
+        iter(
+            wanted.groupby(
+                [wanted["scenario"].astype(str), "cohort", "kind", "outcome"], observed=True
+            )
+        )
+    )
     driver_rows = []
     for name in [s.name for s in scenarios[1:]]:
         for cohort, kind, outcome in DRIVER_OUTCOMES:
-            chosen = diffs[
-                (diffs["scenario"].astype(str) == name)
-                & (diffs["cohort"] == cohort)
-                & (diffs["kind"] == kind)
-                & (diffs["outcome"] == outcome)
-                & (diffs["years"] == years)
-            ].dropna(subset=["difference"])
-            if chosen.empty:
+            chosen = groups.get((name, cohort, kind, outcome))
+            if chosen is None or chosen.empty:
                 continue
             found = drivers(chosen, assumptions, plan.keys).head(10)
             found.insert(0, "outcome", f"{cohort}.{kind}.{outcome}@{years:g}y")
@@ -622,7 +624,7 @@ def _assumption_draws(
             "drawn": {
                 key: "posterior"
                 if calibrated is not None and key in calibrated.keys
-                else prior_text(key)
+                else prior_words(key, on_request=True) or ""
                 for key in plan.keys
             },
             **({"posterior": str(posterior)} if posterior is not None else {}),
