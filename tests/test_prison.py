@@ -111,3 +111,41 @@ def test_peer_ties_are_the_distinct_pairs_in_increasing_order(seed):
     assert np.array_equal(codes, np.unique(codes))  # distinct and increasing
     assert np.all(src < dst) and np.all(community[src] == community[dst])
     assert abs(src.size - n * 5.0 / 2) < 0.05 * n * 5.0 / 2  # few duplicates at this density
+
+
+@pytest.mark.parametrize("regime", ["dispersal", "separation", "mixed"])
+def test_women_and_men_never_share_a_wing(regime):
+    """Women are held apart from men (structure), on wings of each kind of their own, and the
+    terrorism convicts among them are the set share of their ordinary wings too."""
+    params = Parameters().override(
+        {"population": {"n_extremist": 600, "n_comparison": 1400}, "prison": {"regime": regime}}
+    )
+    cohort = np.repeat([Cohort.EXTREMIST, Cohort.COMPARISON], [600, 1400])
+    rng = np.random.default_rng(3)
+    female = rng.random(cohort.size) < 0.1
+    wing, separated, n_wings, background = assign_wings(
+        cohort, rng.random(cohort.size), rng.random(cohort.size), params, female
+    )
+    women = np.bincount(wing[female], minlength=n_wings)
+    men = np.bincount(wing[~female], minlength=n_wings)
+    assert not ((women > 0) & (men > 0)).any()
+    assert (women > 0).any() and (men > 0).any()
+    dispersed = ~separated & female
+    ordinary = np.unique(wing[dispersed])
+    ext_women = np.count_nonzero(dispersed & (cohort == Cohort.EXTREMIST))
+    if ext_women:
+        held = women[ordinary].sum() + background[ordinary].sum()
+        assert ext_women / held == pytest.approx(params.prison.terrorism_share, rel=0.1)
+    # with no women, exactly the assignment without the split
+    ideology, order = rng.random(cohort.size), rng.random(cohort.size)
+    nobody = assign_wings(cohort, ideology, order, params, np.zeros(cohort.size, bool))
+    unsplit = assign_wings(cohort, ideology, order, params)
+    for a, b in zip(nobody, unsplit, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_model_holds_its_women_on_womens_wings(sim):
+    model = ReintegrationModel(sim.scenario(300, 300, weeks=1), replication=0, build_graph=False)
+    p = model.people
+    shared = np.intersect1d(p.wing[p.female], p.wing[~p.female])
+    assert p.female.any() and shared.size == 0

@@ -16,7 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy import special, stats
 
-from ..parameters import Parameters
+from ..parameters import Parameters, Prison
 from .agents import Cohort
 
 __all__ = [
@@ -74,7 +74,11 @@ def adjacency(src: np.ndarray, dst: np.ndarray, n: int) -> sp.csr_array:
 
 
 def assign_wings(
-    cohort: np.ndarray, ideology: np.ndarray, cell_order: np.ndarray, params: Parameters
+    cohort: np.ndarray,
+    ideology: np.ndarray,
+    cell_order: np.ndarray,
+    params: Parameters,
+    female: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
     """Static wing of each person, whether it is a separation wing, and the background
     prisoners of each wing.
@@ -84,6 +88,11 @@ def assign_wings(
     * mixed: the most committed ``mixed_separation_share`` of the extremist cohort on separation
       wings, the rest dispersed.
 
+    Women (``female``) are held apart from men, on wings of their own of each kind: structure,
+    not a parameter (European Prison Rules 18.8(b); Prison Rules 1999 rule 12 in England and
+    Wales), so the few women of the extremist cohort meet only women, among whom terrorism
+    convicts are the same ``prison.terrorism_share``.
+
     Wings hold ``wing_size * overcrowding`` people. Ordinary wings hold, besides the followed
     people spread over them at random, background ordinary prisoners (not simulated one by one)
     so that the dispersed extremists are ``prison.terrorism_share`` of all prisoners there;
@@ -91,7 +100,6 @@ def assign_wings(
     background prisoners per wing).
     """
     prison = params.prison
-    per_wing = max(1, int(round(prison.wing_size * prison.overcrowding)))
     ext = np.flatnonzero(cohort == Cohort.EXTREMIST)
     separated = np.zeros(cohort.size, bool)
     if prison.regime == "separation":
@@ -101,8 +109,30 @@ def assign_wings(
         most_committed = ext[np.argsort(-ideology[ext], kind="stable")[:k]]
         separated[most_committed] = True
     wing = np.zeros(cohort.size, np.int32)
-    sep = np.flatnonzero(separated)
-    rest = np.flatnonzero(~separated)
+    sexes = [np.ones(cohort.size, bool)] if female is None else [~female, female]
+    backgrounds: list[float] = []
+    for held_together in sexes:
+        background = _fill_wings(
+            wing, cohort, cell_order, separated, held_together, prison, first=len(backgrounds)
+        )
+        backgrounds.extend(background)
+    return wing, separated, len(backgrounds), np.asarray(backgrounds, float)
+
+
+def _fill_wings(
+    wing: np.ndarray,
+    cohort: np.ndarray,
+    cell_order: np.ndarray,
+    separated: np.ndarray,
+    held_together: np.ndarray,
+    prison: Prison,
+    first: int,
+) -> list[float]:
+    """Place the people ``held_together`` on wings numbered from ``first`` (separation wings,
+    then ordinary ones), writing ``wing``; returns the background prisoners of each new wing."""
+    per_wing = max(1, int(round(prison.wing_size * prison.overcrowding)))
+    sep = np.flatnonzero(separated & held_together)
+    rest = np.flatnonzero(~separated & held_together)
     n_sep = math.ceil(sep.size / per_wing)
     # the ordinary wings' whole population: the dispersed extremists at terrorism_share of it,
     # and never fewer than the followed people there
@@ -111,14 +141,14 @@ def assign_wings(
     n_rest = math.ceil(ordinary / per_wing) if rest.size else 0
     # fill wings in a fixed random order (cell_order), so composition is random but reproducible;
     # the followed people of ordinary wings are spread evenly over them
-    wing[sep[np.argsort(cell_order[sep], kind="stable")]] = np.arange(sep.size) // per_wing
+    wing[sep[np.argsort(cell_order[sep], kind="stable")]] = first + np.arange(sep.size) // per_wing
     if rest.size:
         slots = (np.arange(rest.size) * n_rest) // rest.size
-        wing[rest[np.argsort(cell_order[rest], kind="stable")]] = n_sep + slots
-    followed = np.bincount(wing, minlength=n_sep + n_rest)
+        wing[rest[np.argsort(cell_order[rest], kind="stable")]] = first + n_sep + slots
+    followed = np.bincount(wing[held_together], minlength=first + n_sep + n_rest)[first:]
     background = np.zeros(n_sep + n_rest)
     background[n_sep:] = np.maximum(0, per_wing - followed[n_sep:])
-    return wing, separated, n_sep + n_rest, background
+    return background.tolist()
 
 
 @dataclass(frozen=True)

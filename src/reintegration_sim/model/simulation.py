@@ -109,7 +109,7 @@ class ReintegrationModel(mesa.Model):
         self.communities.capacity += com.organisation_capacity * com.organisations_per_community
         np.clip(self.communities.capacity, 0.0, 1.0, out=self.communities.capacity)
         people.wing, people.separated, self.n_wings, background = assign_wings(
-            people.cohort, people.ideology, people.cell_order, self.params
+            people.cohort, people.ideology, people.cell_order, self.params, people.female
         )
         self.wing_background = Background.of(background, self.params)
         #: prisoners on each wing: the followed people placed there (or the admissions that
