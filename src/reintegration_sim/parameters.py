@@ -520,6 +520,29 @@ class Prison(_Group):
         source="assumption; RAN 2018 [Prisons and prison regime]",
         doc="Trust-building multiplier of specially trained staff on separation wings.",
     )
+    refusal_onset: float = param(
+        0.08,
+        unit="per week",
+        plausible=(0.01, 0.2),
+        bounds=(0.0, 1.0),
+        source="assumption; HM Inspectorate of Prisons 2022 (separation centres at Frankland "
+        "and Woodhill): almost all prisoners refused any purposeful activity or offending "
+        "behaviour work (set so that about three in four of those held a year refuse, "
+        "tests/test_refusal.py)",
+        doc="Weekly chance that a person held on a separation wing who does not trust "
+        "practitioners (scaled by 1 - trust) starts refusing purposeful activity and programme "
+        "work; while refusing, exit work, religious counsel and custody programmes change "
+        "nothing.",
+    )
+    refusal_overcome: float = param(
+        0.01,
+        unit="per week",
+        plausible=(0.0, 0.05),
+        bounds=(0.0, 1.0),
+        source="assumption; RAN 2018 [Prisons and prison regime; Trust]",
+        doc="Weekly chance, scaled by trust, that a practitioner in contact (prison key worker, "
+        "exit worker or religious counsellor) brings a refusing person back to activity.",
+    )
     crowding_reflection_loss: float = param(
         2.0,
         unit="per unit of overcrowding",

@@ -71,6 +71,7 @@ class People:
     disruption_due: np.ndarray  # int32, week security services act on documented engagement
     recruiting: np.ndarray  # bool, released, engaged and recruiting for the group
     group_link: np.ndarray  # bool, recruited in prison: a contact with an active group outside
+    refusing: np.ndarray  # bool, on a separation wing and refusing purposeful activity
     key_worker: (
         np.ndarray
     )  # int32, the key practitioner the person's trust is held with (-1: none yet)
@@ -284,6 +285,7 @@ def make_people(params: Parameters, rng: np.random.Generator) -> People:
         disruption_due=events(),
         recruiting=np.zeros(n, bool),
         group_link=np.zeros(n, bool),
+        refusing=np.zeros(n, bool),
         key_worker=events(),
         continuity_week=events(),
         first_release_week=events(),

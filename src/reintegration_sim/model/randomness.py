@@ -45,6 +45,7 @@ PROCESSES: tuple[str, ...] = (
     "recall",  # breach of licence conditions
     "death",  # mortality
     "sentence",  # lengths of new sentences
+    "refusal",  # refusing purposeful activity on separation wings, and coming back
 )
 
 

@@ -270,8 +270,10 @@ class ReintegrationModel(mesa.Model):
             most often, and some are approached online; unmet needs, rejection, weak family ties
             and low trust in practitioners make them succeed.
         12. Trust is held with the key practitioner and partly lost when a new one takes over;
-            practitioners' contact builds it (NGO exit workers faster than state ones); exit work
-            and religious counsel lower ideology; trust gives hope.
+            practitioners' contact builds it (NGO exit workers faster than state ones); on
+            separation wings some refuse purposeful activity until a trusted practitioner brings
+            them back; exit work and religious counsel lower the ideology of those taking part;
+            trust gives hope.
         13. Ideology and group ties drift: ties pull belief up, rejection pulls it up, bonds pull
             it down; ties loosen with anchors and follow released network contacts (sparse
             network influence); boredom wears hope down.

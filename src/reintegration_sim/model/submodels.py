@@ -456,12 +456,16 @@ def practitioner_work(m: ReintegrationModel) -> None:
     (outside the release, where the handover is decided at the gate). It grows over months of
     contact (specialised staff on separation wings and electronic monitoring add contact; NGO
     exit workers build it faster than state ones) and fades without it; exit work and vetted
-    religious counsel lower ideology, more so with trust and room to reflect; trust gives hope
-    [RAN 2018, Goals; Trust; Providers of exit work; Theological support; Release
-    conditions]."""
+    religious counsel lower ideology, more so with trust and room to reflect; trust gives hope.
+    On separation wings some refuse purposeful activity and programme work, which then change
+    nothing, until a practitioner they trust brings them back [RAN 2018, Goals; Trust;
+    Providers of exit work; Theological support; Release conditions; Prisons and prison
+    regime]."""
     p, beh, ag = m.people, m.params.behaviour, m.params.agencies
     _change_key_worker(m)
     served = {kind: m.caseloads[kind].served for kind in AgencyKind}
+    _refuse_activity(m, served)
+    taking_part = ~p.refusing
     contact = (
         ag.contact_prison
         * served[AgencyKind.PRISON]
@@ -479,17 +483,37 @@ def practitioner_work(m: ReintegrationModel) -> None:
     p.trust += beh.trust_growth * contact * (1.0 - p.trust) * m.mod.trust_growth * provider
     p.trust -= beh.trust_decay * (contact == 0) * p.trust
     room = np.where(p.in_custody(), _reflection(m), 1.0)
-    p.ideology -= ag.exit_work_effect * p.trust * room * served[AgencyKind.EXIT] * p.ideology
-    p.ideology -= ag.religious_effect * served[AgencyKind.RELIGIOUS] * p.ideology
+    exit_work = served[AgencyKind.EXIT] & taking_part
+    p.ideology -= ag.exit_work_effect * p.trust * room * exit_work * p.ideology
+    p.ideology -= ag.religious_effect * (served[AgencyKind.RELIGIOUS] & taking_part) * p.ideology
     p.hope += beh.hope_from_trust * p.trust * (contact > 0) * (1.0 - p.hope)
-    for name, values in (
-        ("ideology_change", p.ideology),
-        ("ties_change", p.group_ties),
-        ("hope_change", p.hope),
+    for name, values, refused in (
+        ("ideology_change", p.ideology, True),
+        ("ties_change", p.group_ties, False),
+        ("hope_change", p.hope, True),
     ):
         if name in m.mod.touched:
-            values += getattr(m.mod, name)
+            # programmes and activities change nothing for those refusing them
+            np.add(values, getattr(m.mod, name), out=values, where=taking_part if refused else True)
             np.clip(values, 0.0, 1.0, out=values)
+
+
+def _refuse_activity(m: ReintegrationModel, served: dict[AgencyKind, np.ndarray]) -> None:
+    """On a separation wing, people who distrust practitioners start refusing purposeful
+    activity and programme work (HM Inspectorate of Prisons 2022: almost all in England's
+    separation centres did); a practitioner in contact whom they trust brings them back;
+    leaving the wing ends it. Draws only where someone is separated (the stream serves no
+    other rule, so other scenarios' draws are unchanged)."""
+    p, prison = m.people, m.params.prison
+    if not p.separated.any():
+        return
+    u = m.streams.uniform("refusal", p.n)
+    held = p.in_custody() & p.separated
+    contact = served[AgencyKind.PRISON] | served[AgencyKind.EXIT] | served[AgencyKind.RELIGIOUS]
+    start = held & ~p.refusing & (u < prison.refusal_onset * (1.0 - p.trust))
+    stop = p.refusing & contact & (u < prison.refusal_overcome * p.trust)
+    p.refusing = (p.refusing | start) & ~stop & held
+    m.tally["refusal_starts"] += int(np.count_nonzero(start))
 
 
 #: the key practitioner, whose relationship holds the person's trust: the exit worker, else the
