@@ -12,7 +12,7 @@ import numpy as np
 
 from ..interventions import Delivery
 from ..scenario import Scenario
-from . import submodels
+from . import kernels, submodels
 from .agents import (
     Agency,
     AgencyKind,
@@ -23,7 +23,7 @@ from .agents import (
     Practitioner,
     Recruiter,
 )
-from .caseload import Caseload
+from .caseload import Caseload, Caseloads
 from .modifiers import Modifiers
 from .network import (
     Background,
@@ -50,6 +50,9 @@ _STAFFING = {
     AgencyKind.MENTAL_HEALTH: ("mental_health_workers_per_1000", "mental_health_caseload"),
     AgencyKind.RELIGIOUS: ("religious_counsellors_per_1000", "religious_caseload"),
 }
+
+# the caseload table's rows, and the kernels' agency codes, follow AgencyKind order
+assert tuple(_STAFFING) == tuple(AgencyKind), "_STAFFING must list the agencies in AgencyKind order"
 
 #: agencies that serve only the extremist cohort (``submodels.update_caseloads``): staffed per
 #: 1,000 people of that cohort
@@ -89,6 +92,7 @@ class ReintegrationModel(mesa.Model):
     """
 
     def __init__(self, scenario: Scenario, replication: int = 0, build_graph: bool = True):
+        kernels.check_compiler()  # a clear error now if numba cannot compile here
         self.streams = Streams(scenario.seed, replication)
         super().__init__(rng=self.streams.mesa_seed())
         self.spec = scenario
@@ -169,8 +173,8 @@ class ReintegrationModel(mesa.Model):
         ]
 
         self.agencies: dict[AgencyKind, Agency] = {}
-        self.caseloads: dict[AgencyKind, Caseload] = {}
         staffing = params.agencies.staffing_level
+        sizes: list[tuple[int, int]] = []
         for kind, (rate_name, caseload_name) in _STAFFING.items():
             agency = Agency(self, kind)
             # agencies that serve the extremist cohort only are staffed for its size, so that
@@ -189,7 +193,13 @@ class ReintegrationModel(mesa.Model):
                 #: per exit-worker slot: True where the worker is employed by an NGO
                 self.exit_ngo = ngo
             self.agencies[kind] = agency
-            self.caseloads[kind] = Caseload(n, n_staff, capacity)
+            sizes.append((n_staff, capacity))
+        #: every agency's caseload, as the rows of one table in AgencyKind order (updated in one
+        #: pass by submodels.update_caseloads); ``caseloads[kind]`` is the agency's row
+        self.caseload_table = Caseloads(n, *zip(*sizes, strict=True))
+        self.caseloads: dict[AgencyKind, Caseload] = dict(
+            zip(_STAFFING, self.caseload_table.caseload, strict=True)
+        )
 
     def _build_graph(self) -> nx.Graph:
         """All agents as nodes of one networkx graph; ties as edges with a ``kind``."""
