@@ -987,6 +987,14 @@ def reach_milestones(
 
 
 # ------------------------------------------------------------------------------ indicators
+@njit(cache=True, inline="always")
+def _count(counts, g1, f, flag):
+    """Count a person with ``flag`` in everyone's group (0) and in their cohort's (g1)."""
+    if flag:
+        counts[0, f] += 1
+        counts[g1, f] += 1
+
+
 #: the per-cohort indicators a record kernel returns, in Recorder._GROUP_KEYS order
 N_GROUP_VALUES = 23
 
@@ -1046,29 +1054,25 @@ def record_people(
                 separated_custody += 1
             if week > 0:
                 custody_weeks[i] += 1
-        flags = (
-            inside,
-            ph == _TRANSITION,
-            ph == _RELEASE_DAY,
-            ph == _LICENCE,
-            ph == _AFTER_LICENCE,
-            ph == _DEAD,
-            first_release_week[i] >= 0,
-            reoffence_week[i] >= 0,
-            terror_week[i] >= 0,
-            reengagement_week[i] >= 0,
-            recall_week[i] >= 0,
-            community and housed[i],
-            community and working[i],
-            alive and ideology[i] < deradicalised_threshold,
-            alive and group_ties[i] < disengaged_threshold,
-            alive and group_ties[i] > engaged_threshold,
-        )
+        g1 = 1 + group_of[i]  # the person's cohort; group 0 is everyone
+        _count(counts, g1, 0, inside)
+        _count(counts, g1, 1, ph == _TRANSITION)
+        _count(counts, g1, 2, ph == _RELEASE_DAY)
+        _count(counts, g1, 3, ph == _LICENCE)
+        _count(counts, g1, 4, ph == _AFTER_LICENCE)
+        _count(counts, g1, 5, ph == _DEAD)
+        _count(counts, g1, 6, first_release_week[i] >= 0)
+        _count(counts, g1, 7, reoffence_week[i] >= 0)
+        _count(counts, g1, 8, terror_week[i] >= 0)
+        _count(counts, g1, 9, reengagement_week[i] >= 0)
+        _count(counts, g1, 10, recall_week[i] >= 0)
+        _count(counts, g1, 11, community and housed[i])
+        _count(counts, g1, 12, community and working[i])
+        _count(counts, g1, 13, alive and ideology[i] < deradicalised_threshold)
+        _count(counts, g1, 14, alive and group_ties[i] < disengaged_threshold)
+        _count(counts, g1, 15, alive and group_ties[i] > engaged_threshold)
         for pass_ in range(2):  # everyone's group, then the person's cohort
-            g = 0 if pass_ == 0 else 1 + group_of[i]
-            for f in range(16):
-                if flags[f]:
-                    counts[g, f] += 1
+            g = 0 if pass_ == 0 else g1
             if alive:
                 alive_idx[g, n_alive[g]] = i
                 n_alive[g] += 1

@@ -87,7 +87,11 @@ class ReintegrationModel(mesa.Model):
         people: per-person state arrays (:class:`~reintegration_sim.model.population.People`).
         communities: per-community state arrays.
         caseloads: one :class:`~reintegration_sim.model.caseload.Caseload` per agency.
-        persons, families, agencies: the Mesa agents, by person index or agency kind.
+        persons, families, agencies: the Mesa agents, by person index or agency kind. The
+            Person and FamilyMember agents (two per person) are made the first time something
+            reads ``persons`` or ``families`` (the graph, the dashboard, a story), not before:
+            the weekly rules never read them, and a run without them is the same run
+            (``n_agents`` counts them either way).
         recorder: weekly indicators (:mod:`reintegration_sim.model.outcomes`).
     """
 
@@ -139,8 +143,8 @@ class ReintegrationModel(mesa.Model):
     def _create_agents(self, rng: np.random.Generator) -> None:
         params, people = self.params, self.people
         n = people.n
-        self.persons = [Person(self, i) for i in range(n)]
-        self.families = [FamilyMember(self, person) for person in self.persons]
+        self._persons: list[Person] | None = None  # made on first reading (see persons)
+        self._families: list[FamilyMember] = []
         self.community_agents = [Community(self, c) for c in range(params.community.n_communities)]
         self.organisations = [
             CommunityOrganisation(self, community, ("faith", "grassroots")[j % 2])
@@ -200,6 +204,29 @@ class ReintegrationModel(mesa.Model):
         self.caseloads: dict[AgencyKind, Caseload] = dict(
             zip(_STAFFING, self.caseload_table.caseload, strict=True)
         )
+
+    @property
+    def persons(self) -> list[Person]:
+        """The Person agents, by person index; made (with their FamilyMember agents) on the
+        first reading. Their state lives in ``people``, so when they are made does not matter
+        to any result, only to their Mesa ``unique_id``."""
+        if self._persons is None:
+            self._persons = [Person(self, i) for i in range(self.people.n)]
+            self._families = [FamilyMember(self, person) for person in self._persons]
+        return self._persons
+
+    @property
+    def families(self) -> list[FamilyMember]:
+        """The FamilyMember agents (one per person, index as ``persons``); see ``persons``."""
+        _ = self.persons
+        return self._families
+
+    @property
+    def n_agents(self) -> int:
+        """The agents the model represents: ``len(self.agents)`` once ``persons`` has been
+        read, and before that the same count with the Person and FamilyMember agents not yet
+        made (two per person). Benchmarks count agent-steps with it."""
+        return len(self.agents) + (2 * self.people.n if self._persons is None else 0)
 
     def _build_graph(self) -> nx.Graph:
         """All agents as nodes of one networkx graph; ties as edges with a ``kind``."""
