@@ -730,3 +730,29 @@ def test_disrupt_by_hand():
     assert due.tolist() == [NO_EVENT, NO_EVENT, NO_EVENT]
     assert recruiting.tolist() == [False, True, False] and link.tolist() == [False, True, False]
     assert pool.tolist() == [0.5, 0.0]  # 1 - 0.5 x 1; 0.2 - 0.5 x 1, floored at 0
+
+
+def test_a_run_without_indicators_has_the_same_people_table():
+    """Sweeps skip the weekly indicators (``indicators=False``): the run and its people table
+    stay the same, to the bit."""
+    import pandas as pd
+
+    from reintegration_sim.model.outcomes import people_table
+
+    scenario = _scenario("uk_contest_3").with_horizon(260)
+    full = ReintegrationModel(scenario, replication=2, build_graph=False).run()
+    lean = ReintegrationModel(scenario, replication=2, build_graph=False, indicators=False).run()
+    pd.testing.assert_frame_equal(people_table(full), people_table(lean), check_exact=True)
+    assert np.isnan(lean.recorder.values[1:, lean.recorder._group_columns["all"]]).all()
+
+
+def test_a_platform_numba_cannot_compile_on_gets_a_clear_error(monkeypatch):
+    def fails(_x):
+        raise OSError("no LLVM target for this processor")
+
+    monkeypatch.setattr(kernels, "_checked", False)
+    monkeypatch.setattr(kernels, "_probe", fails)
+    with pytest.raises(RuntimeError, match="numba cannot compile") as raised:
+        kernels.check_compiler()
+    assert "no LLVM target for this processor" in str(raised.value)
+    assert isinstance(raised.value.__cause__, OSError)

@@ -1028,12 +1028,15 @@ def record_people(
     follow_up_weeks,
     at_release,
     out,
+    indicators,
 ):
     """The week's per-cohort indicators in one pass over people (``out[g]``: group 0 is
     everyone, group 1 + c the people of cohort code ``group_of[i] == c``; values in
     Recorder._GROUP_KEYS order), the custody counts of the costs, the weeks in custody, and the
     snapshots at release and after it. Means add their elements as numpy's ``sum`` does
-    (:func:`pairwise_sum`). Returns (in custody, in custody on a separation wing)."""
+    (:func:`pairwise_sum`). With ``indicators`` False only the weeks in custody, the custody
+    counts and the snapshots are made (``out`` is left alone). Returns (in custody, in custody
+    on a separation wing)."""
     n = phase.size
     counts = np.zeros((n_groups, 18), np.int64)
     # indices of the alive and of those in the community, per group, in person order
@@ -1054,6 +1057,26 @@ def record_people(
                 separated_custody += 1
             if week > 0:
                 custody_weeks[i] += 1
+        first = first_release_week[i]
+        if first >= 0:  # the state at, and some years after, the first release
+            if first == week:
+                at_release[0, i] = housed[i]
+                at_release[1, i] = working[i]
+            for y in range(follow_up_weeks.size):
+                if first + follow_up_weeks[y] == week:
+                    row = follow_up[y]
+                    row[0, i] = alive
+                    row[1, i] = community
+                    row[2, i] = ideology[i]
+                    row[3, i] = group_ties[i]
+                    row[4, i] = ideology[i] < deradicalised_threshold
+                    row[5, i] = group_ties[i] < disengaged_threshold
+                    row[6, i] = group_ties[i] > engaged_threshold
+                    row[7, i] = housed[i]
+                    row[8, i] = working[i]
+                    row[9, i] = family_ties[i]
+        if not indicators:
+            continue
         g1 = 1 + group_of[i]  # the person's cohort; group 0 is everyone
         _count(counts, g1, 0, inside)
         _count(counts, g1, 1, ph == _TRANSITION)
@@ -1080,25 +1103,8 @@ def record_people(
             if community:
                 community_idx[g, n_community[g]] = i
                 n_community[g] += 1
-        # the state at, and some years after, the first release
-        first = first_release_week[i]
-        if first >= 0:
-            if first == week:
-                at_release[0, i] = housed[i]
-                at_release[1, i] = working[i]
-            for y in range(follow_up_weeks.size):
-                if first + follow_up_weeks[y] == week:
-                    row = follow_up[y]
-                    row[0, i] = alive
-                    row[1, i] = community
-                    row[2, i] = ideology[i]
-                    row[3, i] = group_ties[i]
-                    row[4, i] = ideology[i] < deradicalised_threshold
-                    row[5, i] = group_ties[i] < disengaged_threshold
-                    row[6, i] = group_ties[i] > engaged_threshold
-                    row[7, i] = housed[i]
-                    row[8, i] = working[i]
-                    row[9, i] = family_ties[i]
+    if not indicators:
+        return in_custody, separated_custody
     nan = np.nan
     for g in range(n_groups):
         for f in range(11):

@@ -266,7 +266,10 @@ class Recorder:
     bit-identical to :func:`_cohort_values`.
     """
 
-    def __init__(self, model: ReintegrationModel) -> None:
+    def __init__(self, model: ReintegrationModel, indicators: bool = True) -> None:
+        #: False: only what the people table needs is recorded (weeks in custody, the states
+        #: at and after release); the weekly indicators stay NaN (``frame`` has no values)
+        self.indicators = indicators
         self.columns: list[tuple[str, str]] = [
             (ind.key, cohort)
             for ind in INDICATORS
@@ -374,7 +377,11 @@ class Recorder:
             self._follow_up_weeks,
             self._at_release,
             out,
+            self.indicators,
         )
+        if not self.indicators:
+            self._record_costs(m, row, in_custody, separated)
+            return
         for g, cohort in enumerate(COHORTS):
             row[self._group_columns[cohort]] = out[g]
         row[self._index["community_prejudice", "all"]] = float(m.communities.prejudice.mean())

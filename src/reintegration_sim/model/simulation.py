@@ -81,6 +81,9 @@ class ReintegrationModel(mesa.Model):
             stream (:class:`~reintegration_sim.model.randomness.Streams`).
         build_graph: build the networkx graph of all agents (``self.graph``). Its ties are
             always used through ``self.adjacency``; set False only where nothing reads the graph.
+        indicators: record the weekly indicators (``recorder.frame``). False records only what
+            the people table needs (``people_table``), for runs that read nothing else (the
+            runs of a sweep); the run itself is the same.
 
     Attributes:
         spec: the scenario (Mesa's own ``scenario`` attribute is left to Mesa).
@@ -95,7 +98,13 @@ class ReintegrationModel(mesa.Model):
         recorder: weekly indicators (:mod:`reintegration_sim.model.outcomes`).
     """
 
-    def __init__(self, scenario: Scenario, replication: int = 0, build_graph: bool = True):
+    def __init__(
+        self,
+        scenario: Scenario,
+        replication: int = 0,
+        build_graph: bool = True,
+        indicators: bool = True,
+    ):
         kernels.check_compiler()  # a clear error now if numba cannot compile here
         self.streams = Streams(scenario.seed, replication)
         super().__init__(rng=self.streams.mesa_seed())
@@ -136,7 +145,7 @@ class ReintegrationModel(mesa.Model):
         self.mod = Modifiers(n)
         self.deliveries = [Delivery(self, iv) for iv in scenario.active_interventions()]
 
-        self.recorder = Recorder(self)
+        self.recorder = Recorder(self, indicators)
         self.recorder.record(self)
 
     # ------------------------------------------------------------------ set-up
