@@ -260,44 +260,8 @@ def caseload_update(assigned, waiting_since, weeks_in_service, load, capacity, e
 
 
 @njit(cache=True, inline="always")
-def _eligible(
-    kind,
-    phase,
-    ext,
-    week,
-    last_release_week,
-    housed,
-    working,
-    age,
-    mental_health,
-    ideology,
-    group_ties,
-    support_weeks,
-    work_age_limit,
-    deradicalised_threshold,
-    police_ties_threshold,
-):
-    """Who an agency serves this week (kinds in AgencyKind order; update_caseloads)."""
-    inside = phase <= _TRANSITION
-    community = phase >= _RELEASE_DAY and phase <= _AFTER_LICENCE
-    transition = phase == _TRANSITION
-    if kind == 0:  # prison key workers: everyone in custody
-        return inside
-    if kind == 1:  # probation: transition planning, the gate and the licence
-        return transition or _RELEASE_DAY <= phase <= _LICENCE
-    if kind == 2:  # exit work: the extremist cohort, inside and for years after release
-        recently = community and week - last_release_week < support_weeks
-        return ext and (inside or recently)
-    if kind == 3:  # police: released extremists with ties to the group, or on licence
-        return community and ext and (group_ties > police_ties_threshold or phase == _LICENCE)
-    if kind == 4:  # employment: without work, below the age limit, from transition on
-        return (transition or community) and not working and age < work_age_limit
-    if kind == 5:  # housing: without housing, from transition on
-        return (transition or community) and not housed
-    if kind == 6:  # mental health: the alive with a disorder
-        return phase != _DEAD and mental_health > 0
-    # religious counsel: the alive extremists who still hold the belief
-    return phase != _DEAD and ext and ideology > deradicalised_threshold
+def _bit(flag, k):
+    return np.uint8(1 << k) if flag else np.uint8(0)
 
 
 @njit(cache=True)
@@ -327,54 +291,58 @@ def update_caseloads(
     eligible, discharges, the waiting lists; then each agency fills its free places; then
     everyone served counts a week."""
     n_kinds, n = assigned.shape
-    candidates = np.empty((n_kinds, n), np.int64)
-    n_need = np.zeros(n_kinds, np.int64)
+    # who each agency serves, one bit per agency (AgencyKind order), in one pass over people
+    eligible = np.empty(n, np.uint8)
     for i in range(n):
+        ph = phase[i]
         ext = cohort[i] == _EXTREMIST
-        for k in range(n_kinds):
-            eligible = _eligible(
-                k,
-                phase[i],
-                ext,
-                week,
-                last_release_week[i],
-                housed[i],
-                working[i],
-                age[i],
-                mental_health[i],
-                ideology[i],
-                group_ties[i],
-                support_weeks,
-                work_age_limit,
-                deradicalised_threshold,
-                police_ties_threshold,
+        inside = ph <= _TRANSITION
+        community = ph >= _RELEASE_DAY and ph <= _AFTER_LICENCE
+        transition = ph == _TRANSITION
+        alive = ph != _DEAD
+        from_transition = transition or community
+        recently = community and week - last_release_week[i] < support_weeks
+        bits = (
+            _bit(inside, 0)  # prison key workers: everyone in custody
+            | _bit(transition or _RELEASE_DAY <= ph <= _LICENCE, 1)  # probation
+            | _bit(ext and (inside or recently), 2)  # exit work
+            # police: released extremists with ties to the group, or on licence
+            | _bit(
+                community and ext and (group_ties[i] > police_ties_threshold or ph == _LICENCE), 3
             )
-            slot = assigned[k, i]
-            if slot >= 0 and not eligible:
-                load[k, slot] -= 1
-                assigned[k, i] = -1
-                weeks_in_service[k, i] = 0
-            if eligible and assigned[k, i] < 0:
-                if waiting_since[k, i] < 0:
-                    waiting_since[k, i] = week
-                candidates[k, n_need[k]] = i
-                n_need[k] += 1
-            else:
-                waiting_since[k, i] = -1
-    for k in range(n_kinds):
-        _fill(
-            assigned[k],
-            waiting_since[k],
-            load[k, : n_staff[k]],
-            capacity[k],
-            n_need[k],
-            candidates[k],
-            week,
+            | _bit(from_transition and not working[i] and age[i] < work_age_limit, 4)  # employment
+            | _bit(from_transition and not housed[i], 5)  # housing
+            | _bit(alive and mental_health[i] > 0, 6)  # mental health
+            | _bit(alive and ext and ideology[i] > deradicalised_threshold, 7)  # religious
         )
-    for i in range(n):
-        for k in range(n_kinds):
-            if assigned[k, i] >= 0:
-                weeks_in_service[k, i] += 1
+        eligible[i] = bits
+    # then each agency's caseload, one row at a time (as Caseload.update)
+    candidates = np.empty(n, np.int64)
+    for k in range(n_kinds):
+        row_assigned, row_waiting = assigned[k], waiting_since[k]
+        row_weeks, row_load = weeks_in_service[k], load[k, : n_staff[k]]
+        n_need = 0
+        for i in range(n):
+            is_eligible = (eligible[i] >> k) & 1  # bit k: agency k serves person i
+            slot = row_assigned[i]
+            if slot >= 0:
+                if not is_eligible:
+                    row_load[slot] -= 1
+                    row_assigned[i] = -1
+                    row_weeks[i] = 0
+                row_waiting[i] = -1
+                continue
+            if is_eligible:
+                if row_waiting[i] < 0:
+                    row_waiting[i] = week
+                candidates[n_need] = i
+                n_need += 1
+            else:
+                row_waiting[i] = -1
+        _fill(row_assigned, row_waiting, row_load, capacity[k], n_need, candidates, week)
+        for i in range(n):
+            if row_assigned[i] >= 0:
+                row_weeks[i] += 1
 
 
 # ------------------------------------------------------------------------------ rules
@@ -989,10 +957,9 @@ def reach_milestones(
 # ------------------------------------------------------------------------------ indicators
 @njit(cache=True, inline="always")
 def _count(counts, g1, f, flag):
-    """Count a person with ``flag`` in everyone's group (0) and in their cohort's (g1)."""
-    if flag:
-        counts[0, f] += 1
-        counts[g1, f] += 1
+    """Count a person with ``flag`` in their cohort's group (g1; group 0, everyone, is the
+    sum of the cohorts' counts, made at the end)."""
+    counts[g1, f] += flag
 
 
 #: the per-cohort indicators a record kernel returns, in Recorder._GROUP_KEYS order
@@ -1105,6 +1072,9 @@ def record_people(
                 n_community[g] += 1
     if not indicators:
         return in_custody, separated_custody
+    for g in range(1, n_groups):
+        for f in range(16):
+            counts[0, f] += counts[g, f]
     nan = np.nan
     for g in range(n_groups):
         for f in range(11):
