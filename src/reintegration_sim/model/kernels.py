@@ -825,9 +825,11 @@ def detect_and_recall(
     release_week,
     on_recall,
     documented,
+    breach_hazard,
 ):
     """Re-engagement is documented; breaches and documented re-engagement on licence bring
-    recall (``documented`` is written for everyone)."""
+    recall (``documented`` is written for everyone, ``breach_hazard`` too: the week's hazard of
+    a recall for a breach on licence, 0 for those not on licence)."""
     w = family_trust_weight
     for i in range(phase.size):
         community = _in_community(phase[i]) and not convicted[i]
@@ -852,6 +854,7 @@ def detect_and_recall(
         if documented[i] and reengagement_week[i] == _NO_EVENT and terror_week[i] == _NO_EVENT:
             reengagement_week[i] = week
         on_licence = community and (phase[i] == _LICENCE or phase[i] == _RELEASE_DAY)
+        breach_hazard[i] = 0.0
         if not on_licence:
             continue
         hazard = (
@@ -863,6 +866,7 @@ def detect_and_recall(
             * (1.0 - recall_family_reduction * family_ties[i])
             * at(mod_recall_v, mod_recall, i)
         )
+        breach_hazard[i] = hazard
         if u_recall[i] < hazard or documented[i]:
             if recall_week[i] == _NO_EVENT:
                 recall_week[i] = week
@@ -1061,15 +1065,15 @@ def record_people(
         _count(counts, g1, 13, alive and ideology[i] < deradicalised_threshold)
         _count(counts, g1, 14, alive and group_ties[i] < disengaged_threshold)
         _count(counts, g1, 15, alive and group_ties[i] > engaged_threshold)
-        for pass_ in range(2):  # everyone's group, then the person's cohort
-            g = 0 if pass_ == 0 else g1
-            if alive:
-                alive_idx[g, n_alive[g]] = i
-                n_alive[g] += 1
-                milestones_alive[g] += milestone_count[i]
-            if community:
-                community_idx[g, n_community[g]] = i
-                n_community[g] += 1
+        # the person joins the lists of the alive and of those in the community, of everyone
+        # and of their cohort (written always, kept by advancing the count: no branches)
+        for pass_ in range(2):
+            g = g1 if pass_ else 0
+            alive_idx[g, n_alive[g]] = i
+            n_alive[g] += alive
+            community_idx[g, n_community[g]] = i
+            n_community[g] += community
+            milestones_alive[g] += milestone_count[i] * alive
     if not indicators:
         return in_custody, separated_custody
     for g in range(1, n_groups):

@@ -115,6 +115,7 @@ class ReintegrationModel(mesa.Model):
         self.week = 0
         self.tally: Counter[str] = Counter()
         self.last_hazard = np.zeros(0)
+        self.last_recall_hazard = np.zeros(0)
 
         rng = self.streams["population"]
         net_rng = self.streams["network"]

@@ -712,6 +712,8 @@ def detect_and_recall(m: ReintegrationModel, convicted: np.ndarray) -> np.ndarra
     worker passes on all they learn, an NGO one ``agencies.ngo_information_sharing`` of it."""
     p, ag, off, beh = m.people, m.params.agencies, m.params.offending, m.params.behaviour
     documented = np.empty(p.n, np.bool_)
+    #: the week's recall hazard for a breach (0 off licence), kept for inspection and tests
+    m.last_recall_hazard = np.empty(p.n)
     kernels.detect_and_recall(
         p.phase,
         convicted,
@@ -749,6 +751,7 @@ def detect_and_recall(m: ReintegrationModel, convicted: np.ndarray) -> np.ndarra
         p.release_week,
         p.on_recall,
         documented,
+        m.last_recall_hazard,
     )
     return documented
 
