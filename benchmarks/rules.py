@@ -16,7 +16,7 @@ import json
 import time
 from collections import defaultdict
 
-from run import scaled_scenario  # benchmarks/run.py, next to this script
+from run import agents_of, scaled_scenario  # benchmarks/run.py, next to this script
 
 from reintegration_sim.model import ReintegrationModel, submodels
 from reintegration_sim.model.caseload import Caseload
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> None:
     print(
         json.dumps(
             {
-                "agents": len(model.agents),
+                "agents": agents_of(model),
                 "people": int(model.people.n),
                 "weeks": f"{args.from_week}-{args.from_week + args.weeks}",
                 "ms_per_week_total": round(1000 * total / args.weeks, 2),

@@ -7,11 +7,16 @@ Measured:
 * ``baseline_replication_s``: one baseline replication in this process (model construction with
   ``build_graph=False``, ``run()`` to the horizon, ``people_table`` and ``recorder.frame``),
   median of 3;
-* ``agent_steps_per_s``: Mesa agents (``len(model.agents)``) x weeks stepped / seconds of
+* ``agent_steps_per_s``: agents (``model.n_agents``: the Mesa agents, with every person's Person
+  and FamilyMember agent counted whether or not it has been made) x weeks stepped / seconds of
   stepping (after a few warm-up weeks; construction excluded), for models of about 10k, 100k and
   1M agents (``build_graph=False``); construction time and RSS are reported too;
 * ``virus_example_agent_steps_per_s``: the same figure for Mesa's bundled virus example
-  (``benchmarks/virus.py``: the example's agents, step and data collector on a seeded graph).
+  (``benchmarks/virus.py``: the example's agents, step and data collector on a seeded graph);
+* ``sobol_20000_runs_projected_min`` and ``draws_1000_x4_scenarios_projected_min``: the wall
+  time, on 2 local worker processes, that a 20,000-run Sobol sweep of the 10-year baseline and
+  a 1,000-draw comparison of the 4 scenarios of ``make demo`` would take at the rates measured
+  here (16 sweep runs; 4 draws, as ``benchmarks/draws.py`` times them).
 
 Each size runs in a fresh process (so that its peak RSS is its own), three times; the run with
 the median throughput is reported, with all three rates.
@@ -66,6 +71,14 @@ def _rss_peak_bytes() -> int:
     return peak if sys.platform == "darwin" else peak * 1024  # kB on Linux
 
 
+def agents_of(model) -> int:
+    """The agents the model represents (``model.n_agents``): every Mesa agent, and the Person
+    and FamilyMember agents of every person whether or not their Mesa objects have been made
+    (they are made only where something reads them). Older trees, which made them all, have
+    no ``n_agents``: there it is ``len(model.agents)``, the same count."""
+    return int(getattr(model, "n_agents", None) or len(model.agents))
+
+
 def _mib(n_bytes: float) -> float:
     return round(n_bytes / 2**20, 1)
 
@@ -94,7 +107,7 @@ def _agents_per_person(scenario) -> tuple[float, float]:
 
     sizes = (2_000, 4_000)
     agents = [
-        len(ReintegrationModel(_with_people(scenario, n), build_graph=False).agents) for n in sizes
+        agents_of(ReintegrationModel(_with_people(scenario, n), build_graph=False)) for n in sizes
     ]
     per_person = (agents[1] - agents[0]) / (sizes[1] - sizes[0])
     return per_person, agents[0] - per_person * sizes[0]
@@ -125,7 +138,7 @@ def measure_baseline(repeats: int = 3) -> dict:
         "baseline_replication_s": round(statistics.median(times), 3),
         "baseline_replication_runs_s": [round(t, 3) for t in times],
         "baseline_weeks": scenario.horizon_weeks,
-        "baseline_agents": len(model.agents),
+        "baseline_agents": agents_of(model),
     }
 
 
@@ -146,10 +159,11 @@ def measure_model(n_agents: int, warmup: int, steps: int) -> dict:
     for _ in range(steps):
         model.step()
     step_s = time.perf_counter() - t0
-    agents = len(model.agents)
+    agents = agents_of(model)
     peak = _rss_peak_bytes()
     return {
         "agents": agents,
+        "mesa_agents_made": len(model.agents),
         "people": model.people.n,
         "construct_s": round(construct_s, 3),
         "warmup_weeks": warmup,
@@ -197,6 +211,43 @@ def measure_virus(n_agents: int, steps: int) -> dict:
         "peak_rss_mib": _mib(peak),
         "model_bytes_per_agent": round((rss_built - rss_start) / agents),
         "peak_bytes_per_agent": round((peak - rss_start) / agents),
+    }
+
+
+def _sweep_run(replication: int) -> dict[str, float]:
+    """One run of a sweep of the 10-year baseline: what ``reintegration-sim sweep`` runs for
+    a design point (build, run, people table, outcome values)."""
+    from reintegration_sim.analysis.sensitivity import evaluate
+
+    return evaluate(baseline_scenario(), replication)
+
+
+def measure_projections(workers: int = 2, runs: int = 16, draws: int = 4) -> dict:
+    """Projected wall time on ``workers`` local worker processes of a 20,000-run Sobol sweep
+    of the 10-year baseline (``runs`` runs timed after one warm-up run per worker) and of a
+    1,000-draw comparison of the 4 scenarios of ``make demo`` (``benchmarks/draws.py`` at the
+    demo's size, ``draws`` draws of one run per scenario)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from draws import SIZES
+    from draws import measure as measure_draws
+
+    from reintegration_sim.analysis.experiment import process_pool
+
+    with process_pool(workers) as pool:
+        list(pool.map(_sweep_run, range(workers)))  # start the workers, load the kernels
+        t0 = time.perf_counter()
+        list(pool.map(_sweep_run, range(runs)))
+        sweep_s = time.perf_counter() - t0
+    people, weeks = SIZES["demo"]
+    d = measure_draws(people, weeks, draws, workers)
+    return {
+        "projection_workers": workers,
+        "sweep_runs_timed": runs,
+        "sweep_runs_per_s": _round(runs / sweep_s),
+        "sobol_20000_runs_projected_min": round(20_000 * sweep_s / runs / 60, 1),
+        "draws_timed": draws,
+        "draws_per_minute": d["draws_per_minute"],
+        "draws_1000_x4_scenarios_projected_min": d["minutes_for_1000_draws"],
     }
 
 
@@ -259,6 +310,7 @@ def main(argv: list[str] | None = None) -> None:
     late_sizes = QUICK_LATE_SIZES if args.quick else LATE_SIZES
     virus_sizes = QUICK_VIRUS_SIZES if args.quick else VIRUS_SIZES
     result: dict = measure_baseline(1 if args.quick else 3)
+    result.update(measure_projections(runs=4, draws=1) if args.quick else measure_projections())
 
     repeats = 1 if args.quick else 3
 

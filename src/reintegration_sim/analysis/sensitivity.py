@@ -420,5 +420,10 @@ def evaluate(
     validate_outcomes(keys)
     if parameters:
         scenario = scenario.with_overrides(typed_values(parameters))
-    model = run_model(ReintegrationModel(scenario, replication=int(replication), build_graph=False))
+    # the outcomes read the people table only: the weekly indicators are not recorded
+    model = run_model(
+        ReintegrationModel(
+            scenario, replication=int(replication), build_graph=False, indicators=False
+        )
+    )
     return outcome_values(people_table(model), keys)

@@ -3,26 +3,46 @@
 A caseload knows who is eligible for an agency's service this week; it discharges those no longer
 eligible, keeps the others with the same practitioner (continuity), and fills free places in
 waiting order (longest wait first, then person index), so nobody is over capacity and the same
-inputs always give the same assignment. All operations are whole-array numpy operations.
+inputs always give the same assignment. A week's update is one compiled loop over people
+(:func:`~reintegration_sim.model.kernels.caseload_update`); the model's agencies keep their
+caseloads as the rows of one :class:`Caseloads` table, updated together in one pass
+(:func:`~reintegration_sim.model.kernels.update_caseloads`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
-__all__ = ["Caseload"]
+from . import kernels
+
+__all__ = ["Caseload", "Caseloads"]
 
 
 class Caseload:
     """Assignment of people to the practitioners of one agency."""
 
-    def __init__(self, n_people: int, n_practitioners: int, capacity: int) -> None:
+    def __init__(
+        self,
+        n_people: int,
+        n_practitioners: int,
+        capacity: int,
+        table: Caseloads | None = None,
+        row: int = 0,
+    ) -> None:
         self.capacity = int(capacity)
         self.n_practitioners = int(n_practitioners)
-        self.assigned = np.full(n_people, -1, dtype=np.int32)
-        self.load = np.zeros(self.n_practitioners, dtype=np.int64)
-        self.waiting_since = np.full(n_people, -1, dtype=np.int32)
-        self.weeks_in_service = np.zeros(n_people, dtype=np.int32)
+        if table is None:
+            self.assigned = np.full(n_people, -1, dtype=np.int32)
+            self.load = np.zeros(self.n_practitioners, dtype=np.int64)
+            self.waiting_since = np.full(n_people, -1, dtype=np.int32)
+            self.weeks_in_service = np.zeros(n_people, dtype=np.int32)
+        else:  # one row of a table of caseloads (views: the table and the caseload agree)
+            self.assigned = table.assigned[row]
+            self.load = table.load[row, : self.n_practitioners]
+            self.waiting_since = table.waiting_since[row]
+            self.weeks_in_service = table.weeks_in_service[row]
 
     @property
     def total_capacity(self) -> int:
@@ -51,29 +71,33 @@ class Caseload:
 
     def update(self, eligible: np.ndarray, week: int) -> None:
         """Discharge the no longer eligible, queue the new ones, fill free places in order."""
-        assigned, waiting_since = self.assigned, self.waiting_since
-        served = assigned >= 0
-        self._end(served & ~eligible)
-        served &= eligible
-        need = eligible & ~served
-        np.putmask(waiting_since, need & (waiting_since < 0), week)
-        np.putmask(waiting_since, ~need, -1)
-        free = self.capacity - self.load
-        n_free = int(free.sum())
-        if n_free > 0:
-            candidates = np.flatnonzero(need)
-            if candidates.size:
-                # longest wait first, then person index: candidates are in index order, so a
-                # stable sort on the week alone gives that order (as lexsort would); weeks fit
-                # in int16, which numpy sorts stably by radix sort
-                key = waiting_since[candidates]
-                if week < np.iinfo(np.int16).max:
-                    key = key.astype(np.int16)
-                order = np.argsort(key, kind="stable")
-                take = candidates[order[:n_free]]
-                slots = np.repeat(np.arange(self.n_practitioners), free)[: take.size]
-                assigned[take] = slots
-                self.load += np.bincount(slots, minlength=self.n_practitioners)
-                waiting_since[take] = -1
-                served[take] = True
-        self.weeks_in_service += served
+        kernels.caseload_update(
+            self.assigned,
+            self.waiting_since,
+            self.weeks_in_service,
+            self.load,
+            self.capacity,
+            np.ascontiguousarray(eligible, dtype=np.bool_),
+            int(week),
+        )
+
+
+class Caseloads:
+    """The caseloads of several agencies as one table: row k holds agency k's assignment,
+    waiting list and weeks in service for every person, so that one pass over people updates
+    them all; ``caseload[k]`` is row k as a :class:`Caseload` (views of the table)."""
+
+    def __init__(
+        self, n_people: int, n_practitioners: Sequence[int], capacity: Sequence[int]
+    ) -> None:
+        k = len(n_practitioners)
+        self.n_practitioners = np.asarray(n_practitioners, dtype=np.int64)
+        self.capacity = np.asarray(capacity, dtype=np.int64)
+        self.assigned = np.full((k, n_people), -1, dtype=np.int32)
+        self.load = np.zeros((k, max(1, int(self.n_practitioners.max(initial=0)))), np.int64)
+        self.waiting_since = np.full((k, n_people), -1, dtype=np.int32)
+        self.weeks_in_service = np.zeros((k, n_people), dtype=np.int32)
+        self.caseload = [
+            Caseload(n_people, int(self.n_practitioners[r]), int(self.capacity[r]), self, r)
+            for r in range(k)
+        ]

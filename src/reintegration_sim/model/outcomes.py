@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from . import kernels
 from .agents import AgencyKind, Cohort, Gate, Milestone, Phase
 from .population import WEEKS_PER_YEAR
 
@@ -257,16 +258,18 @@ _MILESTONE_COUNT = np.array([bin(i).count("1") for i in range(1 << len(Milestone
 class Recorder:
     """Collects the weekly indicators into one array; ``frame()`` makes the tidy table.
 
-    ``record`` gives the values that :func:`_cohort_values` defines, computed faster: each
-    per-person condition (alive, in the community, each phase...) is evaluated once for everyone
-    and each cohort reads its part of it (a slice where the cohort is a contiguous block of
-    people, as :func:`~reintegration_sim.model.population.make_people` makes it, an index array
-    otherwise). Counts use ``np.count_nonzero``; a mean sums exactly the elements that
-    ``values[mask]`` holds, in the same order, so every value is bit-identical to
-    :func:`_cohort_values`.
+    ``record`` gives the values that :func:`_cohort_values` defines, computed in one compiled
+    pass over people (:func:`~reintegration_sim.model.kernels.record_people`): each person's
+    conditions (alive, in the community, each phase...) are evaluated once and counted for
+    everyone and for their cohort; a mean adds exactly the elements that ``values[mask]``
+    holds, in the same order and with numpy's pairwise grouping, so every value is
+    bit-identical to :func:`_cohort_values`.
     """
 
-    def __init__(self, model: ReintegrationModel) -> None:
+    def __init__(self, model: ReintegrationModel, indicators: bool = True) -> None:
+        #: False: only what the people table needs is recorded (weeks in custody, the states
+        #: at and after release); the weekly indicators stay NaN (``frame`` has no values)
+        self.indicators = indicators
         self.columns: list[tuple[str, str]] = [
             (ind.key, cohort)
             for ind in INDICATORS
@@ -277,14 +280,9 @@ class Recorder:
         if tuple(i.key for i in INDICATORS if i.per_cohort) != self._GROUP_KEYS:
             raise RuntimeError("Recorder._GROUP_KEYS is out of step with INDICATORS")
         p = model.people
-        self._groups: dict[str, slice | np.ndarray] = {
-            "all": slice(None),
-            "extremist": self._selector(p.cohort == Cohort.EXTREMIST),
-            "comparison": self._selector(p.cohort == Cohort.COMPARISON),
-        }
         self._group_columns = {
             cohort: np.array([self._index[key, cohort] for key in self._GROUP_KEYS], np.intp)
-            for cohort in self._groups
+            for cohort in COHORTS
         }
         self._caseload_columns = {
             kind: tuple(
@@ -296,20 +294,28 @@ class Recorder:
         self._cost_columns = np.array([self._index[key, "all"] for key in COST_INDICATORS], np.intp)
         #: weeks each person has spent in custody since the start (weeks 1 to now)
         self.custody_weeks = np.zeros(p.n, np.int32)
+        # the snapshots below as one array each (the kernel writes them), read through dicts
+        self._follow_up = np.full((len(FOLLOW_UP_YEARS), len(FOLLOW_UP_FIELDS), p.n), np.nan)
+        self._follow_up_weeks = np.array(FOLLOW_UP_YEARS, np.int64) * WEEKS_PER_YEAR
+        self._at_release = np.full((len(RELEASE_FIELDS), p.n), np.nan)
         #: each person's state ``years`` after their first release, by ``(years, field)``
         #: (NaN for those not yet released that long; see :data:`FOLLOW_UP_FIELDS`)
         self.follow_up = {
-            (years, name): np.full(p.n, np.nan)
-            for years in FOLLOW_UP_YEARS
-            for name in FOLLOW_UP_FIELDS
+            (years, name): self._follow_up[y, f]
+            for y, years in enumerate(FOLLOW_UP_YEARS)
+            for f, name in enumerate(FOLLOW_UP_FIELDS)
         }
         #: each person's housing and work at the end of the week of their first release (NaN
         #: for those never released): the people table's ``housed_release``, ``working_release``
-        self.at_release = {name: np.full(p.n, np.nan) for name in RELEASE_FIELDS}
+        self.at_release = {name: self._at_release[k] for k, name in enumerate(RELEASE_FIELDS)}
+        self._group_values_out = np.empty((len(COHORTS), kernels.N_GROUP_VALUES))
+        self._cohort_codes = np.array([Cohort[c.upper()] for c in COHORTS[1:]], np.int8)
+        if not np.array_equal(self._cohort_codes, np.arange(len(COHORTS) - 1)):
+            raise RuntimeError("COHORTS after 'all' must follow the Cohort codes")
         self._cumulative_cost = 0.0
         self._intervention_cost = 0.0  # what the deliveries had counted at the last record
 
-    #: the per-cohort indicators, in the order :meth:`_group_values` returns them
+    #: the per-cohort indicators, in the order :func:`kernels.record_people` returns them
     _GROUP_KEYS = (
         "in_custody",
         "in_transition",
@@ -336,96 +342,66 @@ class Recorder:
         "engaged",
     )
 
-    @staticmethod
-    def _selector(mask: np.ndarray) -> slice | np.ndarray:
-        """A slice if ``mask`` is one contiguous block (or empty), else the indices."""
-        idx = np.flatnonzero(mask)
-        if idx.size == 0:
-            return slice(0, 0)
-        if idx[-1] - idx[0] + 1 == idx.size:
-            return slice(int(idx[0]), int(idx[-1]) + 1)
-        return idx
-
     def record(self, m: ReintegrationModel) -> None:
+        """This week's row: the per-cohort indicators and the snapshots of people at and after
+        release in one compiled pass over people (:func:`kernels.record_people`, values as
+        :func:`_cohort_values` defines them, bit-identical), then the caseloads and costs."""
         row = self.values[m.week]
         p, beh = m.people, m.params.behaviour
-        phase = p.phase
-        # conditions on everyone, once; each cohort reads the part it selects
-        alive, community = p.alive(), p.in_community()
-        flags = {
-            "alive": alive,
-            "community": community,
-            "housed": p.housed,
-            "working": p.working,
-            "in_custody": p.in_custody(),
-            "in_transition": phase == Phase.TRANSITION,
-            "released_this_week": phase == Phase.RELEASE_DAY,
-            "on_licence": phase == Phase.LICENCE,
-            "after_licence": phase == Phase.AFTER_LICENCE,
-            "dead": phase == Phase.DEAD,
-            "ever_released": p.first_release_week >= 0,
-            "any_reoffence": p.reoffence_week >= 0,
-            "terror_reoffence": p.terror_week >= 0,
-            "reengagement": p.reengagement_week >= 0,
-            "recall": p.recall_week >= 0,
-            "deradicalised": p.ideology < beh.deradicalised_threshold,
-            "disengaged": p.group_ties < beh.disengaged_threshold,
-            "engaged": p.group_ties > beh.engaged_threshold,
-        }
-        # indices of the alive and of those in the community, in person order
-        where = {"alive": np.flatnonzero(alive), "community": np.flatnonzero(community)}
-        milestones = _MILESTONE_COUNT[p.milestones]
-        for cohort, sel in self._groups.items():
-            row[self._group_columns[cohort]] = self._group_values(p, flags, where, milestones, sel)
+        out = self._group_values_out
+        in_custody, separated = kernels.record_people(
+            p.cohort,
+            len(COHORTS),
+            p.phase,
+            p.first_release_week,
+            p.reoffence_week,
+            p.terror_week,
+            p.reengagement_week,
+            p.recall_week,
+            p.housed,
+            p.working,
+            p.family_ties,
+            p.trust,
+            p.hope,
+            p.stigma,
+            _MILESTONE_COUNT[p.milestones],
+            p.ideology,
+            p.group_ties,
+            p.separated,
+            beh.deradicalised_threshold,
+            beh.disengaged_threshold,
+            beh.engaged_threshold,
+            m.week,
+            self.custody_weeks,
+            self._follow_up,
+            self._follow_up_weeks,
+            self._at_release,
+            out,
+            self.indicators,
+        )
+        if not self.indicators:
+            self._record_costs(m, row, in_custody, separated)
+            return
+        for g, cohort in enumerate(COHORTS):
+            row[self._group_columns[cohort]] = out[g]
         row[self._index["community_prejudice", "all"]] = float(m.communities.prejudice.mean())
         row[self._index["recruiter_successes", "all"]] = m.tally["recruiter_successes"]
         row[self._index["gate_pickups", "all"]] = m.tally["gate_pickups"]
-        for kind, caseload in m.caseloads.items():
+        table = m.caseload_table
+        load = table.load.sum(axis=1)
+        waiting = np.count_nonzero(table.waiting_since >= 0, axis=1)
+        for r, kind in enumerate(m.caseloads):
             j_load, j_wait, j_cap = self._caseload_columns[kind]
-            row[j_load] = float(caseload.load.sum())
-            row[j_wait] = float(np.count_nonzero(caseload.waiting))
-            row[j_cap] = float(caseload.total_capacity)
-        self._record_costs(m, row, flags["in_custody"])
-        self._record_follow_up(m, alive, community)
-        self._record_at_release(m)
+            row[j_load] = float(load[r])
+            row[j_wait] = float(waiting[r])
+            row[j_cap] = float(table.capacity[r] * table.n_practitioners[r])
+        self._record_costs(m, row, in_custody, separated)
 
-    def _record_at_release(self, m: ReintegrationModel) -> None:
-        """Housing and work of the people first released this week, as the week ends (after
-        any found in the release week itself)."""
-        p = m.people
-        now = np.flatnonzero(p.first_release_week == m.week)
-        if now.size:
-            self.at_release["housed"][now] = p.housed[now]
-            self.at_release["working"][now] = p.working[now]
-
-    def _record_follow_up(
-        self, m: ReintegrationModel, alive: np.ndarray, community: np.ndarray
+    def _record_costs(
+        self, m: ReintegrationModel, row: np.ndarray, in_custody: int, separated: int
     ) -> None:
-        """Snapshot the people whose first release was exactly ``years`` ago this week."""
-        p, beh = m.people, m.params.behaviour
-        released = p.first_release_week >= 0
-        for years in FOLLOW_UP_YEARS:
-            due = p.first_release_week + years * WEEKS_PER_YEAR == m.week
-            now = np.flatnonzero(released & due)
-            if not now.size:
-                continue
-            values = {
-                "alive": alive[now],
-                "community": community[now],
-                "ideology": p.ideology[now],
-                "group_ties": p.group_ties[now],
-                "deradicalised": p.ideology[now] < beh.deradicalised_threshold,
-                "disengaged": p.group_ties[now] < beh.disengaged_threshold,
-                "engaged": p.group_ties[now] > beh.engaged_threshold,
-                "housed": p.housed[now],
-                "working": p.working[now],
-                "family_ties": p.family_ties[now],
-            }
-            for name, value in values.items():
-                self.follow_up[years, name][now] = value
-
-    def _record_costs(self, m: ReintegrationModel, row: np.ndarray, in_custody: np.ndarray) -> None:
-        """This week's costs (see the module docstring); week 0 costs nothing."""
+        """This week's costs (see the module docstring); week 0 costs nothing. ``in_custody``:
+        the people in custody, ``separated``: those of them on a separation wing."""
         costs = m.params.costs
         row[self._index["practitioners", "all"]] = float(
             sum(caseload.n_practitioners for caseload in m.caseloads.values())
@@ -434,11 +410,9 @@ class Recorder:
         if m.week == 0:
             custody = staff = interventions = 0.0
         else:
-            self.custody_weeks += in_custody
             custody = (
-                float(np.count_nonzero(in_custody)) * costs.custody_place_week
-                + float(np.count_nonzero(in_custody & m.people.separated))
-                * costs.separation_place_week
+                float(in_custody) * costs.custody_place_week
+                + float(separated) * costs.separation_place_week
             )
             staff = (
                 sum(
@@ -452,68 +426,6 @@ class Recorder:
         total = custody + staff + interventions
         self._cumulative_cost += total
         row[self._cost_columns] = (custody, staff, interventions, total, self._cumulative_cost)
-
-    @staticmethod
-    def _group_values(
-        p,
-        flags: dict[str, np.ndarray],
-        where: dict[str, np.ndarray],
-        milestones: np.ndarray,
-        sel: slice | np.ndarray,
-    ) -> list[float]:
-        """The values of ``_GROUP_KEYS`` for the people ``sel`` selects (see
-        :func:`_cohort_values` for the definitions)."""
-        size = flags["alive"][sel].size
-        members = {}  # "alive"/"community": indices of the group's members, in person order
-        for key, idx in where.items():
-            if isinstance(sel, slice):
-                lo, hi = np.searchsorted(idx, sel.indices(flags[key].size)[:2])
-                members[key] = idx[lo:hi]
-            else:
-                members[key] = sel[flags[key][sel]]
-
-        def count(key: str) -> float:
-            return float(np.count_nonzero(flags[key][sel]))
-
-        def share(key: str, among: str) -> float:
-            # count / n is the correctly rounded quotient, as sum() / n in _mean
-            n = members[among].size
-            hits = np.count_nonzero(flags[key][sel] & flags[among][sel])
-            return float(hits / n) if n else float("nan")
-
-        def mean(values: np.ndarray, among: str) -> float:
-            # sums exactly the elements values[mask] holds, in the same order
-            idx = members[among]
-            if not idx.size:
-                return float("nan")
-            v = values[sel] if idx.size == size else values[idx]
-            return float(v.sum() / idx.size)
-
-        return [
-            count("in_custody"),
-            count("in_transition"),
-            count("released_this_week"),
-            count("on_licence"),
-            count("after_licence"),
-            count("dead"),
-            count("ever_released"),
-            count("any_reoffence"),
-            count("terror_reoffence"),
-            count("reengagement"),
-            count("recall"),
-            share("housed", "community"),
-            share("working", "community"),
-            mean(p.family_ties, "community"),
-            mean(p.trust, "alive"),
-            mean(p.hope, "alive"),
-            mean(p.stigma, "community"),
-            mean(milestones, "alive"),
-            mean(p.ideology, "alive"),
-            mean(p.group_ties, "alive"),
-            share("deradicalised", "alive"),
-            share("disengaged", "alive"),
-            share("engaged", "alive"),
-        ]
 
     def frame(self, scenario: str, replication: int) -> pd.DataFrame:
         """Tidy table: scenario, replication, week, cohort, indicator, value."""

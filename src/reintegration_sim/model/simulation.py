@@ -12,7 +12,7 @@ import numpy as np
 
 from ..interventions import Delivery
 from ..scenario import Scenario
-from . import submodels
+from . import kernels, submodels
 from .agents import (
     Agency,
     AgencyKind,
@@ -23,7 +23,7 @@ from .agents import (
     Practitioner,
     Recruiter,
 )
-from .caseload import Caseload
+from .caseload import Caseload, Caseloads
 from .modifiers import Modifiers
 from .network import (
     Background,
@@ -50,6 +50,9 @@ _STAFFING = {
     AgencyKind.MENTAL_HEALTH: ("mental_health_workers_per_1000", "mental_health_caseload"),
     AgencyKind.RELIGIOUS: ("religious_counsellors_per_1000", "religious_caseload"),
 }
+
+# the caseload table's rows, and the kernels' agency codes, follow AgencyKind order
+assert tuple(_STAFFING) == tuple(AgencyKind), "_STAFFING must list the agencies in AgencyKind order"
 
 #: agencies that serve only the extremist cohort (``submodels.update_caseloads``): staffed per
 #: 1,000 people of that cohort
@@ -78,17 +81,31 @@ class ReintegrationModel(mesa.Model):
             stream (:class:`~reintegration_sim.model.randomness.Streams`).
         build_graph: build the networkx graph of all agents (``self.graph``). Its ties are
             always used through ``self.adjacency``; set False only where nothing reads the graph.
+        indicators: record the weekly indicators (``recorder.frame``). False records only what
+            the people table needs (``people_table``), for runs that read nothing else (the
+            runs of a sweep); the run itself is the same.
 
     Attributes:
         spec: the scenario (Mesa's own ``scenario`` attribute is left to Mesa).
         people: per-person state arrays (:class:`~reintegration_sim.model.population.People`).
         communities: per-community state arrays.
         caseloads: one :class:`~reintegration_sim.model.caseload.Caseload` per agency.
-        persons, families, agencies: the Mesa agents, by person index or agency kind.
+        persons, families, agencies: the Mesa agents, by person index or agency kind. The
+            Person and FamilyMember agents (two per person) are made the first time something
+            reads ``persons`` or ``families`` (the graph, the dashboard, a story), not before:
+            the weekly rules never read them, and a run without them is the same run
+            (``n_agents`` counts them either way).
         recorder: weekly indicators (:mod:`reintegration_sim.model.outcomes`).
     """
 
-    def __init__(self, scenario: Scenario, replication: int = 0, build_graph: bool = True):
+    def __init__(
+        self,
+        scenario: Scenario,
+        replication: int = 0,
+        build_graph: bool = True,
+        indicators: bool = True,
+    ):
+        kernels.check_compiler()  # a clear error now if numba cannot compile here
         self.streams = Streams(scenario.seed, replication)
         super().__init__(rng=self.streams.mesa_seed())
         self.spec = scenario
@@ -98,6 +115,7 @@ class ReintegrationModel(mesa.Model):
         self.week = 0
         self.tally: Counter[str] = Counter()
         self.last_hazard = np.zeros(0)
+        self.last_recall_hazard = np.zeros(0)
 
         rng = self.streams["population"]
         net_rng = self.streams["network"]
@@ -128,15 +146,15 @@ class ReintegrationModel(mesa.Model):
         self.mod = Modifiers(n)
         self.deliveries = [Delivery(self, iv) for iv in scenario.active_interventions()]
 
-        self.recorder = Recorder(self)
+        self.recorder = Recorder(self, indicators)
         self.recorder.record(self)
 
     # ------------------------------------------------------------------ set-up
     def _create_agents(self, rng: np.random.Generator) -> None:
         params, people = self.params, self.people
         n = people.n
-        self.persons = [Person(self, i) for i in range(n)]
-        self.families = [FamilyMember(self, person) for person in self.persons]
+        self._persons: list[Person] | None = None  # made on first reading (see persons)
+        self._families: list[FamilyMember] = []
         self.community_agents = [Community(self, c) for c in range(params.community.n_communities)]
         self.organisations = [
             CommunityOrganisation(self, community, ("faith", "grassroots")[j % 2])
@@ -169,8 +187,8 @@ class ReintegrationModel(mesa.Model):
         ]
 
         self.agencies: dict[AgencyKind, Agency] = {}
-        self.caseloads: dict[AgencyKind, Caseload] = {}
         staffing = params.agencies.staffing_level
+        sizes: list[tuple[int, int]] = []
         for kind, (rate_name, caseload_name) in _STAFFING.items():
             agency = Agency(self, kind)
             # agencies that serve the extremist cohort only are staffed for its size, so that
@@ -189,7 +207,36 @@ class ReintegrationModel(mesa.Model):
                 #: per exit-worker slot: True where the worker is employed by an NGO
                 self.exit_ngo = ngo
             self.agencies[kind] = agency
-            self.caseloads[kind] = Caseload(n, n_staff, capacity)
+            sizes.append((n_staff, capacity))
+        #: every agency's caseload, as the rows of one table in AgencyKind order (updated in one
+        #: pass by submodels.update_caseloads); ``caseloads[kind]`` is the agency's row
+        self.caseload_table = Caseloads(n, *zip(*sizes, strict=True))
+        self.caseloads: dict[AgencyKind, Caseload] = dict(
+            zip(_STAFFING, self.caseload_table.caseload, strict=True)
+        )
+
+    @property
+    def persons(self) -> list[Person]:
+        """The Person agents, by person index; made (with their FamilyMember agents) on the
+        first reading. Their state lives in ``people``, so when they are made does not matter
+        to any result, only to their Mesa ``unique_id``."""
+        if self._persons is None:
+            self._persons = [Person(self, i) for i in range(self.people.n)]
+            self._families = [FamilyMember(self, person) for person in self._persons]
+        return self._persons
+
+    @property
+    def families(self) -> list[FamilyMember]:
+        """The FamilyMember agents (one per person, index as ``persons``); see ``persons``."""
+        _ = self.persons
+        return self._families
+
+    @property
+    def n_agents(self) -> int:
+        """The agents the model represents: ``len(self.agents)`` once ``persons`` has been
+        read, and before that the same count with the Person and FamilyMember agents not yet
+        made (two per person). Benchmarks count agent-steps with it."""
+        return len(self.agents) + (2 * self.people.n if self._persons is None else 0)
 
     def _build_graph(self) -> nx.Graph:
         """All agents as nodes of one networkx graph; ties as edges with a ``kind``."""

@@ -2,7 +2,10 @@
 
 Each function acts on all people at once through the model's arrays. Updates are synchronous
 within a rule (everyone reads the state as it was before the rule); rules run in the order listed
-in :meth:`ReintegrationModel.step`. Person-level randomness comes from the model's named streams,
+in :meth:`ReintegrationModel.step`. Most rules hand their loop over people to a compiled kernel of
+the same name in :mod:`reintegration_sim.model.kernels` (numba), which spells out the rule's cases
+person by person and computes exactly what the whole-array numpy version did; the random draws
+and the powers and exponentials stay here, in numpy, drawn and computed in bulk. Person-level randomness comes from the model's named streams,
 one full-length draw per process per week (see :mod:`reintegration_sim.model.randomness`).
 
 Paper sections are cited as RAN 2018 [Section] (Baaken, Korn & Walkenhorst 2018).
@@ -14,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import kernels
 from .agents import AgencyKind, Cohort, Gate, Milestone, Phase
 from .population import NO_EVENT, WEEKS_PER_YEAR
 
@@ -23,6 +27,12 @@ if TYPE_CHECKING:
 
 #: number of set bits in a milestone bit set (4 milestones -> 16 values)
 _POPCOUNT = np.array([bin(i).count("1") for i in range(1 << len(Milestone))], np.int8)
+#: each agency's row in the model's caseload table (``m.caseload_table``: AgencyKind order)
+_ROW = {kind: row for row, kind in enumerate(AgencyKind)}
+#: the caseload rows whose weeks in service make the therapy milestone (reach_milestones)
+_THERAPY_ROWS = np.array(
+    [_ROW[k] for k in (AgencyKind.MENTAL_HEALTH, AgencyKind.EXIT, AgencyKind.RELIGIOUS)], np.int64
+)
 #: contact intensity with an exit worker: the unit of contact (structure, not a parameter:
 #: ``behaviour.trust_growth`` is the growth at this contact, and the other agencies' contact
 #: weights, ``agencies.contact_*``, are relative to it)
@@ -73,28 +83,24 @@ def _reflection(m: ReintegrationModel) -> float:
 
 def advance_phases(m: ReintegrationModel) -> None:
     """Release day ends; licences expire; transition planning starts before release."""
-    p, week = m.people, m.week
-    after_gate = p.phase == Phase.RELEASE_DAY
-    p.phase[after_gate] = Phase.LICENCE
-    expired = (p.phase == Phase.LICENCE) & (week >= p.licence_end)
-    p.phase[expired] = Phase.AFTER_LICENCE
-    p.monitored[p.phase != Phase.LICENCE] = False
-    planning = (p.phase == Phase.CUSTODY) & (
-        p.release_week - week <= m.params.release.planning_lead_weeks
+    p = m.people
+    kernels.advance_phases(
+        p.phase,
+        p.licence_end,
+        p.release_week,
+        p.monitored,
+        m.week,
+        m.params.release.planning_lead_weeks,
     )
-    p.phase[planning] = Phase.TRANSITION
 
 
 def age_and_die(m: ReintegrationModel) -> None:
     """Everyone ages a week; mortality doubles every ``offending.mortality_doubling_years``
     of age (30: the age at which ``offending.mortality_30`` is given)."""
     p, off = m.people, m.params.offending
-    alive = p.alive()
-    p.age[alive] += 1.0 / WEEKS_PER_YEAR
+    kernels.age_a_week(p.phase, p.age, 1.0 / WEEKS_PER_YEAR)
     hazard = off.mortality_30 * np.exp2((p.age - 30.0) / off.mortality_doubling_years)
-    dies = alive & (m.streams.uniform("death", p.n) < hazard)
-    p.phase[dies] = Phase.DEAD
-    p.death_week[dies] = m.week
+    kernels.die(p.phase, p.death_week, hazard, m.streams.uniform("death", p.n), m.week)
 
 
 def influence_in_custody(m: ReintegrationModel) -> None:
@@ -128,89 +134,93 @@ def influence_in_custody(m: ReintegrationModel) -> None:
 def unfair_incidents(m: ReintegrationModel) -> None:
     """Incidents perceived as unfair break trust and feed grievance [RAN 2018, Trust; Prisons]."""
     p, beh = m.people, m.params.behaviour
-    inside = p.in_custody()
     crowding = max(0.0, m.params.prison.overcrowding - 1.0)
-    rate = np.where(
-        inside,
-        beh.unfairness_rate * (1.0 - m.params.prison.fairness) * (1.0 + crowding),
-        beh.unfairness_rate * (1.0 - beh.community_fairness),
+    hit = np.empty(p.n, np.int64)
+    n_hit = kernels.unfair_incidents(
+        p.phase,
+        p.trust,
+        m.streams.uniform("unfairness", p.n),
+        beh.unfairness_rate * (1.0 - m.params.prison.fairness) * (1.0 + crowding),  # inside
+        beh.unfairness_rate * (1.0 - beh.community_fairness),  # in the community
+        *kernels.modifier(m.mod.unfairness),
+        beh.unfairness_trust_loss,
+        hit,
     )
-    hit = p.alive() & (m.streams.uniform("unfairness", p.n) < rate * m.mod.unfairness)
-    p.trust[hit] *= 1.0 - beh.unfairness_trust_loss
+    hit = hit[:n_hit]
     x = p.ideology[hit]
     p.ideology[hit] = x + beh.grievance * _sympathy(x, beh) * (1.0 - x)
-
-
-def _recruit(
-    m: ReintegrationModel, approached: np.ndarray, vulnerability: np.ndarray, u_success: np.ndarray
-) -> np.ndarray:
-    """An approach succeeds with ``recruiters.approach_success`` x vulnerability x the openness
-    of the person's age (``recruiters.age_vulnerability_ratio``); success adds ties and belief.
-    Returns who was won over."""
-    rec = m.params.recruiters
-    p = m.people
-    openness = _maturation(p.age, rec.age_vulnerability_ratio)  # the young are most open
-    success = approached & (
-        u_success < rec.approach_success * vulnerability * openness * m.mod.recruit_success
-    )
-    p.last_approach_week[approached] = m.week
-    p.group_ties[success] += rec.success_ties_gain * (1.0 - p.group_ties[success])
-    p.ideology[success] += (
-        rec.success_ideology_share * rec.success_ties_gain * (1.0 - p.ideology[success])
-    )
-    m.tally["recruiter_approaches"] += int(approached.sum())
-    m.tally["recruiter_successes"] += int(success.sum())
-    return success
 
 
 def recruit_in_prison(m: ReintegrationModel, u_success: np.ndarray) -> None:
     """Recruiters on a wing approach its prisoners; the hopeless, isolated and distrustful are
     the most open to them; those won over keep a contact with an active group outside [RAN
-    2018, Prisons and prison regime]."""
+    2018, Prisons and prison regime]. An approach succeeds with
+    ``recruiters.approach_success`` x vulnerability x the openness of the person's age
+    (``recruiters.age_vulnerability_ratio``); success adds ties and belief."""
     p, rec = m.people, m.params.recruiters
-    inside = p.in_custody()
     # recruiters' approaches are shared among everyone on the wing (steady state)
     rate = m.prison_recruiters * rec.approaches_per_week / np.maximum(m.wing_population, 1)
-    approached = inside & (m.streams.uniform("recruit_prison", p.n) < rate[p.wing])
-    vulnerability = (
-        (1.0 - p.hope)
-        * (1.0 - rec.family_protection * p.family_ties)
-        * (1.0 - rec.trust_protection * p.trust)
+    approaches, successes = kernels.recruit_in_prison(
+        p.phase,
+        p.wing,
+        rate,
+        m.streams.uniform("recruit_prison", p.n),
+        u_success,
+        p.hope,
+        p.family_ties,
+        p.trust,
+        _maturation(p.age, rec.age_vulnerability_ratio),  # the young are most open
+        rec.family_protection,
+        rec.trust_protection,
+        # levers acting on recruitment inside only (staff training, mentors); neutral 1.0
+        *kernels.modifier(m.mod.prison_recruit_success),
+        rec.approach_success,
+        *kernels.modifier(m.mod.recruit_success),
+        m.week,
+        p.last_approach_week,
+        p.group_ties,
+        p.ideology,
+        p.group_link,
+        rec.success_ties_gain,
+        rec.success_ideology_share * rec.success_ties_gain,
     )
-    # levers acting on recruitment inside only (staff training, mentors); neutral 1.0
-    vulnerability = vulnerability * m.mod.prison_recruit_success
-    won = _recruit(m, approached, vulnerability, u_success)
-    p.group_link |= won
+    m.tally["recruiter_approaches"] += approaches
+    m.tally["recruiter_successes"] += successes
 
 
 def update_caseloads(m: ReintegrationModel) -> None:
     """Each agency discharges those no longer eligible and fills free places from its waiting
-    list; nobody exceeds capacity [RAN 2018, Staff training; EVIDENCE 3]."""
-    p, ag, week = m.people, m.params.agencies, m.week
-    inside = p.in_custody()
-    community = p.in_community()
-    transition = p.phase == Phase.TRANSITION
-    ext = p.cohort == Cohort.EXTREMIST
-    support_weeks = ag.exit_support_years * WEEKS_PER_YEAR
-    recently_released = community & (week - p.last_release_week < support_weeks)
-    eligible = {
-        AgencyKind.PRISON: inside,
-        AgencyKind.EXIT: ext & (inside | recently_released),
-        AgencyKind.PROBATION: transition
-        | (p.phase == Phase.RELEASE_DAY)
-        | (p.phase == Phase.LICENCE),
-        AgencyKind.HOUSING: (transition | community) & ~p.housed,
-        AgencyKind.EMPLOYMENT: (transition | community) & ~p.working & (p.age < ag.work_age_limit),
-        AgencyKind.MENTAL_HEALTH: p.alive() & (p.mental_health > 0),
-        AgencyKind.RELIGIOUS: p.alive()
-        & ext
-        & (p.ideology > m.params.behaviour.deradicalised_threshold),
-        AgencyKind.POLICE: community
-        & ext
-        & ((p.group_ties > ag.police_ties_threshold) | (p.phase == Phase.LICENCE)),
-    }
-    for kind, mask in eligible.items():
-        m.caseloads[kind].update(mask, week)
+    list; nobody exceeds capacity [RAN 2018, Staff training; EVIDENCE 3]. Who each agency
+    serves: prison key workers everyone in custody; probation from transition planning to the
+    end of the licence; exit work the extremist cohort in custody and for
+    ``agencies.exit_support_years`` after release; police the released extremists with group
+    ties above ``agencies.police_ties_threshold`` or on licence; employment and housing those
+    without work (below ``agencies.work_age_limit``) or housing, from transition planning on;
+    mental health the alive with a disorder; religious counsel the alive extremists above
+    ``behaviour.deradicalised_threshold`` (cases spelled out in ``kernels._eligible``)."""
+    p, ag, table = m.people, m.params.agencies, m.caseload_table
+    kernels.update_caseloads(
+        table.assigned,
+        table.waiting_since,
+        table.weeks_in_service,
+        table.load,
+        table.capacity,
+        table.n_practitioners,
+        m.week,
+        p.phase,
+        p.cohort,
+        p.last_release_week,
+        p.housed,
+        p.working,
+        p.age,
+        p.mental_health,
+        p.ideology,
+        p.group_ties,
+        ag.exit_support_years * WEEKS_PER_YEAR,
+        ag.work_age_limit,
+        m.params.behaviour.deradicalised_threshold,
+        ag.police_ties_threshold,
+    )
 
 
 def release_day(m: ReintegrationModel) -> None:
@@ -283,15 +293,17 @@ def update_stigma(m: ReintegrationModel) -> None:
     """Conviction stigma fades in the community; community prejudice and monitoring add to the
     stigma a person meets [RAN 2018, Stigmatisation; Release conditions]."""
     p, beh = m.people, m.params.behaviour
-    community = p.in_community()
-    p.stigma_conviction[community] *= 1.0 - beh.stigma_fade
-    p.stigma[:] = np.clip(
-        p.stigma_conviction
-        + beh.prejudice_weight * m.communities.prejudice[p.community]
-        + m.params.release.monitoring_stigma * p.monitored
-        + m.mod.stigma,
-        0.0,
-        1.0,
+    kernels.update_stigma(
+        p.phase,
+        p.community,
+        p.stigma_conviction,
+        p.stigma,
+        p.monitored,
+        m.communities.prejudice,
+        beh.stigma_fade,
+        beh.prejudice_weight,
+        m.params.release.monitoring_stigma,
+        *kernels.modifier(m.mod.stigma),
     )
 
 
@@ -364,39 +376,35 @@ def material_support(m: ReintegrationModel) -> None:
 def family_dynamics(m: ReintegrationModel) -> None:
     """Family ties grow with contact after release and fade with distance in custody; stress
     brings conflict; security monitoring erodes the family's trust in agencies while exit
-    work builds it [RAN 2018, Social support]."""
-    p, beh, ag = m.people, m.params.behaviour, m.params.agencies
-    community = p.in_community()
-    inside = p.in_custody()
-    w = beh.family_growth_trust_weight
-    growth = beh.family_support_growth * (1.0 - w + w * p.family_trust) * (1.0 - p.family_ties)
-    np.add(p.family_ties, growth * m.mod.family_growth, out=p.family_ties, where=community)
-    np.subtract(
+    work builds it [RAN 2018, Social support]. Contact in custody (visits, calls; modifier
+    ``custody_family_contact``) lets ties grow there too, at a share of the growth after
+    release. Stress is an unweighted count of stressors (no housing, no work, group ties:
+    structure); ``behaviour.family_conflict`` sizes it."""
+    p, beh, ag, mod = m.people, m.params.behaviour, m.params.agencies, m.mod
+    kernels.family_dynamics(
+        p.phase,
         p.family_ties,
-        beh.custody_family_drift * beh.family_support_growth * p.family_ties,
-        out=p.family_ties,
-        where=inside,
+        p.family_trust,
+        p.housed,
+        p.working,
+        p.group_ties,
+        m.caseload_table.assigned[_ROW[AgencyKind.POLICE]] >= 0,
+        m.caseload_table.assigned[_ROW[AgencyKind.EXIT]] >= 0,
+        m.streams.uniform("family", p.n),
+        beh.family_support_growth,
+        beh.family_growth_trust_weight,
+        beh.custody_family_drift,
+        beh.family_conflict,
+        beh.conflict_ties_loss,
+        ag.police_family_trust_cost,
+        ag.exit_family_trust,
+        *kernels.modifier(mod.family_growth),
+        "custody_family_contact" in mod.touched,
+        *kernels.modifier(mod.custody_family_contact),
+        *kernels.modifier(mod.family_conflict),
+        "family_trust_change" in mod.touched,
+        *kernels.modifier(mod.family_trust_change),
     )
-    if "custody_family_contact" in m.mod.touched:
-        # contact in custody (visits, calls) lets ties grow there too, at a share of the growth
-        # after release (levers: modifier custody_family_contact)
-        visits = growth * m.mod.custody_family_contact
-        np.add(p.family_ties, visits, out=p.family_ties, where=inside)
-    # a large growth rate times a lever's multiplier can overshoot 1 (and a large drift 0)
-    np.clip(p.family_ties, 0.0, 1.0, out=p.family_ties)
-    # stress: an unweighted count of stressors (structure); behaviour.family_conflict sizes it
-    stress = (~p.housed).astype(float) + (~p.working) + p.group_ties
-    conflict = community & (
-        m.streams.uniform("family", p.n) < beh.family_conflict * stress * m.mod.family_conflict
-    )
-    p.family_ties[conflict] *= 1.0 - beh.conflict_ties_loss
-    police = m.caseloads[AgencyKind.POLICE].served
-    exit_work = m.caseloads[AgencyKind.EXIT].served
-    p.family_trust[police] -= ag.police_family_trust_cost * p.family_trust[police]
-    if "family_trust_change" in m.mod.touched:
-        p.family_trust += m.mod.family_trust_change
-        np.clip(p.family_trust, 0.0, 1.0, out=p.family_trust)
-    p.family_trust[exit_work] += ag.exit_family_trust * (1.0 - p.family_trust[exit_work])
 
 
 def recruit_in_community(m: ReintegrationModel, u_success: np.ndarray) -> None:
@@ -405,50 +413,73 @@ def recruit_in_community(m: ReintegrationModel, u_success: np.ndarray) -> None:
     people with some sympathy, the more vulnerable the more often; where agencies leave housing
     and work unmet, the community rejects them and neither family nor practitioners hold them,
     the group's offer succeeds more often. Online approaches need no recruiter nearby [RAN
-    2018, Stigmatisation; Material support; Transition management]."""
+    2018, Stigmatisation; Material support; Transition management]. Each target's share of
+    the community's approaches is vulnerability to the targeting power; no housing and no
+    work each add half of the vulnerability that met needs leave (structure)."""
     p, rec, beh = m.people, m.params.recruiters, m.params.behaviour
     k = m.communities.capacity.size
-    community = p.in_community()
-    engaged = community & (p.group_ties > beh.engaged_threshold)
     u_convert = m.streams.uniform("recruit_convert", p.n)
     u_online = m.streams["recruit_online"].random((2, p.n))
-    p.recruiting &= engaged
-    starting = engaged & ~p.recruiting & (u_convert < rec.conversion)
-    p.recruiting |= starting
-    m.tally["releasees_recruiting"] += int(np.count_nonzero(starting))
+    targets = np.empty(p.n, np.bool_)
+    vulnerability = np.empty(p.n)
+    starting, recruiting = kernels.recruit_in_community_targets(
+        p.phase,
+        p.cohort,
+        p.group_ties,
+        p.ideology,
+        p.group_link,
+        p.recruiting,
+        p.housed,
+        p.working,
+        p.stigma,
+        p.family_ties,
+        p.trust,
+        p.community,
+        u_convert,
+        beh.engaged_threshold,
+        rec.conversion,
+        rec.community_target_ideology,
+        rec.need_met_vulnerability,
+        rec.stigma_vulnerability,
+        rec.family_protection,
+        rec.trust_protection,
+        k,
+        targets,
+        vulnerability,
+    )
+    m.tally["releasees_recruiting"] += starting
     pool = m.community_recruiters
     pool += rec.replenishment * (m.community_recruiters_start - pool)
-    active = pool + np.bincount(p.community[p.recruiting], minlength=k)
-
-    targets = (
-        community
-        & ~p.recruiting
-        & (
-            (p.cohort == Cohort.EXTREMIST)
-            | (p.ideology > rec.community_target_ideology)
-            | p.group_link
-        )
+    active = pool + recruiting
+    approaches, successes, online, online_successes = kernels.recruit_in_community_approach(
+        targets,
+        vulnerability,
+        vulnerability**rec.targeting,
+        p.community,
+        active,
+        rec.approaches_per_week,
+        k,
+        m.streams.uniform("recruit_community", p.n),
+        u_online[0],
+        u_online[1],
+        u_success,
+        rec.online_approach,
+        rec.online_success_share,
+        _maturation(p.age, rec.age_vulnerability_ratio),  # the young are most open
+        rec.approach_success,
+        *kernels.modifier(m.mod.recruit_success),
+        m.week,
+        p.last_approach_week,
+        p.group_ties,
+        p.ideology,
+        rec.success_ties_gain,
+        rec.success_ideology_share * rec.success_ties_gain,
     )
-    met = rec.need_met_vulnerability
-    unmet = (1.0 - met) / 2.0  # no housing and no work each add half of the rest (structure)
-    material_need = met + unmet * ~p.housed + unmet * ~p.working
-    s = rec.stigma_vulnerability
-    vulnerability = (
-        material_need
-        * (1.0 - s + s * p.stigma)
-        * (1.0 - rec.family_protection * p.family_ties)
-        * (1.0 - rec.trust_protection * p.trust)
-    )
-    # each target's share of the community's approaches: vulnerability to the targeting power
-    weight = np.where(targets, vulnerability**rec.targeting, 0.0)
-    total = np.bincount(p.community, weights=weight, minlength=k)
-    share = np.divide(weight, total[p.community], out=np.zeros(p.n), where=weight > 0)
-    rate = active[p.community] * rec.approaches_per_week * share
-    approached = targets & (m.streams.uniform("recruit_community", p.n) < rate)
-    _recruit(m, approached, vulnerability, u_success)
-    online = targets & ~approached & (u_online[0] < rec.online_approach)
-    m.tally["online_approaches"] += int(np.count_nonzero(online))
-    _recruit(m, online, rec.online_success_share * vulnerability, u_online[1])
+    m.tally["recruiter_approaches"] += approaches
+    m.tally["recruiter_successes"] += successes
+    m.tally["online_approaches"] += online
+    m.tally["recruiter_approaches"] += online
+    m.tally["recruiter_successes"] += online_successes
 
 
 def practitioner_work(m: ReintegrationModel) -> None:
@@ -556,44 +587,40 @@ def drift_ideology_and_ties(m: ReintegrationModel) -> None:
     """Belief and behaviour drift apart: group ties pull belief up, feeling rejected pulls it up,
     bonds (family, work, hope) pull it down, all faster in the young
     (``behaviour.openness_age_ratio``); ties loosen with work, housing and family and follow
-    released network contacts; boredom wears hope down [RAN 2018, Goals; Stigmatisation]."""
+    released network contacts; boredom wears hope down [RAN 2018, Goals; Stigmatisation].
+    Bonds and anchors are unweighted means of three indices (structure); the drift and decay
+    parameters that multiply them set their strength. Levers that fill the day (education,
+    work, sport in custody) scale boredom (modifier ``boredom``)."""
     p, beh = m.people, m.params.behaviour
-    community = p.in_community()
-    alive = p.alive()
-    # bonds and anchors: unweighted means of three indices (structure); the drift and decay
-    # parameters that multiply them set their strength
-    bonds = (p.family_ties + p.working + p.hope) / 3.0
     openness = _maturation(p.age, beh.openness_age_ratio)  # belief changes most in the young
-    x = p.ideology
-    x += beh.ideology_drift_group * openness * p.group_ties * (1.0 - x)
-    sympathy = _sympathy(x, beh)
-    x += beh.ideology_drift_rejection * openness * p.stigma * community * sympathy * (1.0 - x)
-    x -= beh.ideology_drift_bonds * openness * bonds * x
-    np.clip(x, 0.0, 1.0, out=x)
-
-    anchors = (p.housed.astype(float) + p.working + p.family_ties) / 3.0
-    decay = np.where(community, beh.ties_decay * anchors, beh.ties_decay * beh.custody_ties_decay)
-    p.group_ties -= decay * p.group_ties * alive
-    outside = community.astype(float)
-    # one pass over the ties for both sums (same order of addition as two products)
-    both = m.adjacency @ np.column_stack((outside, p.group_ties * outside))
-    neighbours, neighbour_ties = both[:, 0], both[:, 1]
-    has = community & (neighbours > 0)
-    target = neighbour_ties[has] / neighbours[has]
-    p.group_ties[has] += beh.peer_ties_pull * (target - p.group_ties[has])
-    np.clip(p.group_ties, 0.0, 1.0, out=p.group_ties)
-
-    served = m.caseloads
-    active = (
-        (p.working & community)
-        | served[AgencyKind.EXIT].served
-        | served[AgencyKind.MENTAL_HEALTH].served
-        | served[AgencyKind.RELIGIOUS].served
+    kernels.drift_ideology(p.phase, p.ideology, p.group_ties, openness, beh.ideology_drift_group)
+    assigned, adjacency = m.caseload_table.assigned, m.adjacency
+    kernels.drift_ideology_and_ties(
+        p.phase,
+        p.ideology,
+        p.group_ties,
+        p.family_ties,
+        p.working,
+        p.housed,
+        p.hope,
+        p.trust,
+        p.stigma,
+        openness,
+        _sympathy(p.ideology, beh),
+        (assigned[_ROW[AgencyKind.EXIT]] >= 0)
+        | (assigned[_ROW[AgencyKind.MENTAL_HEALTH]] >= 0)
+        | (assigned[_ROW[AgencyKind.RELIGIOUS]] >= 0),
+        adjacency.indptr,
+        adjacency.indices,
+        adjacency.data,
+        beh.ideology_drift_rejection,
+        beh.ideology_drift_bonds,
+        beh.ties_decay,
+        beh.custody_ties_decay,
+        beh.peer_ties_pull,
+        beh.boredom,
+        *kernels.modifier(m.mod.boredom),
     )
-    # levers that fill the day (education, work, sport in custody) scale boredom; neutral 1.0
-    p.hope -= beh.boredom * (~active & alive) * p.hope * m.mod.boredom
-    np.clip(p.hope, 0.0, 1.0, out=p.hope)
-    np.clip(p.trust, 0.0, 1.0, out=p.trust)
 
 
 def _age_ratio(age: np.ndarray, off: Offending) -> np.ndarray:
@@ -705,52 +732,51 @@ def _return_to_custody(m: ReintegrationModel, mask: np.ndarray, weeks: np.ndarra
 def detect_and_recall(m: ReintegrationModel, convicted: np.ndarray) -> np.ndarray:
     """Security services document active re-engagement (better with monitoring, the family's
     trust and what exit workers share); breaches of licence, and documented re-engagement on licence, bring recall
-    [RAN 2018, Release conditions; Multi-agency cooperation; Social support]."""
-    p, ag, off, beh, week = (
-        m.people,
-        m.params.agencies,
-        m.params.offending,
-        m.params.behaviour,
+    [RAN 2018, Release conditions; Multi-agency cooperation; Social support]. A state exit
+    worker passes on all they learn, an NGO one ``agencies.ngo_information_sharing`` of it."""
+    p, ag, off, beh = m.people, m.params.agencies, m.params.offending, m.params.behaviour
+    documented = np.empty(p.n, np.bool_)
+    #: the week's recall hazard for a breach (0 off licence), kept for inspection and tests
+    m.last_recall_hazard = np.empty(p.n)
+    kernels.detect_and_recall(
+        p.phase,
+        convicted,
+        p.group_ties,
+        p.family_trust,
+        p.family_ties,
+        p.trust,
+        p.monitored,
+        p.housed,
+        m.caseloads[AgencyKind.POLICE].assigned >= 0,
+        m.caseloads[AgencyKind.EXIT].assigned,
+        m.exit_ngo,
+        m.streams.uniform("detect", p.n),
+        m.streams.uniform("recall", p.n),
         m.week,
+        beh.engaged_threshold,
+        ag.police_detection,
+        ag.unmonitored_detection,
+        ag.detection_family_trust_weight,
+        ag.ngo_information_sharing,
+        ag.exit_information_detection,
+        off.recall_hazard,
+        off.recall_monitored,
+        off.recall_trust_reduction,
+        off.recall_no_housing,
+        off.recall_family_reduction,
+        m.params.release.recall_stay_weeks,
+        *kernels.modifier(m.mod.detection),
+        *kernels.modifier(m.mod.recall),
+        p.engaged_week,
+        p.reengagement_week,
+        p.terror_week,
+        p.recall_week,
+        p.n_recalls,
+        p.release_week,
+        p.on_recall,
+        documented,
+        m.last_recall_hazard,
     )
-    community = p.in_community() & ~convicted
-    monitored_by_police = m.caseloads[AgencyKind.POLICE].served
-    engaged = community & (p.group_ties > beh.engaged_threshold)
-    p.engaged_week[engaged & (p.engaged_week == NO_EVENT)] = week
-    w = ag.detection_family_trust_weight
-    # what the exit worker passes on: all of it from a state worker, a share from an NGO one
-    exit_worker = m.caseloads[AgencyKind.EXIT].served
-    sharing = np.where(
-        exit_worker,
-        np.where(_state_exit_worker(m), 1.0, ag.ngo_information_sharing),
-        0.0,
-    )
-    p_detect = (
-        ag.police_detection
-        * np.where(monitored_by_police, 1.0, ag.unmonitored_detection)
-        * (1.0 - w + w * p.family_trust)
-        * (1.0 + ag.exit_information_detection * sharing)
-        * m.mod.detection
-    )
-    documented = engaged & (m.streams.uniform("detect", p.n) < p_detect)
-    first = documented & (p.reengagement_week == NO_EVENT) & (p.terror_week == NO_EVENT)
-    p.reengagement_week[first] = week
-
-    on_licence = community & ((p.phase == Phase.LICENCE) | (p.phase == Phase.RELEASE_DAY))
-    hazard = (
-        off.recall_hazard
-        * (1.0 + p.group_ties)
-        * np.where(p.monitored, off.recall_monitored, 1.0)
-        * (1.0 - off.recall_trust_reduction * p.trust)
-        * np.where(p.housed, 1.0, off.recall_no_housing)
-        * (1.0 - off.recall_family_reduction * p.family_ties)
-        * m.mod.recall
-    )
-    recalled = on_licence & ((m.streams.uniform("recall", p.n) < hazard) | documented)
-    p.recall_week[recalled & (p.recall_week == NO_EVENT)] = week
-    p.n_recalls[recalled] += 1
-    _return_to_custody(m, recalled, m.params.release.recall_stay_weeks)
-    p.on_recall[recalled] = True
     return documented
 
 
@@ -759,42 +785,49 @@ def disrupt(m: ReintegrationModel, documented: np.ndarray) -> None:
     intervene (arrest, disrupting contact with the group), which cuts the person's ties to the
     group and so their capacity to offend with it, stops them recruiting and removes recruiters
     from their community, at a cost in the family's and the person's trust [RAN 2018,
-    Multi-agency cooperation; Social support; Trust]."""
-    p, ag, week = m.people, m.params.agencies, m.week
-    acted_on = m.streams.uniform("disrupt", p.n) < ag.disruption_probability
-    new = documented & acted_on & (p.disruption_due == NO_EVENT)
-    p.disruption_due[new] = week + ag.disruption_delay_weeks
-    due = (p.disruption_due == week) & p.alive()
-    p.group_ties[due] *= 1.0 - ag.disruption_ties_loss
-    p.family_trust[due] *= 1.0 - ag.disruption_family_trust_loss
-    p.trust[due] *= 1.0 - ag.disruption_trust_loss
-    p.disruption_due[due] = NO_EVENT
-    # acting on one person exposes their contacts: the community's pool of recruiters shrinks
-    pool = m.community_recruiters
-    pool -= m.params.recruiters.disruption_removal * np.bincount(
-        p.community[due], minlength=pool.size
+    Multi-agency cooperation; Social support; Trust]. Acting on one person exposes their
+    contacts: the community's pool of recruiters shrinks."""
+    p, ag = m.people, m.params.agencies
+    m.tally["disruptions"] += kernels.disrupt(
+        p.phase,
+        documented,
+        p.community,
+        m.streams.uniform("disrupt", p.n),
+        m.week,
+        ag.disruption_probability,
+        ag.disruption_delay_weeks,
+        ag.disruption_ties_loss,
+        ag.disruption_family_trust_loss,
+        ag.disruption_trust_loss,
+        m.params.recruiters.disruption_removal,
+        p.disruption_due,
+        p.group_ties,
+        p.family_trust,
+        p.trust,
+        p.recruiting,
+        p.group_link,
+        m.community_recruiters,
     )
-    np.maximum(pool, 0.0, out=pool)
-    p.recruiting[due] = False
-    p.group_link[due] = False
-    m.tally["disruptions"] += int(np.count_nonzero(due))
 
 
 def reach_milestones(m: ReintegrationModel) -> None:
-    """Small goals reached for the first time give hope [RAN 2018, Goals]."""
+    """Small goals reached for the first time give hope [RAN 2018, Goals]: family contact
+    (ties above ``behaviour.family_contact_threshold``), ``behaviour.therapy_milestone_weeks``
+    of mental health treatment, exit work or religious counsel, and work and housing in the
+    community."""
     p, beh = m.people, m.params.behaviour
-    community = p.in_community()
-    therapy = np.zeros(p.n, bool)
-    for kind in (AgencyKind.MENTAL_HEALTH, AgencyKind.EXIT, AgencyKind.RELIGIOUS):
-        therapy |= m.caseloads[kind].weeks_in_service >= beh.therapy_milestone_weeks
-    reached = (
-        ((p.family_ties > beh.family_contact_threshold) << Milestone.FAMILY_CONTACT)
-        | (therapy << Milestone.THERAPY)
-        | ((p.working & community) << Milestone.WORK_OR_EDUCATION)
-        | ((p.housed & community) << Milestone.HOUSING)
-    ).astype(np.int16) * p.alive()
-    new = reached & ~p.milestones
-    n_new = _POPCOUNT[new]
-    p.hope += beh.hope_per_milestone * n_new * (1.0 - p.hope) * m.mod.milestone_hope
-    np.clip(p.hope, 0.0, 1.0, out=p.hope)
-    p.milestones |= reached
+    kernels.reach_milestones(
+        p.phase,
+        p.family_ties,
+        p.working,
+        p.housed,
+        m.caseload_table.weeks_in_service,
+        _THERAPY_ROWS,
+        p.milestones,
+        p.hope,
+        _POPCOUNT,
+        beh.family_contact_threshold,
+        beh.therapy_milestone_weeks,
+        beh.hope_per_milestone,
+        *kernels.modifier(m.mod.milestone_hope),
+    )

@@ -1,0 +1,1102 @@
+"""Compiled loops over people for the weekly rules, the caseloads and the indicators (numba).
+
+The rules in :mod:`reintegration_sim.model.submodels` stay the readable entry points, one per
+rule in ODD order; where a rule's arithmetic runs here, it calls one kernel of the same name
+(sometimes two, around a bulk numpy call). Each kernel is a loop over people with the rule's
+cases spelled out, and computes exactly what the whole-array numpy version computed:
+
+* **the same numbers.** Every person's update uses the same operations in the same order as the
+  numpy expression it replaces (``a * b * c`` is ``(a * b) * c``; a boolean in arithmetic is
+  1.0 or 0.0), and numba compiles without ``fastmath``, so no operation is reordered or fused.
+  Fusing the whole-array steps of a rule into one loop does not change a result, because each
+  step reads only the person's own state, or state that earlier loops of the same kernel have
+  finished (the peer ties). Exponentials, logarithms and powers are **not** computed here:
+  numpy computes them in bulk (with SIMD code of its own, whose last bit can differ from the C
+  library's), and the kernels receive the results;
+* **the same random numbers.** Kernels never draw. Each process still draws from its own named
+  numpy stream (:mod:`reintegration_sim.model.randomness`), the same amount in the same order,
+  in the rule's Python function, which passes the draws in;
+* **the same sums.** Where an indicator is a mean, :func:`pairwise_sum` adds the values in the
+  order and grouping of numpy's own pairwise summation, so means are bit-identical to
+  ``values[mask].sum() / n``.
+
+Modifiers (:mod:`~reintegration_sim.model.modifiers`) are a neutral scalar or one value per
+person; a kernel receives each as a scalar and an array (empty while nobody wrote to it) and
+reads it with :func:`at`.
+
+Compilation: the first call of each kernel compiles it (about 10-20 s for all of them on the
+2-core benchmark machine, docs/performance.md) and caches the machine code beside this file
+(``cache=True``, in ``__pycache__``), so later processes load it in well under a second. Where
+numba cannot compile on a platform, :func:`check_compiler` raises an error that says why.
+"""
+
+from __future__ import annotations
+
+import platform
+
+import numpy as np
+
+try:
+    from numba import njit
+except ImportError as error:  # pragma: no cover - numba is a dependency
+    raise ImportError(
+        "reintegration-sim runs its weekly rules as compiled loops and needs numba (a "
+        f"dependency: `make` installs it from requirements.lock); importing it failed on "
+        f"{platform.system()} {platform.machine()}, Python {platform.python_version()}, numpy "
+        f"{np.__version__}: {error}. numba publishes wheels for x86_64 and arm64 on Linux, "
+        "macOS and Windows; each numba release supports a range of numpy versions."
+    ) from error
+
+__all__ = ["EMPTY", "check_compiler", "modifier", "pairwise_sum"]
+
+#: the array half of a modifier nobody wrote to (see :func:`modifier`)
+EMPTY = np.zeros(0)
+
+# phase codes (agents.Phase; kernels take plain integers)
+_CUSTODY, _TRANSITION, _RELEASE_DAY, _LICENCE, _AFTER_LICENCE, _DEAD = 0, 1, 2, 3, 4, 5
+_EXTREMIST = 0  # agents.Cohort.EXTREMIST
+_NO_EVENT = -1  # population.NO_EVENT
+
+_checked = False
+
+
+def check_compiler() -> None:
+    """Compile (or load from the cache) a tiny kernel once per process; if numba cannot
+    compile here, raise an error that names the platform and numba's reason."""
+    global _checked
+    if _checked:
+        return
+    try:
+        _probe(np.ones(2))
+    except Exception as error:  # numba raises several types; all mean "cannot compile here"
+        import numba
+
+        raise RuntimeError(
+            "numba cannot compile the model's weekly rules on this platform "
+            f"({platform.system()} {platform.machine()}, Python {platform.python_version()}, "
+            f"numba {numba.__version__}, numpy {np.__version__}): {type(error).__name__}: "
+            f"{error}. numba needs LLVM support for this processor and a numpy version its "
+            "release supports (see requirements.lock)."
+        ) from error
+    _checked = True
+
+
+@njit(cache=True)
+def _probe(x):
+    return x.sum()
+
+
+def modifier(value: float | np.ndarray) -> tuple[float, np.ndarray]:
+    """A modifier as the kernels take it: (scalar, EMPTY) while neutral, (1.0, array) once an
+    intervention wrote one value per person (the scalar is then unused)."""
+    if np.isscalar(value):
+        return float(value), EMPTY
+    return 1.0, value
+
+
+@njit(cache=True, inline="always")
+def at(values, scalar, i):
+    """Person ``i``'s value of a modifier passed as (scalar, values): see :func:`modifier`."""
+    return values[i] if values.size else scalar
+
+
+@njit(cache=True, inline="always")
+def _in_custody(phase):
+    return phase <= _TRANSITION
+
+
+@njit(cache=True, inline="always")
+def _in_community(phase):
+    return phase >= _RELEASE_DAY and phase <= _AFTER_LICENCE
+
+
+@njit(cache=True, inline="always")
+def _clip01(x):
+    # np.clip(x, 0.0, 1.0) for numbers (not NaN): max first, then min
+    return min(max(x, 0.0), 1.0)
+
+
+# ------------------------------------------------------------------------------ sums
+@njit(cache=True, inline="always")
+def _block(values, index, lo, n):
+    """numpy's pairwise summation of at most 128 elements: eight running sums."""
+    if n < 8:
+        s = 0.0
+        for k in range(lo, lo + n):
+            s += values[index[k]]
+        return s
+    r0 = values[index[lo]]
+    r1 = values[index[lo + 1]]
+    r2 = values[index[lo + 2]]
+    r3 = values[index[lo + 3]]
+    r4 = values[index[lo + 4]]
+    r5 = values[index[lo + 5]]
+    r6 = values[index[lo + 6]]
+    r7 = values[index[lo + 7]]
+    k = 8
+    while k < n - (n % 8):
+        r0 += values[index[lo + k]]
+        r1 += values[index[lo + k + 1]]
+        r2 += values[index[lo + k + 2]]
+        r3 += values[index[lo + k + 3]]
+        r4 += values[index[lo + k + 4]]
+        r5 += values[index[lo + k + 5]]
+        r6 += values[index[lo + k + 6]]
+        r7 += values[index[lo + k + 7]]
+        k += 8
+    s = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while k < n:
+        s += values[index[lo + k]]
+        k += 1
+    return s
+
+
+@njit(cache=True)
+def _pairwise(values, index, lo, n):
+    """Sum of values[index[lo:lo + n]] grouped as numpy's pairwise summation groups it: halves
+    (the first a multiple of 8) until blocks of at most 128 elements, then the halves' sums
+    added. Written with an explicit stack: numba's cache cannot hold recursive functions."""
+    if n <= 128:
+        return _block(values, index, lo, n)
+    depth = 192  # three entries per level; 64 levels are far more than any array needs
+    node_lo = np.empty(depth, np.int64)
+    node_n = np.empty(depth, np.int64)
+    node_combine = np.empty(depth, np.bool_)
+    sums = np.empty(depth)
+    top = 0
+    n_sums = 0
+    node_lo[0], node_n[0], node_combine[0] = lo, n, False
+    top = 1
+    while top > 0:
+        top -= 1
+        a, m, combine = node_lo[top], node_n[top], node_combine[top]
+        if combine:  # both halves done: left sum + right sum
+            right = sums[n_sums - 1]
+            left = sums[n_sums - 2]
+            n_sums -= 2
+            sums[n_sums] = left + right
+            n_sums += 1
+        elif m <= 128:
+            sums[n_sums] = _block(values, index, a, m)
+            n_sums += 1
+        else:
+            m2 = m // 2
+            m2 -= m2 % 8
+            node_lo[top], node_n[top], node_combine[top] = a, m, True
+            node_lo[top + 1], node_n[top + 1], node_combine[top + 1] = a + m2, m - m2, False
+            node_lo[top + 2], node_n[top + 2], node_combine[top + 2] = a, m2, False
+            top += 3
+    return sums[0]
+
+
+@njit(cache=True)
+def pairwise_sum(values, index):
+    """``values[index].sum()`` for float64 values, bit-identical to numpy's (pairwise)."""
+    return _pairwise(values, index, 0, index.size)
+
+
+# ------------------------------------------------------------------------------ caseloads
+@njit(cache=True)
+def _fill(assigned, waiting_since, load, capacity, n_need, candidates, week):
+    """Fill free places from the waiting list in waiting order (longest wait first, then
+    person index; a stable counting sort on the week), practitioner by practitioner. Returns
+    how many people were placed."""
+    n_staff = load.size
+    n_free = 0
+    for s in range(n_staff):
+        n_free += capacity - load[s]
+    if n_free <= 0 or n_need == 0:
+        return 0
+    # slots in order: each practitioner's free places, practitioner 0 first
+    n_take = min(n_free, n_need)
+    slots = np.empty(n_take, np.int64)
+    k = 0
+    for s in range(n_staff):
+        for _ in range(capacity - load[s]):
+            if k < n_take:
+                slots[k] = s
+                k += 1
+    # position of each candidate in the stable order by waiting week
+    counts = np.zeros(week + 2, np.int64)
+    for c in range(n_need):
+        counts[waiting_since[candidates[c]] + 1] += 1
+    for w in range(1, week + 2):
+        counts[w] += counts[w - 1]  # counts[w]: candidates waiting since before week w
+    for c in range(n_need):
+        i = candidates[c]
+        position = counts[waiting_since[i]]
+        counts[waiting_since[i]] += 1
+        if position < n_take:
+            slot = slots[position]
+            assigned[i] = slot
+            load[slot] += 1
+            waiting_since[i] = -1
+    return n_take
+
+
+@njit(cache=True)
+def caseload_update(assigned, waiting_since, weeks_in_service, load, capacity, eligible, week):
+    """One caseload's week (:meth:`Caseload.update`): discharge the no longer eligible, queue
+    the new ones, fill free places in waiting order; everyone served counts a week."""
+    n = assigned.size
+    candidates = np.empty(n, np.int64)
+    n_need = 0
+    for i in range(n):
+        if assigned[i] >= 0 and not eligible[i]:
+            load[assigned[i]] -= 1
+            assigned[i] = -1
+            weeks_in_service[i] = 0
+        if eligible[i] and assigned[i] < 0:
+            if waiting_since[i] < 0:
+                waiting_since[i] = week
+            candidates[n_need] = i
+            n_need += 1
+        else:
+            waiting_since[i] = -1
+    _fill(assigned, waiting_since, load, capacity, n_need, candidates, week)
+    for i in range(n):
+        if assigned[i] >= 0:
+            weeks_in_service[i] += 1
+
+
+@njit(cache=True, inline="always")
+def _bit(flag, k):
+    return np.uint8(1 << k) if flag else np.uint8(0)
+
+
+@njit(cache=True)
+def update_caseloads(
+    assigned,
+    waiting_since,
+    weeks_in_service,
+    load,
+    capacity,
+    n_staff,
+    week,
+    phase,
+    cohort,
+    last_release_week,
+    housed,
+    working,
+    age,
+    mental_health,
+    ideology,
+    group_ties,
+    support_weeks,
+    work_age_limit,
+    deradicalised_threshold,
+    police_ties_threshold,
+):
+    """All agencies' caseloads (rows in AgencyKind order) in one pass over people: who is
+    eligible, discharges, the waiting lists; then each agency fills its free places; then
+    everyone served counts a week."""
+    n_kinds, n = assigned.shape
+    # who each agency serves, one bit per agency (AgencyKind order), in one pass over people
+    eligible = np.empty(n, np.uint8)
+    for i in range(n):
+        ph = phase[i]
+        ext = cohort[i] == _EXTREMIST
+        inside = ph <= _TRANSITION
+        community = ph >= _RELEASE_DAY and ph <= _AFTER_LICENCE
+        transition = ph == _TRANSITION
+        alive = ph != _DEAD
+        from_transition = transition or community
+        recently = community and week - last_release_week[i] < support_weeks
+        bits = (
+            _bit(inside, 0)  # prison key workers: everyone in custody
+            | _bit(transition or _RELEASE_DAY <= ph <= _LICENCE, 1)  # probation
+            | _bit(ext and (inside or recently), 2)  # exit work
+            # police: released extremists with ties to the group, or on licence
+            | _bit(
+                community and ext and (group_ties[i] > police_ties_threshold or ph == _LICENCE), 3
+            )
+            | _bit(from_transition and not working[i] and age[i] < work_age_limit, 4)  # employment
+            | _bit(from_transition and not housed[i], 5)  # housing
+            | _bit(alive and mental_health[i] > 0, 6)  # mental health
+            | _bit(alive and ext and ideology[i] > deradicalised_threshold, 7)  # religious
+        )
+        eligible[i] = bits
+    # then each agency's caseload, one row at a time (as Caseload.update)
+    candidates = np.empty(n, np.int64)
+    for k in range(n_kinds):
+        row_assigned, row_waiting = assigned[k], waiting_since[k]
+        row_weeks, row_load = weeks_in_service[k], load[k, : n_staff[k]]
+        n_need = 0
+        for i in range(n):
+            is_eligible = (eligible[i] >> k) & 1  # bit k: agency k serves person i
+            slot = row_assigned[i]
+            if slot >= 0:
+                if not is_eligible:
+                    row_load[slot] -= 1
+                    row_assigned[i] = -1
+                    row_weeks[i] = 0
+                row_waiting[i] = -1
+                continue
+            if is_eligible:
+                if row_waiting[i] < 0:
+                    row_waiting[i] = week
+                candidates[n_need] = i
+                n_need += 1
+            else:
+                row_waiting[i] = -1
+        _fill(row_assigned, row_waiting, row_load, capacity[k], n_need, candidates, week)
+        for i in range(n):
+            if row_assigned[i] >= 0:
+                row_weeks[i] += 1
+
+
+# ------------------------------------------------------------------------------ rules
+@njit(cache=True)
+def advance_phases(phase, licence_end, release_week, monitored, week, planning_lead_weeks):
+    """Release day ends in licence; licences expire; planning starts before release."""
+    for i in range(phase.size):
+        if phase[i] == _RELEASE_DAY:
+            phase[i] = _LICENCE
+        if phase[i] == _LICENCE and week >= licence_end[i]:
+            phase[i] = _AFTER_LICENCE
+        if phase[i] != _LICENCE:
+            monitored[i] = False
+        if phase[i] == _CUSTODY and release_week[i] - week <= planning_lead_weeks:
+            phase[i] = _TRANSITION
+
+
+@njit(cache=True)
+def age_a_week(phase, age, week_in_years):
+    """Everyone alive ages a week."""
+    for i in range(phase.size):
+        if phase[i] != _DEAD:
+            age[i] += week_in_years
+
+
+@njit(cache=True)
+def die(phase, death_week, hazard, u_death, week):
+    """The alive die with this week's hazard (computed by numpy: it needs exp2)."""
+    for i in range(phase.size):
+        if phase[i] != _DEAD and u_death[i] < hazard[i]:
+            phase[i] = _DEAD
+            death_week[i] = week
+
+
+@njit(cache=True)
+def unfair_incidents(
+    phase, trust, u_unfair, rate_inside, rate_outside, mod_unfair, mod_unfair_v, trust_loss, hit
+):
+    """Who meets an incident perceived as unfair (``hit``), and the trust it breaks; returns
+    how many (their grievance is added by the caller: it needs a power)."""
+    n_hit = 0
+    for i in range(phase.size):
+        rate = rate_inside if _in_custody(phase[i]) else rate_outside
+        if phase[i] != _DEAD and u_unfair[i] < rate * at(mod_unfair_v, mod_unfair, i):
+            trust[i] *= 1.0 - trust_loss
+            hit[n_hit] = i
+            n_hit += 1
+    return n_hit
+
+
+@njit(cache=True, inline="always")
+def _recruit_one(
+    i,
+    u_success,
+    vulnerability,
+    openness,
+    approach_success,
+    mod_success,
+    mod_success_v,
+    week,
+    last_approach_week,
+    group_ties,
+    ideology,
+    ties_gain,
+    ideology_gain,
+):
+    """An approach to person i (``submodels._recruit``); True if it succeeds."""
+    last_approach_week[i] = week
+    chance = approach_success * vulnerability * openness[i] * at(mod_success_v, mod_success, i)
+    if u_success[i] < chance:
+        group_ties[i] += ties_gain * (1.0 - group_ties[i])
+        ideology[i] += ideology_gain * (1.0 - ideology[i])
+        return True
+    return False
+
+
+@njit(cache=True)
+def recruit_in_prison(
+    phase,
+    wing,
+    rate_by_wing,
+    u_approach,
+    u_success,
+    hope,
+    family_ties,
+    trust,
+    openness,
+    family_protection,
+    trust_protection,
+    mod_prison,
+    mod_prison_v,
+    approach_success,
+    mod_success,
+    mod_success_v,
+    week,
+    last_approach_week,
+    group_ties,
+    ideology,
+    group_link,
+    ties_gain,
+    ideology_gain,
+):
+    """Recruiters on a wing approach its prisoners; returns (approaches, successes)."""
+    approaches = successes = 0
+    for i in range(phase.size):
+        if not (_in_custody(phase[i]) and u_approach[i] < rate_by_wing[wing[i]]):
+            continue
+        approaches += 1
+        vulnerability = (
+            (1.0 - hope[i])
+            * (1.0 - family_protection * family_ties[i])
+            * (1.0 - trust_protection * trust[i])
+        )
+        vulnerability = vulnerability * at(mod_prison_v, mod_prison, i)
+        if _recruit_one(
+            i,
+            u_success,
+            vulnerability,
+            openness,
+            approach_success,
+            mod_success,
+            mod_success_v,
+            week,
+            last_approach_week,
+            group_ties,
+            ideology,
+            ties_gain,
+            ideology_gain,
+        ):
+            successes += 1
+            group_link[i] = True
+    return approaches, successes
+
+
+@njit(cache=True)
+def recruit_in_community_targets(
+    phase,
+    cohort,
+    group_ties,
+    ideology,
+    group_link,
+    recruiting,
+    housed,
+    working,
+    stigma,
+    family_ties,
+    trust,
+    community,
+    u_convert,
+    engaged_threshold,
+    conversion,
+    target_ideology,
+    need_met,
+    stigma_weight,
+    family_protection,
+    trust_protection,
+    n_communities,
+    targets,
+    vulnerability,
+):
+    """Engaged releasees start (or stop) recruiting; who recruiters target and how
+    vulnerable each is. Returns (releasees starting to recruit, recruiting releasees per
+    community)."""
+    starting = 0
+    recruiting_by_community = np.zeros(n_communities, np.int64)
+    unmet = (1.0 - need_met) / 2.0
+    for i in range(phase.size):
+        in_community = _in_community(phase[i])
+        engaged = in_community and group_ties[i] > engaged_threshold
+        if not engaged:
+            recruiting[i] = False
+        elif not recruiting[i] and u_convert[i] < conversion:
+            recruiting[i] = True
+            starting += 1
+        if recruiting[i]:
+            recruiting_by_community[community[i]] += 1
+        targets[i] = (
+            in_community
+            and not recruiting[i]
+            and (cohort[i] == _EXTREMIST or ideology[i] > target_ideology or group_link[i])
+        )
+        material_need = need_met + unmet * (0.0 if housed[i] else 1.0)
+        material_need = material_need + unmet * (0.0 if working[i] else 1.0)
+        vulnerability[i] = (
+            material_need
+            * (1.0 - stigma_weight + stigma_weight * stigma[i])
+            * (1.0 - family_protection * family_ties[i])
+            * (1.0 - trust_protection * trust[i])
+        )
+    return starting, recruiting_by_community
+
+
+@njit(cache=True)
+def recruit_in_community_approach(
+    targets,
+    vulnerability,
+    weight_power,
+    community,
+    active,
+    approaches_per_week,
+    n_communities,
+    u_approach,
+    u_online,
+    u_online_success,
+    u_success,
+    online_approach,
+    online_success_share,
+    openness,
+    approach_success,
+    mod_success,
+    mod_success_v,
+    week,
+    last_approach_week,
+    group_ties,
+    ideology,
+    ties_gain,
+    ideology_gain,
+):
+    """Recruiters share their approaches among targets by vulnerability (to the targeting
+    power, ``weight_power``); online approaches reach the others. Returns (approaches,
+    successes, online approaches, online successes)."""
+    n = targets.size
+    total = np.zeros(n_communities)
+    for i in range(n):  # np.bincount(community, weights=where(targets, power, 0))
+        total[community[i]] += weight_power[i] if targets[i] else 0.0
+    approaches = successes = online = online_successes = 0
+    for i in range(n):
+        if not targets[i]:
+            continue
+        weight = weight_power[i]
+        share = weight / total[community[i]] if weight > 0 else 0.0
+        rate = active[community[i]] * approaches_per_week * share
+        if u_approach[i] < rate:
+            approaches += 1
+            successes += _recruit_one(
+                i,
+                u_success,
+                vulnerability[i],
+                openness,
+                approach_success,
+                mod_success,
+                mod_success_v,
+                week,
+                last_approach_week,
+                group_ties,
+                ideology,
+                ties_gain,
+                ideology_gain,
+            )
+        elif u_online[i] < online_approach:
+            online += 1
+            online_successes += _recruit_one(
+                i,
+                u_online_success,
+                online_success_share * vulnerability[i],
+                openness,
+                approach_success,
+                mod_success,
+                mod_success_v,
+                week,
+                last_approach_week,
+                group_ties,
+                ideology,
+                ties_gain,
+                ideology_gain,
+            )
+    return approaches, successes, online, online_successes
+
+
+@njit(cache=True)
+def update_stigma(
+    phase,
+    community,
+    stigma_conviction,
+    stigma,
+    monitored,
+    prejudice,
+    fade,
+    prejudice_weight,
+    monitoring_stigma,
+    mod_stigma,
+    mod_stigma_v,
+):
+    """Conviction stigma fades in the community; prejudice and monitoring add to it."""
+    for i in range(phase.size):
+        if _in_community(phase[i]):
+            stigma_conviction[i] *= 1.0 - fade
+        s = stigma_conviction[i] + prejudice_weight * prejudice[community[i]]
+        s = s + monitoring_stigma * (1.0 if monitored[i] else 0.0)
+        s = s + at(mod_stigma_v, mod_stigma, i)
+        stigma[i] = _clip01(s)
+
+
+@njit(cache=True)
+def family_dynamics(
+    phase,
+    family_ties,
+    family_trust,
+    housed,
+    working,
+    group_ties,
+    police_served,
+    exit_served,
+    u_family,
+    support_growth,
+    growth_trust_weight,
+    custody_drift,
+    conflict_rate,
+    conflict_loss,
+    police_trust_cost,
+    exit_family_trust,
+    mod_growth,
+    mod_growth_v,
+    contact_touched,
+    mod_contact,
+    mod_contact_v,
+    mod_conflict,
+    mod_conflict_v,
+    trust_change_touched,
+    mod_trust_change,
+    mod_trust_change_v,
+):
+    """Family ties grow after release, fade in custody (or grow with contact there), break in
+    conflicts; police monitoring costs the family's trust, exit work builds it."""
+    w = growth_trust_weight
+    drift = custody_drift * support_growth
+    for i in range(phase.size):
+        community = _in_community(phase[i])
+        inside = _in_custody(phase[i])
+        ties = family_ties[i]
+        growth = support_growth * (1.0 - w + w * family_trust[i]) * (1.0 - ties)
+        if community:
+            ties = ties + growth * at(mod_growth_v, mod_growth, i)
+        if inside:
+            ties = ties - drift * ties
+            if contact_touched:
+                ties = ties + growth * at(mod_contact_v, mod_contact, i)
+        ties = _clip01(ties)
+        stress = (0.0 if housed[i] else 1.0) + (0.0 if working[i] else 1.0) + group_ties[i]
+        if community and u_family[i] < conflict_rate * stress * at(mod_conflict_v, mod_conflict, i):
+            ties *= 1.0 - conflict_loss
+        family_ties[i] = ties
+        trust = family_trust[i]
+        if police_served[i]:
+            trust -= police_trust_cost * trust
+        if trust_change_touched:
+            trust = _clip01(trust + at(mod_trust_change_v, mod_trust_change, i))
+        if exit_served[i]:
+            trust += exit_family_trust * (1.0 - trust)
+        family_trust[i] = trust
+
+
+@njit(cache=True)
+def drift_ideology(phase, ideology, group_ties, openness, drift_group):
+    """Group ties pull belief up (the first step of drift_ideology_and_ties; the caller then
+    computes the sympathy, which needs a power)."""
+    for i in range(phase.size):
+        x = ideology[i]
+        ideology[i] = x + drift_group * openness[i] * group_ties[i] * (1.0 - x)
+
+
+@njit(cache=True)
+def drift_ideology_and_ties(
+    phase,
+    ideology,
+    group_ties,
+    family_ties,
+    working,
+    housed,
+    hope,
+    trust,
+    stigma,
+    openness,
+    sympathy,
+    active_served,
+    indptr,
+    indices,
+    data,
+    drift_rejection,
+    drift_bonds,
+    ties_decay,
+    custody_ties_decay,
+    peer_ties_pull,
+    boredom,
+    mod_boredom,
+    mod_boredom_v,
+):
+    """Rejection pulls belief up, bonds pull it down; ties loosen with anchors and follow the
+    released peers (the sparse product over the ties, summed in the order scipy sums); boredom
+    wears hope down. ``active_served``: served by exit work, mental health or religious
+    counsel."""
+    n = phase.size
+    custody_decay = ties_decay * custody_ties_decay
+    for i in range(n):
+        community = _in_community(phase[i])
+        bonds = (family_ties[i] + (1.0 if working[i] else 0.0) + hope[i]) / 3.0
+        x = ideology[i]
+        x = x + (
+            drift_rejection
+            * openness[i]
+            * stigma[i]
+            * (1.0 if community else 0.0)
+            * sympathy[i]
+            * (1.0 - x)
+        )
+        x = x - drift_bonds * openness[i] * bonds * x
+        ideology[i] = _clip01(x)
+        if community:
+            anchors = (
+                (1.0 if housed[i] else 0.0) + (1.0 if working[i] else 0.0) + family_ties[i]
+            ) / 3.0
+            decay = ties_decay * anchors
+        else:
+            decay = custody_decay
+        alive = 1.0 if phase[i] != _DEAD else 0.0
+        group_ties[i] -= decay * group_ties[i] * alive
+    # the pull of released peers reads everyone's loosened ties: a second loop
+    pulled = np.empty(n)
+    for i in range(n):
+        pulled[i] = group_ties[i]
+        if not _in_community(phase[i]):
+            continue
+        neighbours = 0.0
+        neighbour_ties = 0.0
+        for jj in range(indptr[i], indptr[i + 1]):
+            j = indices[jj]
+            outside = 1.0 if _in_community(phase[j]) else 0.0
+            neighbours += data[jj] * outside
+            neighbour_ties += data[jj] * (group_ties[j] * outside)
+        if neighbours > 0:
+            target = neighbour_ties / neighbours
+            pulled[i] = group_ties[i] + peer_ties_pull * (target - group_ties[i])
+    for i in range(n):
+        group_ties[i] = _clip01(pulled[i])
+        community = _in_community(phase[i])
+        active = (working[i] and community) or active_served[i]
+        idle = 1.0 if (not active and phase[i] != _DEAD) else 0.0
+        h = hope[i] - boredom * idle * hope[i] * at(mod_boredom_v, mod_boredom, i)
+        hope[i] = _clip01(h)
+        trust[i] = _clip01(trust[i])
+
+
+@njit(cache=True)
+def detect_and_recall(
+    phase,
+    convicted,
+    group_ties,
+    family_trust,
+    family_ties,
+    trust,
+    monitored,
+    housed,
+    police_served,
+    exit_slot,
+    exit_ngo,
+    u_detect,
+    u_recall,
+    week,
+    engaged_threshold,
+    police_detection,
+    unmonitored_detection,
+    family_trust_weight,
+    ngo_information_sharing,
+    exit_information_detection,
+    recall_hazard,
+    recall_monitored,
+    recall_trust_reduction,
+    recall_no_housing,
+    recall_family_reduction,
+    recall_stay_weeks,
+    mod_detection,
+    mod_detection_v,
+    mod_recall,
+    mod_recall_v,
+    engaged_week,
+    reengagement_week,
+    terror_week,
+    recall_week,
+    n_recalls,
+    release_week,
+    on_recall,
+    documented,
+    breach_hazard,
+):
+    """Re-engagement is documented; breaches and documented re-engagement on licence bring
+    recall (``documented`` is written for everyone, ``breach_hazard`` too: the week's hazard of
+    a recall for a breach on licence, 0 for those not on licence)."""
+    w = family_trust_weight
+    for i in range(phase.size):
+        community = _in_community(phase[i]) and not convicted[i]
+        engaged = community and group_ties[i] > engaged_threshold
+        if engaged and engaged_week[i] == _NO_EVENT:
+            engaged_week[i] = week
+        slot = exit_slot[i]
+        if slot < 0:
+            sharing = 0.0
+        elif exit_ngo.size and exit_ngo[slot]:
+            sharing = ngo_information_sharing
+        else:
+            sharing = 1.0  # a state exit worker passes on all of it
+        p_detect = (
+            police_detection
+            * (1.0 if police_served[i] else unmonitored_detection)
+            * (1.0 - w + w * family_trust[i])
+            * (1.0 + exit_information_detection * sharing)
+            * at(mod_detection_v, mod_detection, i)
+        )
+        documented[i] = engaged and u_detect[i] < p_detect
+        if documented[i] and reengagement_week[i] == _NO_EVENT and terror_week[i] == _NO_EVENT:
+            reengagement_week[i] = week
+        on_licence = community and (phase[i] == _LICENCE or phase[i] == _RELEASE_DAY)
+        breach_hazard[i] = 0.0
+        if not on_licence:
+            continue
+        hazard = (
+            recall_hazard
+            * (1.0 + group_ties[i])
+            * (recall_monitored if monitored[i] else 1.0)
+            * (1.0 - recall_trust_reduction * trust[i])
+            * (1.0 if housed[i] else recall_no_housing)
+            * (1.0 - recall_family_reduction * family_ties[i])
+            * at(mod_recall_v, mod_recall, i)
+        )
+        breach_hazard[i] = hazard
+        if u_recall[i] < hazard or documented[i]:
+            if recall_week[i] == _NO_EVENT:
+                recall_week[i] = week
+            n_recalls[i] += 1
+            phase[i] = _CUSTODY
+            monitored[i] = False
+            release_week[i] = week + recall_stay_weeks
+            on_recall[i] = True
+
+
+@njit(cache=True)
+def disrupt(
+    phase,
+    documented,
+    community,
+    u_disrupt,
+    week,
+    probability,
+    delay_weeks,
+    ties_loss,
+    family_trust_loss,
+    trust_loss,
+    removal,
+    disruption_due,
+    group_ties,
+    family_trust,
+    trust,
+    recruiting,
+    group_link,
+    pool,
+):
+    """Security services act on documented re-engagement after a delay; returns how many
+    were disrupted this week."""
+    removed = np.zeros(pool.size, np.int64)
+    n_due = 0
+    for i in range(phase.size):
+        if documented[i] and u_disrupt[i] < probability and disruption_due[i] == _NO_EVENT:
+            disruption_due[i] = week + delay_weeks
+        if disruption_due[i] == week and phase[i] != _DEAD:
+            group_ties[i] *= 1.0 - ties_loss
+            family_trust[i] *= 1.0 - family_trust_loss
+            trust[i] *= 1.0 - trust_loss
+            disruption_due[i] = _NO_EVENT
+            removed[community[i]] += 1
+            recruiting[i] = False
+            group_link[i] = False
+            n_due += 1
+    for c in range(pool.size):
+        pool[c] = max(pool[c] - removal * removed[c], 0.0)
+    return n_due
+
+
+@njit(cache=True)
+def reach_milestones(
+    phase,
+    family_ties,
+    working,
+    housed,
+    weeks_in_service,
+    therapy_rows,
+    milestones,
+    hope,
+    popcount,
+    family_contact_threshold,
+    therapy_milestone_weeks,
+    hope_per_milestone,
+    mod_hope,
+    mod_hope_v,
+):
+    """Milestones reached for the first time give hope (``therapy_rows``: the rows of
+    ``weeks_in_service`` whose length makes the therapy milestone; bits as agents.Milestone)."""
+    for i in range(phase.size):
+        if phase[i] == _DEAD:
+            reached = 0
+        else:
+            community = _in_community(phase[i])
+            therapy = False
+            for k in therapy_rows:
+                therapy |= weeks_in_service[k, i] >= therapy_milestone_weeks
+            reached = (
+                (1 if family_ties[i] > family_contact_threshold else 0)
+                | (2 if therapy else 0)
+                | (4 if working[i] and community else 0)
+                | (8 if housed[i] and community else 0)
+            )
+        new = reached & ~milestones[i]
+        gained = hope_per_milestone * popcount[new] * (1.0 - hope[i])
+        hope[i] = _clip01(hope[i] + gained * at(mod_hope_v, mod_hope, i))
+        milestones[i] |= reached
+
+
+# ------------------------------------------------------------------------------ indicators
+@njit(cache=True, inline="always")
+def _count(counts, g1, f, flag):
+    """Count a person with ``flag`` in their cohort's group (g1; group 0, everyone, is the
+    sum of the cohorts' counts, made at the end)."""
+    counts[g1, f] += flag
+
+
+#: the per-cohort indicators a record kernel returns, in Recorder._GROUP_KEYS order
+N_GROUP_VALUES = 23
+
+
+@njit(cache=True)
+def record_people(
+    group_of,
+    n_groups,
+    phase,
+    first_release_week,
+    reoffence_week,
+    terror_week,
+    reengagement_week,
+    recall_week,
+    housed,
+    working,
+    family_ties,
+    trust,
+    hope,
+    stigma,
+    milestone_count,
+    ideology,
+    group_ties,
+    separated,
+    deradicalised_threshold,
+    disengaged_threshold,
+    engaged_threshold,
+    week,
+    custody_weeks,
+    follow_up,
+    follow_up_weeks,
+    at_release,
+    out,
+    indicators,
+):
+    """The week's per-cohort indicators in one pass over people (``out[g]``: group 0 is
+    everyone, group 1 + c the people of cohort code ``group_of[i] == c``; values in
+    Recorder._GROUP_KEYS order), the custody counts of the costs, the weeks in custody, and the
+    snapshots at release and after it. Means add their elements as numpy's ``sum`` does
+    (:func:`pairwise_sum`). With ``indicators`` False only the weeks in custody, the custody
+    counts and the snapshots are made (``out`` is left alone). Returns (in custody, in custody
+    on a separation wing)."""
+    n = phase.size
+    counts = np.zeros((n_groups, 18), np.int64)
+    # indices of the alive and of those in the community, per group, in person order
+    alive_idx = np.empty((n_groups, n), np.int64)
+    community_idx = np.empty((n_groups, n), np.int64)
+    n_alive = np.zeros(n_groups, np.int64)
+    n_community = np.zeros(n_groups, np.int64)
+    milestones_alive = np.zeros(n_groups, np.int64)
+    in_custody = separated_custody = 0
+    for i in range(n):
+        ph = phase[i]
+        inside = ph <= _TRANSITION
+        community = ph >= _RELEASE_DAY and ph <= _AFTER_LICENCE
+        alive = ph != _DEAD
+        if inside:
+            in_custody += 1
+            if separated[i]:
+                separated_custody += 1
+            if week > 0:
+                custody_weeks[i] += 1
+        first = first_release_week[i]
+        if first >= 0:  # the state at, and some years after, the first release
+            if first == week:
+                at_release[0, i] = housed[i]
+                at_release[1, i] = working[i]
+            for y in range(follow_up_weeks.size):
+                if first + follow_up_weeks[y] == week:
+                    row = follow_up[y]
+                    row[0, i] = alive
+                    row[1, i] = community
+                    row[2, i] = ideology[i]
+                    row[3, i] = group_ties[i]
+                    row[4, i] = ideology[i] < deradicalised_threshold
+                    row[5, i] = group_ties[i] < disengaged_threshold
+                    row[6, i] = group_ties[i] > engaged_threshold
+                    row[7, i] = housed[i]
+                    row[8, i] = working[i]
+                    row[9, i] = family_ties[i]
+        if not indicators:
+            continue
+        g1 = 1 + group_of[i]  # the person's cohort; group 0 is everyone
+        _count(counts, g1, 0, inside)
+        _count(counts, g1, 1, ph == _TRANSITION)
+        _count(counts, g1, 2, ph == _RELEASE_DAY)
+        _count(counts, g1, 3, ph == _LICENCE)
+        _count(counts, g1, 4, ph == _AFTER_LICENCE)
+        _count(counts, g1, 5, ph == _DEAD)
+        _count(counts, g1, 6, first_release_week[i] >= 0)
+        _count(counts, g1, 7, reoffence_week[i] >= 0)
+        _count(counts, g1, 8, terror_week[i] >= 0)
+        _count(counts, g1, 9, reengagement_week[i] >= 0)
+        _count(counts, g1, 10, recall_week[i] >= 0)
+        _count(counts, g1, 11, community and housed[i])
+        _count(counts, g1, 12, community and working[i])
+        _count(counts, g1, 13, alive and ideology[i] < deradicalised_threshold)
+        _count(counts, g1, 14, alive and group_ties[i] < disengaged_threshold)
+        _count(counts, g1, 15, alive and group_ties[i] > engaged_threshold)
+        # the person joins the lists of the alive and of those in the community, of everyone
+        # and of their cohort (written always, kept by advancing the count: no branches)
+        for pass_ in range(2):
+            g = g1 if pass_ else 0
+            alive_idx[g, n_alive[g]] = i
+            n_alive[g] += alive
+            community_idx[g, n_community[g]] = i
+            n_community[g] += community
+            milestones_alive[g] += milestone_count[i] * alive
+    if not indicators:
+        return in_custody, separated_custody
+    for g in range(1, n_groups):
+        for f in range(16):
+            counts[0, f] += counts[g, f]
+    nan = np.nan
+    for g in range(n_groups):
+        for f in range(11):
+            out[g, f] = counts[g, f]
+        nc = n_community[g]
+        na = n_alive[g]
+        ci = community_idx[g, :nc]
+        ai = alive_idx[g, :na]
+        out[g, 11] = counts[g, 11] / nc if nc else nan
+        out[g, 12] = counts[g, 12] / nc if nc else nan
+        out[g, 13] = _pairwise(family_ties, ci, 0, nc) / nc if nc else nan
+        out[g, 14] = _pairwise(trust, ai, 0, na) / na if na else nan
+        out[g, 15] = _pairwise(hope, ai, 0, na) / na if na else nan
+        out[g, 16] = _pairwise(stigma, ci, 0, nc) / nc if nc else nan
+        out[g, 17] = milestones_alive[g] / na if na else nan
+        out[g, 18] = _pairwise(ideology, ai, 0, na) / na if na else nan
+        out[g, 19] = _pairwise(group_ties, ai, 0, na) / na if na else nan
+        out[g, 20] = counts[g, 13] / na if na else nan
+        out[g, 21] = counts[g, 14] / na if na else nan
+        out[g, 22] = counts[g, 15] / na if na else nan
+    return in_custody, separated_custody
