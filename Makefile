@@ -48,7 +48,8 @@ lock:
 
 # compare three named practices of the paper with the baseline on common random numbers, at
 # the stated values (chance only) and over 8 joint draws of the assumptions (2 runs each); writes
-# results/<time>-compare-.../ with report.html, report.md, comparison.csv, benefit_cost.csv,
+# results/<time>-compare-.../ with report.html (a brief: league table first, appendix folded),
+# brief.pdf (the same on one page), report.md, comparison.csv, benefit_cost.csv,
 # value_of_information.csv and plots; about two minutes on 2 cores
 demo: $(STAMP)
 	$(VENV)/bin/reintegration-sim compare baseline \

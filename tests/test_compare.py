@@ -27,6 +27,7 @@ from reintegration_sim.analysis.survival import SURVIVAL_YEARS, cumulative_incid
 from reintegration_sim.model import ReintegrationModel
 from reintegration_sim.model.outcomes import EVENT_OUTCOMES, STAFF_COST_PARAMETER
 from reintegration_sim.model.population import WEEKS_PER_YEAR
+from reintegration_sim.outputs.plotting import survival_panels
 from reintegration_sim.outputs.results import read_comparison, scenario_from_metadata
 from reintegration_sim.scenario import Scenario, ScenarioError
 
@@ -45,10 +46,10 @@ FILES = {
     "timeseries.parquet",
     "people.parquet",
     "forest.png",
-    "survival.png",
     "indicators.png",
     "report.md",
     "report.html",
+    "brief.pdf",
     "benefit_cost.csv",
     "acceptability.csv",
     "cost_effect.png",
@@ -257,9 +258,11 @@ def model_people_custody_weeks(model: ReintegrationModel) -> float:
 
 def test_compare_writes_every_file(compared) -> None:
     out, stdout = compared
-    assert {p.name for p in out.iterdir()} == FILES
-    assert not any(p.name.startswith(".") for p in out.parent.iterdir())  # no staging left
     table = pd.read_parquet(out / "comparison.parquet")
+    # survival curves only where a policy differs from the base beyond chance
+    differs = bool(survival_panels(table, 3.0))
+    assert {p.name for p in out.iterdir()} == FILES | ({"survival.png"} if differs else set())
+    assert not any(p.name.startswith(".") for p in out.parent.iterdir())  # no staging left
     csv = pd.read_csv(out / "comparison.csv")
     assert len(csv) == len(table) and list(table.columns) == COMPARISON_COLUMNS
     assert list(table["scenario"].drop_duplicates()) == ["base", "staff", "family"]
@@ -278,7 +281,7 @@ def test_compare_writes_every_file(compared) -> None:
     assert costs["family", "cost_staff"] == 0
     # the printed summary and where the report is
     assert "staff vs base" in stdout and "family vs base" in stdout
-    assert f"Report: {out / 'report.html'}" in stdout
+    assert f"Report: {out / 'report.html'}" in stdout and "brief.pdf" in stdout
     assert "Any proven reoffence" in stdout and "extra cost per reoffence prevented" in stdout
     assert "net present value per participant" in stdout and "chance only" in stdout
 
@@ -353,39 +356,48 @@ def test_compare_metadata(compared, files) -> None:
 
 
 def test_report(compared) -> None:
+    """The brief first (title from the scenarios, what the ranges cover, the league table),
+    then the appendix with the method, the scenario texts and every figure."""
     out, _ = compared
     md = (out / "report.md").read_text()
     page = (out / "report.html").read_text()
-    assert md.startswith("# What changes if we do **staff** or **family** instead of **base**?")
+    # the files' names have no titles: their names in words
+    assert md.startswith("# Staff or Family instead of Base\n")
+    brief, appendix = md.split("\n## Appendix\n")
+    for text in (
+        "Ranges cover chance only",
+        "The people are synthetic",
+        "Under **Base**, of every 1,000 people released after an extremist offence",
+        "| Policy | Terrorism reoffences per 1,000 released |",
+        "Sorted by the change in terrorism reoffences",
+        "Recalls can rise under a good policy",
+    ):
+        assert text in brief, text
     for text in (
         "Twice the staff in every agency.",
         "Family support at level 3.",
         "per 100 people released",
-        "distinguishable from noise",
-        "How many runs would it take to detect a difference?",
+        "distinguishable from chance",
+        "Runs per scenario needed",
         "Extra cost per proven reoffence prevented",
         "Synthetic populations only",
         "never a risk score",
         "docs/ODD.md",
-        "## Limits",
-        "## What is each policy worth? (benefit-cost)",
-        "**What the ranges cover: chance only",
+        "### Limits and ethics",
+        "### Staff: every figure",
+        "Kaplan-Meier",
         "Net present value per participant",
         "benefits exceed costs in",
         "People per arm to detect the change in terrorism offences",
     ):
-        assert text in md, text
-    images = (
-        "forest.png",
-        "survival.png",
-        "indicators.png",
-        "cost_effect.png",
-        "acceptability.png",
-    )
+        assert text in appendix, text
+    images = ["forest.png", "indicators.png", "cost_effect.png", "acceptability.png"]
+    images += ["survival.png"] if (out / "survival.png").exists() else []
     for image in images:
         assert f"]({image})" in md
     assert page.count("data:image/png;base64,") == len(images)
-    assert "<table>" in page and "Twice the staff in every agency." in page
+    assert '<table class="league">' in page and "Twice the staff in every agency." in page
+    assert page.count("<details>") >= 6 and 'id="appendix"' in page
     assert "**" not in page  # every inline mark rendered
 
 

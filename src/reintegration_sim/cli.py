@@ -198,7 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="compare scenarios with a base on common random numbers; write a report",
         description="Run a base scenario and one or more others on the same seeds (common "
         "random numbers); write paired differences with intervals, costs, plots and a report "
-        "(report.md, report.html) to a result folder and print the main differences.",
+        "(report.html, report.md and a one-page brief.pdf) to a result folder and print the main "
+        "differences.",
         allow_abbrev=False,
     )
     compare.add_argument(
@@ -720,6 +721,7 @@ def _compare_out_dir(names: Sequence[str]) -> Path:
 
 
 def _compare(args: argparse.Namespace, command: list[str]) -> int:
+    from .outputs.brief import BRIEF_PDF
     from .outputs.report import REPORT_HTML, REPORT_MD
     from .outputs.results import check_out_dir
     from .priors import PriorError, resolve_vary
@@ -767,7 +769,10 @@ def _compare(args: argparse.Namespace, command: list[str]) -> int:
         result.seed_source = "--seed"
     result.save(out, command)
     print(result.text())
-    print(f"\nReport: {out / REPORT_HTML} (and {REPORT_MD}); all figures: {out / 'comparison.csv'}")
+    print(
+        f"\nReport: {out / REPORT_HTML} (and {REPORT_MD}; one page: {BRIEF_PDF}); "
+        f"all figures: {out / 'comparison.csv'}"
+    )
     return 0
 
 

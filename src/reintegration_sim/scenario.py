@@ -123,6 +123,10 @@ class Scenario(BaseModel):
 
             scenario.with_overrides({"offending.terror_hazard": 0.002,
                                      "interventions.deradicalisation_programme.coverage": 0.5})
+
+        A new ``name`` without a ``title`` drops the title, as a file that inherits from
+        another names and titles itself: a copy of the baseline under another name is not
+        shown as "Today's practice".
         """
         from .keys import KeyError_, nested_overrides
 
@@ -130,6 +134,8 @@ class Scenario(BaseModel):
             parameters, levers, settings = nested_overrides(overrides)
         except KeyError_ as err:
             raise ScenarioError(f"{self.source_path or self.name}: {err}") from None
+        if settings.get("name", self.name) != self.name and "title" not in settings:
+            settings["title"] = None
         return self._revalidate(
             parameters=_merge(self.overrides(), parameters),
             interventions=_merge(self.intervention_settings(), levers),

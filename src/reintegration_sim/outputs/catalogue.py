@@ -186,8 +186,8 @@ def scenarios_markdown(directory: str | Path) -> str:
         'copies them to edit, or a file of your own says `base = "NAME"` and only what differs. Levers are described in [levers.md](levers.md), parameters in '
         "[parameters.md](parameters.md).",
         "",
-        "| file | name | sets |",
-        "|---|---|---|",
+        "| file | name | title (in reports and plots) | sets |",
+        "|---|---|---|---|",
     ]
     sections = []
     for path in sorted(directory.glob("*.toml")):
@@ -201,14 +201,14 @@ def scenarios_markdown(directory: str | Path) -> str:
             detail = ", ".join(f"{n} = {_fmt(v)}" for n, v in values.items())
             settings.append(f"`{key}`" + (f" ({detail})" if detail else ""))
         lines.append(
-            f"| [`{path.name}`](#{scenario.name}) | {scenario.name} | "
+            f"| [`{path.name}`](#{scenario.name}) | {scenario.name} | {scenario.label} | "
             f"{len(settings)} setting{'s' if len(settings) != 1 else ''} |"
         )
         sections += [
             f"## {scenario.name}",
             "",
-            f"File: `scenarios/{path.name}`. Horizon {scenario.horizon_weeks} weeks, seed "
-            f"{scenario.seed}.",
+            f"**{scenario.label}**. File: `scenarios/{path.name}`. Horizon "
+            f"{scenario.horizon_weeks} weeks, seed {scenario.seed}.",
             "",
             _one_line(scenario.description),
             "",

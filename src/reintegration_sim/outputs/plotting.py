@@ -6,15 +6,17 @@
 * :func:`indicators_figure`: state indicators over time per cohort, mean over replications with
   a 5-95 % band.
 
-Comparisons of scenarios (``reintegration-sim compare``):
+Comparisons of scenarios (``reintegration-sim compare``), each scenario by its title:
 
-* :func:`forest_figure`: paired differences from the base with their 95 % intervals, one row
-  per scenario and outcome, from the comparison table;
-* :func:`survival_comparison_figure`: Kaplan-Meier cumulative incidence per scenario, overlaid;
+* :func:`forest_figure`: differences from the base per 1,000 releases with the ranges of the
+  report's league table, one panel per outcome and one row per scenario (readable at 20);
+* :func:`survival_comparison_figure`: Kaplan-Meier cumulative incidence per scenario with 95 %
+  bands, only for the outcomes and scenarios that differ from the base
+  (:func:`survival_panels`);
 * :func:`indicators_comparison_figure`: a few indicators over time per scenario (housing, trust,
   hope, stigma, waiting lists, cumulative cost);
 * :func:`cost_effect_figure`: the cost-effect plane, one point per draw and scenario
-  (terrorism offences prevented against the net cost to taxpayers);
+  (terrorism offences prevented against the net cost to taxpayers, per 1,000 releases);
 * :func:`acceptability_figure`: the cost-effectiveness acceptability curve;
 * :func:`value_of_information_figure`: the EVPPI of the assumptions worth most.
 
@@ -25,20 +27,25 @@ state are never touched, so this works headless and in worker processes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from ..analysis.comparison import measure
 from ..analysis.economics import BenefitCost
 from ..analysis.survival import COHORTS, event_durations
 from ..model.agents import AgencyKind
 from ..model.outcomes import EVENT_OUTCOMES, INDICATOR_BY_KEY, EventOutcome
 from ..model.population import WEEKS_PER_YEAR
+from .league import EFFECT_OUTCOMES, PER, Outcome, effect_spreads
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.lines import Line2D
 
 __all__ = [
     "ACCEPTABILITY_PNG",
@@ -53,8 +60,10 @@ __all__ = [
     "forest_figure",
     "indicators_comparison_figure",
     "indicators_figure",
+    "draw_cost_effect",
     "scenario_colours",
     "survival_comparison_figure",
+    "survival_panels",
     "survival_figure",
     "write_comparison_plots",
     "write_plots",
@@ -264,6 +273,8 @@ def write_plots(folder: Path, timeseries: pd.DataFrame, people: pd.DataFrame) ->
 
 # ---------------------------------------------------------------------- comparisons
 
+# ---------------------------------------------------------------------- comparisons
+
 #: panels of the comparison's ``indicators.png``: title, indicators summed, cohort, scale
 COMPARISON_PANELS: tuple[tuple[str, tuple[str, ...], str, float], ...] = (
     ("Housed, extremist cohort (share)", ("housed",), "extremist", 1.0),
@@ -281,13 +292,26 @@ COMPARISON_PANELS: tuple[tuple[str, tuple[str, ...], str, float], ...] = (
 _BASE_COLOUR = "black"
 #: the base is drawn first and wider, so that it shows around a scenario's line that covers it
 _BASE_LW = 2.6
+#: the forest plot's colours: a range wholly on the better side, on the worse side, or neither
+#: (or an outcome with no better side: detected re-engagement and recall)
+_BETTER, _WORSE, _UNCLEAR = "#1b7837", "#b2182b", "#555555"
+#: most scenarios drawn in one panel of the survival curves, besides the base
+SURVIVAL_MOST = 4
 
 
 def scenario_colours(names: Sequence[str]) -> dict[str, str]:
-    """One colour per scenario, the same in every figure: the base (first) black."""
-    colours = [f"C{k}" for k in range(10)]
+    """One colour per scenario, the same in every figure: the base (first) black, the others
+    from matplotlib's default cycle (up to 10) or from tab20 (up to 20, then again)."""
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    if len(names) - 1 <= 10:
+        palette = [f"C{k}" for k in range(10)]
+    else:
+        tab20 = colormaps["tab20"]
+        palette = [to_hex(tab20(k)) for k in range(20)]
     return {
-        name: _BASE_COLOUR if i == 0 else colours[(i - 1) % len(colours)]
+        name: _BASE_COLOUR if i == 0 else palette[(i - 1) % len(palette)]
         for i, name in enumerate(names)
     }
 
@@ -296,67 +320,91 @@ def _scenario_names(table: pd.DataFrame) -> list[str]:
     return list(dict.fromkeys(table["scenario"].astype(str)))
 
 
+def _shown(labels: Mapping[str, str] | None, name: str) -> str:
+    """A scenario's title from ``labels`` (its name where none is given)."""
+    return (labels or {}).get(name, name)
+
+
+def _panel_grid(n: int, most: int = 3) -> tuple[int, int]:
+    ncols = min(most, max(1, n))
+    return -(-max(1, n) // ncols), ncols
+
+
 def forest_figure(
     comparison: pd.DataFrame,
     years: float = 3,
-    cohorts: Sequence[str] = COHORTS,
-    kind: str = "event",
+    labels: Mapping[str, str] | None = None,
+    order: Sequence[str] | None = None,
+    outcomes: Sequence[Outcome] = EFFECT_OUTCOMES,
 ) -> Figure:
-    """Paired differences from the base with their 95 % intervals: one panel per cohort, one row
-    per scenario and outcome (event outcomes ``years`` after release, per 100 releases).
+    """Differences from the base per 1,000 releases, one panel per outcome (``years`` after
+    release) and one row per scenario, by its title (``labels``) in ``order`` (default: as in
+    the table).
 
-    A filled marker is a difference whose interval excludes 0, a hollow one a difference that
-    cannot be told apart from simulation noise.
+    The range is the one the report's league table shows (:func:`.league.effect_spreads`): over
+    assumptions and chance where the comparison drew the assumptions, else the 95 % interval of
+    the mean (chance only). A filled marker is a difference whose range excludes no change;
+    green where that is better for the outcome, red where worse, grey where the outcome has no
+    better side (a good policy can raise it). Panels in which every scenario is identical to the
+    base in every run are left out.
     """
     names = _scenario_names(comparison)
-    colours = scenario_colours(names)
-    others = names[1:]
-    rows = comparison[(comparison["kind"] == kind) & (comparison["scenario"].isin(others))]
-    if kind == "event":
-        rows = rows[rows["years"] == years]
-    outcomes = list(dict.fromkeys(rows["outcome"]))
-    labels = [measure(kind, o).label for o in outcomes]
-    n_rows = max(1, len(outcomes) * len(others))
-    fig = Figure(figsize=(5.0 * len(cohorts), 1.2 + 0.34 * n_rows), layout="constrained")
-    axes = fig.subplots(1, len(cohorts), squeeze=False, sharey=True).ravel()
-    ticks = [
-        (j * len(others) + i, f"{label}: {name}")
-        for j, label in enumerate(labels)
-        for i, name in enumerate(others)
-    ]
-    for ax, cohort in zip(axes, cohorts, strict=True):
-        block = rows[rows["cohort"] == cohort].set_index(["outcome", "scenario"])
-        for j, outcome in enumerate(outcomes):
-            for i, name in enumerate(others):
-                y = j * len(others) + i
-                if (outcome, name) not in block.index:
-                    continue
-                row = block.loc[(outcome, name)]
-                if pd.isna(row["difference"]):
-                    continue
-                lo, hi = row["lower"], row["upper"]
-                colour = colours[name]
-                if pd.notna(lo):
-                    ax.plot([lo, hi], [y, y], color=colour, lw=2)
-                ax.plot(
-                    row["difference"],
-                    y,
-                    "o",
-                    color=colour,
-                    mfc=colour if row["excludes_zero"] else "white",
-                    ms=6,
-                )
+    others = list(order) if order is not None else names[1:]
+    spreads = effect_spreads(comparison, years, outcomes)
+    direction = {
+        (str(r["cohort"]), str(r["outcome"])): str(r["direction"])
+        for _, r in comparison[comparison["kind"] == "event"].iterrows()
+    }
+    kept = []
+    for outcome in outcomes:
+        key = outcome.key if outcome.cohort == "extremist" else f"{outcome.cohort}:{outcome.key}"
+        found = [spreads.get((name, key)) for name in others]
+        if any(s is not None and s.known and not s.identical for s in found):
+            kept.append((outcome, key))
+    nrows, ncols = _panel_grid(len(kept))
+    height = nrows * (0.9 + 0.26 * len(others)) + 0.9
+    width = 3.4 * ncols + 0.09 * max((len(_shown(labels, n)) for n in others), default=10)
+    fig = Figure(figsize=(min(width, 14.0), height), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True).ravel()
+    for ax, (outcome, key) in zip(axes, kept, strict=False):
+        better = direction.get((outcome.cohort, outcome.key), "neutral")
+        for y, name in enumerate(others):
+            spread = spreads.get((name, key))
+            if spread is None or not spread.known:
+                continue
+            colour = _UNCLEAR
+            if spread.excludes_zero and better != "neutral":
+                good = (spread.central < 0) == (better == "lower is better")
+                colour = _BETTER if good else _WORSE
+            if np.isfinite(spread.low):
+                ax.plot([spread.low, spread.high], [y, y], color=colour, lw=2)
+            ax.plot(
+                spread.central,
+                y,
+                "o",
+                color=colour,
+                mfc=colour if spread.excludes_zero else "white",
+                ms=6,
+            )
         ax.axvline(0.0, color="grey", lw=1)
-        ax.set_title(f"{cohort} cohort")
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
+        title = outcome.short
+        if outcome.raised_by_good:
+            title += "\n(a good policy can raise it)"
+        ax.set_title(title, fontsize="medium")
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=4))
         ax.grid(axis="x", alpha=0.3)
-        ax.set_yticks([y for y, _ in ticks], [t for _, t in ticks])
-        ax.set_ylim(n_rows - 0.5, -0.5)
-    fig.supxlabel("difference from the base, per 100 releases (95 % interval)", fontsize="medium")
-    when = f"{years:g} year{'s' * (years != 1)} after release" if kind == "event" else "end"
+        ax.set_yticks(range(len(others)), [_shown(labels, n) for n in others])
+        ax.set_ylim(len(others) - 0.5, -0.5)
+    for ax in axes[len(kept) :]:
+        ax.set_visible(False)
+    if not kept:
+        axes[0].set_visible(True)
+        axes[0].text(0.5, 0.5, "no differences", ha="center", va="center")
+    fig.supxlabel(f"difference from the base per {PER:,} released", fontsize="medium")
+    base = _shown(labels, names[0])
     fig.suptitle(
-        f"Paired difference from {names[0]}, {when}\n"
-        "filled: the interval excludes 0; hollow: not distinguishable from noise",
+        f"Difference from {base}, {years:g} year{'s' * (years != 1)} after release\n"
+        "filled: the range excludes no change; green better, red worse, grey neither",
         fontsize="medium",
     )
     return fig
@@ -366,50 +414,106 @@ def survival_comparison_figure(
     people: pd.DataFrame,
     outcomes: Sequence[EventOutcome] = EVENT_OUTCOMES,
     cohorts: Sequence[str] = COHORTS,
+    labels: Mapping[str, str] | None = None,
+    shown: Mapping[tuple[str, str], Sequence[str]] | None = None,
 ) -> Figure:
-    """Kaplan-Meier cumulative incidence per 100 releases, one line per scenario (pooled over
-    replications), one row of panels per cohort and one column per outcome."""
+    """Kaplan-Meier cumulative incidence per 100 releases with its 95 % band, one line per
+    scenario (pooled over replications), by its title (``labels``).
+
+    Without ``shown``: one row of panels per cohort and one column per outcome, every scenario
+    in each. With ``shown`` (``{(cohort, outcome key): scenario names}``): only those panels,
+    each with the base and the scenarios listed (:func:`survival_panels` picks those that
+    differ from the base).
+    """
     names = _scenario_names(people)
     colours = scenario_colours(names)
-    fig = Figure(figsize=(3.6 * len(outcomes), 3.0 * len(cohorts) + 0.6), layout="constrained")
-    axes = fig.subplots(len(cohorts), len(outcomes), squeeze=False, sharex=True)
+    by_key = {o.key: o for o in outcomes}
+    if shown is None:
+        panels = [(c, o.key, names[1:]) for c in cohorts for o in outcomes]
+        nrows, ncols = len(cohorts), len(outcomes)
+    else:
+        panels = [(c, k, list(v)) for (c, k), v in shown.items() if k in by_key]
+        nrows, ncols = _panel_grid(len(panels), 4)
+    fig = Figure(figsize=(3.6 * ncols, 3.0 * nrows + 0.9), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharex=True).ravel()
     by_scenario = {name: people[people["scenario"].astype(str) == name] for name in names}
-    for r, cohort in enumerate(cohorts):
-        for c, outcome in enumerate(outcomes):
-            ax = axes[r, c]
-            for name in names:
-                curve = cumulative_incidence_curve(by_scenario[name], outcome, cohort)
-                if curve is None:
-                    continue
-                ax.step(
-                    _years(curve.index),
-                    100.0 * curve["estimate"],
-                    where="post",
-                    color=colours[name],
-                    lw=_BASE_LW if name == names[0] else 1.2,
-                    label=name,
-                )
-            ax.set_title(f"{outcome.label}\n{cohort} cohort", fontsize="medium")
-            ax.set_ylim(bottom=0)
-            ax.set_xlim(left=0)
-            ax.grid(alpha=0.3)
-            if c == 0:
-                ax.set_ylabel("per 100 releases")
-            if r == len(cohorts) - 1:
-                ax.set_xlabel("years since first release")
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=min(4, len(names)))
+    drawn: dict[str, Line2D] = {}
+    for ax, (cohort, key, policy) in zip(axes, panels, strict=False):
+        outcome = by_key[key]
+        for name in [names[0], *policy]:
+            curve = cumulative_incidence_curve(by_scenario[name], outcome, cohort)
+            if curve is None:
+                continue
+            x = _years(curve.index)
+            (line,) = ax.step(
+                x,
+                100.0 * curve["estimate"],
+                where="post",
+                color=colours[name],
+                lw=_BASE_LW if name == names[0] else 1.2,
+            )
+            ax.fill_between(
+                x,
+                100.0 * curve["lower"],
+                100.0 * curve["upper"],
+                step="post",
+                color=colours[name],
+                alpha=0.15,
+                lw=0,
+            )
+            drawn.setdefault(name, line)
+        short = {(o.cohort, o.key): o.short for o in EFFECT_OUTCOMES}.get((cohort, key))
+        ax.set_title(f"{short or outcome.label}\n{cohort} cohort", fontsize="medium")
+        ax.set_ylim(bottom=0)
+        ax.set_xlim(left=0)
+        ax.grid(alpha=0.3)
+        ax.set_ylabel("per 100 released")
+        ax.set_xlabel("years since first release")
+        ax.xaxis.set_tick_params(labelbottom=True)
+    for ax in axes[len(panels) :]:
+        ax.set_visible(False)
+    order = [n for n in names if n in drawn]
+    fig.legend(
+        [drawn[n] for n in order],
+        [_shown(labels, n) for n in order],
+        loc="outside lower center",
+        ncols=min(3, max(1, len(order))),
+    )
     n_rep = _n_replications(people)
     fig.suptitle(
-        "Kaplan-Meier cumulative incidence from first release by scenario "
-        f"(pooled over {n_rep} replication{'s' * (n_rep != 1)})"
+        "Share with each event by years since release, with 95 % bands "
+        f"(all {n_rep} run{'s' * (n_rep != 1)} pooled)"
     )
     return fig
+
+
+def survival_panels(
+    comparison: pd.DataFrame, years: float, most: int = SURVIVAL_MOST
+) -> dict[tuple[str, str], list[str]]:
+    """The survival panels worth drawing: per event outcome of the extremist cohort, the
+    scenarios whose difference from the base ``years`` after release is distinguishable from
+    chance (its 95 % interval excludes 0), at most ``most`` of them, the largest first; outcomes
+    where none differs are left out."""
+    events = comparison[
+        (comparison["kind"] == "event")
+        & (comparison["years"] == years)
+        & (comparison["cohort"] == "extremist")
+        & comparison["excludes_zero"].astype(bool)
+    ]
+    out: dict[tuple[str, str], list[str]] = {}
+    for outcome in EVENT_OUTCOMES:
+        rows = events[events["outcome"] == outcome.key]
+        if rows.empty:
+            continue
+        rows = rows.assign(size=rows["difference"].abs()).sort_values("size", ascending=False)
+        out["extremist", outcome.key] = [str(s) for s in rows["scenario"].head(most)]
+    return out
 
 
 def indicators_comparison_figure(
     timeseries: pd.DataFrame,
     panels: Sequence[tuple[str, tuple[str, ...], str, float]] = COMPARISON_PANELS,
+    labels: Mapping[str, str] | None = None,
 ) -> Figure:
     """One panel per entry of ``panels``: the mean over replications per scenario, by week."""
     names = _scenario_names(timeseries)
@@ -443,7 +547,7 @@ def indicators_comparison_figure(
                 scale * mean.to_numpy(),
                 color=colours[name],
                 lw=_BASE_LW if name == names[0] else 1.2,
-                label=name,
+                label=_shown(labels, name),
             )
         ax.set_title(title, fontsize="medium")
         ax.grid(alpha=0.3)
@@ -452,33 +556,47 @@ def indicators_comparison_figure(
     for ax in axes[max(0, len(panels) - ncols) : len(panels)]:
         ax.set_xlabel("years since start")
         ax.xaxis.set_tick_params(labelbottom=True)
-    handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=min(4, len(names)))
+    handles, legend = axes[0].get_legend_handles_labels()
+    fig.legend(handles, legend, loc="outside lower center", ncols=min(4, len(names)))
     n_rep = _n_replications(timeseries)
     fig.suptitle(f"Indicators over time by scenario (mean over {n_rep} replications)")
     return fig
 
 
-def cost_effect_figure(paired: pd.DataFrame, terrorism_offence: float, base: str) -> Figure:
-    """The cost-effect plane: per draw (small dots) and median (large), each scenario's
-    terrorism offences prevented per 100 releases against its net cost to taxpayers per 100
-    releases (EUR, discounted), from :func:`~reintegration_sim.analysis.economics.benefit_cost`'s
-    ``paired`` table. The dashed line is the unit cost of a terrorism offence: below it, a
-    policy is worth its net cost at that valuation (ignoring the other offences it prevents)."""
+def draw_cost_effect(
+    ax: Axes,
+    paired: pd.DataFrame,
+    terrorism_offence: float,
+    base: str,
+    labels: Mapping[str, str] | None = None,
+    legend: bool = True,
+) -> None:
+    """The cost-effect plane on ``ax`` (see :func:`cost_effect_figure`), per 1,000 releases."""
     names = [base, *dict.fromkeys(paired["scenario"].astype(str))]
     colours = scenario_colours(names)
-    fig = Figure(figsize=(6.4, 4.8), layout="constrained")
-    ax = fig.subplots()
     xs, ys = [0.0], [0.0]
+    per = float(PER)
     for name in names[1:]:
         rows = paired[paired["scenario"].astype(str) == name]
-        x = 100.0 * rows["terror_prevented"].to_numpy() / rows["released"].to_numpy()
-        y = 100.0 * rows["taxpayer_net_cost"].to_numpy() / rows["released"].to_numpy() / 1e6
-        ax.plot(x, y, ".", color=colours[name], alpha=0.5)
-        ax.plot(np.median(x), np.median(y), "o", color=colours[name], ms=9, label=name)
+        x = per * rows["terror_prevented"].to_numpy() / rows["participants"].to_numpy()
+        y = per * rows["taxpayer_net_cost"].to_numpy() / rows["participants"].to_numpy() / 1e6
+        ok = np.isfinite(x) & np.isfinite(y)
+        x, y = x[ok], y[ok]
+        if x.size == 0:
+            continue
+        ax.plot(x, y, ".", color=colours[name], alpha=0.45, ms=4)
+        ax.plot(
+            np.median(x),
+            np.median(y),
+            "o",
+            color=colours[name],
+            mec="white",
+            ms=9,
+            label=_shown(labels, name),
+        )
         xs += list(x)
         ys += list(y)
-    ax.plot(0.0, 0.0, "s", color=_BASE_COLOUR, ms=7, label=f"{base} (base)")
+    ax.plot(0.0, 0.0, "s", color=_BASE_COLOUR, ms=7, label=f"{_shown(labels, base)} (base)")
     ax.axhline(0.0, color="grey", lw=1)
     ax.axvline(0.0, color="grey", lw=1)
     span = max(abs(min(xs)), abs(max(xs))) or 1.0
@@ -487,25 +605,54 @@ def cost_effect_figure(paired: pd.DataFrame, terrorism_offence: float, base: str
     ax.set_xlim(-1.05 * span, 1.05 * span)
     pad = 0.1 * ((max(ys) - min(ys)) or 1.0)
     ax.set_ylim(min(ys) - pad, max(ys) + pad)
-    ax.set_xlabel("terrorism offences prevented per 100 releases")
-    ax.set_ylabel("net cost to taxpayers per 100 releases\n(EUR million, discounted)")
+    ax.set_xlabel(f"terrorism offences prevented per {PER:,} released")
+    ax.set_ylabel(f"net cost to taxpayers per {PER:,} released\n(EUR million)")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize="small")
+    if legend:
+        many = len(names) > 7
+        ax.legend(
+            fontsize="small",
+            loc="upper left" if many else "best",
+            bbox_to_anchor=(1.02, 1.0) if many else None,
+        )
+
+
+def cost_effect_figure(
+    paired: pd.DataFrame,
+    terrorism_offence: float,
+    base: str,
+    labels: Mapping[str, str] | None = None,
+) -> Figure:
+    """The cost-effect plane: per run (small dots) and median (large), each scenario's
+    terrorism offences prevented against its net cost to taxpayers (EUR, discounted), per 1,000
+    people released after an extremist offence (offences and costs of both cohorts over the
+    whole run, as in ``benefit_cost.csv`` per participant), from
+    :func:`~reintegration_sim.analysis.economics.benefit_cost`'s ``paired`` table. The dashed line
+    is the unit cost of a terrorism offence: below it, a policy is worth its net cost at that
+    valuation (ignoring the other offences it prevents)."""
+    n = paired["scenario"].nunique()
+    fig = Figure(figsize=(6.4 + (3.2 if n + 1 > 7 else 0.0), 4.8), layout="constrained")
+    ax = fig.subplots()
+    draw_cost_effect(ax, paired, terrorism_offence, base, labels)
     ax.set_title(
-        f"Cost-effect plane against {base}: one dot per run, large dot the median\n"
-        f"dashed: EUR {terrorism_offence:,.0f} per terrorism offence prevented",
+        f"What each policy buys and costs, against {_shown(labels, base)}\n"
+        "small dots: runs, large: the median; below the dashed line: worth its cost\n"
+        f"at EUR {terrorism_offence / 1e6:,.1f} million per terrorism offence prevented",
         fontsize="medium",
     )
     return fig
 
 
-def acceptability_figure(curve: pd.DataFrame, terrorism_offence: float) -> Figure:
+def acceptability_figure(
+    curve: pd.DataFrame, terrorism_offence: float, labels: Mapping[str, str] | None = None
+) -> Figure:
     """Cost-effectiveness acceptability curve: the probability that each scenario has the
     highest net benefit, by willingness to pay per terrorism offence prevented (from
     :func:`~reintegration_sim.analysis.economics.acceptability_curve`)."""
     names = list(dict.fromkeys(curve["scenario"].astype(str)))
     colours = scenario_colours(names)
-    fig = Figure(figsize=(6.4, 4.2), layout="constrained")
+    many = len(names) > 7
+    fig = Figure(figsize=(6.4 + (3.2 if many else 0.0), 4.2), layout="constrained")
     ax = fig.subplots()
     shown = curve[curve["wtp"] > 0]
     for name in names:
@@ -515,7 +662,7 @@ def acceptability_figure(curve: pd.DataFrame, terrorism_offence: float) -> Figur
             rows["probability"],
             color=colours[name],
             lw=_BASE_LW if name == names[0] else 1.5,
-            label=name,
+            label=_shown(labels, name),
         )
     ax.axvline(terrorism_offence, color="grey", ls="--", lw=1)
     ax.set_xscale("log")
@@ -523,7 +670,11 @@ def acceptability_figure(curve: pd.DataFrame, terrorism_offence: float) -> Figur
     ax.set_xlabel("willingness to pay per terrorism offence prevented (EUR)")
     ax.set_ylabel("probability of the highest net benefit")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize="small")
+    ax.legend(
+        fontsize="small",
+        loc="upper left" if many else "best",
+        bbox_to_anchor=(1.02, 1.0) if many else None,
+    )
     ax.set_title(
         "Cost-effectiveness acceptability curve\n"
         f"dashed: the unit cost used, EUR {terrorism_offence:,.0f}",
@@ -544,18 +695,26 @@ def write_comparison_plots(
     people: pd.DataFrame,
     years: float = 3,
     economics: BenefitCost | None = None,
+    labels: Mapping[str, str] | None = None,
+    order: Sequence[str] | None = None,
 ) -> dict[str, Path]:
-    """Write ``forest.png``, ``survival.png`` and ``indicators.png`` into ``folder``, and with
-    ``economics`` ``cost_effect.png`` and ``acceptability.png``; returns them by name."""
+    """Write ``forest.png`` and ``indicators.png`` into ``folder``; ``survival.png`` where a
+    scenario's curve differs from the base's (:func:`survival_panels`); with ``economics``
+    ``cost_effect.png`` and ``acceptability.png``. Scenarios are shown by their titles
+    (``labels``), the forest plot's rows in ``order``; returns the files by name."""
     figures = {
-        FOREST_PNG: forest_figure(comparison, years),
-        SURVIVAL_PNG: survival_comparison_figure(people),
-        INDICATORS_PNG: indicators_comparison_figure(timeseries),
+        FOREST_PNG: forest_figure(comparison, years, labels, order),
+        INDICATORS_PNG: indicators_comparison_figure(timeseries, labels=labels),
     }
+    panels = survival_panels(comparison, years)
+    if panels:
+        figures[SURVIVAL_PNG] = survival_comparison_figure(people, labels=labels, shown=panels)
     if economics is not None and not economics.paired.empty:
         value = economics.valuation.terrorism_offence
-        figures[COST_EFFECT_PNG] = cost_effect_figure(economics.paired, value, economics.base)
-        figures[ACCEPTABILITY_PNG] = acceptability_figure(economics.acceptability, value)
+        figures[COST_EFFECT_PNG] = cost_effect_figure(
+            economics.paired, value, economics.base, labels
+        )
+        figures[ACCEPTABILITY_PNG] = acceptability_figure(economics.acceptability, value, labels)
     paths = {}
     for name, fig in figures.items():
         path = Path(folder) / name

@@ -1,19 +1,31 @@
-"""The comparison report: one page a policymaker can read without help.
+"""The comparison report: a policy brief an adviser reads in two minutes, with everything behind
+it folded away in an appendix.
 
-``reintegration-sim compare`` writes ``report.md`` and ``report.html`` into its result folder.
-Both come from one list of blocks (:func:`report_blocks`: headings, paragraphs, lists, tables,
-images), rendered twice (:func:`to_markdown`, :func:`to_html`), so the two never say different
-things. The HTML is self-contained (plots embedded as base64, a few lines of CSS) and needs no
-Markdown library. Text may use three inline marks: ``**bold**``, ``[label](link)`` and
-```code```.
+``reintegration-sim compare`` writes ``report.md`` and ``report.html`` into its result folder
+(and ``brief.pdf``, :mod:`.brief`). Both come from one list of blocks (:func:`report_blocks`:
+headings, paragraphs, lists, tables, images, folded details), rendered twice
+(:func:`to_markdown`, :func:`to_html`), so the two never say different things. The HTML is
+self-contained (plots embedded as base64, a few lines of CSS, no script) and needs no Markdown
+library. Text may use three inline marks: ``**bold**``, ``[label](link)`` and ```code```; user
+text (titles, descriptions, the command line) is escaped with
+:func:`~reintegration_sim.outputs.text.escape_markdown` wherever it appears, so it shows as typed
+and never makes a tag, a link or a mark.
 
-The page answers "what changes if we do X instead of the base?": the scenarios in their own
-words, the main figures per 100 releases with paired differences and intervals, whether each
-difference stands out from simulation noise, how many replications a smaller difference would
-need, costs, what each policy is worth (benefit-cost: net present value, the chance that
-benefits exceed costs, cost per offence prevented, the size of a real evaluation), the plots,
-the model's limits and the ethics note. Everything else is in ``comparison.csv`` and
-``benefit_cost.csv``.
+**The first screen answers the question** (WSIPP's benefit-cost pages and the What Works
+toolkits are the anchors): a short title made of the scenarios' titles, one line saying what the
+ranges cover and that the people are synthetic, the base's own levels in a sentence, and the
+league table (:mod:`.league`): one row per policy by its title, with the change in terrorism
+reoffences, any reoffence and recall per 1,000 released and their ranges, the chance of fewer
+terrorism reoffences, the net cost to taxpayers, the cost per terrorism offence prevented, the
+chance that benefits exceed costs, and one plain sentence; sorted by the change in terrorism
+reoffences. Then the cost-effect plane, one forest plot faceted by outcome, and survival curves
+only where a policy differs from the base. The body uses plain words.
+
+**The appendix** (each part a folded ``<details>``): how the figures were made (the statistics
+by name), the scenarios in their own words, every figure of each policy (rows identical in every
+run left out and listed once), the differences over assumptions and chance, the runs needed to
+tell a difference from chance, the other plots, limits and ethics, and how the report was made.
+Everything else is in ``comparison.csv`` and ``benefit_cost.csv``.
 """
 
 from __future__ import annotations
@@ -38,17 +50,22 @@ from ..model.outcomes import FOLLOW_UP_YEARS
 from ..model.population import WEEKS_PER_YEAR
 from ..parameters import Parameters, iter_register
 from ..scenario import Scenario
+from .league import PER, RECALL, League, league, league_cells, titles
 from .text import CHANCE_AND_ASSUMPTIONS, MARKDOWN_MARKS, NOISE_ONLY, escape_markdown
 
 __all__ = [
+    "APPENDIX_ID",
+    "Bullets",
+    "Details",
     "Heading",
     "Image",
     "Paragraph",
     "Table",
-    "Bullets",
     "REPORT_HTML",
     "REPORT_MD",
+    "league_blocks",
     "report_blocks",
+    "safe_link",
     "to_html",
     "to_markdown",
     "write_report",
@@ -56,6 +73,8 @@ __all__ = [
 
 REPORT_MD = "report.md"
 REPORT_HTML = "report.html"
+#: the id of the appendix's heading in report.html (the brief ends above it)
+APPENDIX_ID = "appendix"
 #: docs/ODD.md of the checkout this package runs from (linked when it exists)
 ODD = Path(__file__).resolve().parents[3] / "docs" / "ODD.md"
 ETHICS = (
@@ -73,12 +92,16 @@ ETHICS = (
 class Heading:
     level: int
     text: str
+    #: the HTML id of the heading (none if empty)
+    anchor: str = ""
 
 
 @dataclass(frozen=True)
 class Paragraph:
     text: str
     quote: bool = False  # shown as a highlighted note
+    #: the HTML class of the paragraph (none if empty)
+    css: str = ""
 
 
 @dataclass(frozen=True)
@@ -92,6 +115,13 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
     #: per column: "l" or "r"
     align: str = ""
+    #: per row, a line of text under it across the table (in Markdown: a last column)
+    notes: tuple[str, ...] = ()
+    #: the header of the notes' column in Markdown
+    notes_header: str = ""
+    #: the HTML class of the table, and per column a class of its cells (none if empty)
+    css: str = ""
+    keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,7 +131,15 @@ class Image:
     caption: str = ""
 
 
-Block = Heading | Paragraph | Bullets | Table | Image
+@dataclass(frozen=True)
+class Details:
+    """A part folded away (HTML ``<details>``; in Markdown a third-level section)."""
+
+    summary: str
+    blocks: tuple[Any, ...]
+
+
+Block = Heading | Paragraph | Bullets | Table | Image | Details
 
 
 # ---------------------------------------------------------------------- numbers in words
@@ -242,6 +280,69 @@ def _odd_link(destination: Path | None) -> str:
     return "`docs/ODD.md` in the reintegration-sim repository"
 
 
+# ---------------------------------------------------------------------- the brief
+
+
+def _when(years: float) -> str:
+    return f"{years:g} year{'s' * (years != 1)} after release"
+
+
+def league_blocks(table: League) -> list[Block]:
+    """The first screen: title, what the ranges cover, the base's levels, the league table and
+    what its columns mean."""
+    header = (
+        "Policy",
+        f"Terrorism reoffences\nper {PER:,} released",
+        "Any reoffence",
+        "Recalls to prison",
+        "Chance of fewer terrorism reoffences",
+        f"Net cost to taxpayers\nper {PER:,} released",
+        "Net cost per terrorism offence prevented",
+        "Benefits exceed costs",
+    )
+    rows = [
+        (f"**{escape_markdown(row.title)}**", *cells)
+        for row, cells in zip(table.rows, league_cells(table), strict=True)
+    ]
+    when = _when(table.years)
+    chance = (
+        "the share of draws of the assumptions"
+        if table.chance_over == "draws"
+        else "the share of runs"
+    )
+    return [
+        Heading(1, escape_markdown(table.title)),
+        Paragraph(f"**{table.covers}**", css="covers"),
+        Paragraph(
+            table.base_line.replace(
+                f"Under {table.base_title},", f"Under **{escape_markdown(table.base_title)}**,"
+            ),
+            css="base",
+        ),
+        Table(
+            header,
+            tuple(rows),
+            "lrrrrrrr",
+            notes=tuple(row.sentence for row in table.rows),
+            notes_header="In a sentence",
+            css="league",
+            keys=("title", "terror", "any", "recall", "chance", "cost", "per-terror", "exceed"),
+        ),
+        Paragraph(
+            f"Differences from **{escape_markdown(table.base_title)}**, {when}, with their "
+            f"range below. **Chance of fewer terrorism reoffences**: {chance} in which the "
+            "policy had fewer than the base. **Net cost to taxpayers**: the extra cost of staff "
+            "and programmes minus the prison places saved, over the whole run, in today's "
+            "money; per terrorism offence prevented where the typical run prevents one. "
+            "**Benefits exceed costs**: the share of runs in which the money saved for "
+            "taxpayers and the harm avoided for victims outweigh the cost. "
+            f"{table.sorted_by} Recalls can rise under a good policy: "
+            f"{RECALL.raised_by_good}.",
+            css="note",
+        ),
+    ]
+
+
 def report_blocks(
     comparison: pd.DataFrame,
     scenarios: Sequence[Scenario],
@@ -251,38 +352,160 @@ def report_blocks(
     figures: Mapping[str, str] | None = None,
     destination: Path | None = None,
     economics: BenefitCost | None = None,
+    levels: pd.DataFrame | None = None,
 ) -> list[Block]:
-    """The report's content.
+    """The report's content: the brief, then the appendix.
 
     Args:
-        comparison: :func:`reintegration_sim.analysis.comparison.comparison_table`.
+        comparison: :func:`reintegration_sim.analysis.comparison.comparison_table` (with the
+            columns of the assumption draws when there were any).
         scenarios: the scenarios as run, base first.
-        metadata: the comparison's metadata (replications, seed, versions, command).
-        years: the follow-up (years after release) of the main table.
+        metadata: the comparison's metadata (replications, seed, versions, command, draws).
+        years: the follow-up (years after release) of the main figures.
         figures: plot file names (relative to the report) by role: ``forest``,
             ``survival``, ``indicators``, ``cost_effect``, ``acceptability``.
         destination: the result folder (for the relative link to the ODD).
         economics: the benefit-cost analysis
             (:func:`~reintegration_sim.analysis.economics.benefit_cost`), shown when given.
+        levels: the replication levels, for the chance of fewer terrorism reoffences when the
+            comparison did not draw the assumptions.
     """
     figures = dict(figures or {})
+    table = league(comparison, scenarios, metadata, years=years, economics=economics, levels=levels)
+    shown = titles(scenarios)
+    blocks = league_blocks(table)
+    blocks += _figures_section(figures, table)
+    blocks.append(
+        Paragraph(
+            "**Read with care.** These are the consequences of stated assumptions in a "
+            "simulation, not a forecast for any country or prison. Most effects of the policies "
+            "are assumptions, and only proven offences count. "
+            + (
+                ""
+                if table.draws
+                else "The ranges leave out the uncertainty of those assumptions "
+                "(`compare --assumption-draws N` adds it). "
+            )
+            + "How the figures were made, the policies in their own words and every figure are "
+            "in the appendix.",
+            css="note",
+        )
+    )
+    blocks += _appendix(
+        comparison, scenarios, metadata, years, figures, destination, economics, table, shown
+    )
+    return blocks
+
+
+def _figures_section(figures: Mapping[str, str], table: League) -> list[Block]:
+    base = escape_markdown(table.base_title)
+    blocks: list[Block] = []
+    if "cost_effect" in figures:
+        blocks += [
+            Heading(2, "What each policy buys and what it costs"),
+            Image(
+                figures["cost_effect"],
+                "Cost-effect plane",
+                f"Terrorism offences prevented (right: fewer offences than {base}) against the "
+                f"net cost to taxpayers (up: costs more), per {PER:,} released; small dots are "
+                "single runs, large dots the typical run. Below the dashed line a policy is "
+                "worth its net cost at the assumed harm of a terrorism offence.",
+            ),
+        ]
+    if "forest" in figures:
+        blocks += [
+            Heading(2, "Effect on each outcome"),
+            Image(
+                figures["forest"],
+                "Differences from the base, one panel per outcome",
+                f"Each row a policy, in the order of the table; the dot is the difference from "
+                f"{base} per {PER:,} released, {_when(table.years)}, the line its range. Re-"
+                "engagement is shown as it is and as agencies detect it: better detection finds "
+                "more of it, so a good policy can raise the detected figure while true "
+                "re-engagement falls. Outcomes no policy changed in any run are left out.",
+            ),
+        ]
+    if "survival" in figures:
+        blocks += [
+            Heading(2, "Over time"),
+            Image(
+                figures["survival"],
+                "Share with each event by years since release",
+                f"The share of people released after an extremist offence with each event, by "
+                f"years since release: {base} in black, and only the outcomes and policies (at "
+                "most four each) that differ from it beyond chance; shaded: the 95 % band.",
+            ),
+        ]
+    return blocks
+
+
+# ---------------------------------------------------------------------- the appendix
+
+
+def _appendix(
+    comparison: pd.DataFrame,
+    scenarios: Sequence[Scenario],
+    metadata: Mapping[str, Any],
+    years: float,
+    figures: Mapping[str, str],
+    destination: Path | None,
+    economics: BenefitCost | None,
+    table: League,
+    shown: Mapping[str, str],
+) -> list[Block]:
     base, others = scenarios[0], list(scenarios[1:])
+    replications = int(metadata.get("replications", 0))
+    detect = comparison["detectable_difference"].dropna()
+    detect_size = float(detect.iloc[0]) if len(detect) else None
+    parts: list[Block] = [
+        Details(
+            "How the figures were made",
+            tuple(_method(comparison, scenarios, metadata, years, economics, table)),
+        ),
+        Details("The scenarios in their own words", tuple(_scenario_texts(scenarios, shown))),
+    ]
+    order = [row.name for row in table.rows] + [
+        s.name for s in others if s.name not in {row.name for row in table.rows}
+    ]
+    by_name = {s.name: s for s in others}
+    for name in order:
+        other = by_name[name]
+        inner = _scenario_section(comparison, base.name, name, years, replications, shown)
+        if economics is not None and not economics.table.empty:
+            inner += _benefit_cost_blocks(economics, shown, base.name, name)
+        parts.append(Details(f"{escape_markdown(shown[other.name])}: every figure", tuple(inner)))
+    draws = _draws_section(comparison, scenarios, metadata, years, shown)
+    if draws:
+        parts.append(Details("Differences over assumptions and chance", tuple(draws)))
+    parts.append(
+        Details(
+            "Runs needed to tell a difference from chance",
+            tuple(_noise_section(comparison, others, years, replications, detect_size, shown)),
+        )
+    )
+    more = _more_plots(figures, table)
+    if more:
+        parts.append(Details("More plots", tuple(more)))
+    parts += [
+        Details("Limits and ethics", tuple(_limits(destination))),
+        Details("How this report was made", (Paragraph(_provenance(metadata)),)),
+    ]
+    return [Heading(2, "Appendix", anchor=APPENDIX_ID), *parts]
+
+
+def _method(
+    comparison: pd.DataFrame,
+    scenarios: Sequence[Scenario],
+    metadata: Mapping[str, Any],
+    years: float,
+    economics: BenefitCost | None,
+    table: League,
+) -> list[Block]:
+    base = scenarios[0]
     replications = int(metadata.get("replications", 0))
     pop = base.parameters.population
     horizon = base.horizon_weeks
-    when = f"{years:g} year{'s' * (years != 1)} after release"
-    detect = comparison["detectable_difference"].dropna()
-    detect_size = float(detect.iloc[0]) if len(detect) else None
-
-    names = " or ".join(f"**{escape_markdown(s.label)}**" for s in others)
     blocks: list[Block] = [
-        Heading(1, f"What changes if we do {names} instead of **{escape_markdown(base.label)}**?"),
-        Paragraph(
-            "**Synthetic populations only.** This report compares policies for simulated "
-            "populations; it says nothing about any real person and must never be used to score "
-            "one.",
-            quote=True,
-        ),
         Paragraph(
             f"This report compares {len(scenarios)} scenarios of reintegration-sim, an "
             "agent-based simulation of people convicted of violent extremist offences, and of a "
@@ -292,32 +515,106 @@ def report_blocks(
             f"{pop.n_comparison:,} in the comparison cohort) over {horizon} weeks "
             f"({horizon / WEEKS_PER_YEAR:.1f} years). Run *r* of every scenario uses the same "
             f"people and the same random numbers (seed {base.seed}), so two scenarios differ "
-            "only where their policies differ. Figures are **per 100 people released**; a "
-            "difference is the scenario minus the base, averaged over the runs, with a 95 % "
-            "interval." + _follow_up_note(metadata, years)
+            "only where their policies differ (common random numbers)."
+            + _follow_up_note(metadata, years)
+        ),
+        Paragraph(
+            "**Events** (reoffending, terrorism reoffending, re-engagement, recall) are "
+            "Kaplan-Meier cumulative incidence from each person's first release, "
+            f"{_when(years)}, per 100 released in the appendix tables and per {PER:,} in the "
+            "brief. **Differences** are the scenario minus the base, run by run. At the stated "
+            "values of the assumptions, the mean difference has a 95 % paired t interval over "
+            f"the runs, which covers {NOISE_ONLY}. "
+            + (
+                f"With assumption draws the brief shows instead the median and 90 % range of "
+                f"the run-by-run differences over every draw, which covers "
+                f"{CHANCE_AND_ASSUMPTIONS}, and the chance of fewer reoffences is the share of "
+                "draws whose mean difference is on the better side (ties half)."
+                if table.draws
+                else "The chance of fewer terrorism reoffences is the share of runs in which "
+                "the policy had fewer than the base (ties half)."
+            )
+        ),
+        Paragraph(
+            "**Outcomes named for what they measure.** *Re-engagement detected by agencies* "
+            "counts active re-engagement with an extremist group that the security services "
+            "document; better detection raises it, so it is not called better or worse. "
+            "*Re-engagement (true)* counts it whether or not any agency knows, which only a "
+            "simulation can see. *Recall* rises when closer supervision finds more breaches."
         ),
     ]
-    blocks += _draws_section(comparison, scenarios, metadata, years)
-    blocks.append(Heading(2, "The scenarios"))
+    if economics is not None and not economics.table.empty:
+        value = economics.valuation
+        costs = base.parameters.costs
+        covers = str(economics.table["covers"].iloc[0])
+        blocks.append(
+            Paragraph(
+                f"**Money** is in EUR, discounted to the start of the run at "
+                f"{100 * value.discount_rate:g} % a year (the HM Treasury Green Book rate): a "
+                f"cost or an offence *t* years into the run counts (1 + "
+                f"{value.discount_rate:g})^-*t* of its value. The **net cost to taxpayers** is "
+                "the extra staff and programme cost minus the custody costs avoided, over the "
+                "whole run and both cohorts, per person released from the extremist cohort "
+                f"(times {PER:,} in the brief). The **net cost per terrorism offence "
+                "prevented** divides it by the terrorism offences prevented (discounted alike), "
+                "in the runs that prevented any; it is shown where the typical run prevents "
+                "one. **Benefits** are costs avoided: custody places (taxpayers) and the harm "
+                "of offences to victims and society, at the Home Office's unit costs of crime "
+                "(Heeks et al. 2018, GBP at 2015/16 prices, converted at "
+                f"{costs.eur_per_gbp:g} EUR per GBP): {_eur(value.terrorism_offence)} for a "
+                "terrorism offence (an assumption: no published unit cost exists) and "
+                f"{_eur(value.ordinary_reoffence)} for any other proven reoffence (an assumed "
+                "mix of offence types). **Benefits exceed costs** where the net present value "
+                "(benefits minus programme cost) is positive. The money ranges cover "
+                f"{covers}."
+            )
+        )
+    return blocks
+
+
+def _scenario_texts(scenarios: Sequence[Scenario], shown: Mapping[str, str]) -> list[Block]:
+    blocks: list[Block] = []
     for i, scenario in enumerate(scenarios):
         role = "the base" if i == 0 else "compared with the base"
         changes = _what_changes(scenario) if i > 0 else []
-        shown = scenario.name if scenario.title is None else f"{scenario.title} ({scenario.name})"
         blocks.append(
             Paragraph(
-                f"**{escape_markdown(shown)}** ({role}). {escape_markdown(scenario.description)}"
+                f"**{escape_markdown(shown[scenario.name])}** ({role}; scenario "
+                f"`{scenario.name}`). {escape_markdown(scenario.description)}"
             )
         )
         if changes:
             blocks.append(Bullets(tuple(changes)))
-    for other in others:
-        blocks += _scenario_section(comparison, base.name, other.name, years, replications)
-    if economics is not None and not economics.table.empty:
-        blocks += _benefit_cost_section(economics, base, others, figures)
-    blocks += _noise_section(comparison, base.name, others, years, replications, detect_size)
-    blocks += _plots_section(figures, base.name, when)
-    blocks += [
-        Heading(2, "Limits"),
+    return blocks
+
+
+def _more_plots(figures: Mapping[str, str], table: League) -> list[Block]:
+    blocks: list[Block] = []
+    if "indicators" in figures:
+        blocks.append(
+            Image(
+                figures["indicators"],
+                "Indicators over time by scenario",
+                "Housing, trust, hope and stigma of the extremist cohort, waiting lists of all "
+                "agencies and the cost since the start, mean over runs.",
+            )
+        )
+    if "acceptability" in figures:
+        blocks.append(
+            Image(
+                figures["acceptability"],
+                "Cost-effectiveness acceptability curve",
+                "The share of runs in which each scenario has the highest net benefit, by what "
+                "one is willing to pay to prevent a terrorism offence (other offences avoided "
+                "count at their unit costs); at the dashed line it matches the net present "
+                "value.",
+            )
+        )
+    return blocks
+
+
+def _limits(destination: Path | None) -> list[Block]:
+    return [
         Bullets(
             (
                 "The population is synthetic and the model stylised: it shows what follows from "
@@ -325,9 +622,9 @@ def report_blocks(
                 "Many parameters and most effect sizes of the levers are stated assumptions (see "
                 "the parameter register and each lever's evidence); the results are only as good "
                 "as they are.",
-                "The intervals measure simulation noise (variation between runs), not uncertainty "
-                "about the assumptions or the model's structure. Before relying on a difference, "
-                "check that it survives a sensitivity analysis over the plausible ranges.",
+                "Ranges over chance only leave out the uncertainty of the assumptions; ranges "
+                "over assumption draws include it, but not uncertainty about the model's "
+                "structure.",
                 "Costs to taxpayers count custody places, agency practitioners and the "
                 "programmes' own costs at assumed unit costs (parameter group `costs`). Costs to "
                 "victims and society count proven offences only, at the Home Office's unit costs "
@@ -337,12 +634,11 @@ def report_blocks(
                 f"description is in {_odd_link(destination)}.",
             )
         ),
-        Heading(2, "Ethics"),
         Paragraph(ETHICS),
-        Heading(2, "How this was made"),
-        Paragraph(_provenance(metadata)),
     ]
-    return blocks
+
+
+# ---------------------------------------------------------------------- every figure of a policy
 
 
 def _draws_section(
@@ -350,14 +646,14 @@ def _draws_section(
     scenarios: Sequence[Scenario],
     metadata: Mapping[str, Any],
     years: float,
+    shown: Mapping[str, str],
 ) -> list[Block]:
-    """With assumption draws: each policy's differences over assumptions and chance, first."""
+    """With assumption draws: each policy's differences over assumptions and chance."""
     draws = metadata.get("assumption_draws")
     if not draws or "total_median" not in comparison:
         return []
     base = scenarios[0]
     blocks: list[Block] = [
-        Heading(2, "How sure is this? Differences over assumptions and chance"),
         Paragraph(
             f"Most effect sizes in this model are assumptions. Here {len(draws['drawn'])} of them "
             f"were drawn jointly {draws['n_draws']} times from their priors (each scenario run "
@@ -365,7 +661,10 @@ def _draws_section(
             "numbers as the others). The range covers 90 % of the differences; 'chance it helps' "
             "is the share of draws in which the policy did better; 'due to assumptions' is the "
             f"share of the spread that comes from the assumptions, the rest being chance. These "
-            f"ranges cover {CHANCE_AND_ASSUMPTIONS}."
+            f"ranges cover {CHANCE_AND_ASSUMPTIONS}. Per 100 people released, {_when(years)}; "
+            f"the difference is the scenario minus **{escape_markdown(shown[base.name])}**. "
+            "Every draw is in draws.parquet and the drawn values in assumptions.parquet; "
+            "drivers.csv says which assumptions explain each main difference."
         ),
     ]
     events = comparison[(comparison["kind"] == "event") & (comparison["years"] == years)]
@@ -379,14 +678,19 @@ def _draws_section(
         "due to assumptions",
     )
     rows = []
+    same = []
     for other in scenarios[1:]:
         for _, row in events[events["scenario"] == other.name].iterrows():
             if pd.isna(row["total_median"]):
                 continue
+            title = escape_markdown(shown[other.name])
+            if row["total_low"] == 0 and row["total_high"] == 0:
+                same.append(f"{title}: {str(row['label']).lower()} ({row['cohort']})")
+                continue
             better, share = row["prob_better"], row["share_assumptions"]
             rows.append(
                 (
-                    other.label,
+                    title,
                     str(row["cohort"]),
                     str(row["label"]),
                     _num(row["total_median"], signed=True),
@@ -397,14 +701,8 @@ def _draws_section(
             )
     if rows:
         blocks.append(Table(header, tuple(rows), "lllrrrr"))
-    blocks.append(
-        Paragraph(
-            f"Per 100 people released, {years:g} years after release; the difference is the "
-            f"scenario minus **{base.label}**. Every draw is in draws.parquet and the drawn "
-            "values in assumptions.parquet; drivers.csv says which assumptions explain each "
-            "main difference."
-        )
-    )
+    if same:
+        blocks.append(Paragraph("**The same in every run** (left out): " + "; ".join(same) + "."))
     return blocks
 
 
@@ -413,20 +711,36 @@ def _follow_up_note(metadata: Mapping[str, Any], years: float) -> str:
     if requested is None or float(requested) == years:
         return ""
     return (
-        f" The main tables show {years:g} years after release: {float(requested):g} years is "
+        f" The main figures show {years:g} years after release: {float(requested):g} years is "
         "longer than the simulated horizon follows anyone up."
     )
 
 
+def _same_line(same: Sequence[str]) -> list[Block]:
+    if not same:
+        return []
+    return [Paragraph("**The same in every run** (left out): " + "; ".join(same) + ".")]
+
+
 def _scenario_section(
-    comparison: pd.DataFrame, base: str, other: str, years: float, replications: int
+    comparison: pd.DataFrame,
+    base: str,
+    other: str,
+    years: float,
+    replications: int,
+    shown: Mapping[str, str],
 ) -> list[Block]:
-    when = f"{years:g} year{'s' * (years != 1)} after release"
-    header = ("Outcome", "Cohort", base, other, "Difference (95 % interval)", "More than noise?")
-    events = []
+    """Every figure of one policy against the base: events of both cohorts, states of the
+    released people, costs; rows identical in every run are listed once, not shown."""
+    b, o = escape_markdown(shown[base]), escape_markdown(shown[other])
+    header = ("Outcome", "Cohort", b, o, "Difference (95 % interval)", "Beyond chance?")
+    events, same = [], []
     for cohort in COHORTS:
         for _, row in _rows(comparison, scenario=other, cohort=cohort, kind="event").iterrows():
             if row["years"] != years:
+                continue
+            if _identical(row):
+                same.append(f"{str(row['label']).lower()} ({cohort})")
                 continue
             ref = _one(
                 comparison,
@@ -450,12 +764,6 @@ def _scenario_section(
     # states the same time after each person's release as the events, where recorded then
     # (the end of the run mixes people released one and ten years earlier); others at the end
     timed = {state.key for state in FOLLOW_UP_STATES} if years in FOLLOW_UP_YEARS else set()
-    state_when = (
-        f"disengagement, deradicalisation, engagement, housing, work and family ties {when}, "
-        "the others at the end of the run"
-        if timed
-        else "at the end of the run"
-    )
     for state in END_STATES:
         where = {
             "cohort": "extremist",
@@ -469,41 +777,50 @@ def _scenario_section(
         )
         if row is None or ref is None:
             continue
+        if _identical(row):
+            same.append(f"{str(row['label']).lower()} (released, extremist)")
+            continue
         states.append(
             (
-                f"{row['label']} ({row['unit']})",
+                f"{row['label']} ({row['unit']})"
+                + (f", {years:g} years after release" if state.key in timed else ", at the end"),
                 _num(ref["level"]),
                 _num(row["level"]),
                 f"{_num(row['difference'], signed=True)} ({_interval(row)})",
                 _verdict(row, replications),
             )
         )
-    blocks: list[Block] = [
-        Heading(2, f"{other} compared with {base}"),
-        Paragraph(
-            f"**Reoffending, re-engagement and recall {when}**, per 100 people released "
-            "(Kaplan-Meier cumulative incidence from each person's first release, mean over "
-            f"the runs). The intervals cover {NOISE_ONLY}."
-        ),
-        Table(header, tuple(events), "llrrrl"),
-        Paragraph(
-            f"**States of the released people of the extremist cohort**: {state_when} "
-            "(housing, work, family ties and stigma among those living in the community, the "
-            "others among those alive; indices on a 0-100 scale). The comparison cohort's "
-            "figures, and every state at 1, 3 and 5 years and at the end, are in comparison.csv."
-        ),
-        Table(
-            ("Outcome", base, other, "Difference (95 % interval)", "More than noise?"),
-            tuple(states),
-            "lrrrl",
-        ),
-    ]
-    blocks += _cost_blocks(comparison, base, other, replications)
-    return blocks
+    blocks: list[Block] = []
+    if events:
+        blocks += [
+            Paragraph(
+                f"**Events {_when(years)}**, per 100 people released, both cohorts; "
+                "intervals over chance only."
+            ),
+            Table(header, tuple(events), "llrrrl"),
+        ]
+    if states:
+        blocks += [
+            Paragraph(
+                "**States of the released people of the extremist cohort** (housing, work, "
+                "family ties and stigma among those living in the community, the others among "
+                "those alive; indices on a 0-100 scale; the comparison cohort is in "
+                "comparison.csv)."
+            ),
+            Table(
+                ("Outcome", b, o, "Difference (95 % interval)", "Beyond chance?"),
+                tuple(states),
+                "lrrrl",
+            ),
+        ]
+    costs, cost_same = _cost_blocks(comparison, base, other, replications, b, o)
+    return blocks + costs + _same_line(same + cost_same)
 
 
-def _cost_blocks(comparison: pd.DataFrame, base: str, other: str, replications: int) -> list[Block]:
-    rows = []
+def _cost_blocks(
+    comparison: pd.DataFrame, base: str, other: str, replications: int, b: str, o: str
+) -> tuple[list[Block], list[str]]:
+    rows, same = [], []
     for kind, key in (
         ("cost", "cost_total"),
         ("cost", "cost_custody"),
@@ -516,6 +833,9 @@ def _cost_blocks(comparison: pd.DataFrame, base: str, other: str, replications: 
         ref = _one(comparison, scenario=base, cohort="all", kind=kind, outcome=key)
         if row is None or ref is None:
             continue
+        if _identical(row):
+            same.append(str(row["label"]).lower())
+            continue
         fmt = _eur if kind == "cost" else _num
         rows.append(
             (
@@ -527,14 +847,14 @@ def _cost_blocks(comparison: pd.DataFrame, base: str, other: str, replications: 
             )
         )
     if not rows:
-        return []
+        return [], same
     blocks: list[Block] = [
         Paragraph(
-            "**Costs over the whole run** (both cohorts; custody places, agency practitioners "
-            "and programmes, at the assumed unit costs of the parameter register)."
+            "**Costs over the whole run**, undiscounted (both cohorts; custody places, agency "
+            "practitioners and programmes, at the assumed unit costs of the parameter register)."
         ),
         Table(
-            ("Cost", base, other, "Difference (95 % interval)", "More than noise?"),
+            ("Cost", b, o, "Difference (95 % interval)", "Beyond chance?"),
             tuple(rows),
             "lrrrl",
         ),
@@ -556,7 +876,10 @@ def _cost_blocks(comparison: pd.DataFrame, base: str, other: str, replications: 
         else:
             text = f"**Extra cost per proven reoffence prevented: not defined** ({ratio['note']})."
         blocks.append(Paragraph(text))
-    return blocks
+    return blocks, same
+
+
+# ---------------------------------------------------------------------- benefit-cost
 
 
 def _bc_value(row: pd.Series | None, which: str) -> str:
@@ -605,83 +928,42 @@ _BC_SHOWN: tuple[tuple[str, str | None, str], ...] = (
 )
 
 
-def _benefit_cost_section(
-    economics: BenefitCost,
-    base: Scenario,
-    others: Sequence[Scenario],
-    figures: Mapping[str, str],
+def _benefit_cost_blocks(
+    economics: BenefitCost, shown: Mapping[str, str], base: str, name: str
 ) -> list[Block]:
-    table, value = economics.table, economics.valuation
-    costs = base.parameters.costs
-    covers = str(table["covers"].iloc[0])
-    blocks: list[Block] = [
-        Heading(2, "What is each policy worth? (benefit-cost)"),
-        Paragraph(
-            f"Money is in EUR, discounted to the start of the run at {100 * value.discount_rate:g} % "
-            "a year (the HM Treasury Green Book rate): a cost or an offence *t* years into "
-            f"the run counts (1 + {value.discount_rate:g})^-*t* of its value. **Benefits** are "
-            f"costs avoided compared with {base.label}: custody places (taxpayers) and the harm "
-            "of offences to victims and society, at the Home Office's unit costs of crime "
-            "(Heeks et al. 2018, GBP at 2015/16 prices, converted at "
-            f"{costs.eur_per_gbp:g} EUR per GBP): {_eur(value.terrorism_offence)} for a "
-            "terrorism offence (an assumption: no published unit cost exists) and "
-            f"{_eur(value.ordinary_reoffence)} for any other proven reoffence (an assumed mix "
-            "of offence types). **Programme cost** is the extra staff and programme cost. The "
-            "**net present value** is benefits minus programme cost. A **participant** is a "
-            "person released from the extremist cohort; only proven offences are valued."
-        ),
-        Paragraph(
-            f"**What the ranges cover: {covers}.** A range that includes zero means the "
-            "sign of the figure is not settled by these runs.",
-            quote=True,
-        ),
+    """The benefit-cost figures of one policy against the base (``benefit_cost.csv``)."""
+    mine = economics.table[economics.table["scenario"] == name]
+    if mine.empty:
+        return []
+    title = escape_markdown(shown[name])
+    picked = [(_bc_row(mine, measure, scale), words) for measure, scale, words in _BC_SHOWN]
+    picked += [
+        (
+            row,
+            f"Terrorism offences prevented a year at {row['releases_per_year']:g} releases "
+            f"a year ({_place(str(row['label']).rsplit(', ', 1)[-1])})",
+        )
+        for _, row in mine[mine["measure"] == "terror_prevented_per_year"].iterrows()
     ]
-    for other in others:
-        mine = table[table["scenario"] == other.name]
-        if mine.empty:
-            continue
-        picked = [(_bc_row(mine, measure, scale), words) for measure, scale, words in _BC_SHOWN]
-        picked += [
-            (
-                row,
-                f"Terrorism offences prevented a year at {row['releases_per_year']:g} releases "
-                f"a year ({_place(str(row['label']).rsplit(', ', 1)[-1])})",
-            )
-            for _, row in mine[mine["measure"] == "terror_prevented_per_year"].iterrows()
-        ]
-        rows = [
-            (
-                words,
-                _bc_value(row, "median"),
-                f"{_bc_value(row, 'low')} to {_bc_value(row, 'high')}",
-            )
-            for row, words in picked
-            if row is not None
-        ]
-        blocks += [
-            Paragraph(f"**{other.label} against {base.label}**"),
-            Table(("Figure", "Median", "Range (5th to 95th percentile)"), tuple(rows), "lrr"),
-            Paragraph(_benefit_cost_words(mine, other.label)),
-        ]
-    for role, alt, caption in (
+    rows = [
         (
-            "cost_effect",
-            "Cost-effect plane",
-            "Each dot is one run: terrorism offences prevented (right: fewer offences) against "
-            "the net cost to taxpayers (up: costs more), per 100 releases. Below the dashed "
-            "line a policy is worth its net cost at the assumed value of a terrorism offence.",
+            words,
+            _bc_value(row, "median"),
+            f"{_bc_value(row, 'low')} to {_bc_value(row, 'high')}",
+        )
+        for row, words in picked
+        if row is not None
+    ]
+    covers = str(mine["covers"].iloc[0])
+    return [
+        Paragraph(
+            f"**What it is worth** (benefit-cost against {escape_markdown(shown[base])}; a "
+            "participant is a person released from the extremist cohort; the ranges cover "
+            f"{covers})."
         ),
-        (
-            "acceptability",
-            "Cost-effectiveness acceptability curve",
-            "The share of runs in which each scenario has the highest net benefit, by what one "
-            "is willing to pay to prevent a terrorism offence (other offences avoided count at "
-            "their unit costs); at the dashed line it matches the net present value.",
-        ),
-    ):
-        if role in figures:
-            blocks.append(Image(figures[role], alt, caption))
-    return blocks
+        Table(("Figure", "Median", "Range (5th to 95th percentile)"), tuple(rows), "lrr"),
+        Paragraph(_benefit_cost_words(mine, title)),
+    ]
 
 
 def _place(label: str) -> str:
@@ -720,18 +1002,21 @@ def _benefit_cost_words(table: pd.DataFrame, label: str) -> str:
     return text.strip()
 
 
+# ---------------------------------------------------------------------- chance
+
+
 def _noise_section(
     comparison: pd.DataFrame,
-    base: str,
     others: Sequence[Scenario],
     years: float,
     replications: int,
     detect_size: float | None,
+    shown: Mapping[str, str],
 ) -> list[Block]:
-    when = f"{years:g} year{'s' * (years != 1)} after release"
     items = []
     table_rows = []
     for other in others:
+        title = escape_markdown(shown[other.name])
         same = []
         for cohort in COHORTS:
             for _, row in _rows(
@@ -742,11 +1027,11 @@ def _noise_section(
                 if _identical(row):
                     same.append(f"{row['label'].lower()} ({cohort})")
                     continue
-                items.append(_noise_sentence(row, other.name, cohort, replications, detect_size))
+                items.append(_noise_sentence(row, title, cohort, replications, detect_size))
                 if detect_size is not None:
                     table_rows.append(
                         (
-                            other.name,
+                            title,
                             f"{row['label']}, {cohort}",
                             _num(row["sd"]),
                             _count(row["replications_needed"]),
@@ -755,29 +1040,27 @@ def _noise_section(
                     )
         if same:
             items.append(
-                f"**The same in every run with {other.name}** (nothing to detect): "
+                f"**The same in every run with {title}** (nothing to detect): "
                 + ", ".join(same)
                 + "."
             )
     blocks: list[Block] = [
-        Heading(2, "Which differences are more than noise?"),
         Paragraph(
             "Every run of a simulation comes out a little differently. A difference is "
-            "**distinguishable from noise** when its 95 % interval lies wholly on one side of "
-            f"zero. With {replications} runs per scenario, {when}:"
+            "**distinguishable from chance** when its 95 % interval lies wholly on one side of "
+            f"zero. With {replications} runs per scenario, {_when(years)}, per 100 released:"
         ),
         Bullets(tuple(items)),
     ]
     if table_rows and detect_size is not None:
         blocks += [
-            Heading(2, "How many runs would it take to detect a difference?"),
             Paragraph(
-                "Runs per scenario needed to detect a difference with 80 % power at the 95 % "
-                "level, from the spread of the paired differences (sd, per 100 releases): "
+                "**Runs per scenario needed** to detect a difference with 80 % power at the "
+                "95 % level, from the spread of the paired differences (sd, per 100 releases): "
                 "n = ((1.96 + 0.84) x sd / difference)^2, a little more for few runs (t "
                 f"distribution). '{_num(detect_size)} per 100' is a difference of the size asked "
                 "for (`--detect`, e.g. the smallest that would matter for policy); 'this size' is "
-                "the difference observed, shown where it was not yet distinguishable from noise."
+                "the difference observed, shown where it was not yet distinguishable from chance."
             ),
             Table(
                 (
@@ -807,42 +1090,16 @@ def _noise_sentence(
     interval = f"95 % interval {_num(lo, signed=True)} to {_num(hi, signed=True)}"
     if row["excludes_zero"]:
         judged = _judgement(row)
-        return f"{what}: {size} ({interval}): distinguishable from noise" + (
+        return f"{what}: {size} ({interval}): distinguishable from chance" + (
             f", {judged} than the base." if judged else "."
         )
-    text = f"{what}: {size} ({interval}): not distinguishable from noise with {replications} runs"
+    text = f"{what}: {size} ({interval}): not distinguishable from chance with {replications} runs"
     needed = row["replications_needed"]
     if np.isfinite(needed):
         text += f"; a difference this size would need {_runs(needed)}"
     if detect_size is not None and np.isfinite(row["replications_for_detectable"]):
         text += f", one of {_num(detect_size)} per 100 {_runs(row['replications_for_detectable'])}"
     return text + "."
-
-
-def _plots_section(figures: Mapping[str, str], base: str, when: str) -> list[Block]:
-    captions = {
-        "forest": (
-            "Differences from the base with 95 % intervals",
-            f"Each row: a scenario and an outcome, {when}, per 100 releases. A filled dot is "
-            "distinguishable from noise; a hollow one is not. Left of the grey line: fewer "
-            f"events than {base}.",
-        ),
-        "survival": (
-            "Cumulative incidence by scenario",
-            "Share of released people (per 100) with each event, by years since their first "
-            f"release; {base} in black.",
-        ),
-        "indicators": (
-            "Indicators over time by scenario",
-            "Housing, trust, hope and stigma of the extremist cohort, waiting lists of all "
-            "agencies and the cost since the start, mean over runs.",
-        ),
-    }
-    blocks: list[Block] = []
-    for role, (alt, caption) in captions.items():
-        if role in figures:
-            blocks.append(Image(figures[role], alt, caption))
-    return [Heading(2, "Plots"), *blocks] if blocks else []
 
 
 def _provenance(metadata: Mapping[str, Any]) -> str:
@@ -867,11 +1124,12 @@ def _provenance(metadata: Mapping[str, Any]) -> str:
 
 
 def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return text.replace("|", "\\|").replace("\n", " ").strip()
 
 
-def to_markdown(blocks: Sequence[Block]) -> str:
-    """The blocks as Markdown (relative links to the plots)."""
+def to_markdown(blocks: Sequence[Block], level: int = 0) -> str:
+    """The blocks as Markdown (relative links to the plots); a :class:`Details` becomes a
+    section one level below the appendix's heading."""
     out: list[str] = []
     for block in blocks:
         if isinstance(block, Heading):
@@ -882,15 +1140,25 @@ def to_markdown(blocks: Sequence[Block]) -> str:
             out.append("\n".join(f"- {item}" for item in block.items))
         elif isinstance(block, Table):
             align = block.align.ljust(len(block.header), "l")
+            header = list(block.header)
+            rows = [list(row) for row in block.rows]
+            if block.notes:
+                header.append(block.notes_header)
+                align += "l"
+                for row, note in zip(rows, block.notes, strict=True):
+                    row.append(note)
             lines = [
-                "| " + " | ".join(_md_cell(h) for h in block.header) + " |",
+                "| " + " | ".join(_md_cell(h) for h in header) + " |",
                 "|" + "|".join("---:" if a == "r" else "---" for a in align) + "|",
             ]
-            lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in block.rows]
+            lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
             out.append("\n".join(lines))
         elif isinstance(block, Image):
             text = f"![{block.alt}]({block.path})"
             out.append(text + (f"\n\n*{block.caption}*" if block.caption else ""))
+        elif isinstance(block, Details):
+            out.append("### " + block.summary)
+            out.append(to_markdown(block.blocks, level + 1).rstrip("\n"))
     return "\n\n".join(out) + "\n"
 
 
@@ -944,16 +1212,28 @@ def _inline(text: str) -> str:
 
 _CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1a1a1a;
-  max-width: 62rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }
-h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; margin-top: 2rem;
-  border-bottom: 1px solid #ddd; }
+  max-width: 78rem; margin: 1rem auto; padding: 0 1rem; line-height: 1.4; }
+h1 { font-size: 1.45rem; margin: 0.4rem 0 0.5rem; }
+h2 { font-size: 1.2rem; margin-top: 1.6rem; border-bottom: 1px solid #ddd; }
+p { margin: 0.45rem 0; }
+p.covers { background: #fff6e0; border-left: 4px solid #e0a800; padding: 0.3rem 0.7rem; }
+p.note { font-size: 0.85rem; color: #333; }
 blockquote { margin: 1rem 0; padding: 0.6rem 1rem; background: #fff6e0;
   border-left: 4px solid #e0a800; }
 table { border-collapse: collapse; margin: 0.8rem 0; font-size: 0.92rem; }
 th, td { border: 1px solid #ccc; padding: 0.25rem 0.5rem; vertical-align: top; }
 th { background: #f2f2f2; } td.r, th.r { text-align: right; white-space: nowrap; }
+td small, th small { color: #555; font-weight: normal; }
+table.league { width: 100%; margin: 0.5rem 0; font-size: 0.88rem; }
+table.league th { font-size: 0.8rem; white-space: normal; vertical-align: bottom; }
+table.league td { border-bottom: none; }
+table.league tr.sentence td { border-top: none; font-size: 0.82rem; color: #333;
+  padding: 0 0.5rem 0.3rem; }
 figure { margin: 1rem 0; } figure img { max-width: 100%; border: 1px solid #eee; }
 figcaption { font-size: 0.9rem; color: #444; }
+details { margin: 0.4rem 0; border: 1px solid #e4e4e4; border-radius: 4px;
+  padding: 0.2rem 0.8rem; }
+summary { cursor: pointer; font-weight: 600; padding: 0.2rem 0; }
 code { background: #f4f4f4; padding: 0 0.2rem; }
 """
 
@@ -965,46 +1245,79 @@ def _image_src(path: str, folder: Path | None) -> str:
     return html.escape(path, quote=True)
 
 
-def to_html(blocks: Sequence[Block], folder: Path | None = None, title: str = "") -> str:
-    """The blocks as one self-contained HTML page; plots found in ``folder`` are embedded."""
+def _cell(text: str) -> str:
+    """A table cell: its first line, and the rest smaller beneath it."""
+    first, _, rest = text.partition("\n")
+    return _inline(first) + (f"<br><small>{_inline(rest)}</small>" if rest.strip() else "")
+
+
+def _class(*names: str) -> str:
+    joined = " ".join(n for n in names if n)
+    return f' class="{html.escape(joined, quote=True)}"' if joined else ""
+
+
+def _table_html(block: Table) -> str:
+    n = len(block.header)
+    align = block.align.ljust(n, "l")
+    keys = tuple(block.keys) + ("",) * (n - len(block.keys))
+    head = "".join(
+        f"<th{_class(a, k)}>{_cell(h)}</th>"
+        for h, a, k in zip(block.header, align, keys, strict=True)
+    )
+    rows = []
+    for i, row in enumerate(block.rows):
+        cells = "".join(
+            f"<td{_class(a, k)}>{_cell(c)}</td>" for c, a, k in zip(row, align, keys, strict=True)
+        )
+        rows.append(f"<tr{_class('policy' if block.notes else '')}>{cells}</tr>")
+        if block.notes:
+            rows.append(
+                f'<tr class="sentence"><td colspan="{n}">{_inline(block.notes[i])}</td></tr>'
+            )
+    return (
+        f"<table{_class(block.css)}><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _html_body(blocks: Sequence[Block], folder: Path | None) -> list[str]:
     body: list[str] = []
     for block in blocks:
         if isinstance(block, Heading):
-            body.append(f"<h{block.level}>{_inline(block.text)}</h{block.level}>")
+            anchor = f' id="{html.escape(block.anchor, quote=True)}"' if block.anchor else ""
+            body.append(f"<h{block.level}{anchor}>{_inline(block.text)}</h{block.level}>")
         elif isinstance(block, Paragraph):
-            text = f"<p>{_inline(block.text)}</p>"
+            text = f"<p{_class(block.css)}>{_inline(block.text)}</p>"
             body.append(f"<blockquote>{text}</blockquote>" if block.quote else text)
         elif isinstance(block, Bullets):
             items = "".join(f"<li>{_inline(item)}</li>" for item in block.items)
             body.append(f"<ul>{items}</ul>")
         elif isinstance(block, Table):
-            align = block.align.ljust(len(block.header), "l")
-            head = "".join(
-                f'<th class="{a}">{_inline(h)}</th>'
-                for h, a in zip(block.header, align, strict=True)
-            )
-            rows = "".join(
-                "<tr>"
-                + "".join(
-                    f'<td class="{a}">{_inline(c)}</td>' for c, a in zip(row, align, strict=True)
-                )
-                + "</tr>"
-                for row in block.rows
-            )
-            body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+            body.append(_table_html(block))
         elif isinstance(block, Image):
             caption = f"<figcaption>{_inline(block.caption)}</figcaption>" if block.caption else ""
             body.append(
                 f'<figure><img src="{_image_src(block.path, folder)}" '
                 f'alt="{html.escape(block.alt, quote=True)}">{caption}</figure>'
             )
+        elif isinstance(block, Details):
+            inner = "\n".join(_html_body(block.blocks, folder))
+            body.append(
+                f"<details><summary>{_inline(block.summary)}</summary>\n{inner}\n</details>"
+            )
+    return body
+
+
+def to_html(blocks: Sequence[Block], folder: Path | None = None, title: str = "") -> str:
+    """The blocks as one self-contained HTML page (no script); plots found in ``folder`` are
+    embedded."""
     heading = next((b.text for b in blocks if isinstance(b, Heading)), "Comparison")
     page_title = html.escape(title) if title else re.sub(r"<[^>]*>", "", _inline(heading))
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{page_title}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
-        + "\n".join(body)
+        + "\n".join(_html_body(blocks, folder))
         + "\n</body>\n</html>\n"
     )
 
@@ -1019,6 +1332,7 @@ def write_report(
     figures: Mapping[str, str] | None = None,
     destination: Path | None = None,
     economics: BenefitCost | None = None,
+    levels: pd.DataFrame | None = None,
 ) -> tuple[Path, Path]:
     """Write ``report.md`` and ``report.html`` into ``folder`` (plots already there are
     embedded in the HTML); ``destination`` is where the folder will end up (for links)."""
@@ -1030,6 +1344,7 @@ def write_report(
         figures=figures,
         destination=destination if destination is not None else folder,
         economics=economics,
+        levels=levels,
     )
     md, page = Path(folder) / REPORT_MD, Path(folder) / REPORT_HTML
     md.write_text(to_markdown(blocks), encoding="utf-8")

@@ -16,7 +16,7 @@ command line writes it; the command line is a thin layer over these functions::
     print(cmp)                       # paired differences, intervals and what they cover
     cmp.table                        # every measure, level and paired difference
     cmp.economics.table              # benefit-cost figures (net present value, ...)
-    cmp.save("results/my-comparison")  # tables, plots, report.md and report.html
+    cmp.save("results/my-comparison")  # tables, plots, report.md, report.html, brief.pdf
 
 Scenarios are given as :class:`~reintegration_sim.scenario.Scenario` objects, shipped names
 (``"baseline"``) or paths. Results do not depend on ``workers``.
@@ -55,6 +55,8 @@ from .sweep import DEFAULT_CHUNK
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+    from ..outputs.league import League
 
 __all__ = [
     "DEFAULT_COMPARE_YEARS",
@@ -291,10 +293,12 @@ class ComparisonResult:
         return self.text()
 
     def plot(self) -> Figure:
-        """Paired differences from the base with 95 % intervals (forest plot)."""
+        """Differences from the base per 1,000 releases with their ranges, one panel per
+        outcome and one row per scenario by its title (forest plot)."""
+        from ..outputs.league import titles
         from ..outputs.plotting import forest_figure
 
-        return forest_figure(self.table, self.years)
+        return forest_figure(self.table, self.years, titles(self.scenarios))
 
     def metadata(self, command: Sequence[str] | None = None) -> dict[str, Any]:
         """The ``metadata.json`` of this comparison."""
@@ -337,13 +341,34 @@ class ComparisonResult:
         from ..outputs.report import report_blocks, to_markdown
 
         blocks = report_blocks(
-            self.table, self.scenarios, self.metadata(), years=self.years, economics=self.economics
+            self.table,
+            self.scenarios,
+            self.metadata(),
+            years=self.years,
+            economics=self.economics,
+            levels=self.levels,
         )
         return to_markdown(blocks)
 
+    def league(self) -> League:
+        """The league table of the report's first screen and of ``brief.pdf``: one row per
+        policy by its title, sorted by the change in terrorism reoffences."""
+        from ..outputs.league import league
+
+        return league(
+            self.table,
+            self.scenarios,
+            self.metadata(),
+            years=self.years,
+            economics=self.economics,
+            levels=self.levels,
+        )
+
     def save(self, folder: str | Path, command: Sequence[str] | None = None) -> Path:
-        """Write the result folder: tables, plots, ``report.md``, ``report.html`` and
-        metadata; it appears only once everything is written."""
+        """Write the result folder: tables, plots, ``report.md``, ``report.html``,
+        ``brief.pdf`` and metadata; it appears only once everything is written."""
+        from ..outputs.brief import write_brief
+        from ..outputs.league import league, titles
         from ..outputs.plotting import (
             ACCEPTABILITY_PNG,
             COST_EFFECT_PNG,
@@ -369,6 +394,16 @@ class ComparisonResult:
             )
             if self.economics is not None:
                 write_benefit_cost(staged.path, self.economics.table, self.economics.acceptability)
+            metadata = self.metadata(command)
+            shown = titles(self.scenarios)
+            table = league(
+                self.table,
+                self.scenarios,
+                metadata,
+                years=self.years,
+                economics=self.economics,
+                levels=self.levels,
+            )
             written = write_comparison_plots(
                 staged.path,
                 self.table,
@@ -376,8 +411,9 @@ class ComparisonResult:
                 self.people,
                 years=self.years,
                 economics=self.economics,
+                labels=shown,
+                order=[row.name for row in table.rows],
             )
-            metadata = self.metadata(command)
             roles = {
                 "forest": FOREST_PNG,
                 "survival": SURVIVAL_PNG,
@@ -394,6 +430,14 @@ class ComparisonResult:
                 figures={role: name for role, name in roles.items() if name in written},
                 destination=out,
                 economics=self.economics,
+                levels=self.levels,
+            )
+            write_brief(
+                staged.path,
+                table,
+                self.economics,
+                shown,
+                footer=f"reintegration-sim {metadata.get('version', '?')}, {self.started[:10]}.",
             )
             if self.draws is not None and self.assumptions is not None:
                 write_draw_tables(

@@ -1,0 +1,241 @@
+"""The comparison report as a policy brief (issue 13): titles, never file names; user text
+escaped; the brief before the appendix in plain words; the league table's numbers, words and
+order; and ``brief.pdf`` on one page. The browser tests of the first screen are in
+tests/test_report_browser.py."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import reintegration_sim as rs
+from reintegration_sim.outputs.brief import BRIEF_PDF
+from reintegration_sim.outputs.league import (
+    LeagueRow,
+    Spread,
+    money,
+    money_range,
+    per_thousand,
+    sentence,
+    titles,
+)
+from reintegration_sim.outputs.plotting import (
+    acceptability_figure,
+    cost_effect_figure,
+    forest_figure,
+    survival_comparison_figure,
+    survival_panels,
+)
+from reintegration_sim.outputs.report import safe_link
+from reintegration_sim.scenario import Scenario
+
+SMALL = {"population.n_extremist": 80, "population.n_comparison": 80, "horizon_weeks": 156}
+DERAD = "interventions.deradicalisation_programme"
+SCRIPT_TITLE = "Derad <script>alert(1)</script> & co"
+HOSTILE = "Deradicalisation <img src=x onerror=alert(2)> [x](javascript:alert(3)) **not bold**"
+#: words of the method that belong in the appendix, not in the brief
+JARGON = ("Kaplan", "paired t", "t interval", "power", "RNR", "AUC", "replications")
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    base = rs.load("baseline").with_overrides(SMALL)
+    derad = base.with_overrides(
+        {f"{DERAD}.coverage": 1.0, "name": "derad_file_name", "title": SCRIPT_TITLE}
+    ).model_copy(update={"description": HOSTILE})
+    staff = rs.load("staffing_up").with_overrides(SMALL)
+    untitled = base.with_overrides(
+        {"interventions.mentors.coverage": 1.0, "name": "mentors_everywhere"}
+    )
+    result = rs.compare([base, derad, staff, untitled], replications=2)
+    folder = result.save(tmp_path_factory.mktemp("report") / "cmp")
+    return result, folder
+
+
+def _brief(md: str) -> str:
+    return md.split("\n## Appendix\n")[0]
+
+
+def test_titles_never_file_names(saved) -> None:
+    result, folder = saved
+    md = (folder / "report.md").read_text(encoding="utf-8")
+    brief = _brief(md)
+    shown = titles(result.scenarios)
+    assert shown["baseline"] == "Today's practice" and shown["staffing_up"] == (
+        "Agencies staffed 50 % above today"
+    )
+    assert shown["mentors_everywhere"] == "Mentors everywhere"  # no title: the name in words
+    for name in ("baseline", "derad_file_name", "staffing_up", "mentors_everywhere"):
+        assert name not in brief, name
+    first = brief.splitlines()[0]
+    assert "Agencies staffed 50 % above today" in first and "Today&#x27;s practice" in first
+    # the names appear once each in the appendix, beside the scenario texts
+    assert "scenario `derad_file_name`" in md
+    # plots: legends and labels are titles
+    labels = shown
+    order = [row.name for row in result.league().rows]
+    forest = forest_figure(result.table, result.years, labels, order)
+    ticks = {t.get_text() for ax in forest.axes for t in ax.get_yticklabels()}
+    assert ticks == {labels[n] for n in order}
+    plane = cost_effect_figure(
+        result.economics.paired,
+        result.economics.valuation.terrorism_offence,
+        result.economics.base,
+        labels,
+    )
+    legend = {t.get_text() for t in plane.axes[0].get_legend().get_texts()}
+    assert legend == {labels[n] for n in order} | {"Today's practice (base)"}
+    curve = acceptability_figure(result.economics.acceptability, 1.0, labels)
+    assert {t.get_text() for t in curve.axes[0].get_legend().get_texts()} == set(labels.values())
+    shown_panels = {("extremist", "any_reoffence"): order[:1]}
+    survival = survival_comparison_figure(result.people, labels=labels, shown=shown_panels)
+    assert {t.get_text() for t in survival.legends[0].get_texts()} <= set(labels.values())
+
+
+def test_user_text_is_escaped_and_no_link_is_made(saved) -> None:
+    _, folder = saved
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    assert "<script" not in page  # the page has no script at all
+    assert "<img src=x" not in page and "<strong>not bold</strong>" not in page
+    hrefs = re.findall(r'href="([^"]*)"', page)
+    assert all(safe_link(h) for h in hrefs), hrefs
+    text = html.unescape(page)
+    assert SCRIPT_TITLE in text and HOSTILE in text  # shown as typed
+    md = (folder / "report.md").read_text(encoding="utf-8")
+    assert "<script" not in md and "<img" not in md and "](javascript:" not in md
+
+
+def test_the_brief_comes_first_in_plain_words(saved) -> None:
+    result, folder = saved
+    md = (folder / "report.md").read_text(encoding="utf-8")
+    brief = _brief(md)
+    for word in JARGON:
+        assert word not in brief, word
+    assert "Ranges cover chance only" in brief and "The people are synthetic" in brief
+    assert "| Policy | Terrorism reoffences per 1,000 released |" in brief
+    table = result.league()
+    for row in table.rows:  # each policy's sentence is in the brief
+        assert row.sentence in brief
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    body, appendix = page.split('id="appendix"')
+    assert "<details>" not in body and appendix.count("<details>") >= 6
+    assert page.index('<table class="league">') < page.index("data:image/png")
+    # rows the same in every run are listed once, not shown: the comparison cohort is the same
+    # under the deradicalisation programme (for the extremist cohort only)
+    details = appendix[appendix.index("Derad &lt;script&gt;") :]
+    assert "The same in every run" in details
+
+
+def test_the_league_is_sorted_and_its_numbers_are_the_comparison_s(saved) -> None:
+    result, _ = saved
+    table = result.league()
+    centrals = [row.terror.central for row in table.rows]
+    assert centrals == sorted(centrals) and len(centrals) == 3
+    events = result.table[
+        (result.table["kind"] == "event")
+        & (result.table["years"] == result.years)
+        & (result.table["cohort"] == "extremist")
+        & (result.table["outcome"] == "terror_reoffence")
+    ].set_index("scenario")
+    costs = result.economics.table
+    for row in table.rows:
+        assert row.terror.central == pytest.approx(10 * events.loc[row.name, "difference"])
+        cost = costs[
+            (costs["scenario"] == row.name)
+            & (costs["measure"] == "taxpayer_net_cost")
+            & (costs["scale"] == "per participant")
+        ].iloc[0]
+        assert row.net_cost.central == pytest.approx(1000 * cost["median"])
+        assert 0 <= row.chance <= 1
+    assert not table.draws and table.chance_over == "runs" and table.chance_n == 2
+
+
+def test_the_brief_pdf_is_one_page(saved) -> None:
+    _, folder = saved
+    data = (folder / BRIEF_PDF).read_bytes()
+    assert data.startswith(b"%PDF-")
+    assert len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", data)) == 1
+    assert len(re.findall(rb"/Type\s*/Pages\b", data)) == 1
+
+
+def test_survival_curves_only_where_a_policy_differs() -> None:
+    rows = []
+    for scenario, diff, excludes in (("b", np.nan, False), ("p", -2.0, True), ("q", 0.5, False)):
+        for outcome in ("terror_reoffence", "recall"):
+            rows.append(
+                {
+                    "scenario": scenario,
+                    "cohort": "extremist",
+                    "kind": "event",
+                    "outcome": outcome,
+                    "years": 3.0,
+                    "difference": diff if outcome == "recall" else 0.0,
+                    "excludes_zero": excludes and outcome == "recall",
+                }
+            )
+    assert survival_panels(pd.DataFrame(rows), 3.0) == {("extremist", "recall"): ["p"]}
+
+
+# ---------------------------------------------------------------------- words for numbers
+
+
+def _row(terror: Spread, chance: float, cost: Spread, exceed: float) -> LeagueRow:
+    nan = Spread(np.nan, np.nan, np.nan)
+    return LeagueRow(
+        "p",
+        "P",
+        {"terror_reoffence": terror, "any_reoffence": nan, "recall": nan},
+        chance,
+        cost,
+        np.nan,
+        exceed,
+        "",
+    )
+
+
+def test_one_plain_sentence_per_policy() -> None:
+    fewer = sentence(_row(Spread(-3.2, -5.0, -1.0), 1.0, Spread(2e6, 1e6, 3e6), 0.4))
+    assert fewer == (
+        "Fewer terrorism reoffences: about 3.2 fewer per 1,000 released; it costs taxpayers "
+        "about EUR 2.0 million more per 1,000 released, and the benefits to taxpayers and "
+        "victims exceed its costs in 40 % of runs."
+    )
+    probably = sentence(_row(Spread(-1.0, -3.0, 0.5), 0.9, Spread(-5e5, -6e5, -4e5), 1.0), "draws")
+    assert probably.startswith("Probably fewer terrorism reoffences (fewer in 90 % of draws)")
+    assert "it saves taxpayers about EUR 500,000 per 1,000 released" in probably
+    assert probably.endswith("exceed its costs in every run.")
+    unclear = sentence(_row(Spread(0.2, -3.0, 3.0), 0.5, Spread(1e5, -1e5, 3e5), 0.0))
+    assert unclear.startswith("No clear change in terrorism reoffences;")
+    assert "net cost to taxpayers is uncertain" in unclear and "in no run" in unclear
+    more = sentence(_row(Spread(4.0, 1.0, 7.0), 0.0, Spread(0, 0, 0), np.nan))
+    assert more == (
+        "More terrorism reoffences: about 4.0 more per 1,000 released; it costs the same."
+    )
+    same = sentence(_row(Spread(0, 0, 0), 0.5, Spread(0, 0, 0), 0.0))
+    assert same.startswith("No change in terrorism reoffences;")
+
+
+def test_numbers_in_words() -> None:
+    assert per_thousand(-3.46) == "\u22123.5" and per_thousand(12.4) == "+12"
+    assert per_thousand(0.0) == "0" and per_thousand(0.04) == "+0.04"
+    assert per_thousand(16.3, signed=False) == "16" and per_thousand(np.nan) == "n/a"
+    assert money(5_300_000) == "EUR 5.3 million" and money(-530_400) == "\u2212EUR 530,000"
+    assert money(999) == "EUR 999"
+    assert money_range(3.9e6, 7.31e6) == "(3.9 to 7.3 million)"
+    assert money_range(-2e5, 4e5) == "(\u2212200,000 to 400,000)"
+    assert money_range(np.nan, 1.0) == ""
+
+
+def test_titles_fall_back_to_the_name_in_words_and_never_repeat() -> None:
+    one = Scenario(name="nl_fortnightly", description="x")
+    two = Scenario(name="other", title="Nl fortnightly", description="y")
+    three = Scenario(name="third", title="Nl   fortnightly", description="z")
+    assert titles([one, two, three]) == {
+        "nl_fortnightly": "Nl fortnightly",
+        "other": "Nl fortnightly (2)",
+        "third": "Nl fortnightly (3)",
+    }
