@@ -30,6 +30,8 @@ def installed(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     names = zipfile.ZipFile(wheel).namelist()
     assert "reintegration_sim/scenarios/baseline.toml" in names
     assert "reintegration_sim/posteriors/baseline.parquet" in names  # compare --posterior
+    # the dashboard's guided sessions (serve)
+    assert "reintegration_sim/dashboard/walkthroughs/release_day.toml" in names
     subprocess.run(
         [
             sys.executable,
