@@ -81,7 +81,7 @@ def test_the_wheel_runs_a_shipped_scenario_by_name_and_lists_them(installed):
         empty,
         env,
     )
-    assert "baseline: 1 replication of 2,000 people, 52 weeks" in out
+    assert "Today's practice: 1 replication of 2,000 people, 52 weeks" in out  # its title
     assert any((empty / "results").iterdir())
     listing = _run(["-m", "reintegration_sim", "scenarios"], empty, env)
     assert "rotterdam_case_conferences" in listing

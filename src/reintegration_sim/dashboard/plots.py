@@ -317,8 +317,9 @@ class OutcomeView:
 #: at about 0.9 of its size in a 1400 px wide window: the smallest, 17 pt, is about 21 px there
 #: (the browser test measures it and requires at least 18 px)
 FOCUS_FONT = {"title": 24.0, "label": 19.0, "tick": 17.0, "legend": 19.0}
-#: the focus chart's size in inches at 100 dpi (1400 x 640 px)
-FOCUS_SIZE = (14.0, 6.4)
+#: the focus chart's size in inches at 100 dpi (1400 x 480 px: with the controls and the
+#: verdict above it, the whole chart fits a 1400 x 900 window)
+FOCUS_SIZE = (14.0, 4.8)
 
 
 class FocusView:
@@ -339,7 +340,7 @@ class FocusView:
         top, bottom = self.figure.subplots(
             2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2], "hspace": 0.12}
         )
-        self.figure.subplots_adjust(left=0.08, right=0.985, top=0.9, bottom=0.13)
+        self.figure.subplots_adjust(left=0.08, right=0.985, top=0.87, bottom=0.16)
         self.top, self.bottom = top, bottom
         size = FOCUS_FONT
         self.figure.suptitle(

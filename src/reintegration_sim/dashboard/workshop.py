@@ -63,13 +63,18 @@ TICK_SECONDS = 0.3
 PANEL_BY_KEY = {panel.key: panel for panel in PANELS}
 
 _CSS = """
+.rs-md { font-size: 18px; }
+.rs-md p { margin-bottom: 6px; }
+.v-btn { text-transform: none !important; letter-spacing: normal !important; }
+.v-btn-toggle .v-btn { font-size: 17px !important; height: 44px !important; }
 .rs-big .v-btn { font-size: 20px !important; height: 52px !important; min-width: 64px; }
 .rs-big .v-btn.rs-play { min-width: 170px; }
 .rs-week { font-size: 28px; font-weight: 700; }
 .rs-ab { font-size: 22px; line-height: 1.35; }
 .rs-ab b { font-weight: 700; }
-.rs-verdict { font-size: 22px; line-height: 1.4; }
-.rs-md { font-size: 18px; }
+.rs-verdict { font-size: 20px; line-height: 1.35; }
+.rs-verdict { font-weight: 700; display: block; }
+.rs-verdict-detail { font-size: 18px; display: block; color: #37474f; }
 .rs-question { font-size: 26px; font-weight: 600; line-height: 1.35; }
 .rs-story-big { font-size: 20px; line-height: 1.45; }
 .rs-story-big li { margin-bottom: 6px; }
@@ -80,12 +85,14 @@ _CSS = """
 """
 
 
-@dataclass
-class _Session:
-    """What one browser session chose: the policy (B), the focused chart, the guided step."""
+@dataclass(frozen=True)
+class Guided:
+    """Where a session is in its walkthrough, kept by the page (a tab forgets its own state
+    when another tab is opened): the walkthrough, the step (-1: not begun), the room's guess."""
 
-    preset: str
-    focus: str
+    chosen: solara.Reactive[str]
+    index: solara.Reactive[int]
+    guess: solara.Reactive[str]
 
 
 def _run_for(
@@ -110,23 +117,26 @@ def policy_title(run: WorkshopRun) -> str:
     return f"{title} + {len(run.moved)} lever(s) moved" if run.moved else title
 
 
-def verdict_sentence(run: WorkshopRun, panel: Panel) -> tuple[str, str]:
-    """The verdict line under the focus chart (Markdown, user text escaped) and the verdict's
-    word. Read under the run's lock."""
+def verdict_sentence(run: WorkshopRun, panel: Panel) -> tuple[str, str, str]:
+    """The verdict under the focus chart: a headline and the reason with the rule (Markdown,
+    user text escaped), and the verdict's word. Read under the run's lock."""
     diff = difference(run, panel)
     if diff.number() == "n/a":
-        return f"**Week {run.week}:** nobody released yet, so no {panel.short} to compare.", ""
+        return f"Week {run.week}: nobody released yet, so no {panel.short} to compare.", "", ""
     judged = diff.judged
     word = diff.verdict
     shown = {"better": "B better", "worse": "B worse", "higher": "B higher", "lower": "B lower"}
-    verdict = shown.get(word, TOO_EARLY)
-    return (
-        f"**Week {run.week}, {panel.short}, B − A: {diff.number()} {panel.unit}** in the "
-        f"highlighted pair. **Verdict: {verdict}** ({judged.reason()}; chance only: every "
-        "pair has the same assumptions). The rule: better or worse only when every paired "
-        "replication is on the same side and the interval of their mean excludes zero.",
-        word,
+    headline = (
+        f"Week {run.week}, {panel.short}, B − A: {diff.number()} {panel.unit}. "
+        f"Verdict: {shown.get(word, TOO_EARLY)}."
     )
+    detail = (
+        f"{judged.reason()[:1].upper()}{judged.reason()[1:]} (chance only: every pair has the "
+        "same assumptions). The rule: better or worse only when every paired replication is on "
+        "the same side and the interval of their mean excludes zero; the number is the "
+        "highlighted pair's."
+    )
+    return headline, detail, word
 
 
 # ---------------------------------------------------------------------- components
@@ -243,10 +253,12 @@ def FocusChart(run: WorkshopRun, tick: int, panel: Panel) -> None:
     with run.lock:  # one consistent week of every run
         view.update(run)
         png = view.png()
-        sentence, word = verdict_sentence(run, panel)
-    solara.Image(png, width="100%")
+        headline, detail, word = verdict_sentence(run, panel)
     colour = VERDICT_COLOURS.get(word, "#212121")
-    Markdown(sentence, classes=["rs-verdict"], style={"color": colour})
+    solara.Text(headline, classes=["rs-verdict"], style={"color": colour})
+    if detail:
+        solara.Text(detail, classes=["rs-verdict-detail"])
+    solara.Image(png, width="100%")
 
 
 def _only_marks(events: list[StoryEvent], other: list[StoryEvent]) -> list[bool]:
@@ -286,9 +298,9 @@ def _events(tracker, person: int) -> list[StoryEvent]:
 
 
 @solara.component
-def StoryTab(run: WorkshopRun, tick: int) -> None:
-    """The same synthetic person under A and B, large, divergences marked."""
-    chosen: solara.Reactive[int | None] = solara.use_reactive(None)
+def StoryTab(run: WorkshopRun, tick: int, chosen: solara.Reactive[int | None]) -> None:
+    """The same synthetic person under A and B, large, divergences marked (``chosen``: the
+    person picked, kept by the page; None: the run's opening person)."""
     person = chosen.value if chosen.value is not None else run.person
     person = person if 0 <= person < run.base.people.n else run.person
 
@@ -346,12 +358,13 @@ def GuidedTab(
     problems: tuple[str, ...],
     focus: solara.Reactive[str],
     hidden: solara.Reactive[bool],
+    guided: Guided,
 ) -> None:
     """A walkthrough step by step: the question, the room's guess, then Reveal."""
     names = list(walkthroughs)
-    chosen = solara.use_reactive(names[0] if names else "")
-    index = solara.use_reactive(-1)
-    guess = solara.use_reactive("")
+    chosen, index, guess = guided.chosen, guided.index, guided.guess
+    if chosen.value not in walkthroughs and names:
+        chosen.set(names[0])
     for problem in problems:
         solara.Warning(label=f"Walkthrough left out: {problem}", dense=True)
     if not names:
@@ -388,23 +401,28 @@ def GuidedTab(
             on_value=pick,
             style={"min-width": "420px"},
         )
-    Markdown(escape_markdown(walkthrough.description))
     if index.value < 0:
+        Markdown(escape_markdown(walkthrough.description))
         solara.Button("Begin", on_click=lambda: start(0), color="primary", classes=["rs-big"])
         return
     step = walkthrough.steps[index.value]
     panel = PANEL_BY_KEY[step.indicator]
     n = len(walkthrough.steps)
     Markdown(
-        f"### Step {index.value + 1} of {n}: {escape_markdown(step.title)}\n\n"
-        f"A: **{escape_markdown(run.value.base_scenario.label)}**, "
-        f"B: **{escape_markdown(policy_title(run.value))}**; the question is about "
-        f"**{panel.short}** at week {step.week}."
+        f"**Step {index.value + 1} of {n}: {escape_markdown(step.title)}** (B: "
+        f"{escape_markdown(policy_title(run.value))}; about {panel.short} at week {step.week})"
     )
     Markdown(escape_markdown(step.question), classes=["rs-question"])
     if hidden.value:
         Markdown("**The room's guess** (choose one, then Reveal):")
-        solara.ToggleButtonsSingle(value=guess, values=list(GUESSES), classes=["rs-big"])
+        with solara.Row(gap="10px", classes=["rs-big"]):
+            for option in GUESSES:  # nothing chosen until the room chooses
+                solara.Button(
+                    option,
+                    on_click=lambda option=option: guess.set(option),
+                    color="primary" if guess.value == option else None,
+                    outlined=guess.value != option,
+                )
         solara.Button(
             "Reveal",
             on_click=reveal,
@@ -413,23 +431,23 @@ def GuidedTab(
             classes=["rs-big"],
         )
         return
-    FocusPanel(run.value, tick.value, focus)
     with run.value.lock:
         diff = difference(run.value, panel)
     judged = diff.judged
-    if guess.value:
-        Markdown(
-            f"**The room guessed: {guess.value}.** "
-            + guess_matches(guess.value, judged.word, judged.mean),
-            classes=["rs-verdict"],
-        )
-    if step.after:
-        Markdown(escape_markdown(step.after))
-    with solara.Row(gap="10px"):
+    with solara.Row(gap="16px", style={"align-items": "center"}):
+        if guess.value:
+            Markdown(
+                f"**The room guessed: {guess.value}.** "
+                + guess_matches(guess.value, judged.word, judged.mean),
+                classes=["rs-ab"],
+            )
         if index.value + 1 < n:
             solara.Button("Next step", on_click=lambda: start(index.value + 1), color="primary")
         else:
             Markdown("**End of the walkthrough.**")
+    if step.after:
+        Markdown(escape_markdown(step.after))
+    FocusPanel(run.value, tick.value, focus)
 
 
 def _walkthrough_dirs() -> list[Path]:
@@ -474,6 +492,8 @@ def WorkshopPage(
     hidden = solara.use_reactive(False)
     tab = solara.use_reactive(0)
     choosing = solara.use_reactive(False)
+    person: solara.Reactive[int | None] = solara.use_reactive(None)
+    guided = Guided(solara.use_reactive(""), solara.use_reactive(-1), solara.use_reactive(""))
     walkthroughs, walk_problems = solara.use_memo(
         lambda: find_walkthroughs(
             _walkthrough_dirs(),
@@ -510,12 +530,12 @@ def WorkshopPage(
             solara.Info(label=ETHICS_NOTE.replace("**", ""), dense=True)
             Dashboard(model=run)
             return
-        Markdown(
-            f"A: **{escape_markdown(current.base_scenario.label)}** &nbsp;·&nbsp; "
-            f"B: **{escape_markdown(policy_title(current))}**",
-            classes=["rs-ab"],
-        )
-        with solara.Row(gap="10px", style={"align-items": "center"}):
+        with solara.Row(gap="16px", style={"align-items": "center"}):
+            Markdown(
+                f"A: **{escape_markdown(current.base_scenario.label)}** &nbsp;·&nbsp; "
+                f"B: **{escape_markdown(policy_title(current))}**",
+                classes=["rs-ab"],
+            )
             solara.Button(
                 "Hide the list" if choosing.value else "Choose B…",
                 on_click=lambda: choosing.set(not choosing.value),
@@ -528,13 +548,13 @@ def WorkshopPage(
         for message in current.messages:
             solara.Error(label=message, dense=True)
         ControlBar(run, tick, playing, reset)
-        with solara.Column(classes=["rs-tabs"]), solara.lab.Tabs(value=tab):
+        with solara.Column(classes=["rs-tabs"]), solara.lab.Tabs(value=tab, lazy=True):
             with solara.lab.Tab("Outcomes"):
                 FocusPanel(current, tick.value, focus, hidden.value)
             with solara.lab.Tab("One person's story"):
-                StoryTab(current, tick.value)
+                StoryTab(current, tick.value, person)
             with solara.lab.Tab("Guided session"):
-                GuidedTab(run, tick, walkthroughs, tuple(walk_problems), focus, hidden)
+                GuidedTab(run, tick, walkthroughs, tuple(walk_problems), focus, hidden, guided)
             with solara.lab.Tab("Network"):
                 NetworkTab(current, tick.value)
             with solara.lab.Tab("About A and B"):
