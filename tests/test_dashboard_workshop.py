@@ -271,6 +271,11 @@ def test_page_names_a_and_b_and_chooses_b_by_title(small) -> None:
     assert model.value.week == 1 and "Week 1 of 208" in page_text(box)
     assert "Week 1, waiting lists, B − A:" in page_text(box)
     assert images(box)[0] != before[0]
+    rc.find(v.Tabs).widget.v_model = 3  # Network: A and B, one key in the page's text
+    assert len(images(box)) == 2 and "40 sampled people" in page_text(box)
+    rc.find(v.Tabs).widget.v_model = 1  # the story: A and B side by side
+    text = page_text(box)
+    assert f"Synthetic person {model.value.person}" in text and "A: now" in text
     rc.find(v.Switch, label="Advanced controls (Mesa)").widget.v_model = True
     assert "Render Interval" in page_text(box)
     rc.close()

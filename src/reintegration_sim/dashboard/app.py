@@ -14,8 +14,10 @@ and, above them, the ethics note and anything that could not be applied (such as
 is not a number). Every browser session gets its own models: :func:`Dashboard` creates them
 with ``solara.use_memo``/``solara.use_reactive``; nothing is created at module level.
 
-``reintegration-sim serve`` runs :func:`Page`; the base scenario comes from the environment
-variable :data:`SCENARIO_ENV` (set by ``serve --scenario``), the presets from ``scenarios/``.
+``reintegration-sim serve`` runs :func:`Page`: the presentation page of :mod:`.workshop`, which
+shows :func:`Dashboard` on the same runs behind its "Advanced controls" switch. The base
+scenario comes from the environment variable :data:`SCENARIO_ENV` (set by ``serve
+--scenario``), the presets from ``scenarios/``.
 """
 
 from __future__ import annotations

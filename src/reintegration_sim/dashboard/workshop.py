@@ -61,10 +61,21 @@ SPEEDS: tuple[tuple[str, int], ...] = (
 #: seconds between two ticks of Play (each tick steps the runs, then redraws)
 TICK_SECONDS = 0.3
 PANEL_BY_KEY = {panel.key: panel for panel in PANELS}
+#: the network pictures' key, in the page's large text (the colours of :mod:`.netview`)
+NETWORK_KEY = (
+    "**40 sampled people** (large dots) with their ties, the same people in the same places "
+    "under A and B. **Fill**: grey in custody, light blue transition planning, yellow release "
+    "week, green on licence, dark green licence over. **Outline**: red reconvicted since "
+    "release, orange recalled, purple actively engaged with a group. **Pink diamond**: family "
+    "(fades as ties weaken); **grey-brown square**: home community; **red triangle**: a recruiter; "
+    "**teal cross**: a practitioner with this person on this week's caseload (outer ring, one "
+    "sector per agency)."
+)
 
 _CSS = """
 .rs-md { font-size: 18px; }
 .rs-md p { margin-bottom: 6px; }
+.rs-md strong, .rs-md b { font-weight: 700; }
 .v-btn { text-transform: none !important; letter-spacing: normal !important; }
 .v-btn-toggle .v-btn { font-size: 17px !important; height: 44px !important; }
 .rs-big .v-btn { font-size: 20px !important; height: 52px !important; min-width: 64px; }
@@ -202,7 +213,9 @@ def ControlBar(
             )
         solara.ToggleButtonsSingle(value=speed, values=[label for label, _ in SPEEDS])
         with solara.Row(gap="6px", style={"align-items": "center"}):
-            solara.InputInt("Jump to week", value=target, style={"max-width": "130px"})
+            solara.InputInt(  # read on every key, so a click on Jump right after typing counts
+                "Jump to week", value=target, continuous_update=True, style={"max-width": "130px"}
+            )
             solara.Button("Jump", on_click=jump, outlined=True, disabled=playing.value)
         solara.Button("Start again", on_click=on_reset, text=True, disabled=playing.value)
 
@@ -338,16 +351,17 @@ def StoryTab(run: WorkshopRun, tick: int, chosen: solara.Reactive[int | None]) -
 def NetworkTab(run: WorkshopRun, tick: int) -> None:
     """The sampled people and their ties under A and under B."""
     views = solara.use_memo(
-        lambda: {which: NetworkView(run, which) for which in ("base", "policy")}, [run.uid]
+        lambda: {which: NetworkView(run, which, legend=False) for which in ("base", "policy")},
+        [run.uid],
     )
     with solara.Columns([1, 1]):
-        for which, view in views.items():
+        for view in views.values():
             with run.lock:
                 view.update(run)
                 png = view.png()
             with solara.Column(gap="0px"):
-                Markdown(f"### {'A' if which == 'base' else 'B'}")
                 solara.Image(png, width="100%")
+    Markdown(NETWORK_KEY)
 
 
 @solara.component
