@@ -45,7 +45,7 @@ def test_run_returns_tables_a_summary_a_figure_and_saves(small, tmp_path):
     assert set(summary["cohort"]) == {"extremist", "comparison"}
     assert summary["cum_incidence"].dropna().between(0, 1).all()
     assert summary["cum_incidence"].notna().any()
-    assert "baseline: 2 replications of 240 people" in str(result)
+    assert "Today's practice: 2 replications of 240 people" in str(result)  # its title
     assert result.plot().axes
     folder = result.save(tmp_path / "run")
     assert (folder / "people.parquet").exists() and (folder / "metadata.json").exists()
@@ -66,7 +66,7 @@ def test_run_is_the_same_as_the_command_line_run(small, tmp_path):
 
 def test_compare_pairs_scenarios_and_says_what_intervals_cover(comparison):
     text = str(comparison)
-    assert "Deradicalisation <for all> vs baseline" in text
+    assert "Deradicalisation <for all> vs Today's practice" in text  # by title
     assert NOISE_ONLY in text
     event = comparison.table[
         (comparison.table["scenario"] == "derad")

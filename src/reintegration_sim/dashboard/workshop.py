@@ -106,16 +106,15 @@ class Guided:
     guess: solara.Reactive[str]
 
 
-def _run_for(
-    run: WorkshopRun, preset: str, seed: int | None = None, replication: int | None = None
-) -> WorkshopRun:
-    """A fresh pair of runs at week 0: the same base and presets, ``preset`` as B."""
+def _run_for(run: WorkshopRun, preset: str) -> WorkshopRun:
+    """A fresh pair of runs at week 0: the same base, presets, seed and replication as ``run``,
+    ``preset`` as B (levers set on Mesa's page are not carried over)."""
     return WorkshopRun(
         base=run.base_scenario,
         presets=run.presets,
         preset=preset,
-        seed=run.seed_value if seed is None else seed,
-        replication=run.replication if replication is None else replication,
+        seed=run.seed_value,
+        replication=run.replication,
     )
 
 
@@ -129,8 +128,8 @@ def policy_title(run: WorkshopRun) -> str:
 
 
 def verdict_sentence(run: WorkshopRun, panel: Panel) -> tuple[str, str, str]:
-    """The verdict under the focus chart: a headline and the reason with the rule (Markdown,
-    user text escaped), and the verdict's word. Read under the run's lock."""
+    """The verdict under the focus chart: a headline, the reason with the rule (plain text:
+    no user text in either), and the verdict's word. Read under the run's lock."""
     diff = difference(run, panel)
     if diff.number() == "n/a":
         return f"Week {run.week}: nobody released yet, so no {panel.short} to compare.", "", ""
