@@ -2,12 +2,12 @@
 
 Run with ``.venv/bin/python benchmarks/dashboard.py``. Not part of the test suite.
 
-The default view is what ``reintegration-sim serve`` opens: the baseline scenario (2,000
-people) as both base and policy, the outcomes, the story and the two network views on the
-first page. The page is rendered with ``solara.render`` (no browser) and Mesa's **Step**
-button is clicked; the time of one click is a week of both runs, the story trackers and the
-whole redraw on the server (the components re-render, the three figures are drawn and encoded
-as PNG). What the browser adds (the websocket and painting three images) is not included; the
+The default view is what ``reintegration-sim serve`` opens: the presentation page with the
+baseline scenario (2,000 people) as both A and B, six paired replications, the focus chart
+(``--advanced``: Mesa's page, with the outcomes, the story and the two network views). The
+page is rendered with ``solara.render`` (no browser) and its **Step** button is clicked; the
+time of one click is a week of every run, the story trackers and the whole redraw on the server
+(the components re-render, the figures are drawn and encoded as PNG). What the browser adds (the websocket and painting three images) is not included; the
 browser test prints the time from a click to the new week on screen.
 
 Prints one JSON line: the median, 90th percentile and maximum over ``--steps`` clicks (after
@@ -38,8 +38,9 @@ import solara
 
 from reintegration_sim.dashboard.app import Dashboard, load_config
 from reintegration_sim.dashboard.netview import NetworkView
-from reintegration_sim.dashboard.plots import OutcomeView
+from reintegration_sim.dashboard.plots import PANELS, FocusView, OutcomeView
 from reintegration_sim.dashboard.run import WorkshopRun
+from reintegration_sim.dashboard.workshop import WorkshopPage
 
 
 def _median_ms(values: list[float]) -> float:
@@ -78,11 +79,11 @@ def browser_clicks(steps: int, playing: int = 0) -> list[float]:
                 page = browser.new_context(viewport={"width": 1600, "height": 1250}).new_page()
                 page.goto(url)
                 page.get_by_text("Week 0 of").first.wait_for(timeout=60_000)
-                page.get_by_text("Network under the policy").first.wait_for(timeout=60_000)
+                page.wait_for_function("document.querySelectorAll('img').length >= 1")
                 return page
 
             for other in [open_page() for _ in range(playing)]:
-                other.get_by_role("button", name="▶", exact=True).click()
+                other.get_by_role("button", name="▶ Play", exact=True).click()
             page = open_page()
             button = page.get_by_role("button", name="Step", exact=True)
             times = []
@@ -112,6 +113,11 @@ def main() -> None:
         help="server-side clicks start at this week of the run (default 0)",
     )
     parser.add_argument(
+        "--advanced",
+        action="store_true",
+        help="server side: Mesa's page (Advanced controls) instead of the presentation page",
+    )
+    parser.add_argument(
         "--playing",
         type=int,
         default=0,
@@ -124,7 +130,8 @@ def main() -> None:
     for _ in range(args.from_week):  # later in a run: longer stories and series
         start_run.step()
     model = solara.reactive(start_run)
-    _, rc = solara.render(solara.AppLayout(children=[Dashboard(model=model)]), handle_error=False)
+    page = Dashboard(model=model) if args.advanced else WorkshopPage(model=model)
+    _, rc = solara.render(solara.AppLayout(children=[page]), handle_error=False)
     step = rc.find(v.Btn, children=["Step"]).widget
     for _ in range(2):
         step.click()
@@ -135,13 +142,17 @@ def main() -> None:
         clicks.append(time.perf_counter() - start)
 
     run = WorkshopRun(base=base, presets=presets)
-    outcome, network = OutcomeView(run), NetworkView(run, "base")
-    parts: dict[str, list[float]] = {"model_step": [], "outcome_figure": [], "network_figure": []}
+    views = {
+        "outcome_figure": OutcomeView(run),
+        "network_figure": NetworkView(run, "base"),
+        "focus_figure": FocusView(run, PANELS[0]),
+    }
+    parts: dict[str, list[float]] = {"model_step": [], **{name: [] for name in views}}
     for _ in range(args.steps):
         start = time.perf_counter()
         run.step()
         parts["model_step"].append(time.perf_counter() - start)
-        for name, view in (("outcome_figure", outcome), ("network_figure", network)):
+        for name, view in views.items():
             start = time.perf_counter()
             view.update(run)
             view.png()
@@ -159,6 +170,8 @@ def main() -> None:
         json.dumps(
             {
                 "people": int(run.base.people.n),
+                "page": "advanced" if args.advanced else "presentation",
+                "paired_replications": len(run.pairs),
                 "from_week": args.from_week,
                 "steps": args.steps,
                 "step_and_redraw_ms_median": _median_ms(clicks),

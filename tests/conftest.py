@@ -178,3 +178,14 @@ class Sim:
 @pytest.fixture(scope="session")
 def sim() -> type[Sim]:
     return Sim
+
+
+@pytest.fixture(scope="module")
+def config():
+    """The dashboard's base scenario and the presets the served page uses (the dashboard's
+    tests)."""
+    from reintegration_sim.dashboard.app import load_config
+
+    base, presets, problems = load_config()
+    assert problems == ()
+    return base, presets

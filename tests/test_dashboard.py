@@ -46,14 +46,6 @@ SCENARIOS = ROOT / "scenarios"
 
 
 @pytest.fixture(scope="module")
-def config():
-    """The base scenario and the presets the served page uses."""
-    base, presets, problems = load_config()
-    assert problems == ()
-    return base, presets
-
-
-@pytest.fixture(scope="module")
 def small(config):
     """A small base (300 people, one year) and the presets, for fast runs."""
     base, presets = config
@@ -82,9 +74,10 @@ def page_text(root: ipywidgets.Widget) -> str:
             value = getattr(node, name, None)
             if isinstance(value, str):
                 out.append(value)
-        template = getattr(node, "template", None)
-        if isinstance(template, str):
-            out.append(html.unescape(re.sub(r"<[^>]+>", " ", template)))
+        for name in ("template", "unsafe_innerHTML"):
+            markup = getattr(node, name, None)
+            if isinstance(markup, str):
+                out.append(html.unescape(re.sub(r"<[^>]+>", " ", markup)))
         for name in ("children", "items"):
             value = getattr(node, name, None)
             if isinstance(value, dict):
@@ -301,12 +294,17 @@ def test_bad_seed_is_not_used_and_says_why(small) -> None:
     assert WorkshopRun(base=base, presets=presets, seed="  ").messages == []
 
 
-def test_difference_text() -> None:
-    panel = PANELS[0]
-    diff = Difference(panel, base=12.3, policy=11.5)
-    assert diff.text() == "policy − base: −0.8 per 100 released"
-    assert diff.verdict == "better"  # fewer reoffences
-    assert Difference(panel, base=1.0, policy=1.0).verdict == "no difference"
+def test_difference_text_and_verdict_follow_the_rule() -> None:
+    """One pair never carries a verdict; six paired replications all on one side do."""
+    panel = PANELS[0]  # reoffending: lower is better
+    alone = Difference(panel, base=12.3, policy=11.5, paired=(-0.8,))
+    assert alone.text() == "B − A: −0.8 per 100 released"
+    assert alone.verdict == "too early to tell"
+    agreed = Difference(panel, 12.3, 11.5, paired=(-0.8, -0.5, -1.1, -0.7, -0.9, -0.6))
+    assert agreed.verdict == "better"
+    assert Difference(panel, 12.3, 13.1, paired=(0.8, 0.5, 1.1, 0.7, 0.9, 0.6)).verdict == "worse"
+    mixed = Difference(panel, 12.3, 11.5, paired=(-0.8, -0.5, -1.1, 0.7, -0.9, -0.6))
+    assert mixed.verdict == "too early to tell"
     assert "not yet" in Difference(panel, base=np.nan, policy=np.nan).text()
 
 

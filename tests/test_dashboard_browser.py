@@ -1,10 +1,13 @@
-"""The workshop dashboard in a real browser: ``reintegration-sim serve`` in a subprocess, the
-Debian chromium driven by Playwright, with every request that leaves this machine refused (the
-page must work without internet).
+"""The workshop dashboard in a real browser: ``reintegration-sim serve`` in a subprocess whose own
+outside requests are refused and counted (``tests/serve_audited.py``), the Debian chromium
+driven by Playwright with every request that leaves this machine refused (the page must work
+without internet, and so must its server).
 
-The test changes a preset and a lever, steps, checks that the plots, the "policy − base" line
-and the story change, opens a second browser session that must still be at week 0, and saves
-a screenshot in the test's temporary folder; with ``UPDATE_SCREENSHOT=1`` in the environment it
+The guided-session test walks what a trainer does with a room at 1400 x 900: picks B by title,
+steps and sees the chart and the story change, begins a walkthrough, makes the room's guess,
+reveals, checks that the verdict follows the rule of ``dashboard/verdict.py``, opens a second
+session (still at week 0), then plays 200 weeks with no error in the server's log. It saves a
+screenshot in the test's temporary folder; with ``UPDATE_SCREENSHOT=1`` in the environment it
 replaces ``docs/img/dashboard.png`` instead (the picture in the README and docs/dashboard.md),
 so that running the tests leaves the repository unchanged.
 """
@@ -18,10 +21,13 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from reintegration_sim.dashboard.plots import FOCUS_FONT
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -36,6 +42,10 @@ CHROMIUM_ARGS = [
 ]
 DOCS_SCREENSHOT = ROOT / "docs" / "img" / "dashboard.png"
 LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")
+#: the window of a projector-sized laptop screen (issue 14)
+VIEWPORT = {"width": 1400, "height": 900}
+
+pytestmark = pytest.mark.slow
 
 
 def _free_port() -> int:
@@ -45,7 +55,8 @@ def _free_port() -> int:
 
 
 def _start_serve(log: Path, *args: str):
-    """``reintegration-sim serve ARGS`` on a free port: ``(process, url)`` once it answers."""
+    """``reintegration-sim serve ARGS`` on a free port, its outside requests refused and written
+    to ``log`` with the suffix ``.outside``: ``(process, url)`` once it answers."""
     if not CHROMIUM.exists():
         if os.geteuid() != 0:
             pytest.skip(
@@ -55,9 +66,18 @@ def _start_serve(log: Path, *args: str):
         pytest.fail("/usr/bin/chromium is missing: run `make test` (installs it) first")
     pytest.importorskip("playwright.sync_api")
     port = _free_port()
+    outside = _outside_log(log)
+    outside.write_text("")
     with log.open("w") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "reintegration_sim", "serve", "--port", str(port), *args],
+            [
+                sys.executable,
+                str(ROOT / "tests" / "serve_audited.py"),
+                str(outside),
+                "--port",
+                str(port),
+                *args,
+            ],
             cwd=ROOT,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -83,6 +103,10 @@ def _start_serve(log: Path, *args: str):
     return process, url
 
 
+def _outside_log(log: Path) -> Path:
+    return log.with_suffix(".outside")
+
+
 def _stop(process: subprocess.Popen) -> None:
     process.terminate()
     try:
@@ -94,16 +118,17 @@ def _stop(process: subprocess.Popen) -> None:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """``reintegration-sim serve`` on a free port; yields its URL; stopped afterwards."""
-    process, url = _start_serve(tmp_path_factory.mktemp("serve") / "serve.log")
+    """``reintegration-sim serve`` on a free port; yields its URL and log; stopped afterwards."""
+    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    process, url = _start_serve(log)
     try:
-        yield url
+        yield url, log
     finally:
         _stop(process)
 
 
 def _new_page(browser, blocked: list[str]):
-    context = browser.new_context(viewport={"width": 1600, "height": 1250})
+    context = browser.new_context(viewport=VIEWPORT)
 
     def route(request_route) -> None:
         url = request_route.request.url
@@ -117,27 +142,39 @@ def _new_page(browser, blocked: list[str]):
     return context, context.new_page()
 
 
-def _week_shown(page, week: int) -> None:
-    page.get_by_text(f"Week {week} of 520").first.wait_for(timeout=30_000)
+def _week_shown(page, week: int, timeout: int = 30_000) -> None:
+    page.get_by_text(f"Week {week} of 520").first.wait_for(timeout=timeout)
 
 
-def _images(page) -> list[str]:
-    return [img.get_attribute("src") or "" for img in page.locator("img").all()]
+def _focus_src(page) -> str:
+    return page.locator(".v-window-item--active img").first.get_attribute("src") or ""
 
 
-def _press(page, slider_label: str, key: str, times: int) -> str:
-    """Move a sidebar slider with the keyboard; return its new value."""
-    slider = page.locator(".v-input__slider").filter(has_text=slider_label).first
-    thumb = slider.get_by_role("slider")
-    thumb.focus()
-    for _ in range(times):
-        thumb.press(key)
-    return thumb.get_attribute("aria-valuenow") or ""
+def _verdict(page) -> tuple[str, str]:
+    headline = page.locator(".v-window-item--active .rs-verdict").first.inner_text()
+    detail = page.locator(".v-window-item--active .rs-verdict-detail").first.inner_text()
+    return headline, detail
 
 
-def test_workshop_in_a_real_browser(server, tmp_path) -> None:
+def _check_rule(headline: str, detail: str) -> str:
+    """The verdict shown follows the rule: better/worse/higher/lower only when every paired
+    replication is on one side and the interval of their mean excludes zero."""
+    word = re.search(r"Verdict: (B better|B worse|B higher|B lower|too early to tell)\.", headline)
+    assert word, headline
+    counts = re.search(r"(\d+) of (\d+) paired replications on the same side", detail)
+    interval = re.search(r"interval of the mean ([+−]\S+) to ([+−]\S+?) \(", detail)
+    assert counts and interval, detail
+    same, n = int(counts.group(1)), int(counts.group(2))
+    low, high = (float(x.replace("−", "-")) for x in interval.groups())
+    holds = n >= 5 and same == n and (low > 0 or high < 0)
+    assert (word.group(1) != "too early to tell") == holds, (headline, detail)
+    return word.group(1)
+
+
+def test_a_guided_session_in_a_real_browser(server, tmp_path) -> None:
     from playwright.sync_api import sync_playwright
 
+    url, log = server
     update = os.environ.get("UPDATE_SCREENSHOT") == "1"
     screenshot = DOCS_SCREENSHOT if update else tmp_path / "dashboard.png"
     blocked: list[str] = []
@@ -147,71 +184,146 @@ def test_workshop_in_a_real_browser(server, tmp_path) -> None:
         )
         try:
             context, page = _new_page(browser, blocked)
-            page.goto(server)
-            _week_shown(page, 0)
-            # not a blank page: the ethics note, the panels and three drawn images
+            page.goto(url)
+            _week_shown(page, 0, timeout=60_000)
             page.get_by_text("never a risk score for a real person").first.wait_for()
-            for heading in ("Outcomes: base and policy", "One person's story"):
-                page.get_by_text(heading).first.wait_for()
-            page.wait_for_function("document.querySelectorAll('img').length >= 3")
-            widths = page.locator("img").evaluate_all("els => els.map(e => e.naturalWidth)")
-            assert len(widths) == 3 and min(widths) > 300
+            assert page.get_by_text("Render Interval").count() == 0  # behind Advanced
+            for tab in ("Outcomes", "One person's story", "Guided session", "Network"):
+                page.get_by_role("tab", name=tab).first.wait_for()
 
-            # a preset and a lever, then Reset applies them
-            page.locator(".v-select").filter(has_text="Policy preset").first.locator(
-                ".v-select__slot"
-            ).click()
-            page.locator(".menuable__content__active .v-list-item").filter(
-                has_text=re.compile(r"^german_hybrid_model$")
-            ).first.click()
-            assert _press(page, "Staffing of every agency", "ArrowRight", 5) == "1.1"
-            page.get_by_role("button", name="Reset", exact=True).click()
-            page.get_by_text("policy: german_hybrid_model + 1 lever(s)").first.wait_for()
+            # B chosen by its title, from the grouped list
+            page.get_by_role("button", name="Choose B…").click()
+            page.get_by_text("Named practices of the paper").first.wait_for()
+            page.get_by_role("button", name="German hybrid model", exact=True).click()
+            page.get_by_text("B: German hybrid model").first.wait_for()
             _week_shown(page, 0)
-            story_before = page.locator(".rs-story").inner_text()
-            images_before = _images(page)
-
-            timings = []
-            for week in (1, 2, 3):
-                start = time.perf_counter()
+            page.get_by_role("tab", name="One person's story").click()
+            story_before = page.locator(".rs-story-big").first.inner_text()
+            page.get_by_role("tab", name="Outcomes").click()
+            chart_before = _focus_src(page)
+            for week in (1, 2, 3, 4):
                 page.get_by_role("button", name="Step", exact=True).click()
                 _week_shown(page, week)
-                timings.append(time.perf_counter() - start)
-            print(f"click to new week on screen: {[round(t, 3) for t in timings]} s")
-            page.get_by_text("Week 3, policy − base:").first.wait_for()
             page.wait_for_function(
-                "(before) => [...document.querySelectorAll('img')].every((e, i) => "
-                "e.getAttribute('src') !== before[i])",
-                arg=images_before,
+                "(before) => { const e = document.querySelector('.v-window-item--active img');"
+                " return e && e.getAttribute('src') !== before; }",
+                arg=chart_before,
             )
-            diff_line = page.locator("p", has_text="Week 3, policy − base:").first.inner_text()
-            assert re.search(r"reoffending [+−]\d", diff_line), diff_line
-            story_after = page.locator(".rs-story").inner_text()
-            assert story_after != story_before and "Week 1" in story_after
+            _check_rule(*_verdict(page))
+            # large enough for the back of the room: the chart's smallest text and the verdict
+            page.wait_for_function("document.querySelectorAll('img').length >= 1")
+            natural, shown = page.locator(".v-window-item--active img").first.evaluate(
+                "e => [e.naturalWidth, e.clientWidth]"
+            )
+            smallest = min(FOCUS_FONT.values()) * 100 / 72 * shown / natural
+            assert smallest >= 18, f"chart text {smallest:.1f} px at 1400 x 900"
+            for selector in (".rs-verdict", ".rs-verdict-detail", ".v-tab"):
+                size = page.locator(selector).first.evaluate(
+                    "e => parseFloat(getComputedStyle(e).fontSize)"
+                )
+                assert size >= 18, (selector, size)
 
-            # a second session has its own models, still at week 0, with the default policy
-            other_context, other = _new_page(browser, blocked)
-            other.goto(server)
-            _week_shown(other, 0)
-            assert other.get_by_text("policy: baseline").first.is_visible()
-            assert page.get_by_text("Week 3 of 520").first.is_visible()
-            other_context.close()
+            page.get_by_role("tab", name="One person's story").click()
+            page.wait_for_function(
+                "(before) => { const e = document.querySelector('.rs-story-big');"
+                " return e && e.innerText !== before; }",
+                arg=story_before,
+            )
+            assert "Week 1" in page.locator(".rs-story-big").first.inner_text()
 
-            # several weeks per click for the screenshot: render interval 11
-            assert _press(page, "Render Interval", "ArrowRight", 5) == "11"
-            for week in (14, 25, 36):
-                page.get_by_role("button", name="Step", exact=True).click()
-                _week_shown(page, week)
+            # a guided session: the question, the room's guess, then the runs
+            page.get_by_role("tab", name="Guided session").click()
+            page.get_by_role("button", name="Begin").click()
+            page.get_by_text("Step 1 of 3: Someone at the gate").first.wait_for()
+            page.get_by_text("B: An exit worker at the gate").first.wait_for()
+            assert page.get_by_role("button", name="Reveal").is_disabled()
+            page.get_by_role("tab", name="Outcomes").click()
+            page.get_by_text("Hidden until the room has made its guess").first.wait_for()
+            page.get_by_role("tab", name="Guided session").click()
+            page.get_by_role("button", name="B lower").click()
+            page.get_by_role("button", name="Reveal").click()
+            _week_shown(page, 104, timeout=90_000)
+            page.get_by_text("The room guessed: B lower.").first.wait_for()
+            headline, detail = _verdict(page)
+            assert headline.startswith("Week 104, re-engagement, B − A:"), headline
+            _check_rule(headline, detail)
+            # the picture for the docs: the revealed chart on the Outcomes tab
+            page.get_by_role("tab", name="Outcomes").click()
+            page.get_by_text("Week 104, re-engagement, B − A:").first.wait_for()
             page.wait_for_timeout(800)
-            page.mouse.move(800, 5)
+            page.mouse.move(700, 5)
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(screenshot))
             print(f"screenshot: {screenshot}")
+
+            # a second session has its own runs, still at week 0, with B as the base
+            other_context, other = _new_page(browser, blocked)
+            other.goto(url)
+            _week_shown(other, 0, timeout=60_000)
+            other.get_by_text("B: Today's practice (no preset)").first.wait_for()
+            assert page.get_by_text("Week 104 of 520").first.is_visible()
+            other_context.close()
+
+            # Play, fast, for 200 weeks: no error drawn, none in the server's log
+            page.get_by_role("tab", name="Outcomes").click()
+            page.get_by_role("button", name="Fast: 4 weeks").click()
+            start = time.perf_counter()
+            page.get_by_role("button", name="▶ Play").click()
+            page.wait_for_function(
+                "() => parseInt(document.querySelector('.rs-week').innerText.split(' ')[1]) >= 304",
+                timeout=150_000,
+            )
+            page.get_by_role("button", name="❚❚ Pause").click()
+            print(f"200 weeks of Play in {time.perf_counter() - start:.0f} s")
+            _check_rule(*_verdict(page))
             context.close()
         finally:
             browser.close()
     assert blocked == [], f"the page asked for outside resources: {blocked[:5]}"
     assert screenshot.stat().st_size > 50_000, "the screenshot looks empty"
+    text = log.read_text()
+    assert "Traceback" not in text and "Error" not in text, text[-3000:]
+    # the server's own requests: none left this machine, not even for the CDN proxy's files
+    try:
+        urllib.request.urlopen(url + "_solara/cdn/katex@0.16.9/dist/katex.min.js", timeout=30)
+        raise AssertionError("the server served a CDN file it cannot have without internet")
+    except urllib.error.HTTPError as err:
+        assert err.code == 404
+    assert _outside_log(log).read_text() == "", _outside_log(log).read_text()
+
+
+def test_the_outside_request_counter_counts(tmp_path) -> None:
+    """The counter of ``serve_audited.py`` sees a request of any library and refuses it."""
+    log = tmp_path / "outside.log"
+    code = "\n".join(
+        [
+            "import pathlib, sys, urllib.request",
+            "sys.path.insert(0, sys.argv[2])",
+            "import serve_audited",
+            "serve_audited.install(pathlib.Path(sys.argv[1]))",
+            "try:",
+            "    urllib.request.urlopen('http://192.0.2.1/', timeout=2)",
+            "except OSError as err:",
+            "    print('refused', err)",
+            "import socket",
+            "try:",
+            "    socket.socket().connect(('192.0.2.2', 80))",
+            "except OSError as err:",
+            "    print('refused', err)",
+            "socket.getaddrinfo('localhost', 80)",  # this machine: allowed, not counted
+        ]
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(log), str(ROOT / "tests")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert [line.split()[0] for line in out.stdout.splitlines()] == ["refused"] * 2, out.stderr
+    assert log.read_text().splitlines() == [
+        "socket.getaddrinfo '192.0.2.1'",
+        "socket.connect '192.0.2.2'",
+    ]
 
 
 #: a scenario description as an attacker would write it (issue 15, case 1): none of it may run
@@ -247,7 +359,7 @@ def test_scenario_text_never_runs_in_the_dashboard(tmp_path) -> None:
                 page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
                 page.goto(url)
                 _week_shown(page, 0)
-                page.get_by_role("tab", name="Page 1").click()  # the policy and the levers
+                page.get_by_role("tab", name="About A and B").click()  # the policy, the levers
                 page.get_by_text("Hostile {{ 7*7 }}").first.wait_for(timeout=30_000)
                 text = page.locator("body").inner_text()
                 assert "Hostile {{ 7*7 }} <img src=x" in text
@@ -263,3 +375,5 @@ def test_scenario_text_never_runs_in_the_dashboard(tmp_path) -> None:
     finally:
         _stop(process)
     assert dialogs == []
+    assert blocked == []
+    assert _outside_log(tmp_path / "serve.log").read_text() == ""

@@ -28,15 +28,22 @@ HOSTILE = (
 
 
 def test_1_dashboard_markdown_takes_user_text_literally() -> None:
-    """The dashboard's Markdown: user text escaped, and Vue interpolation off (``v-pre``), so
-    ``{{ 7*7 }}`` is not evaluated and no tag is made (the browser test shows it in a page)."""
+    """The dashboard's Markdown: user text escaped, and the HTML set as an element's content
+    (``v-html``, never compiled as a Vue template), so ``{{ 7*7 }}`` is not evaluated and no
+    tag is made (the browser test shows it in a page)."""
     pytest.importorskip("solara")
-    from reintegration_sim.dashboard.app import markdown_parser
+    import solara
 
-    page = markdown_parser().convert(f"**Base: x.** {escape_markdown(HOSTILE)}")
-    assert page.startswith("<div v-pre>") and page.endswith("</div>")
+    from reintegration_sim.dashboard.app import Markdown, markdown_html
+
+    page = markdown_html(f"**Base: x.** {escape_markdown(HOSTILE)}")
     assert "<img" not in page and "<a " not in page and "<strong>not" not in page
-    assert "{{ 7*7 }}" in page  # shown as typed, inside v-pre
+    assert "{{ 7*7 }}" in page  # shown as typed
+    _, rc = solara.render(Markdown(f"**Base: x.** {escape_markdown(HOSTILE)}"))
+    widget = rc.find(solara.widgets.HTML).widget  # its template: v-html="unsafe_innerHTML"
+    assert widget.unsafe_innerHTML == page
+    assert 'v-html="unsafe_innerHTML"' in widget.template.template
+    rc.close()
 
 
 # ---------------------------------------------------------------------- 2. report links

@@ -18,6 +18,7 @@
         abc: [--targets FILE] [--population P] [--generations G] [--checks C]
         [--scheduler ADDRESS]
     reintegration-sim serve [--scenario SCENARIO] [--set KEY=VALUE ...] [--host HOST] [--port PORT]
+                            [--walkthroughs DIR]
 
 ``SCENARIO`` is a file or a shipped scenario's name; ``KEY`` is ``GROUP.NAME`` or
 ``interventions.LEVER.FIELD`` (:mod:`~reintegration_sim.keys`).
@@ -978,6 +979,11 @@ def _add_serve(commands: Any) -> None:
     serve.add_argument(
         "--port", type=_port, default=8765, metavar="PORT", help="port (default 8765)"
     )
+    serve.add_argument(
+        "--walkthroughs",
+        metavar="DIR",
+        help="a folder of your own walkthrough files (*.toml), offered beside the shipped ones",
+    )
     serve.set_defaults(handler=_serve)
 
 
@@ -1016,6 +1022,12 @@ def _serve(args: argparse.Namespace, command: list[str]) -> int:
         )
     try:
         overrides = dict(parse_assignment(a) for a in args.set)
-        return serve(args.scenario, host=args.host, port=args.port, overrides=overrides)
+        return serve(
+            args.scenario,
+            host=args.host,
+            port=args.port,
+            overrides=overrides,
+            walkthroughs=args.walkthroughs,
+        )
     except ServeError as err:
         return _fail(err)

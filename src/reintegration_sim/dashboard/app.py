@@ -14,8 +14,10 @@ and, above them, the ethics note and anything that could not be applied (such as
 is not a number). Every browser session gets its own models: :func:`Dashboard` creates them
 with ``solara.use_memo``/``solara.use_reactive``; nothing is created at module level.
 
-``reintegration-sim serve`` runs :func:`Page`; the base scenario comes from the environment
-variable :data:`SCENARIO_ENV` (set by ``serve --scenario``), the presets from ``scenarios/``.
+``reintegration-sim serve`` runs :func:`Page`: the presentation page of :mod:`.workshop`, which
+shows :func:`Dashboard` on the same runs behind its "Advanced controls" switch. The base
+scenario comes from the environment variable :data:`SCENARIO_ENV` (set by ``serve
+--scenario``), the presets from ``scenarios/``.
 """
 
 from __future__ import annotations
@@ -128,28 +130,31 @@ def _follow_steps() -> None:
         tick.get()
 
 
-class _NoInterpolation(markdown.postprocessors.Postprocessor):
-    """Wrap the rendered HTML in ``<div v-pre>``: Solara shows Markdown as a Vue template,
-    where ``{{ ... }}`` would be evaluated; ``v-pre`` makes Vue take the text as it is."""
-
-    def run(self, text: str) -> str:
-        return f"<div v-pre>{text}</div>"
-
-
 def markdown_parser() -> markdown.Markdown:
-    """The parser of every Markdown block on the page: tables, no Vue interpolation. User text
-    goes in through :func:`~reintegration_sim.outputs.text.escape_markdown` (no HTML, no
-    Markdown marks), so it shows exactly as typed."""
-    parser = markdown.Markdown(extensions=["tables"])
-    parser.postprocessors.register(_NoInterpolation(parser), "no_interpolation", 0)
-    return parser
+    """The parser of every Markdown block on the page (with tables). User text goes in through
+    :func:`~reintegration_sim.outputs.text.escape_markdown` (no HTML, no Markdown marks), so it
+    shows exactly as typed."""
+    return markdown.Markdown(extensions=["tables"])
+
+
+def markdown_html(text: str) -> str:
+    """``text`` (Markdown) as HTML."""
+    return markdown_parser().convert(text)
 
 
 @solara.component
-def Markdown(text: str, style: Any = None) -> None:
-    """``solara.Markdown`` with :func:`markdown_parser` (one per session)."""
-    parser = solara.use_memo(markdown_parser, [])
-    solara.Markdown(text, style=style, md_parser=parser)
+def Markdown(text: str, style: Any = None, classes: list[str] | None = None) -> None:
+    """Markdown shown as HTML set as the element's content (``v-html``), which Vue never reads
+    as a template: ``{{ 7*7 }}`` stays as typed. Not ``solara.Markdown``: it is a Vue template
+    (``{{ }}`` evaluated) and loads KaTeX and Mermaid through the server's CDN proxy, which
+    reached out to the internet."""
+    css = ";".join(f"{k}: {v}" for k, v in style.items()) if isinstance(style, dict) else style
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=markdown_html(text),
+        style=css or None,
+        classes=["rs-md", *(classes or [])],
+    )
 
 
 @solara.component
@@ -458,6 +463,10 @@ def Dashboard(
 
 @solara.component
 def Page() -> None:
-    """The page ``reintegration-sim serve`` shows."""
+    """The page ``reintegration-sim serve`` shows: the presentation page
+    (:func:`~.workshop.WorkshopPage`), with this module's :func:`Dashboard` (Mesa's controls)
+    behind its "Advanced controls" switch."""
+    from .workshop import WorkshopPage
+
     solara.Title("reintegration-sim: workshop dashboard")
-    Dashboard()
+    WorkshopPage()

@@ -347,23 +347,34 @@ class NetworkView:
     """One run's network (``which``: ``"base"`` or ``"policy"``); the two views of a run share
     the layout, so the same people stand in the same places. One figure, updated in place."""
 
-    def __init__(self, run: WorkshopRun, which: str) -> None:
+    def __init__(self, run: WorkshopRun, which: str, legend: bool = True) -> None:
         if which not in ("base", "policy"):
             raise ValueError(f"which must be 'base' or 'policy', got {which!r}")
         self.which = which
-        self.figure = Figure(figsize=(7.2, 4.3), dpi=100)
-        self.figure.subplots_adjust(left=0.0, right=0.64, top=0.93, bottom=0.0)
+        self.legend = legend
+        if legend:
+            self.figure = Figure(figsize=(7.2, 4.3), dpi=100)
+            self.figure.subplots_adjust(left=0.0, right=0.64, top=0.93, bottom=0.0)
+        else:  # the presentation page: a square picture, the key in the page's own large text
+            self.figure = Figure(figsize=(6.0, 5.6), dpi=100)
+            self.figure.subplots_adjust(left=0.0, right=1.0, top=0.93, bottom=0.0)
         self.frames = Frames(self.figure)
         net = run.base_net if which == "base" else run.policy_net
         self.panel = _Panel(self.figure.add_subplot(), net, self.frames)
-        self.figure.legend(
-            handles=_legend_handles(), loc="center right", ncol=1, fontsize=7.5, frameon=False,
-            handletextpad=0.3, borderaxespad=0.2,
-        )  # fmt: skip
+        if not legend:
+            self.panel.title.set_fontsize(18)
+        if legend:
+            self.figure.legend(
+                handles=_legend_handles(), loc="center right", ncol=1, fontsize=7.5,
+                frameon=False, handletextpad=0.3, borderaxespad=0.2,
+            )  # fmt: skip
 
     def update(self, run: WorkshopRun) -> None:
         """Show the current week."""
-        if self.which == "base":
+        if not self.legend:  # the presentation page names the runs A and B
+            model = run.base if self.which == "base" else run.policy
+            self.panel.update(model, f"{'A' if self.which == 'base' else 'B'}, week {run.week}")
+        elif self.which == "base":
             self.panel.update(run.base, f"Base: {run.base_scenario.label}, week {run.week}")
         else:
             self.panel.update(run.policy, f"Policy: {run.policy_name}, week {run.week}")

@@ -3,13 +3,16 @@ run, read from each model's :class:`~reintegration_sim.model.outcomes.Recorder`.
 
 Event counts are shown per 100 people released so far, as the reports show them; labels,
 units and which direction is better come from :data:`~reintegration_sim.model.outcomes.INDICATORS`.
-:func:`differences` gives "policy − base" at the current week for the page's text;
-:class:`OutcomeView` draws the curves (one matplotlib figure per run, updated in place).
+:func:`differences` gives "B − A" at the current week for the page's text, with the verdict of
+:mod:`.verdict` over every paired replication; :class:`FocusView` draws one indicator large (the
+presentation page), :class:`OutcomeView` all of them small (the advanced page). Every curve is
+read up to the run's :attr:`~.run.WorkshopRun.week`, under its lock (one consistent snapshot).
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
@@ -21,49 +24,65 @@ from ..model.agents import AgencyKind
 from ..model.outcomes import INDICATOR_BY_KEY
 from ..model.population import WEEKS_PER_YEAR
 from .render import Frames
+from .verdict import Verdict, judge
 
 if TYPE_CHECKING:
     from ..model.simulation import ReintegrationModel
     from .run import WorkshopRun
 
-__all__ = ["PANELS", "Difference", "OutcomeView", "Panel", "differences", "series"]
+__all__ = [
+    "PANELS",
+    "Difference",
+    "FocusView",
+    "OutcomeView",
+    "Panel",
+    "differences",
+    "paired_series",
+    "series",
+]
 
 BASE_COLOUR = "#757575"
 POLICY_COLOUR = "#1565c0"
 BETTER_COLOUR = "#2e7d32"
 WORSE_COLOUR = "#c62828"
 NEUTRAL_COLOUR = "#424242"
+#: the colour of a verdict's words (anything else, "too early to tell" included, is neutral)
+VERDICT_COLOURS = {"better": BETTER_COLOUR, "worse": WORSE_COLOUR}
 
 
-def _column(model: ReintegrationModel, key: str) -> np.ndarray:
-    """Weeks 0 to now of one recorded indicator, all cohorts."""
+Values = Callable[["ReintegrationModel", int], np.ndarray]
+
+
+def _column(model: ReintegrationModel, key: str, week: int) -> np.ndarray:
+    """Weeks 0 to ``week`` of one recorded indicator, all cohorts."""
     recorder = model.recorder
     j = recorder.columns.index((key, "all"))
-    return recorder.values[: model.week + 1, j]
+    return recorder.values[: week + 1, j]
 
 
-def _per_100_released(key: str) -> Callable[[ReintegrationModel], np.ndarray]:
-    def values(model: ReintegrationModel) -> np.ndarray:
-        released = _column(model, "ever_released")
+def _per_100_released(key: str) -> Values:
+    def values(model: ReintegrationModel, week: int) -> np.ndarray:
+        released = _column(model, "ever_released", week)
         with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(released > 0, 100.0 * _column(model, key) / released, np.nan)
+            return np.where(released > 0, 100.0 * _column(model, key, week) / released, np.nan)
 
     return values
 
 
-def _total(prefix: str) -> Callable[[ReintegrationModel], np.ndarray]:
-    def values(model: ReintegrationModel) -> np.ndarray:
+def _total(prefix: str) -> Values:
+    def values(model: ReintegrationModel, week: int) -> np.ndarray:
         # an array, never sum's start 0: AgencyKind has members
         return cast(
-            np.ndarray, sum(_column(model, f"{prefix}_{kind.value}") for kind in AgencyKind)
+            np.ndarray,
+            sum(_column(model, f"{prefix}_{kind.value}", week) for kind in AgencyKind),
         )
 
     return values
 
 
-def _plain(key: str) -> Callable[[ReintegrationModel], np.ndarray]:
-    def values(model: ReintegrationModel) -> np.ndarray:
-        return _column(model, key)
+def _plain(key: str) -> Values:
+    def values(model: ReintegrationModel, week: int) -> np.ndarray:
+        return _column(model, key, week)
 
     return values
 
@@ -77,7 +96,7 @@ class Panel:
     label: str
     unit: str
     direction: str
-    values: Callable[[ReintegrationModel], np.ndarray]
+    values: Values
     digits: int
 
 
@@ -86,7 +105,7 @@ def _panel(
     short: str,
     unit: str | None = None,
     digits: int = 2,
-    values: Callable[[ReintegrationModel], np.ndarray] | None = None,
+    values: Values | None = None,
 ) -> Panel:
     indicator = INDICATOR_BY_KEY[key]
     return Panel(
@@ -132,37 +151,48 @@ PANELS: tuple[Panel, ...] = (
 
 
 def series(run: WorkshopRun, panel: Panel) -> tuple[np.ndarray, np.ndarray]:
-    """The base and policy curves of ``panel`` from week 0 to now."""
-    return panel.values(run.base), panel.values(run.policy)
+    """The A (base) and B (policy) curves of ``panel`` from week 0 to the run's week."""
+    return panel.values(run.base, run.week), panel.values(run.policy, run.week)
+
+
+def paired_series(run: WorkshopRun, panel: Panel) -> tuple[np.ndarray, np.ndarray]:
+    """The A and B curves of ``panel`` in every paired replication (rows; the highlighted pair
+    first), from week 0 to the run's week."""
+    a = np.array([panel.values(base, run.week) for base, _ in run.pairs])
+    b = np.array([panel.values(policy, run.week) for _, policy in run.pairs])
+    return a, b
 
 
 @dataclass(frozen=True)
 class Difference:
-    """Policy minus base at the current week, for one panel."""
+    """B (policy) minus A (base) at the current week, for one panel: in the highlighted pair
+    (``base``, ``policy``) and in every paired replication (``paired``, the verdict's input)."""
 
     panel: Panel
     base: float
     policy: float
+    paired: tuple[float, ...] = ()
 
     @property
     def value(self) -> float:
         return self.policy - self.base
 
     @property
+    def judged(self) -> Verdict:
+        """The verdict rule (:func:`~.verdict.judge`) on the paired differences."""
+        return judge(np.array(self.paired, dtype=float), self.panel.direction)
+
+    @property
     def verdict(self) -> str:
-        """``"better"``, ``"worse"``, ``"no difference"`` or ``""`` (no better direction)."""
+        """``"better"``, ``"worse"``, ``"higher"``, ``"lower"``, ``"too early to tell"``, or
+        ``""`` before anyone is released."""
         if not math.isfinite(self.value):
             return ""
-        if round(self.value, self.panel.digits) == 0:
-            return "no difference"
-        if self.panel.direction == "neutral":
-            return ""
-        lower = self.panel.direction == "lower is better"
-        return "better" if (self.value < 0) == lower else "worse"
+        return self.judged.word
 
     @property
     def verdict_note(self) -> str:
-        """`` (better)``, `` (worse)``... after a number, or nothing."""
+        """`` (better)``, `` (too early to tell)``... after a number, or nothing."""
         return f" ({self.verdict})" if self.verdict else ""
 
     def number(self) -> str:
@@ -172,19 +202,23 @@ class Difference:
         return f"{self.value:+.{self.panel.digits}f}".replace("-", "−")
 
     def text(self) -> str:
-        """E.g. ``"policy − base: −0.8 per 100 released"``."""
+        """E.g. ``"B − A: −0.8 per 100 released"``."""
         if not math.isfinite(self.value):
-            return "policy − base: not yet (nobody released)"
-        return f"policy − base: {self.number()} {self.panel.unit}"
+            return "B − A: not yet (nobody released)"
+        return f"B − A: {self.number()} {self.panel.unit}"
+
+
+def difference(run: WorkshopRun, panel: Panel) -> Difference:
+    """B − A of ``panel`` at the run's week, with every paired replication."""
+    a, b = paired_series(run, panel)
+    return Difference(
+        panel, float(a[0, -1]), float(b[0, -1]), tuple((b[:, -1] - a[:, -1]).tolist())
+    )
 
 
 def differences(run: WorkshopRun) -> list[Difference]:
-    """Policy minus base at the current week for every panel."""
-    out = []
-    for panel in PANELS:
-        base, policy = series(run, panel)
-        out.append(Difference(panel, float(base[-1]), float(policy[-1])))
-    return out
+    """B − A at the current week for every panel."""
+    return [difference(run, panel) for panel in PANELS]
 
 
 def _nice_ceiling(x: float) -> float:
@@ -239,7 +273,7 @@ class OutcomeView:
             ax.set_xlabel("week", fontsize=8)
         self.figure.legend(
             [self.lines[0][0], self.lines[0][1]],
-            ["base", "policy"],
+            ["A (base)", "B (policy)"],
             loc="upper right",
             ncol=2,
             fontsize=8,
@@ -256,6 +290,7 @@ class OutcomeView:
         right = min(max(WEEKS_PER_YEAR, math.ceil((run.week + 1) / 26) * 26), self.horizon)
         self.heading.set_text(f"Week {run.week}")
         for j, (ax, panel) in enumerate(zip(self.axes, PANELS, strict=True)):
+            diff = difference(run, panel)
             base, policy = series(run, panel)
             self.lines[j][0].set_data(weeks, base)
             self.lines[j][1].set_data(weeks, policy)
@@ -269,12 +304,90 @@ class OutcomeView:
                 ax.set_ylim(low, top)
                 self._limits[j] = (right, low, top)
                 self.frames.invalidate()
-            diff = Difference(panel, float(base[-1]), float(policy[-1]))
             note = self.notes[j]
             note.set_text(f"Δ {diff.number()}{diff.verdict_note}")
-            note.set_color(
-                {"better": BETTER_COLOUR, "worse": WORSE_COLOUR}.get(diff.verdict, NEUTRAL_COLOUR)
-            )
+            note.set_color(VERDICT_COLOURS.get(diff.verdict, NEUTRAL_COLOUR))
+
+    def png(self) -> bytes:
+        """The figure as PNG bytes."""
+        return self.frames.png()
+
+
+#: the focus chart's text sizes in points; at its 100 dpi a point is 100/72 px of the image, shown
+#: at about 0.9 of its size in a 1400 px wide window: the smallest, 17 pt, is about 21 px there
+#: (the browser test measures it and requires at least 18 px)
+FOCUS_FONT = {"title": 24.0, "label": 19.0, "tick": 17.0, "legend": 19.0}
+#: the focus chart's size in inches at 100 dpi (1400 x 480 px: with the controls and the
+#: verdict above it, the whole chart fits a 1400 x 900 window)
+FOCUS_SIZE = (14.0, 4.8)
+
+
+class FocusView:
+    """One indicator, large enough to read from the back of a room: above, A (grey, dashed)
+    and B (blue) of the highlighted pair, each over a faint band spanning every paired
+    replication; below, B − A in each paired replication (faint) and in the highlighted pair.
+
+    Args:
+        run: the runs.
+        panel: the indicator shown (one of :data:`PANELS`).
+    """
+
+    def __init__(self, run: WorkshopRun, panel: Panel) -> None:
+        self.panel = panel
+        self.horizon = run.horizon
+        self.figure = Figure(figsize=FOCUS_SIZE, dpi=100)
+        self.frames = Frames(self.figure)
+        top, bottom = self.figure.subplots(
+            2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 2], "hspace": 0.12}
+        )
+        self.figure.subplots_adjust(left=0.08, right=0.985, top=0.87, bottom=0.16)
+        self.top, self.bottom = top, bottom
+        size = FOCUS_FONT
+        self.figure.suptitle(
+            f"{panel.label} ({panel.unit})", fontsize=size["title"], x=0.01, ha="left"
+        )
+        for ax in (top, bottom):
+            ax.tick_params(labelsize=size["tick"])
+            ax.grid(alpha=0.3)
+        top.set_ylabel("A and B", fontsize=size["label"])
+        bottom.set_ylabel("B − A", fontsize=size["label"])
+        bottom.set_xlabel("week", fontsize=size["label"])
+        bottom.axhline(0.0, color="black", lw=1.0)
+        (self.line_a,) = top.plot([], [], color=BASE_COLOUR, lw=3.0, ls="--", label="A (base)")
+        (self.line_b,) = top.plot([], [], color=POLICY_COLOUR, lw=3.5, label="B (policy)")
+        (self.line_d,) = bottom.plot([], [], color=POLICY_COLOUR, lw=3.0)
+        self.faint: list = []
+        top.legend(loc="upper left", fontsize=size["legend"], frameon=False, ncol=2)
+
+    def update(self, run: WorkshopRun) -> None:
+        """Show weeks 0 to now (call under the run's lock)."""
+        for artist in self.faint:
+            artist.remove()
+        self.faint = []
+        weeks = np.arange(run.week + 1)
+        a, b = paired_series(run, self.panel)
+        d = b - a
+        self.line_a.set_data(weeks, a[0])
+        self.line_b.set_data(weeks, b[0])
+        self.line_d.set_data(weeks, d[0])
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN weeks: nobody released
+            for values, colour in ((a, BASE_COLOUR), (b, POLICY_COLOUR)):
+                lowest, highest = np.nanmin(values, axis=0), np.nanmax(values, axis=0)
+                self.faint.append(
+                    self.top.fill_between(weeks, lowest, highest, color=colour, alpha=0.15, lw=0)
+                )
+        for row in d[1:]:
+            self.faint.extend(self.bottom.plot(weeks, row, color=POLICY_COLOUR, lw=1.2, alpha=0.3))
+        right = min(max(WEEKS_PER_YEAR, math.ceil((run.week + 1) / 26) * 26), self.horizon)
+        self.bottom.set_xlim(0, right)
+        for ax, values in ((self.top, np.concatenate([a, b])), (self.bottom, d)):
+            finite = values[np.isfinite(values)]
+            low = min(0.0, float(finite.min())) if finite.size else 0.0
+            high = max(0.0, float(finite.max())) if finite.size else 1.0
+            pad = 0.08 * (high - low) or 1.0
+            ax.set_ylim(low - (pad if low < 0 else 0.0), high + pad)
+        self.frames.invalidate()
 
     def png(self) -> bytes:
         """The figure as PNG bytes."""

@@ -6,6 +6,15 @@ the seed and the replication index (common random numbers: the same synthetic pe
 chance events wherever the policy does not change them), a story tracker for each, and the
 sample of people the network view shows. It only steps the two models and reads them.
 
+Beside the highlighted pair it steps :data:`BAND_PAIRS` more paired replications (the same
+seed, replications ``replication + 1 ...``) without stories or networks: the faint band behind
+the curves and the paired differences the verdict rule of :mod:`.verdict` reads.
+
+Stepping and drawing never interleave: :meth:`WorkshopRun.step` holds :attr:`WorkshopRun.lock`
+for a whole week of every run, and the page reads the runs under the same lock, up to
+:attr:`WorkshopRun.week`, which changes only when every run has finished the week (a Play
+thread stepping while a panel drew used to give curves of 5 weeks against 6).
+
 Settings arrive as keyword arguments from the controls (see :mod:`.levers`): a text field gives
 the seed as a string; a value that cannot be used is not applied, and :attr:`WorkshopRun.messages`
 says why, for the page to show.
@@ -13,6 +22,7 @@ says why, for the page to show.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import replace
@@ -37,12 +47,15 @@ from .levers import (
 from .netview import build_ego_network, practitioner_ring, same_network
 from .story import StoryTracker
 
-__all__ = ["SCENARIO_ENV", "WorkshopRun", "default_person", "find_presets"]
+__all__ = ["BAND_PAIRS", "SCENARIO_ENV", "WorkshopRun", "default_person", "find_presets"]
 
 #: environment variable naming the dashboard's base scenario file (``serve --scenario``)
 SCENARIO_ENV = "REINTEGRATION_SIM_DASHBOARD_SCENARIO"
 #: the environment variable holding ``serve --set`` values (JSON ``{key: value}``)
 OVERRIDES_ENV = "REINTEGRATION_SIM_DASHBOARD_SET"
+#: the environment variable naming a folder of the trainer's own walkthroughs (``serve
+#: --walkthroughs``)
+WALKTHROUGHS_ENV = "REINTEGRATION_SIM_DASHBOARD_WALKTHROUGHS"
 #: the preset the others are written against ("otherwise as the baseline")
 BASELINE_NAME = "baseline"
 _REGISTER_DEFAULTS = Scenario(name="register-defaults", description="the parameter register")
@@ -64,6 +77,12 @@ def find_presets(directory: str | Path) -> tuple[dict[str, Scenario], list[str]]
         presets[scenario.name] = scenario
     return presets, problems
 
+
+#: paired replications stepped beside the highlighted pair (so 1 + 5 = 6 pairs in all): enough
+#: for the verdict rule of :mod:`.verdict` (all six paired differences on one side has a chance
+#: of 2/64 = 3 % when the policy changes nothing), and cheap: a week of one run of 2,000 people
+#: takes about 5 ms, so the band adds about 50 ms a week (measured, docs/dashboard.md)
+BAND_PAIRS = 5
 
 #: weeks the base run is previewed to choose the opening story (see :func:`default_person`)
 PREVIEW_WEEKS = 52
@@ -119,6 +138,8 @@ class WorkshopRun(mesa.Model):
         seed: the root seed of both runs, as typed (a string) or a number; empty: the base's.
         replication: the replication index of both runs.
         sample_size: how many people the network view shows.
+        band_pairs: paired replications stepped beside the highlighted pair (the band and the
+            verdict rule); 0: none.
         override_preset: every lever's value counts, also where it equals the base's (so a
             lever at the base's value undoes the preset's change); else only levers moved away
             from the base's value change the policy.
@@ -128,6 +149,8 @@ class WorkshopRun(mesa.Model):
     Attributes:
         base, policy: the two :class:`~reintegration_sim.model.ReintegrationModel` runs.
         base_story, policy_story: a :class:`~.story.StoryTracker` for each.
+        pairs: every paired replication ``(base, policy)``, the highlighted pair first.
+        lock: held while the runs step; hold it to read them (see the module's docstring).
         sample: the people the network view shows (indices).
         person: the person whose story the page opens with.
         preset_changes: what the preset changes in the base, in words.
@@ -146,6 +169,7 @@ class WorkshopRun(mesa.Model):
         seed: str | int | None = None,
         replication: int = 0,
         sample_size: int = 40,
+        band_pairs: int = BAND_PAIRS,
         override_preset: bool = False,
         **levers: Any,
     ) -> None:
@@ -207,6 +231,16 @@ class WorkshopRun(mesa.Model):
         self.policy = ReintegrationModel(policy, replication=self.replication)
         self.base_story = StoryTracker(self.base)
         self.policy_story = StoryTracker(self.policy)
+        # the band: more paired replications of the same two scenarios, nothing drawn from them
+        self.pairs: list[tuple[ReintegrationModel, ReintegrationModel]] = [(self.base, self.policy)]
+        for k in range(1, int(band_pairs) + 1):
+            self.pairs.append(
+                (
+                    ReintegrationModel(base, replication=self.replication + k, build_graph=False),
+                    ReintegrationModel(policy, replication=self.replication + k, build_graph=False),
+                )
+            )
+        self.lock = threading.RLock()
         self.sample = _sample_people(self.base, sample_size, self.seed_value + self.replication)
         # a year of the base run ahead of time, only to open with a story that lasts
         preview = ReintegrationModel(base, replication=self.replication, build_graph=False)
@@ -241,13 +275,27 @@ class WorkshopRun(mesa.Model):
         return f"{name} + {len(self.moved)} lever(s)" if self.moved else name
 
     def step(self) -> None:
-        """One week of both runs; the trackers read what changed."""
-        for model, story in ((self.base, self.base_story), (self.policy, self.policy_story)):
-            if model.running:
-                model.step()
-                story.update(model)
-        self.week = self.base.week
-        self.running = self.base.running or self.policy.running
+        """One week of every run (the highlighted pair and the band); the trackers read what
+        changed. Holds :attr:`lock` throughout; :attr:`week` moves when every run has moved."""
+        with self.lock:
+            for model, story in ((self.base, self.base_story), (self.policy, self.policy_story)):
+                if model.running:
+                    model.step()
+                    story.update(model)
+            for pair in self.pairs[1:]:
+                for model in pair:
+                    if model.running:
+                        model.step()
+            self.week = self.base.week
+            self.running = self.base.running or self.policy.running
+
+    def jump_to(self, week: int) -> int:
+        """Step every run on to ``week`` (at most the horizon; a week already passed is left as
+        it is: start again with Reset to go back). Returns the week reached."""
+        target = min(int(week), self.horizon)
+        while self.week < target and self.running:
+            self.step()
+        return self.week
 
 
 def default_scenario_path() -> Path:
