@@ -29,6 +29,7 @@ from reintegration_sim.model.submodels import (
     _EXIT_CONTACT,
     _KEY_WORKER_ORDER,
     _POPCOUNT,
+    _age_ratio,
     _by_cohort,
     _maturation,
     _pick,
@@ -523,6 +524,84 @@ def reference_release_day(m: ReintegrationModel) -> None:
     p.monitored[due] = (ext & (u_conditions < rel.electronic_monitoring))[due]
 
 
+def reference_offending_hazards(m: ReintegrationModel) -> tuple[np.ndarray, np.ndarray]:
+    """offending_hazards as it was in numpy."""
+    p, off, ag = m.people, m.params.offending, m.params.agencies
+    log = np.log
+    i = np.flatnonzero(p.in_community())  # the hazards are 0 for everyone else
+    contact = (
+        m.caseloads[AgencyKind.EXIT].served[i]
+        | m.caseloads[AgencyKind.PROBATION].served[i]
+        | m.caseloads[AgencyKind.RELIGIOUS].served[i]
+    )
+    # a place at the mental health service, or a share of its effect brought by a lever
+    treated = np.minimum(
+        1.0, m.caseloads[AgencyKind.MENTAL_HEALTH].served[i] + _pick(m.mod.treatment, i)
+    )
+    needs = p.mental_health[i] > 0
+    log_hr = (
+        p.prior_record[i] * log(off.hr_prior_record)
+        + log(_age_ratio(p.age[i], off))
+        + p.female[i] * log(off.hr_female)
+        + ~p.housed[i] * log(off.hr_no_housing)
+        + ~p.working[i] * log(off.hr_no_work)
+        + p.family_ties[i] * log(off.hr_family)
+        + p.hope[i] * log(off.hr_hope)
+        + needs * log(off.hr_mental_health) * (1.0 - ag.treatment_effect * treated)
+        + p.group_ties[i] * log(off.hr_group_ties)
+        + (p.phase[i] == Phase.LICENCE) * log(off.hr_supervision)
+        + p.trust[i] * contact * log(off.hr_trust)
+    )
+    base = _by_cohort(m, off.base_hazard_extremist, off.base_hazard_comparison)[i]
+    hazard = base * p.frailty[i] * np.exp(log_hr) * _pick(m.mod.hazard, i)
+    terror = (
+        off.terror_hazard
+        * _maturation(p.age[i], off.terror_age_ratio)
+        * p.ideology[i]
+        * p.group_ties[i]
+        * off.terror_hr_hope ** p.hope[i]
+        * _pick(m.mod.terror_hazard, i)
+    )
+    p_any, p_terror = np.zeros(p.n), np.zeros(p.n)
+    p_any[i] = -np.expm1(-hazard)
+    p_terror[i] = -np.expm1(-terror)
+    return p_any, p_terror
+
+
+def reference_offend_and_reconvict(m: ReintegrationModel) -> np.ndarray:
+    """offend_and_reconvict as it was in numpy."""
+    p, off, beh, week = m.people, m.params.offending, m.params.behaviour, m.week
+    p_any, p_terror = reference_offending_hazards(m)
+    m.last_hazard = p_any
+    terror = m.streams.uniform("terror", p.n) < p_terror
+    offence = terror | (m.streams.uniform("reoffend", p.n) < p_any)
+    u_convict, e_sentence = m.streams["sentence"].random((2, p.n))
+    convicted = offence & (u_convict < off.conviction_probability)
+
+    # only proven (convicted) offences are observed
+    p.reoffence_week[convicted & (p.reoffence_week == NO_EVENT)] = week
+    p.terror_week[convicted & terror & (p.terror_week == NO_EVENT)] = week
+    p.n_reoffences[convicted] += 1
+
+    mean_years = np.where(terror, off.terror_resentence_years, off.resentence_years)
+    # whole weeks, at least one (the time step: structure)
+    sentence = np.maximum(1, np.ceil(-np.log1p(-e_sentence) * mean_years * WEEKS_PER_YEAR))
+    _return_to_custody(m, convicted, sentence.astype(np.int32))
+    p.on_recall[convicted] = False
+    conviction_stigma = _by_cohort(
+        m, beh.stigma_conviction_extremist, beh.stigma_conviction_comparison
+    )
+    p.stigma_conviction[convicted] = np.maximum(
+        p.stigma_conviction[convicted], conviction_stigma[convicted]
+    )
+    p.working[convicted] = False
+    p.housed[convicted & (sentence > off.housing_loss_sentence_weeks)] = False
+
+    coverage = np.bincount(p.community[terror & convicted], minlength=m.communities.prejudice.size)
+    submodels._press(m, coverage)
+    return convicted
+
+
 def _reference_chance(
     m: ReintegrationModel,
     supported: np.ndarray,
@@ -737,6 +816,7 @@ def _rules(m: ReintegrationModel, rng: np.random.Generator):
         "material_support",
         "practitioner_work",
         "release_day",
+        "offend_and_reconvict",
     ):
         yield name, globals()[f"reference_{name}"], getattr(submodels, name), ()
     yield (
@@ -1145,6 +1225,61 @@ def test_release_day_by_hand():
     assert licence_end.tolist() == [154, 70, 102, 154]
     assert on_recall.tolist() == [False] * n
     assert monitored.tolist() == [True, False, False, True]  # extremists drawing below 0.5
+
+
+def test_offend_and_reconvict_by_hand():
+    # person 0: a terrorism offence, convicted; person 1: another offence, convicted, already
+    # dated before; person 2: an offence not proven; person 3: no offence. Sentences from the
+    # exponential draw: -log survival x mean years x 52, rounded up
+    n = 4
+    phase = np.full(n, Phase.LICENCE, np.int8)
+    reoffence_week = np.array([NO_EVENT, 30, NO_EVENT, NO_EVENT], np.int32)
+    terror_week = np.full(n, NO_EVENT, np.int32)
+    release_week = np.full(n, NO_EVENT, np.int32)
+    stigma = np.array([0.1, 0.9, 0.1, 0.1])
+    working, housed, monitored = np.ones(n, bool), np.ones(n, bool), np.ones(n, bool)
+    convicted, coverage = np.empty(n, bool), np.zeros(2, np.int64)
+    kernels.offend_and_reconvict(
+        phase,
+        np.array([Cohort.EXTREMIST, Cohort.COMPARISON, Cohort.EXTREMIST, Cohort.EXTREMIST]),
+        np.array([1, 0, 0, 0], np.int32),
+        np.array([0.0, 0.5, 0.5, 0.0]),  # chance of an offence
+        np.array([0.5, 0.0, 0.0, 0.0]),  # chance of a terrorism offence
+        np.array([0.1, 0.9, 0.9, 0.9]),
+        np.array([0.9, 0.1, 0.1, 0.9]),
+        np.array([0.1, 0.1, 0.9, 0.1]),  # conviction below 0.5
+        np.log(np.array([0.5, 0.9, 0.5, 0.5])),
+        60,
+        0.5,
+        4.0,
+        0.5,
+        WEEKS_PER_YEAR,
+        26,
+        0.6,
+        0.3,
+        reoffence_week,
+        terror_week,
+        np.zeros(n, np.int16),
+        monitored,
+        release_week,
+        np.ones(n, bool),
+        stigma,
+        working,
+        housed,
+        convicted,
+        coverage,
+    )
+    assert convicted.tolist() == [True, True, False, False]
+    assert reoffence_week.tolist() == [60, 30, NO_EVENT, NO_EVENT]
+    assert terror_week.tolist() == [60, NO_EVENT, NO_EVENT, NO_EVENT]
+    # 0.693 x 4 x 52 = 144.2 -> 145 weeks; 0.105 x 0.5 x 52 = 2.7 -> 3 weeks
+    assert release_week.tolist() == [60 + 145, 60 + 3, NO_EVENT, NO_EVENT]
+    assert phase.tolist() == [Phase.CUSTODY, Phase.CUSTODY, Phase.LICENCE, Phase.LICENCE]
+    assert stigma.tolist() == [0.6, 0.9, 0.1, 0.1]  # the conviction's stigma, if higher
+    assert working.tolist() == [False, False, True, True]
+    assert housed.tolist() == [False, True, True, True]  # only the long sentence loses housing
+    assert monitored.tolist() == [False, False, True, True]
+    assert coverage.tolist() == [0, 1]  # one terrorism conviction, in community 1
 
 
 def test_kernel_codes_are_the_enums():

@@ -1489,3 +1489,167 @@ def release_day(
         on_recall[i] = False
         monitored[i] = extremist and u_conditions[i] < electronic_monitoring
     return released, unaccompanied, present, present_unmet, pickups
+
+
+@njit(cache=True)
+def offending_log_hazard_ratio(
+    index,
+    phase,
+    prior_record,
+    log_age_ratio,
+    female,
+    housed,
+    working,
+    family_ties,
+    hope,
+    mental_health,
+    group_ties,
+    trust,
+    exit_served,
+    probation_served,
+    religious_served,
+    mental_health_served,
+    log_prior,
+    log_female,
+    log_no_housing,
+    log_no_work,
+    log_family,
+    log_hope,
+    log_mental_health,
+    treatment_effect,
+    log_group_ties,
+    log_supervision,
+    log_trust,
+    mod_treatment,
+    mod_treatment_v,
+):
+    """The log hazard ratio of a proven reoffence for the people ``index`` (those in the
+    community), its terms added in the order the ODD lists them; the logarithms of the hazard
+    ratios and of the age ratio come from numpy. A place at the mental health service, or a
+    lever's share of its effect (modifier ``treatment``, capped at 1), lowers the ratio of a
+    disorder."""
+    out = np.empty(index.size)
+    for k in range(index.size):
+        i = index[k]
+        contact = exit_served[i] or probation_served[i] or religious_served[i]
+        treated = min(
+            1.0, (1.0 if mental_health_served[i] else 0.0) + at(mod_treatment_v, mod_treatment, i)
+        )
+        out[k] = (
+            (1.0 if prior_record[i] else 0.0) * log_prior
+            + log_age_ratio[k]
+            + (1.0 if female[i] else 0.0) * log_female
+            + (0.0 if housed[i] else 1.0) * log_no_housing
+            + (0.0 if working[i] else 1.0) * log_no_work
+            + family_ties[i] * log_family
+            + hope[i] * log_hope
+            + (1.0 if mental_health[i] > 0 else 0.0)
+            * log_mental_health
+            * (1.0 - treatment_effect * treated)
+            + group_ties[i] * log_group_ties
+            + (1.0 if phase[i] == _LICENCE else 0.0) * log_supervision
+            + trust[i] * (1.0 if contact else 0.0) * log_trust
+        )
+    return out
+
+
+@njit(cache=True)
+def offending_hazards(
+    index,
+    cohort,
+    frailty,
+    ideology,
+    group_ties,
+    hazard_ratio,
+    terror_maturation,
+    terror_hope,
+    base_extremist,
+    base_comparison,
+    terror_hazard,
+    mod_hazard,
+    mod_hazard_v,
+    mod_terror,
+    mod_terror_v,
+):
+    """The weekly hazards of a proven reoffence and of a terrorism offence for the people
+    ``index``: base x frailty x hazard ratio, and the terrorism hazard x the age curve x
+    ideology x group ties x the effect of hope (``hazard_ratio``, ``terror_maturation`` and
+    ``terror_hope`` computed by numpy), each times its modifier."""
+    hazard = np.empty(index.size)
+    terror = np.empty(index.size)
+    for k in range(index.size):
+        i = index[k]
+        base = base_extremist if cohort[i] == _EXTREMIST else base_comparison
+        hazard[k] = base * frailty[i] * hazard_ratio[k] * at(mod_hazard_v, mod_hazard, i)
+        terror[k] = (
+            terror_hazard
+            * terror_maturation[k]
+            * ideology[i]
+            * group_ties[i]
+            * terror_hope[k]
+            * at(mod_terror_v, mod_terror, i)
+        )
+    return hazard, terror
+
+
+@njit(cache=True)
+def offend_and_reconvict(
+    phase,
+    cohort,
+    community,
+    p_any,
+    p_terror,
+    u_terror,
+    u_reoffend,
+    u_convict,
+    log_survival,
+    week,
+    conviction_probability,
+    terror_resentence_years,
+    resentence_years,
+    weeks_per_year,
+    housing_loss_sentence_weeks,
+    stigma_extremist,
+    stigma_comparison,
+    reoffence_week,
+    terror_week,
+    n_reoffences,
+    monitored,
+    release_week,
+    on_recall,
+    stigma_conviction,
+    working,
+    housed,
+    convicted,
+    coverage,
+):
+    """Offences (terrorism offences among them) and their conviction: the first proven
+    reoffence and terrorism offence are dated, the convicted return to custody for a new
+    sentence (whole weeks, at least one, from the exponential draw ``-log_survival`` x the mean
+    sentence) and lose work, and housing after a long one; ``coverage`` counts the terrorism
+    convictions in each community (for the press). Fills ``convicted``."""
+    for i in range(phase.size):
+        terror = u_terror[i] < p_terror[i]
+        offence = terror or u_reoffend[i] < p_any[i]
+        convicted[i] = offence and u_convict[i] < conviction_probability
+        if not convicted[i]:
+            continue
+        # only proven (convicted) offences are observed
+        if reoffence_week[i] == _NO_EVENT:
+            reoffence_week[i] = week
+        if terror and terror_week[i] == _NO_EVENT:
+            terror_week[i] = week
+        n_reoffences[i] += 1
+        mean_years = terror_resentence_years if terror else resentence_years
+        sentence = max(1.0, np.ceil(-log_survival[i] * mean_years * weeks_per_year))
+        phase[i] = _CUSTODY
+        monitored[i] = False
+        release_week[i] = week + int(sentence)
+        on_recall[i] = False
+        stigma = stigma_extremist if cohort[i] == _EXTREMIST else stigma_comparison
+        stigma_conviction[i] = max(stigma_conviction[i], stigma)
+        working[i] = False
+        if sentence > housing_loss_sentence_weeks:
+            housed[i] = False
+        if terror:
+            coverage[community[i]] += 1

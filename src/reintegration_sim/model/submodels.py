@@ -19,7 +19,7 @@ import numpy as np
 
 from . import kernels
 from .agents import AgencyKind, Cohort, Milestone, Phase
-from .population import NO_EVENT, WEEKS_PER_YEAR
+from .population import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
     from ..parameters import Behaviour, Offending
@@ -590,41 +590,56 @@ def offending_hazards(m: ReintegrationModel) -> tuple[np.ndarray, np.ndarray]:
     and protective factors, with age curves in both (maturation) and sex in the first; nothing
     in it depends on time since release, so the falling hazard of a cohort comes from who is
     still at risk and from ties built over time."""
-    p, off, ag = m.people, m.params.offending, m.params.agencies
+    p, off, ag, mod = m.people, m.params.offending, m.params.agencies, m.mod
     log = np.log
+    table = m.caseload_table
     i = np.flatnonzero(p.in_community())  # the hazards are 0 for everyone else
-    contact = (
-        m.caseloads[AgencyKind.EXIT].served[i]
-        | m.caseloads[AgencyKind.PROBATION].served[i]
-        | m.caseloads[AgencyKind.RELIGIOUS].served[i]
+    log_hr = kernels.offending_log_hazard_ratio(
+        i,
+        p.phase,
+        p.prior_record,
+        log(_age_ratio(p.age[i], off)),
+        p.female,
+        p.housed,
+        p.working,
+        p.family_ties,
+        p.hope,
+        p.mental_health,
+        p.group_ties,
+        p.trust,
+        # contact with a practitioner who can hold trust
+        table.assigned[_ROW[AgencyKind.EXIT]] >= 0,
+        table.assigned[_ROW[AgencyKind.PROBATION]] >= 0,
+        table.assigned[_ROW[AgencyKind.RELIGIOUS]] >= 0,
+        table.assigned[_ROW[AgencyKind.MENTAL_HEALTH]] >= 0,
+        log(off.hr_prior_record),
+        log(off.hr_female),
+        log(off.hr_no_housing),
+        log(off.hr_no_work),
+        log(off.hr_family),
+        log(off.hr_hope),
+        log(off.hr_mental_health),
+        ag.treatment_effect,
+        log(off.hr_group_ties),
+        log(off.hr_supervision),
+        log(off.hr_trust),
+        # a share of the mental health treatment's effect brought by a lever
+        *kernels.modifier(mod.treatment),
     )
-    # a place at the mental health service, or a share of its effect brought by a lever
-    treated = np.minimum(
-        1.0, m.caseloads[AgencyKind.MENTAL_HEALTH].served[i] + _pick(m.mod.treatment, i)
-    )
-    needs = p.mental_health[i] > 0
-    log_hr = (
-        p.prior_record[i] * log(off.hr_prior_record)
-        + log(_age_ratio(p.age[i], off))
-        + p.female[i] * log(off.hr_female)
-        + ~p.housed[i] * log(off.hr_no_housing)
-        + ~p.working[i] * log(off.hr_no_work)
-        + p.family_ties[i] * log(off.hr_family)
-        + p.hope[i] * log(off.hr_hope)
-        + needs * log(off.hr_mental_health) * (1.0 - ag.treatment_effect * treated)
-        + p.group_ties[i] * log(off.hr_group_ties)
-        + (p.phase[i] == Phase.LICENCE) * log(off.hr_supervision)
-        + p.trust[i] * contact * log(off.hr_trust)
-    )
-    base = _by_cohort(m, off.base_hazard_extremist, off.base_hazard_comparison)[i]
-    hazard = base * p.frailty[i] * np.exp(log_hr) * _pick(m.mod.hazard, i)
-    terror = (
-        off.terror_hazard
-        * _maturation(p.age[i], off.terror_age_ratio)
-        * p.ideology[i]
-        * p.group_ties[i]
-        * off.terror_hr_hope ** p.hope[i]
-        * _pick(m.mod.terror_hazard, i)
+    hazard, terror = kernels.offending_hazards(
+        i,
+        p.cohort,
+        p.frailty,
+        p.ideology,
+        p.group_ties,
+        np.exp(log_hr),
+        _maturation(p.age[i], off.terror_age_ratio),
+        off.terror_hr_hope ** p.hope[i],
+        off.base_hazard_extremist,
+        off.base_hazard_comparison,
+        off.terror_hazard,
+        *kernels.modifier(mod.hazard),
+        *kernels.modifier(mod.terror_hazard),
     )
     p_any, p_terror = np.zeros(p.n), np.zeros(p.n)
     p_any[i] = -np.expm1(-hazard)
@@ -639,39 +654,56 @@ def offend_and_reconvict(m: ReintegrationModel) -> np.ndarray:
     p, off, beh, week = m.people, m.params.offending, m.params.behaviour, m.week
     p_any, p_terror = offending_hazards(m)
     m.last_hazard = p_any
-    terror = m.streams.uniform("terror", p.n) < p_terror
-    offence = terror | (m.streams.uniform("reoffend", p.n) < p_any)
+    u_terror = m.streams.uniform("terror", p.n)
+    u_reoffend = m.streams.uniform("reoffend", p.n)
     u_convict, e_sentence = m.streams["sentence"].random((2, p.n))
-    convicted = offence & (u_convict < off.conviction_probability)
-
-    # only proven (convicted) offences are observed
-    p.reoffence_week[convicted & (p.reoffence_week == NO_EVENT)] = week
-    p.terror_week[convicted & terror & (p.terror_week == NO_EVENT)] = week
-    p.n_reoffences[convicted] += 1
-
-    mean_years = np.where(terror, off.terror_resentence_years, off.resentence_years)
-    # whole weeks, at least one (the time step: structure)
-    sentence = np.maximum(1, np.ceil(-np.log1p(-e_sentence) * mean_years * WEEKS_PER_YEAR))
-    _return_to_custody(m, convicted, sentence.astype(np.int32))
-    p.on_recall[convicted] = False
-    conviction_stigma = _by_cohort(
-        m, beh.stigma_conviction_extremist, beh.stigma_conviction_comparison
+    convicted = np.empty(p.n, np.bool_)
+    coverage = np.zeros(m.communities.prejudice.size, np.int64)
+    kernels.offend_and_reconvict(
+        p.phase,
+        p.cohort,
+        p.community,
+        p_any,
+        p_terror,
+        u_terror,
+        u_reoffend,
+        u_convict,
+        np.log1p(-e_sentence),  # the sentence: an exponential draw of its mean
+        week,
+        off.conviction_probability,
+        off.terror_resentence_years,
+        off.resentence_years,
+        WEEKS_PER_YEAR,
+        off.housing_loss_sentence_weeks,
+        beh.stigma_conviction_extremist,
+        beh.stigma_conviction_comparison,
+        p.reoffence_week,
+        p.terror_week,
+        p.n_reoffences,
+        p.monitored,
+        p.release_week,
+        p.on_recall,
+        p.stigma_conviction,
+        p.working,
+        p.housed,
+        convicted,
+        coverage,
     )
-    p.stigma_conviction[convicted] = np.maximum(
-        p.stigma_conviction[convicted], conviction_stigma[convicted]
-    )
-    p.working[convicted] = False
-    p.housed[convicted & (sentence > off.housing_loss_sentence_weeks)] = False
+    _press(m, coverage)
+    return convicted
 
+
+def _press(m: ReintegrationModel, coverage: np.ndarray) -> None:
+    """Press coverage of the week's terrorism convictions (``coverage``: how many in each
+    community) raises prejudice there and, by ``community.press_spillover``, elsewhere; a
+    media strategy prepares communities for it (modifier press_prejudice); prejudice relaxes
+    toward its baseline."""
     c, com = m.communities, m.params.community
-    coverage = np.bincount(p.community[terror & convicted], minlength=c.prejudice.size)
-    # a media strategy prepares communities for press attention (modifier press_prejudice)
     press = com.press_coverage * _per_community(m, m.mod.press_prejudice)
     spread = coverage + com.press_spillover * (coverage.sum() - coverage)
     c.prejudice += press * spread * (1.0 - c.prejudice)
     c.prejudice += com.prejudice_relaxation * (c.prejudice_baseline - c.prejudice)
     np.clip(c.prejudice, 0.0, 1.0, out=c.prejudice)
-    return convicted
 
 
 def _return_to_custody(m: ReintegrationModel, mask: np.ndarray, weeks: np.ndarray | int) -> None:
