@@ -2,7 +2,7 @@
 
 Each function acts on all people at once through the model's arrays. Updates are synchronous
 within a rule (everyone reads the state as it was before the rule); rules run in the order listed
-in :meth:`ReintegrationModel.step`. Most rules hand their loop over people to a compiled kernel of
+in :meth:`ReintegrationModel.step`. Every rule hands its loop over people to a compiled kernel of
 the same name in :mod:`reintegration_sim.model.kernels` (numba), which spells out the rule's cases
 person by person and computes exactly what the whole-array numpy version did; the random draws
 and the powers and exponentials stay here, in numpy, drawn and computed in bulk. Person-level randomness comes from the model's named streams,
