@@ -23,13 +23,18 @@ import numpy as np
 import pytest
 
 from reintegration_sim.model import ReintegrationModel, kernels, submodels
-from reintegration_sim.model.agents import AgencyKind, Cohort, Milestone, Phase
+from reintegration_sim.model.agents import AgencyKind, Cohort, Gate, Milestone, Phase
 from reintegration_sim.model.population import NO_EVENT, WEEKS_PER_YEAR
 from reintegration_sim.model.submodels import (
+    _EXIT_CONTACT,
+    _KEY_WORKER_ORDER,
     _POPCOUNT,
+    _age_ratio,
+    _by_cohort,
     _maturation,
+    _pick,
+    _reflection,
     _return_to_custody,
-    _state_exit_worker,
     _sympathy,
 )
 from reintegration_sim.scenario import load_scenario
@@ -428,6 +433,318 @@ def reference_reach_milestones(m: ReintegrationModel) -> None:
     p.milestones |= reached
 
 
+def reference_influence_in_custody(m: ReintegrationModel) -> None:
+    """influence_in_custody as it was in numpy."""
+    p, pr, beh = m.people, m.params.prison, m.params.behaviour
+    inside = p.in_custody()
+    wing = p.wing[inside]
+    # a wing's views: the followed people on it, new admissions like those who have left it
+    # (their starting views; admissions replace releases, so the wing stays at steady state),
+    # and its background prisoners
+    views = np.where(inside, p.ideology, p.start["ideology_start"])
+    bg = m.wing_background
+    count = m.wing_population
+    total = np.bincount(p.wing, weights=views, minlength=m.n_wings) + bg.count * bg.mean
+    moderate = (
+        np.bincount(p.wing, weights=views < beh.deradicalised_threshold, minlength=m.n_wings)
+        + bg.count * bg.moderate_share
+    )
+    safe = np.maximum(count, 1)
+    wing_mean = (total / safe)[wing]
+    moderate_share = (moderate / safe)[wing]
+    x = p.ideology[inside]
+    openness = _maturation(p.age[inside], beh.openness_age_ratio)  # the young change most
+    x += pr.peer_influence * openness * (wing_mean - x)
+    x -= pr.differing_views * _reflection(m) * openness * moderate_share * x
+    p.ideology[inside] = np.clip(x, 0.0, 1.0)
+
+
+def reference_release_day(m: ReintegrationModel) -> None:
+    """release_day as it was in numpy."""
+    p, rel, rec, week = m.people, m.params.release, m.params.recruiters, m.week
+    due = p.in_custody() & (p.release_week <= week)
+    # draws are made for everyone every week, whatever the number due (common random numbers)
+    u_continuity = m.streams.uniform("continuity", p.n)
+    u_gate = m.streams["gate"].random((2, p.n))
+    u_gate_success = m.streams.uniform("gate_success", p.n)
+    u_conditions = m.streams.uniform("conditions", p.n)
+    if not due.any():
+        return
+    p.first_release_week[due & (p.first_release_week == NO_EVENT)] = week
+    p.last_release_week[due] = week
+    p.phase[due] = Phase.RELEASE_DAY
+    p.release_week[due] = NO_EVENT
+
+    continues = u_continuity < rel.continuity
+    handover = due & ~continues
+    had_practitioner = (
+        m.caseloads[AgencyKind.PRISON].served
+        | m.caseloads[AgencyKind.EXIT].served
+        | m.caseloads[AgencyKind.PROBATION].served
+    )
+    lose = handover & had_practitioner
+    p.trust[lose] *= 1.0 - rel.discontinuity_trust_loss * _pick(m.mod.handover_loss, lose)
+    # the practitioner who continues carries the relationship and the resettlement plan
+    p.continuity_week[due & continues & had_practitioner] = week
+    m.caseloads[AgencyKind.EXIT].discharge(handover)
+    practitioner = continues & (
+        m.caseloads[AgencyKind.EXIT].served | m.caseloads[AgencyKind.PROBATION].served
+    ) | (m.mod.gate_practitioner > 0)
+    family = (u_gate[0] < rel.family_pickup * p.family_ties) | (m.mod.gate_family > 0)
+    met = practitioner | family
+    p.gate[due] = np.where(
+        practitioner, Gate.PRACTITIONER, np.where(family, Gate.FAMILY, Gate.NOBODY)
+    )[due]
+    # recruiters choose whom to wait for: mostly those nobody meets
+    # ... and for those they won over inside, whose contact in the group comes to meet them
+    presence = np.where(met, rec.gate_presence_accompanied, 1.0) * np.maximum(
+        rec.gate_presence * p.group_ties, rec.prison_link * p.group_link
+    )
+    recruiters_there = due & (u_gate[1] < presence)
+    p.last_approach_week[recruiters_there] = week
+    success = recruiters_there & (
+        u_gate_success
+        < np.where(met, rec.gate_success_met, rec.gate_success_unmet) * m.mod.recruit_success
+    )
+    p.group_ties[success] += rec.gate_ties_gain * (1.0 - p.group_ties[success])
+    p.gate[success] = Gate.RECRUITER
+    m.tally["gate_recruiters_present"] += int(recruiters_there.sum())
+    m.tally["gate_recruiters_present_unaccompanied"] += int((recruiters_there & ~met).sum())
+    m.tally["released_unaccompanied"] += int((due & ~met).sum())
+    m.tally["released"] += int(due.sum())
+    m.tally["gate_pickups"] += int(success.sum())
+
+    licence_weeks = np.round(
+        _by_cohort(m, rel.licence_years_extremist, rel.licence_years_comparison) * WEEKS_PER_YEAR
+    ).astype(np.int32)
+    new_licence = due & ~p.on_recall  # after a recall, the same licence resumes
+    p.licence_end[new_licence] = week + licence_weeks[new_licence]
+    p.on_recall[due] = False
+    ext = p.cohort == Cohort.EXTREMIST
+    p.monitored[due] = (ext & (u_conditions < rel.electronic_monitoring))[due]
+
+
+def reference_offending_hazards(m: ReintegrationModel) -> tuple[np.ndarray, np.ndarray]:
+    """offending_hazards as it was in numpy."""
+    p, off, ag = m.people, m.params.offending, m.params.agencies
+    log = np.log
+    i = np.flatnonzero(p.in_community())  # the hazards are 0 for everyone else
+    contact = (
+        m.caseloads[AgencyKind.EXIT].served[i]
+        | m.caseloads[AgencyKind.PROBATION].served[i]
+        | m.caseloads[AgencyKind.RELIGIOUS].served[i]
+    )
+    # a place at the mental health service, or a share of its effect brought by a lever
+    treated = np.minimum(
+        1.0, m.caseloads[AgencyKind.MENTAL_HEALTH].served[i] + _pick(m.mod.treatment, i)
+    )
+    needs = p.mental_health[i] > 0
+    log_hr = (
+        p.prior_record[i] * log(off.hr_prior_record)
+        + log(_age_ratio(p.age[i], off))
+        + p.female[i] * log(off.hr_female)
+        + ~p.housed[i] * log(off.hr_no_housing)
+        + ~p.working[i] * log(off.hr_no_work)
+        + p.family_ties[i] * log(off.hr_family)
+        + p.hope[i] * log(off.hr_hope)
+        + needs * log(off.hr_mental_health) * (1.0 - ag.treatment_effect * treated)
+        + p.group_ties[i] * log(off.hr_group_ties)
+        + (p.phase[i] == Phase.LICENCE) * log(off.hr_supervision)
+        + p.trust[i] * contact * log(off.hr_trust)
+    )
+    base = _by_cohort(m, off.base_hazard_extremist, off.base_hazard_comparison)[i]
+    hazard = base * p.frailty[i] * np.exp(log_hr) * _pick(m.mod.hazard, i)
+    terror = (
+        off.terror_hazard
+        * _maturation(p.age[i], off.terror_age_ratio)
+        * p.ideology[i]
+        * p.group_ties[i]
+        * off.terror_hr_hope ** p.hope[i]
+        * _pick(m.mod.terror_hazard, i)
+    )
+    p_any, p_terror = np.zeros(p.n), np.zeros(p.n)
+    p_any[i] = -np.expm1(-hazard)
+    p_terror[i] = -np.expm1(-terror)
+    return p_any, p_terror
+
+
+def reference_offend_and_reconvict(m: ReintegrationModel) -> np.ndarray:
+    """offend_and_reconvict as it was in numpy."""
+    p, off, beh, week = m.people, m.params.offending, m.params.behaviour, m.week
+    p_any, p_terror = reference_offending_hazards(m)
+    m.last_hazard = p_any
+    terror = m.streams.uniform("terror", p.n) < p_terror
+    offence = terror | (m.streams.uniform("reoffend", p.n) < p_any)
+    u_convict, e_sentence = m.streams["sentence"].random((2, p.n))
+    convicted = offence & (u_convict < off.conviction_probability)
+
+    # only proven (convicted) offences are observed
+    p.reoffence_week[convicted & (p.reoffence_week == NO_EVENT)] = week
+    p.terror_week[convicted & terror & (p.terror_week == NO_EVENT)] = week
+    p.n_reoffences[convicted] += 1
+
+    mean_years = np.where(terror, off.terror_resentence_years, off.resentence_years)
+    # whole weeks, at least one (the time step: structure)
+    sentence = np.maximum(1, np.ceil(-np.log1p(-e_sentence) * mean_years * WEEKS_PER_YEAR))
+    _return_to_custody(m, convicted, sentence.astype(np.int32))
+    p.on_recall[convicted] = False
+    conviction_stigma = _by_cohort(
+        m, beh.stigma_conviction_extremist, beh.stigma_conviction_comparison
+    )
+    p.stigma_conviction[convicted] = np.maximum(
+        p.stigma_conviction[convicted], conviction_stigma[convicted]
+    )
+    p.working[convicted] = False
+    p.housed[convicted & (sentence > off.housing_loss_sentence_weeks)] = False
+
+    coverage = np.bincount(p.community[terror & convicted], minlength=m.communities.prejudice.size)
+    submodels._press(m, coverage)
+    return convicted
+
+
+def _reference_chance(
+    m: ReintegrationModel,
+    supported: np.ndarray,
+    aided: float,
+    unaided: float,
+    modifier: float | np.ndarray = 1.0,
+) -> np.ndarray:
+    """submodels._chance (of material_support) as it was in numpy."""
+    p, com = m.people, m.params.community
+    c = m.communities
+    capacity = c.capacity[p.community]
+    # centred on trust 0.5, where the factor is 1 (structure); trust_cooperation sets its spread
+    cooperation = 1.0 - 0.5 * com.trust_cooperation + com.trust_cooperation * c.trust[p.community]
+    base = np.where(supported, aided, unaided)
+    return (
+        base
+        * (1.0 - m.params.agencies.record_penalty * p.stigma)
+        * (com.capacity_floor + capacity)
+        * cooperation
+        * modifier
+    )
+
+
+def reference_material_support(m: ReintegrationModel) -> None:
+    """material_support as it was in numpy."""
+    p, ag = m.people, m.params.agencies
+    community = p.in_community()
+    transition = p.phase == Phase.TRANSITION
+    # a practitioner who continued from inside carries the plan: their help counts as aid
+    plan = (
+        community
+        & (p.continuity_week != NO_EVENT)
+        & (m.week - p.continuity_week < m.params.release.continuity_plan_weeks)
+    )
+    housing = m.caseloads[AgencyKind.HOUSING].served | plan
+    employment = m.caseloads[AgencyKind.EMPLOYMENT].served | plan
+    # a release plan (modifier planned_search) lets people search in transition unaided
+    planned = m.mod.planned_search > 0
+
+    u = m.streams.uniform("housing", p.n)
+    searching = (community | (transition & (housing | planned))) & ~p.housed
+    found = searching & (
+        u < _reference_chance(m, housing, ag.housing_success, ag.housing_self, m.mod.housing_chance)
+    )
+    lost = community & p.housed & (u > 1.0 - ag.housing_loss)
+    p.housed[found] = True
+    p.housed[lost] = False
+
+    u = m.streams.uniform("work", p.n)
+    searching = (
+        (community | (transition & (employment | planned)))
+        & ~p.working
+        & (p.age < ag.work_age_limit)
+    )
+    found = searching & (
+        u < _reference_chance(m, employment, ag.work_success, ag.work_self, m.mod.work_chance)
+    )
+    lost = community & p.working & (u > 1.0 - ag.job_loss)
+    p.working[found] = True
+    p.working[lost] = False
+
+
+def reference_practitioner_work(m: ReintegrationModel) -> None:
+    """practitioner_work as it was in numpy."""
+    p, beh, ag = m.people, m.params.behaviour, m.params.agencies
+    _reference_change_key_worker(m)
+    served = {kind: m.caseloads[kind].served for kind in AgencyKind}
+    _reference_refuse_activity(m, served)
+    taking_part = ~p.refusing
+    contact = (
+        ag.contact_prison
+        * served[AgencyKind.PRISON]
+        * np.where(p.separated, m.params.prison.specialised_staff, 1.0)
+        + _EXIT_CONTACT * served[AgencyKind.EXIT]
+        + ag.contact_probation
+        * served[AgencyKind.PROBATION]
+        * np.where(p.monitored, m.params.release.monitoring_contact, 1.0)
+        + ag.contact_religious * served[AgencyKind.RELIGIOUS]
+    )
+    contact = np.minimum(contact, ag.contact_cap)
+    # the exit worker is the key practitioner of whoever has one: what kind of employer they
+    # have sets how fast the relationship builds
+    provider = np.where(_state_exit_worker(m), ag.state_exit_trust_growth, 1.0)
+    p.trust += beh.trust_growth * contact * (1.0 - p.trust) * m.mod.trust_growth * provider
+    p.trust -= beh.trust_decay * (contact == 0) * p.trust
+    room = np.where(p.in_custody(), _reflection(m), 1.0)
+    exit_work = served[AgencyKind.EXIT] & taking_part
+    p.ideology -= ag.exit_work_effect * p.trust * room * exit_work * p.ideology
+    p.ideology -= ag.religious_effect * (served[AgencyKind.RELIGIOUS] & taking_part) * p.ideology
+    p.hope += beh.hope_from_trust * p.trust * (contact > 0) * (1.0 - p.hope)
+    for name, values, refused in (
+        ("ideology_change", p.ideology, True),
+        ("ties_change", p.group_ties, False),
+        ("hope_change", p.hope, True),
+    ):
+        if name in m.mod.touched:
+            # programmes and activities change nothing for those refusing them
+            np.add(values, getattr(m.mod, name), out=values, where=taking_part if refused else True)
+            np.clip(values, 0.0, 1.0, out=values)
+
+
+def _reference_refuse_activity(m: ReintegrationModel, served: dict[AgencyKind, np.ndarray]) -> None:
+    """submodels._refuse_activity (of practitioner_work) as it was in numpy."""
+    p, prison = m.people, m.params.prison
+    if not p.separated.any():
+        return
+    u = m.streams.uniform("refusal", p.n)
+    held = p.in_custody() & p.separated
+    contact = served[AgencyKind.PRISON] | served[AgencyKind.EXIT] | served[AgencyKind.RELIGIOUS]
+    start = held & ~p.refusing & (u < prison.refusal_onset * (1.0 - p.trust))
+    stop = p.refusing & contact & (u < prison.refusal_overcome * p.trust)
+    p.refusing = (p.refusing | start) & ~stop & held
+    m.tally["refusal_starts"] += int(np.count_nonzero(start))
+
+
+def _reference_change_key_worker(m: ReintegrationModel) -> None:
+    """submodels._change_key_worker (of practitioner_work) as it was in numpy."""
+    p = m.people
+    key = np.full(p.n, NO_EVENT, np.int32)
+    new_case = np.zeros(p.n, bool)
+    for code, kind in enumerate(_KEY_WORKER_ORDER):
+        caseload = m.caseloads[kind]
+        served = caseload.assigned >= 0
+        key[served] = code
+        np.copyto(new_case, caseload.weeks_in_service == 1, where=served)
+    has = key != NO_EVENT
+    changed = (
+        has
+        & (p.key_worker != NO_EVENT)
+        & ((key != p.key_worker) | new_case)
+        & (m.week - p.last_release_week > 1)
+    )
+    p.trust[changed] *= 1.0 - m.params.release.discontinuity_trust_loss
+    p.key_worker[has] = key[has]
+    m.tally["practitioner_changes"] += int(np.count_nonzero(changed))
+
+
+def _state_exit_worker(m: ReintegrationModel) -> np.ndarray:
+    """Who has an exit worker employed by the state (not an NGO), as numpy computed it."""
+    slot = m.caseloads[AgencyKind.EXIT].assigned
+    return (slot >= 0) & ~m.exit_ngo[np.maximum(slot, 0)] if m.exit_ngo.size else slot >= 0
+
+
 # ------------------------------------------------------------------ kernel against reference
 def _snapshot(m: ReintegrationModel) -> dict:
     """Everything a rule may change: the people, the caseloads, the communities and recruiter
@@ -495,6 +812,11 @@ def _rules(m: ReintegrationModel, rng: np.random.Generator):
         "family_dynamics",
         "drift_ideology_and_ties",
         "reach_milestones",
+        "influence_in_custody",
+        "material_support",
+        "practitioner_work",
+        "release_day",
+        "offend_and_reconvict",
     ):
         yield name, globals()[f"reference_{name}"], getattr(submodels, name), ()
     yield (
@@ -730,6 +1052,255 @@ def test_disrupt_by_hand():
     assert due.tolist() == [NO_EVENT, NO_EVENT, NO_EVENT]
     assert recruiting.tolist() == [False, True, False] and link.tolist() == [False, True, False]
     assert pool.tolist() == [0.5, 0.0]  # 1 - 0.5 x 1; 0.2 - 0.5 x 1, floored at 0
+
+
+def _practitioner_work_by_hand(**change):
+    """practitioner_work on 4 people with trust 0.5 and only the parts a case needs switched
+    on; returns (trust, ideology, refusing, key_worker, the kernel's counts)."""
+    n = 4
+    rows = np.array([1, 0, 2], np.int64)  # probation, prison, exit (the key worker order)
+    a = {
+        "phase": np.full(n, Phase.CUSTODY, np.int8),
+        "separated": np.zeros(n, bool),
+        "monitored": np.zeros(n, bool),
+        "refusing": np.zeros(n, bool),
+        "key_worker": np.full(n, NO_EVENT, np.int32),
+        "last_release_week": np.full(n, NO_EVENT, np.int32),
+        "trust": np.full(n, 0.5),
+        "ideology": np.full(n, 0.8),
+        "group_ties": np.full(n, 0.5),
+        "hope": np.full(n, 0.5),
+        "assigned": np.full((4, n), -1, np.int32),
+        "weeks_in_service": np.zeros((4, n), np.int32),
+        "key_rows": rows,
+        "prison_row": 0,
+        "exit_row": 2,
+        "probation_row": 1,
+        "religious_row": 3,
+        "exit_ngo": np.zeros(0, bool),
+        "u_refusal": np.zeros(0),
+        "week": 100,
+        "discontinuity_loss": 0.2,
+        "refusal_onset": 0.5,
+        "refusal_overcome": 0.5,
+        "contact_prison": 0.0,
+        "specialised_staff": 1.0,
+        "exit_contact": 1.0,
+        "contact_probation": 0.0,
+        "monitoring_contact": 1.0,
+        "contact_religious": 0.0,
+        "contact_cap": 1.0,
+        "trust_growth": 0.0,
+        "state_trust_growth": 1.0,
+        "trust_decay": 0.0,
+        "reflection": 1.0,
+        "exit_work_effect": 0.5,
+        "religious_effect": 0.0,
+        "hope_from_trust": 0.0,
+    }
+    a.update(change)
+    modifiers = (1.0, kernels.EMPTY, False, 0.0, kernels.EMPTY) + (False, 0.0, kernels.EMPTY) * 2
+    counts = kernels.practitioner_work(*a.values(), *modifiers)
+    return a, counts
+
+
+def test_practitioner_work_by_hand():
+    # person 0: the exit worker takes over from the prison key worker (code 1 -> 2): trust
+    # loses a fifth; person 1: the same exit worker as last week; person 2: a new exit case
+    # within a week of release (the gate decided the handover); person 3: nobody serves them
+    assigned = np.full((4, 4), -1, np.int32)
+    assigned[2, :3] = 0
+    weeks = np.zeros((4, 4), np.int32)
+    weeks[2, :3] = [3, 5, 1]
+    a, counts = _practitioner_work_by_hand(
+        assigned=assigned,
+        weeks_in_service=weeks,
+        key_worker=np.array([1, 2, 2, 1], np.int32),
+        last_release_week=np.array([NO_EVENT, NO_EVENT, 99, NO_EVENT], np.int32),
+    )
+    assert counts == (1, 0)
+    assert a["trust"].tolist() == [0.4, 0.5, 0.5, 0.5]
+    assert a["key_worker"].tolist() == [2, 2, 2, 1]  # nobody serving: the last one is kept
+    # exit work lowers ideology by effect x trust x room x ideology: 0.8 - 0.5 x 0.4 x 0.8
+    assert a["ideology"][:3].tolist() == pytest.approx([0.8 - 0.5 * 0.4 * 0.8, 0.6, 0.6])
+    assert a["ideology"][3] == 0.8
+
+
+def test_refusal_by_hand():
+    # all four separated in custody with an exit worker; trust 0.5, so refusal starts below a
+    # draw of 0.25 and a refuser comes back below 0.25: person 0 starts refusing, person 1
+    # does not; person 2 refuses and stays refusing, person 3 refuses and comes back. Those
+    # refusing get no exit work (ideology unchanged); person 3 takes part again this week
+    assigned = np.full((4, 4), -1, np.int32)
+    assigned[2] = 0
+    a, counts = _practitioner_work_by_hand(
+        assigned=assigned,
+        key_worker=np.full(4, 2, np.int32),
+        separated=np.ones(4, bool),
+        refusing=np.array([False, False, True, True]),
+        u_refusal=np.array([0.1, 0.3, 0.3, 0.1]),
+    )
+    assert counts == (0, 1)
+    assert a["refusing"].tolist() == [True, False, True, False]
+    assert a["ideology"].tolist() == pytest.approx([0.8, 0.6, 0.8, 0.6])
+
+
+def test_release_day_by_hand():
+    # four due this week (week 50), all with a prison key worker and an exit worker; the
+    # practitioner continues for persons 0 and 1 (continuity draw below 0.5), not for 2 and 3,
+    # whose exit cases end and who lose a fifth of their trust; person 1 is back from a recall
+    # (the licence resumes); the family meets person 2 (draw below 0.5 x ties 1), nobody
+    # meets person 3, for whom recruiters wait and succeed
+    n = 4
+    assigned = np.full((4, n), -1, np.int32)
+    assigned[0] = 0
+    assigned[2] = [0, 0, 1, 1]
+    weeks = np.where(assigned >= 0, 10, 0).astype(np.int32)
+    load = np.array([[4, 0], [0, 0], [2, 2], [0, 0]], np.int64)
+    phase = np.full(n, Phase.TRANSITION, np.int8)
+    gate = np.full(n, Gate.NOT_RELEASED, np.int8)
+    trust = np.full(n, 0.5)
+    ties = np.full(n, 0.5)
+    licence_end = np.array([0, 70, 0, 0], np.int32)
+    on_recall = np.array([False, True, False, False])
+    monitored = np.zeros(n, bool)
+    continuity_week = np.full(n, NO_EVENT, np.int32)
+    counts = kernels.release_day(
+        phase,
+        np.array([Cohort.EXTREMIST, Cohort.EXTREMIST, Cohort.COMPARISON, Cohort.EXTREMIST]),
+        np.full(n, 50, np.int32),
+        np.full(n, NO_EVENT, np.int32),
+        np.full(n, NO_EVENT, np.int32),
+        continuity_week,
+        trust,
+        np.ones(n),
+        ties,
+        np.zeros(n, bool),
+        gate,
+        np.full(n, NO_EVENT, np.int32),
+        licence_end,
+        on_recall,
+        monitored,
+        assigned,
+        weeks,
+        load,
+        0,
+        2,
+        1,
+        np.array([0.1, 0.1, 0.9, 0.9]),  # continuity
+        np.array([0.9, 0.9, 0.1, 0.9]),  # family at the gate
+        np.array([0.9, 0.9, 0.9, 0.1]),  # recruiters present (presence 0.5 x ties 0.5 ...)
+        np.array([0.9, 0.9, 0.9, 0.1]),  # their success
+        np.array([0.1, 0.9, 0.1, 0.1]),  # electronic monitoring
+        50,
+        0.5,
+        0.2,
+        0.5,
+        0.5,
+        0.5,
+        0.0,
+        0.1,
+        0.3,
+        0.5,
+        104,
+        52,
+        0.5,
+        1.0,
+        kernels.EMPTY,
+        0.0,
+        kernels.EMPTY,
+        0.0,
+        kernels.EMPTY,
+        1.0,
+        kernels.EMPTY,
+    )
+    assert counts == (4, 1, 1, 1, 1)  # released, unmet, recruiters there, there unmet, pick-ups
+    assert phase.tolist() == [Phase.RELEASE_DAY] * n
+    assert continuity_week.tolist() == [50, 50, NO_EVENT, NO_EVENT]
+    assert trust.tolist() == [0.5, 0.5, 0.4, 0.4]
+    assert assigned[2].tolist() == [0, 0, -1, -1] and weeks[2].tolist() == [10, 10, 0, 0]
+    assert load[2].tolist() == [2, 0]  # the two ended exit cases freed their places
+    assert gate.tolist() == [Gate.PRACTITIONER, Gate.PRACTITIONER, Gate.FAMILY, Gate.RECRUITER]
+    assert ties[3] == 0.5 + 0.5 * 0.5 and ties[:3].tolist() == [0.5] * 3
+    assert licence_end.tolist() == [154, 70, 102, 154]
+    assert on_recall.tolist() == [False] * n
+    assert monitored.tolist() == [True, False, False, True]  # extremists drawing below 0.5
+
+
+def test_offend_and_reconvict_by_hand():
+    # person 0: a terrorism offence, convicted; person 1: another offence, convicted, already
+    # dated before; person 2: an offence not proven; person 3: no offence. Sentences from the
+    # exponential draw: -log survival x mean years x 52, rounded up
+    n = 4
+    phase = np.full(n, Phase.LICENCE, np.int8)
+    reoffence_week = np.array([NO_EVENT, 30, NO_EVENT, NO_EVENT], np.int32)
+    terror_week = np.full(n, NO_EVENT, np.int32)
+    release_week = np.full(n, NO_EVENT, np.int32)
+    stigma = np.array([0.1, 0.9, 0.1, 0.1])
+    working, housed, monitored = np.ones(n, bool), np.ones(n, bool), np.ones(n, bool)
+    convicted, coverage = np.empty(n, bool), np.zeros(2, np.int64)
+    kernels.offend_and_reconvict(
+        phase,
+        np.array([Cohort.EXTREMIST, Cohort.COMPARISON, Cohort.EXTREMIST, Cohort.EXTREMIST]),
+        np.array([1, 0, 0, 0], np.int32),
+        np.array([0.0, 0.5, 0.5, 0.0]),  # chance of an offence
+        np.array([0.5, 0.0, 0.0, 0.0]),  # chance of a terrorism offence
+        np.array([0.1, 0.9, 0.9, 0.9]),
+        np.array([0.9, 0.1, 0.1, 0.9]),
+        np.array([0.1, 0.1, 0.9, 0.1]),  # conviction below 0.5
+        np.log(np.array([0.5, 0.9, 0.5, 0.5])),
+        60,
+        0.5,
+        4.0,
+        0.5,
+        WEEKS_PER_YEAR,
+        26,
+        0.6,
+        0.3,
+        reoffence_week,
+        terror_week,
+        np.zeros(n, np.int16),
+        monitored,
+        release_week,
+        np.ones(n, bool),
+        stigma,
+        working,
+        housed,
+        convicted,
+        coverage,
+    )
+    assert convicted.tolist() == [True, True, False, False]
+    assert reoffence_week.tolist() == [60, 30, NO_EVENT, NO_EVENT]
+    assert terror_week.tolist() == [60, NO_EVENT, NO_EVENT, NO_EVENT]
+    # 0.693 x 4 x 52 = 144.2 -> 145 weeks; 0.105 x 0.5 x 52 = 2.7 -> 3 weeks
+    assert release_week.tolist() == [60 + 145, 60 + 3, NO_EVENT, NO_EVENT]
+    assert phase.tolist() == [Phase.CUSTODY, Phase.CUSTODY, Phase.LICENCE, Phase.LICENCE]
+    assert stigma.tolist() == [0.6, 0.9, 0.1, 0.1]  # the conviction's stigma, if higher
+    assert working.tolist() == [False, False, True, True]
+    assert housed.tolist() == [False, True, True, True]  # only the long sentence loses housing
+    assert monitored.tolist() == [False, False, True, True]
+    assert coverage.tolist() == [0, 1]  # one terrorism conviction, in community 1
+
+
+def test_kernel_codes_are_the_enums():
+    # the kernels take phases, cohorts and gates as plain integers
+    assert [kernels._CUSTODY, kernels._TRANSITION, kernels._RELEASE_DAY] == [
+        Phase.CUSTODY,
+        Phase.TRANSITION,
+        Phase.RELEASE_DAY,
+    ]
+    assert [kernels._LICENCE, kernels._AFTER_LICENCE, kernels._DEAD] == [
+        Phase.LICENCE,
+        Phase.AFTER_LICENCE,
+        Phase.DEAD,
+    ]
+    assert kernels._EXTREMIST == Cohort.EXTREMIST and kernels._NO_EVENT == NO_EVENT
+    assert [
+        kernels._GATE_NOBODY,
+        kernels._GATE_FAMILY,
+        kernels._GATE_PRACTITIONER,
+        kernels._GATE_RECRUITER,
+    ] == [Gate.NOBODY, Gate.FAMILY, Gate.PRACTITIONER, Gate.RECRUITER]
 
 
 def test_a_run_without_indicators_has_the_same_people_table():

@@ -56,6 +56,7 @@ EMPTY = np.zeros(0)
 _CUSTODY, _TRANSITION, _RELEASE_DAY, _LICENCE, _AFTER_LICENCE, _DEAD = 0, 1, 2, 3, 4, 5
 _EXTREMIST = 0  # agents.Cohort.EXTREMIST
 _NO_EVENT = -1  # population.NO_EVENT
+_GATE_NOBODY, _GATE_FAMILY, _GATE_PRACTITIONER, _GATE_RECRUITER = 0, 1, 2, 3  # agents.Gate
 
 _checked = False
 
@@ -1100,3 +1101,555 @@ def record_people(
         out[g, 21] = counts[g, 14] / na if na else nan
         out[g, 22] = counts[g, 15] / na if na else nan
     return in_custody, separated_custody
+
+
+# ------------------------------------------------------------------------------ more rules
+@njit(cache=True)
+def influence_in_custody(
+    phase,
+    wing,
+    ideology,
+    ideology_start,
+    inside,
+    openness,
+    background_count,
+    background_mean,
+    background_moderate,
+    wing_population,
+    deradicalised_threshold,
+    peer_influence,
+    differing_views_room,
+):
+    """Wing-mates pull ideology toward the wing mean, moderate views lower it. ``inside``:
+    the indices of those in custody, in order; ``openness``: their maturation factor (a power,
+    computed in numpy); the wing sums are numpy's ``bincount`` (added in person order)."""
+    n_wings = wing_population.size
+    total = np.zeros(n_wings)
+    moderate = np.zeros(n_wings)
+    for i in range(phase.size):
+        # new admissions hold the views of those who have left the wing (their starting views)
+        view = ideology[i] if _in_custody(phase[i]) else ideology_start[i]
+        total[wing[i]] += view
+        moderate[wing[i]] += 1.0 if view < deradicalised_threshold else 0.0
+    for w in range(n_wings):
+        safe = max(wing_population[w], 1)
+        total[w] = (total[w] + background_count[w] * background_mean) / safe
+        moderate[w] = (moderate[w] + background_count[w] * background_moderate) / safe
+    for k in range(inside.size):
+        i = inside[k]
+        x = ideology[i]
+        x = x + peer_influence * openness[k] * (total[wing[i]] - x)
+        x = x - differing_views_room * openness[k] * moderate[wing[i]] * x
+        ideology[i] = _clip01(x)
+
+
+@njit(cache=True, inline="always")
+def _found_or_lost(has, may_search, in_community, u, chance, loss):
+    """This week's housing (or work): found by a search (one who may search and has none)
+    with the week's chance, lost in the community at the weekly rate ``loss``; one draw
+    ``u`` decides both, as they never apply to the same person."""
+    if may_search and not has and u < chance:
+        return True
+    if in_community and has and u > 1.0 - loss:
+        return False
+    return has
+
+
+@njit(cache=True)
+def material_support(
+    phase,
+    community,
+    continuity_week,
+    housed,
+    working,
+    age,
+    stigma,
+    housing_served,
+    employment_served,
+    capacity,
+    trust,
+    u_housing,
+    u_work,
+    week,
+    plan_weeks,
+    record_penalty,
+    capacity_floor,
+    cooperation_base,
+    trust_cooperation,
+    housing_success,
+    housing_self,
+    housing_loss,
+    work_success,
+    work_self,
+    job_loss,
+    work_age_limit,
+    mod_planned,
+    mod_planned_v,
+    mod_housing,
+    mod_housing_v,
+    mod_work,
+    mod_work_v,
+):
+    """Housing and work are found (aided by an agency or a continuing practitioner's plan) and
+    lost. ``cooperation_base``: ``1 - 0.5 * trust_cooperation`` (computed by the caller)."""
+    for i in range(phase.size):
+        in_community = _in_community(phase[i])
+        transition = phase[i] == _TRANSITION
+        plan = (
+            in_community
+            and continuity_week[i] != _NO_EVENT
+            and week - continuity_week[i] < plan_weeks
+        )
+        planned = at(mod_planned_v, mod_planned, i) > 0
+        c = community[i]
+        penalty = 1.0 - record_penalty * stigma[i]
+        place = capacity_floor + capacity[c]
+        cooperation = cooperation_base + trust_cooperation * trust[c]
+        # the chance: aided or unaided x the record's penalty x the community's capacity x
+        # its cooperation x the lever's modifier, multiplied in that order
+        helped = housing_served[i] or plan
+        housed[i] = _found_or_lost(
+            housed[i],
+            in_community or (transition and (helped or planned)),
+            in_community,
+            u_housing[i],
+            (housing_success if helped else housing_self)
+            * penalty
+            * place
+            * cooperation
+            * at(mod_housing_v, mod_housing, i),
+            housing_loss,
+        )
+        helped = employment_served[i] or plan
+        working[i] = _found_or_lost(
+            working[i],
+            (in_community or (transition and (helped or planned))) and age[i] < work_age_limit,
+            in_community,
+            u_work[i],
+            (work_success if helped else work_self)
+            * penalty
+            * place
+            * cooperation
+            * at(mod_work_v, mod_work, i),
+            job_loss,
+        )
+
+
+@njit(cache=True)
+def practitioner_work(
+    phase,
+    separated,
+    monitored,
+    refusing,
+    key_worker,
+    last_release_week,
+    trust,
+    ideology,
+    group_ties,
+    hope,
+    assigned,
+    weeks_in_service,
+    key_rows,
+    prison_row,
+    exit_row,
+    probation_row,
+    religious_row,
+    exit_ngo,
+    u_refusal,
+    week,
+    discontinuity_loss,
+    refusal_onset,
+    refusal_overcome,
+    contact_prison,
+    specialised_staff,
+    exit_contact,
+    contact_probation,
+    monitoring_contact,
+    contact_religious,
+    contact_cap,
+    trust_growth,
+    state_trust_growth,
+    trust_decay,
+    reflection,
+    exit_work_effect,
+    religious_effect,
+    hope_from_trust,
+    mod_trust_growth,
+    mod_trust_growth_v,
+    ideology_touched,
+    mod_ideology,
+    mod_ideology_v,
+    ties_touched,
+    mod_ties,
+    mod_ties_v,
+    hope_touched,
+    mod_hope,
+    mod_hope_v,
+):
+    """The key practitioner changes (a trust loss outside the release weeks); on separation
+    wings refusal starts and stops (``u_refusal`` empty where nobody is separated: no draw);
+    trust grows with contact and fades without; exit work and counsel lower ideology for those
+    taking part; trust gives hope; levers' changes apply. ``key_rows``: the caseload rows in
+    the order of :data:`submodels._KEY_WORKER_ORDER` (the last served wins). Returns the
+    practitioner changes and the refusals started."""
+    changes = 0
+    starts = 0
+    any_separated = u_refusal.size > 0
+    for i in range(phase.size):
+        # the key practitioner
+        key = _NO_EVENT
+        new_case = False
+        for code in range(key_rows.size):
+            row = key_rows[code]
+            if assigned[row, i] >= 0:
+                key = code
+                new_case = weeks_in_service[row, i] == 1
+        t = trust[i]
+        if key != _NO_EVENT:
+            if (
+                key_worker[i] != _NO_EVENT
+                and (key != key_worker[i] or new_case)
+                and week - last_release_week[i] > 1
+            ):
+                t *= 1.0 - discontinuity_loss
+                changes += 1
+            key_worker[i] = key
+        prison = assigned[prison_row, i] >= 0
+        exit_slot = assigned[exit_row, i]
+        exit_served = exit_slot >= 0
+        probation = assigned[probation_row, i] >= 0
+        religious = assigned[religious_row, i] >= 0
+        # refusal on separation wings, read with the trust after a change of practitioner
+        if any_separated:
+            held = _in_custody(phase[i]) and separated[i]
+            start = held and not refusing[i] and u_refusal[i] < refusal_onset * (1.0 - t)
+            stop = (
+                refusing[i]
+                and (prison or exit_served or religious)
+                and u_refusal[i] < refusal_overcome * t
+            )
+            refusing[i] = (refusing[i] or start) and not stop and held
+            if start:
+                starts += 1
+        taking_part = not refusing[i]
+        contact = (
+            contact_prison * (1.0 if prison else 0.0) * (specialised_staff if separated[i] else 1.0)
+            + exit_contact * (1.0 if exit_served else 0.0)
+            + contact_probation
+            * (1.0 if probation else 0.0)
+            * (monitoring_contact if monitored[i] else 1.0)
+            + contact_religious * (1.0 if religious else 0.0)
+        )
+        contact = min(contact, contact_cap)
+        # the exit worker's employer sets how fast the relationship builds
+        state = exit_served and (exit_ngo.size == 0 or not exit_ngo[exit_slot])
+        provider = state_trust_growth if state else 1.0
+        growth = trust_growth * contact * (1.0 - t) * at(mod_trust_growth_v, mod_trust_growth, i)
+        t = t + growth * provider
+        t = t - trust_decay * (1.0 if contact == 0 else 0.0) * t
+        trust[i] = t
+        room = reflection if _in_custody(phase[i]) else 1.0
+        exit_work = 1.0 if exit_served and taking_part else 0.0
+        x = ideology[i]
+        x = x - exit_work_effect * t * room * exit_work * x
+        x = x - religious_effect * (1.0 if religious and taking_part else 0.0) * x
+        h = hope[i]
+        h = h + hope_from_trust * t * (1.0 if contact > 0 else 0.0) * (1.0 - h)
+        # programmes and activities change nothing for those refusing them
+        if ideology_touched:
+            if taking_part:
+                x = x + at(mod_ideology_v, mod_ideology, i)
+            x = _clip01(x)
+        if ties_touched:
+            group_ties[i] = _clip01(group_ties[i] + at(mod_ties_v, mod_ties, i))
+        if hope_touched:
+            if taking_part:
+                h = h + at(mod_hope_v, mod_hope, i)
+            h = _clip01(h)
+        ideology[i] = x
+        hope[i] = h
+    return changes, starts
+
+
+@njit(cache=True)
+def release_day(
+    phase,
+    cohort,
+    release_week,
+    first_release_week,
+    last_release_week,
+    continuity_week,
+    trust,
+    family_ties,
+    group_ties,
+    group_link,
+    gate,
+    last_approach_week,
+    licence_end,
+    on_recall,
+    monitored,
+    assigned,
+    weeks_in_service,
+    load,
+    prison_row,
+    exit_row,
+    probation_row,
+    u_continuity,
+    u_family,
+    u_presence,
+    u_gate_success,
+    u_conditions,
+    week,
+    continuity,
+    discontinuity_loss,
+    family_pickup,
+    presence_accompanied,
+    gate_presence,
+    prison_link,
+    success_met,
+    success_unmet,
+    ties_gain,
+    licence_weeks_extremist,
+    licence_weeks_comparison,
+    electronic_monitoring,
+    mod_handover,
+    mod_handover_v,
+    mod_practitioner,
+    mod_practitioner_v,
+    mod_family,
+    mod_family_v,
+    mod_recruit,
+    mod_recruit_v,
+):
+    """Those due leave custody: the handover (the same practitioner carries on, or the exit
+    case ends and trust is lost with the practitioner), who meets them at the gate, whether
+    recruiters wait there and win them over, the licence and its conditions. Returns the
+    counts (released, unaccompanied, recruiters present, present where nobody met them,
+    pick-ups)."""
+    released = unaccompanied = present = present_unmet = pickups = 0
+    for i in range(phase.size):
+        if not (_in_custody(phase[i]) and release_week[i] <= week):
+            continue
+        released += 1
+        if first_release_week[i] == _NO_EVENT:
+            first_release_week[i] = week
+        last_release_week[i] = week
+        phase[i] = _RELEASE_DAY
+        release_week[i] = _NO_EVENT
+        # the handover: a practitioner who continues carries the relationship and the plan
+        continues = u_continuity[i] < continuity
+        had_practitioner = (
+            assigned[prison_row, i] >= 0
+            or assigned[exit_row, i] >= 0
+            or assigned[probation_row, i] >= 0
+        )
+        if had_practitioner:
+            if continues:
+                continuity_week[i] = week
+            else:
+                trust[i] *= 1.0 - discontinuity_loss * at(mod_handover_v, mod_handover, i)
+        slot = assigned[exit_row, i]
+        if not continues and slot >= 0:  # the exit case ends at a handover
+            load[exit_row, slot] -= 1
+            assigned[exit_row, i] = -1
+            weeks_in_service[exit_row, i] = 0
+        practitioner = (
+            continues and (assigned[exit_row, i] >= 0 or assigned[probation_row, i] >= 0)
+        ) or at(mod_practitioner_v, mod_practitioner, i) > 0
+        family = u_family[i] < family_pickup * family_ties[i] or at(mod_family_v, mod_family, i) > 0
+        met = practitioner or family
+        if practitioner:
+            gate[i] = _GATE_PRACTITIONER
+        elif family:
+            gate[i] = _GATE_FAMILY
+        else:
+            gate[i] = _GATE_NOBODY
+            unaccompanied += 1
+        # recruiters choose whom to wait for: mostly those nobody meets, and those they won
+        # over inside, whose contact in the group comes to meet them
+        presence = (presence_accompanied if met else 1.0) * max(
+            gate_presence * group_ties[i], prison_link * (1.0 if group_link[i] else 0.0)
+        )
+        if u_presence[i] < presence:
+            last_approach_week[i] = week
+            present += 1
+            if not met:
+                present_unmet += 1
+            chance = (success_met if met else success_unmet) * at(mod_recruit_v, mod_recruit, i)
+            if u_gate_success[i] < chance:
+                group_ties[i] += ties_gain * (1.0 - group_ties[i])
+                gate[i] = _GATE_RECRUITER
+                pickups += 1
+        extremist = cohort[i] == _EXTREMIST
+        if not on_recall[i]:  # after a recall, the same licence resumes
+            if extremist:
+                licence_end[i] = week + licence_weeks_extremist
+            else:
+                licence_end[i] = week + licence_weeks_comparison
+        on_recall[i] = False
+        monitored[i] = extremist and u_conditions[i] < electronic_monitoring
+    return released, unaccompanied, present, present_unmet, pickups
+
+
+@njit(cache=True)
+def offending_log_hazard_ratio(
+    index,
+    phase,
+    prior_record,
+    log_age_ratio,
+    female,
+    housed,
+    working,
+    family_ties,
+    hope,
+    mental_health,
+    group_ties,
+    trust,
+    exit_served,
+    probation_served,
+    religious_served,
+    mental_health_served,
+    log_prior,
+    log_female,
+    log_no_housing,
+    log_no_work,
+    log_family,
+    log_hope,
+    log_mental_health,
+    treatment_effect,
+    log_group_ties,
+    log_supervision,
+    log_trust,
+    mod_treatment,
+    mod_treatment_v,
+):
+    """The log hazard ratio of a proven reoffence for the people ``index`` (those in the
+    community), its terms added in the order the ODD lists them; the logarithms of the hazard
+    ratios and of the age ratio come from numpy. A place at the mental health service, or a
+    lever's share of its effect (modifier ``treatment``, capped at 1), lowers the ratio of a
+    disorder."""
+    out = np.empty(index.size)
+    for k in range(index.size):
+        i = index[k]
+        contact = exit_served[i] or probation_served[i] or religious_served[i]
+        treated = min(
+            1.0, (1.0 if mental_health_served[i] else 0.0) + at(mod_treatment_v, mod_treatment, i)
+        )
+        out[k] = (
+            (1.0 if prior_record[i] else 0.0) * log_prior
+            + log_age_ratio[k]
+            + (1.0 if female[i] else 0.0) * log_female
+            + (0.0 if housed[i] else 1.0) * log_no_housing
+            + (0.0 if working[i] else 1.0) * log_no_work
+            + family_ties[i] * log_family
+            + hope[i] * log_hope
+            + (1.0 if mental_health[i] > 0 else 0.0)
+            * log_mental_health
+            * (1.0 - treatment_effect * treated)
+            + group_ties[i] * log_group_ties
+            + (1.0 if phase[i] == _LICENCE else 0.0) * log_supervision
+            + trust[i] * (1.0 if contact else 0.0) * log_trust
+        )
+    return out
+
+
+@njit(cache=True)
+def offending_hazards(
+    index,
+    cohort,
+    frailty,
+    ideology,
+    group_ties,
+    hazard_ratio,
+    terror_maturation,
+    terror_hope,
+    base_extremist,
+    base_comparison,
+    terror_hazard,
+    mod_hazard,
+    mod_hazard_v,
+    mod_terror,
+    mod_terror_v,
+):
+    """The weekly hazards of a proven reoffence and of a terrorism offence for the people
+    ``index``: base x frailty x hazard ratio, and the terrorism hazard x the age curve x
+    ideology x group ties x the effect of hope (``hazard_ratio``, ``terror_maturation`` and
+    ``terror_hope`` computed by numpy), each times its modifier."""
+    hazard = np.empty(index.size)
+    terror = np.empty(index.size)
+    for k in range(index.size):
+        i = index[k]
+        base = base_extremist if cohort[i] == _EXTREMIST else base_comparison
+        hazard[k] = base * frailty[i] * hazard_ratio[k] * at(mod_hazard_v, mod_hazard, i)
+        terror[k] = (
+            terror_hazard
+            * terror_maturation[k]
+            * ideology[i]
+            * group_ties[i]
+            * terror_hope[k]
+            * at(mod_terror_v, mod_terror, i)
+        )
+    return hazard, terror
+
+
+@njit(cache=True)
+def offend_and_reconvict(
+    phase,
+    cohort,
+    community,
+    p_any,
+    p_terror,
+    u_terror,
+    u_reoffend,
+    u_convict,
+    log_survival,
+    week,
+    conviction_probability,
+    terror_resentence_years,
+    resentence_years,
+    weeks_per_year,
+    housing_loss_sentence_weeks,
+    stigma_extremist,
+    stigma_comparison,
+    reoffence_week,
+    terror_week,
+    n_reoffences,
+    monitored,
+    release_week,
+    on_recall,
+    stigma_conviction,
+    working,
+    housed,
+    convicted,
+    coverage,
+):
+    """Offences (terrorism offences among them) and their conviction: the first proven
+    reoffence and terrorism offence are dated, the convicted return to custody for a new
+    sentence (whole weeks, at least one, from the exponential draw ``-log_survival`` x the mean
+    sentence) and lose work, and housing after a long one; ``coverage`` counts the terrorism
+    convictions in each community (for the press). Fills ``convicted``."""
+    for i in range(phase.size):
+        terror = u_terror[i] < p_terror[i]
+        offence = terror or u_reoffend[i] < p_any[i]
+        convicted[i] = offence and u_convict[i] < conviction_probability
+        if not convicted[i]:
+            continue
+        # only proven (convicted) offences are observed
+        if reoffence_week[i] == _NO_EVENT:
+            reoffence_week[i] = week
+        if terror and terror_week[i] == _NO_EVENT:
+            terror_week[i] = week
+        n_reoffences[i] += 1
+        mean_years = terror_resentence_years if terror else resentence_years
+        sentence = max(1.0, np.ceil(-log_survival[i] * mean_years * weeks_per_year))
+        phase[i] = _CUSTODY
+        monitored[i] = False
+        release_week[i] = week + int(sentence)
+        on_recall[i] = False
+        stigma = stigma_extremist if cohort[i] == _EXTREMIST else stigma_comparison
+        stigma_conviction[i] = max(stigma_conviction[i], stigma)
+        working[i] = False
+        if sentence > housing_loss_sentence_weeks:
+            housed[i] = False
+        if terror:
+            coverage[community[i]] += 1

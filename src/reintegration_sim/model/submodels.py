@@ -2,7 +2,7 @@
 
 Each function acts on all people at once through the model's arrays. Updates are synchronous
 within a rule (everyone reads the state as it was before the rule); rules run in the order listed
-in :meth:`ReintegrationModel.step`. Most rules hand their loop over people to a compiled kernel of
+in :meth:`ReintegrationModel.step`. Every rule hands its loop over people to a compiled kernel of
 the same name in :mod:`reintegration_sim.model.kernels` (numba), which spells out the rule's cases
 person by person and computes exactly what the whole-array numpy version did; the random draws
 and the powers and exponentials stay here, in numpy, drawn and computed in bulk. Person-level randomness comes from the model's named streams,
@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import kernels
-from .agents import AgencyKind, Cohort, Gate, Milestone, Phase
-from .population import NO_EVENT, WEEKS_PER_YEAR
+from .agents import AgencyKind, Cohort, Milestone, Phase
+from .population import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
     from ..parameters import Behaviour, Offending
@@ -108,27 +108,26 @@ def influence_in_custody(m: ReintegrationModel) -> None:
     less so in an overcrowded prison; the young change most (``behaviour.openness_age_ratio``)
     [RAN 2018, Prisons and prison regime]."""
     p, pr, beh = m.people, m.params.prison, m.params.behaviour
-    inside = p.in_custody()
-    wing = p.wing[inside]
     # a wing's views: the followed people on it, new admissions like those who have left it
     # (their starting views; admissions replace releases, so the wing stays at steady state),
     # and its background prisoners
-    views = np.where(inside, p.ideology, p.start["ideology_start"])
+    inside = np.flatnonzero(p.in_custody())
     bg = m.wing_background
-    count = m.wing_population
-    total = np.bincount(p.wing, weights=views, minlength=m.n_wings) + bg.count * bg.mean
-    moderate = (
-        np.bincount(p.wing, weights=views < beh.deradicalised_threshold, minlength=m.n_wings)
-        + bg.count * bg.moderate_share
+    kernels.influence_in_custody(
+        p.phase,
+        p.wing,
+        p.ideology,
+        p.start["ideology_start"],
+        inside,
+        _maturation(p.age[inside], beh.openness_age_ratio),  # the young change most
+        bg.count,
+        bg.mean,
+        bg.moderate_share,
+        m.wing_population,
+        beh.deradicalised_threshold,
+        pr.peer_influence,
+        pr.differing_views * _reflection(m),
     )
-    safe = np.maximum(count, 1)
-    wing_mean = (total / safe)[wing]
-    moderate_share = (moderate / safe)[wing]
-    x = p.ideology[inside]
-    openness = _maturation(p.age[inside], beh.openness_age_ratio)  # the young change most
-    x += pr.peer_influence * openness * (wing_mean - x)
-    x -= pr.differing_views * _reflection(m) * openness * moderate_share * x
-    p.ideology[inside] = np.clip(x, 0.0, 1.0)
 
 
 def unfair_incidents(m: ReintegrationModel) -> None:
@@ -226,67 +225,68 @@ def update_caseloads(m: ReintegrationModel) -> None:
 def release_day(m: ReintegrationModel) -> None:
     """Release: the handover (same practitioner or a new one), who waits at the gate, and
     release conditions [RAN 2018, Transition management; Release conditions]."""
-    p, rel, rec, week = m.people, m.params.release, m.params.recruiters, m.week
-    due = p.in_custody() & (p.release_week <= week)
+    p, rel, rec, mod, week = m.people, m.params.release, m.params.recruiters, m.mod, m.week
+    table = m.caseload_table
     # draws are made for everyone every week, whatever the number due (common random numbers)
-    u_continuity = m.streams.uniform("continuity", p.n)
     u_gate = m.streams["gate"].random((2, p.n))
-    u_gate_success = m.streams.uniform("gate_success", p.n)
-    u_conditions = m.streams.uniform("conditions", p.n)
-    if not due.any():
-        return
-    p.first_release_week[due & (p.first_release_week == NO_EVENT)] = week
-    p.last_release_week[due] = week
-    p.phase[due] = Phase.RELEASE_DAY
-    p.release_week[due] = NO_EVENT
+    released, unaccompanied, present, present_unmet, pickups = kernels.release_day(
+        p.phase,
+        p.cohort,
+        p.release_week,
+        p.first_release_week,
+        p.last_release_week,
+        p.continuity_week,
+        p.trust,
+        p.family_ties,
+        p.group_ties,
+        p.group_link,
+        p.gate,
+        p.last_approach_week,
+        p.licence_end,
+        p.on_recall,
+        p.monitored,
+        table.assigned,
+        table.weeks_in_service,
+        table.load,
+        _ROW[AgencyKind.PRISON],
+        _ROW[AgencyKind.EXIT],
+        _ROW[AgencyKind.PROBATION],
+        m.streams.uniform("continuity", p.n),
+        u_gate[0],
+        u_gate[1],
+        m.streams.uniform("gate_success", p.n),
+        m.streams.uniform("conditions", p.n),
+        week,
+        rel.continuity,
+        rel.discontinuity_trust_loss,
+        rel.family_pickup,
+        rec.gate_presence_accompanied,
+        rec.gate_presence,
+        rec.prison_link,
+        rec.gate_success_met,
+        rec.gate_success_unmet,
+        rec.gate_ties_gain,
+        _licence_weeks(rel.licence_years_extremist),
+        _licence_weeks(rel.licence_years_comparison),
+        rel.electronic_monitoring,
+        *kernels.modifier(mod.handover_loss),
+        *kernels.modifier(mod.gate_practitioner),
+        *kernels.modifier(mod.gate_family),
+        *kernels.modifier(mod.recruit_success),
+    )
+    if released:
+        m.tally.update(
+            gate_recruiters_present=present,
+            gate_recruiters_present_unaccompanied=present_unmet,
+            released_unaccompanied=unaccompanied,
+            released=released,
+            gate_pickups=pickups,
+        )
 
-    continues = u_continuity < rel.continuity
-    handover = due & ~continues
-    had_practitioner = (
-        m.caseloads[AgencyKind.PRISON].served
-        | m.caseloads[AgencyKind.EXIT].served
-        | m.caseloads[AgencyKind.PROBATION].served
-    )
-    lose = handover & had_practitioner
-    p.trust[lose] *= 1.0 - rel.discontinuity_trust_loss * _pick(m.mod.handover_loss, lose)
-    # the practitioner who continues carries the relationship and the resettlement plan
-    p.continuity_week[due & continues & had_practitioner] = week
-    m.caseloads[AgencyKind.EXIT].discharge(handover)
-    practitioner = continues & (
-        m.caseloads[AgencyKind.EXIT].served | m.caseloads[AgencyKind.PROBATION].served
-    ) | (m.mod.gate_practitioner > 0)
-    family = (u_gate[0] < rel.family_pickup * p.family_ties) | (m.mod.gate_family > 0)
-    met = practitioner | family
-    p.gate[due] = np.where(
-        practitioner, Gate.PRACTITIONER, np.where(family, Gate.FAMILY, Gate.NOBODY)
-    )[due]
-    # recruiters choose whom to wait for: mostly those nobody meets
-    # ... and for those they won over inside, whose contact in the group comes to meet them
-    presence = np.where(met, rec.gate_presence_accompanied, 1.0) * np.maximum(
-        rec.gate_presence * p.group_ties, rec.prison_link * p.group_link
-    )
-    recruiters_there = due & (u_gate[1] < presence)
-    p.last_approach_week[recruiters_there] = week
-    success = recruiters_there & (
-        u_gate_success
-        < np.where(met, rec.gate_success_met, rec.gate_success_unmet) * m.mod.recruit_success
-    )
-    p.group_ties[success] += rec.gate_ties_gain * (1.0 - p.group_ties[success])
-    p.gate[success] = Gate.RECRUITER
-    m.tally["gate_recruiters_present"] += int(recruiters_there.sum())
-    m.tally["gate_recruiters_present_unaccompanied"] += int((recruiters_there & ~met).sum())
-    m.tally["released_unaccompanied"] += int((due & ~met).sum())
-    m.tally["released"] += int(due.sum())
-    m.tally["gate_pickups"] += int(success.sum())
 
-    licence_weeks = np.round(
-        _by_cohort(m, rel.licence_years_extremist, rel.licence_years_comparison) * WEEKS_PER_YEAR
-    ).astype(np.int32)
-    new_licence = due & ~p.on_recall  # after a recall, the same licence resumes
-    p.licence_end[new_licence] = week + licence_weeks[new_licence]
-    p.on_recall[due] = False
-    ext = p.cohort == Cohort.EXTREMIST
-    p.monitored[due] = (ext & (u_conditions < rel.electronic_monitoring))[due]
+def _licence_weeks(years: float) -> int:
+    """A licence in whole weeks (the time step: structure)."""
+    return int(np.round(years * WEEKS_PER_YEAR))
 
 
 def update_stigma(m: ReintegrationModel) -> None:
@@ -307,70 +307,51 @@ def update_stigma(m: ReintegrationModel) -> None:
     )
 
 
-def _chance(
-    m: ReintegrationModel,
-    supported: np.ndarray,
-    aided: float,
-    unaided: float,
-    modifier: float | np.ndarray = 1.0,
-) -> np.ndarray:
-    """Weekly chance of securing housing or work: agency support, stigma (a record roughly halves
-    the chances, Pager 2003), the receiving community's capacity and its trust in institutions
-    and exit workers, which makes landlords and employers cooperate (assumption)."""
-    p, com = m.people, m.params.community
-    c = m.communities
-    capacity = c.capacity[p.community]
-    # centred on trust 0.5, where the factor is 1 (structure); trust_cooperation sets its spread
-    cooperation = 1.0 - 0.5 * com.trust_cooperation + com.trust_cooperation * c.trust[p.community]
-    base = np.where(supported, aided, unaided)
-    return (
-        base
-        * (1.0 - m.params.agencies.record_penalty * p.stigma)
-        * (com.capacity_floor + capacity)
-        * cooperation
-        * modifier
-    )
-
-
 def material_support(m: ReintegrationModel) -> None:
     """Housing and work or education are found (with an agency's help, planned before release
     where the person has a worker, or carried across the gate by a practitioner who continues)
-    and lost [RAN 2018, Material support; Transition management]."""
-    p, ag = m.people, m.params.agencies
-    community = p.in_community()
-    transition = p.phase == Phase.TRANSITION
-    # a practitioner who continued from inside carries the plan: their help counts as aid
-    plan = (
-        community
-        & (p.continuity_week != NO_EVENT)
-        & (m.week - p.continuity_week < m.params.release.continuity_plan_weeks)
+    and lost [RAN 2018, Material support; Transition management]. The weekly chance of
+    securing either: agency support, stigma (a record roughly halves the chances, Pager 2003),
+    the receiving community's capacity and its trust in institutions and exit workers, which
+    makes landlords and employers cooperate (assumption); cases spelled out in
+    ``kernels.material_support``."""
+    p, ag, com = m.people, m.params.agencies, m.params.community
+    table = m.caseload_table
+    kernels.material_support(
+        p.phase,
+        p.community,
+        p.continuity_week,
+        p.housed,
+        p.working,
+        p.age,
+        p.stigma,
+        table.assigned[_ROW[AgencyKind.HOUSING]] >= 0,
+        table.assigned[_ROW[AgencyKind.EMPLOYMENT]] >= 0,
+        m.communities.capacity,
+        m.communities.trust,
+        m.streams.uniform("housing", p.n),
+        m.streams.uniform("work", p.n),
+        m.week,
+        # a practitioner who continued from inside carries the plan: their help counts as aid
+        m.params.release.continuity_plan_weeks,
+        ag.record_penalty,
+        com.capacity_floor,
+        # cooperation is centred on trust 0.5, where the factor is 1 (structure);
+        # trust_cooperation sets its spread
+        1.0 - 0.5 * com.trust_cooperation,
+        com.trust_cooperation,
+        ag.housing_success,
+        ag.housing_self,
+        ag.housing_loss,
+        ag.work_success,
+        ag.work_self,
+        ag.job_loss,
+        ag.work_age_limit,
+        # a release plan lets people search in transition unaided
+        *kernels.modifier(m.mod.planned_search),
+        *kernels.modifier(m.mod.housing_chance),
+        *kernels.modifier(m.mod.work_chance),
     )
-    housing = m.caseloads[AgencyKind.HOUSING].served | plan
-    employment = m.caseloads[AgencyKind.EMPLOYMENT].served | plan
-    # a release plan (modifier planned_search) lets people search in transition unaided
-    planned = m.mod.planned_search > 0
-
-    u = m.streams.uniform("housing", p.n)
-    searching = (community | (transition & (housing | planned))) & ~p.housed
-    found = searching & (
-        u < _chance(m, housing, ag.housing_success, ag.housing_self, m.mod.housing_chance)
-    )
-    lost = community & p.housed & (u > 1.0 - ag.housing_loss)
-    p.housed[found] = True
-    p.housed[lost] = False
-
-    u = m.streams.uniform("work", p.n)
-    searching = (
-        (community | (transition & (employment | planned)))
-        & ~p.working
-        & (p.age < ag.work_age_limit)
-    )
-    found = searching & (
-        u < _chance(m, employment, ag.work_success, ag.work_self, m.mod.work_chance)
-    )
-    lost = community & p.working & (u > 1.0 - ag.job_loss)
-    p.working[found] = True
-    p.working[lost] = False
 
 
 def family_dynamics(m: ReintegrationModel) -> None:
@@ -492,95 +473,66 @@ def practitioner_work(m: ReintegrationModel) -> None:
     nothing, until a practitioner they trust brings them back [RAN 2018, Goals; Trust;
     Providers of exit work; Theological support; Release conditions; Prisons and prison
     regime]."""
-    p, beh, ag = m.people, m.params.behaviour, m.params.agencies
-    _change_key_worker(m)
-    served = {kind: m.caseloads[kind].served for kind in AgencyKind}
-    _refuse_activity(m, served)
-    taking_part = ~p.refusing
-    contact = (
-        ag.contact_prison
-        * served[AgencyKind.PRISON]
-        * np.where(p.separated, m.params.prison.specialised_staff, 1.0)
-        + _EXIT_CONTACT * served[AgencyKind.EXIT]
-        + ag.contact_probation
-        * served[AgencyKind.PROBATION]
-        * np.where(p.monitored, m.params.release.monitoring_contact, 1.0)
-        + ag.contact_religious * served[AgencyKind.RELIGIOUS]
+    p, beh, ag, mod = m.people, m.params.behaviour, m.params.agencies, m.mod
+    # refusal draws only where someone is separated (the stream serves no other rule, so other
+    # scenarios' draws are unchanged)
+    u_refusal = m.streams.uniform("refusal", p.n) if p.separated.any() else kernels.EMPTY
+    changes, starts = kernels.practitioner_work(
+        p.phase,
+        p.separated,
+        p.monitored,
+        p.refusing,
+        p.key_worker,
+        p.last_release_week,
+        p.trust,
+        p.ideology,
+        p.group_ties,
+        p.hope,
+        m.caseload_table.assigned,
+        m.caseload_table.weeks_in_service,
+        _KEY_WORKER_ROWS,
+        _ROW[AgencyKind.PRISON],
+        _ROW[AgencyKind.EXIT],
+        _ROW[AgencyKind.PROBATION],
+        _ROW[AgencyKind.RELIGIOUS],
+        m.exit_ngo,
+        u_refusal,
+        m.week,
+        m.params.release.discontinuity_trust_loss,
+        m.params.prison.refusal_onset,
+        m.params.prison.refusal_overcome,
+        ag.contact_prison,
+        m.params.prison.specialised_staff,
+        _EXIT_CONTACT,
+        ag.contact_probation,
+        m.params.release.monitoring_contact,
+        ag.contact_religious,
+        ag.contact_cap,
+        beh.trust_growth,
+        ag.state_exit_trust_growth,
+        beh.trust_decay,
+        _reflection(m),
+        ag.exit_work_effect,
+        ag.religious_effect,
+        beh.hope_from_trust,
+        *kernels.modifier(mod.trust_growth),
+        "ideology_change" in mod.touched,
+        *kernels.modifier(mod.ideology_change),
+        "ties_change" in mod.touched,
+        *kernels.modifier(mod.ties_change),
+        "hope_change" in mod.touched,
+        *kernels.modifier(mod.hope_change),
     )
-    contact = np.minimum(contact, ag.contact_cap)
-    # the exit worker is the key practitioner of whoever has one: what kind of employer they
-    # have sets how fast the relationship builds
-    provider = np.where(_state_exit_worker(m), ag.state_exit_trust_growth, 1.0)
-    p.trust += beh.trust_growth * contact * (1.0 - p.trust) * m.mod.trust_growth * provider
-    p.trust -= beh.trust_decay * (contact == 0) * p.trust
-    room = np.where(p.in_custody(), _reflection(m), 1.0)
-    exit_work = served[AgencyKind.EXIT] & taking_part
-    p.ideology -= ag.exit_work_effect * p.trust * room * exit_work * p.ideology
-    p.ideology -= ag.religious_effect * (served[AgencyKind.RELIGIOUS] & taking_part) * p.ideology
-    p.hope += beh.hope_from_trust * p.trust * (contact > 0) * (1.0 - p.hope)
-    for name, values, refused in (
-        ("ideology_change", p.ideology, True),
-        ("ties_change", p.group_ties, False),
-        ("hope_change", p.hope, True),
-    ):
-        if name in m.mod.touched:
-            # programmes and activities change nothing for those refusing them
-            np.add(values, getattr(m.mod, name), out=values, where=taking_part if refused else True)
-            np.clip(values, 0.0, 1.0, out=values)
-
-
-def _refuse_activity(m: ReintegrationModel, served: dict[AgencyKind, np.ndarray]) -> None:
-    """On a separation wing, people who distrust practitioners start refusing purposeful
-    activity and programme work (HM Inspectorate of Prisons 2022: almost all in England's
-    separation centres did); a practitioner in contact whom they trust brings them back;
-    leaving the wing ends it. Draws only where someone is separated (the stream serves no
-    other rule, so other scenarios' draws are unchanged)."""
-    p, prison = m.people, m.params.prison
-    if not p.separated.any():
-        return
-    u = m.streams.uniform("refusal", p.n)
-    held = p.in_custody() & p.separated
-    contact = served[AgencyKind.PRISON] | served[AgencyKind.EXIT] | served[AgencyKind.RELIGIOUS]
-    start = held & ~p.refusing & (u < prison.refusal_onset * (1.0 - p.trust))
-    stop = p.refusing & contact & (u < prison.refusal_overcome * p.trust)
-    p.refusing = (p.refusing | start) & ~stop & held
-    m.tally["refusal_starts"] += int(np.count_nonzero(start))
+    m.tally["practitioner_changes"] += changes
+    if u_refusal.size:
+        m.tally["refusal_starts"] += starts
 
 
 #: the key practitioner, whose relationship holds the person's trust: the exit worker, else the
-#: prison key worker, else the probation officer (structure: the order of who works closest)
+#: prison key worker, else the probation officer (structure: the order of who works closest);
+#: a person's ``key_worker`` is the position in this order
 _KEY_WORKER_ORDER = (AgencyKind.PROBATION, AgencyKind.PRISON, AgencyKind.EXIT)  # last wins
-
-
-def _change_key_worker(m: ReintegrationModel) -> None:
-    """A new key practitioner (another agency's, or a new case at the same agency) costs
-    ``release.discontinuity_trust_loss`` of trust, except in the week of release and the week
-    after, where ``release_day`` decided the handover. A new case counts as a new practitioner
-    whichever slot it fills, so one person's changes never depend on who else is served."""
-    p = m.people
-    key = np.full(p.n, NO_EVENT, np.int32)
-    new_case = np.zeros(p.n, bool)
-    for code, kind in enumerate(_KEY_WORKER_ORDER):
-        caseload = m.caseloads[kind]
-        served = caseload.assigned >= 0
-        key[served] = code
-        np.copyto(new_case, caseload.weeks_in_service == 1, where=served)
-    has = key != NO_EVENT
-    changed = (
-        has
-        & (p.key_worker != NO_EVENT)
-        & ((key != p.key_worker) | new_case)
-        & (m.week - p.last_release_week > 1)
-    )
-    p.trust[changed] *= 1.0 - m.params.release.discontinuity_trust_loss
-    p.key_worker[has] = key[has]
-    m.tally["practitioner_changes"] += int(np.count_nonzero(changed))
-
-
-def _state_exit_worker(m: ReintegrationModel) -> np.ndarray:
-    """Who has an exit worker employed by the state (not an NGO)."""
-    slot = m.caseloads[AgencyKind.EXIT].assigned
-    return (slot >= 0) & ~m.exit_ngo[np.maximum(slot, 0)] if m.exit_ngo.size else slot >= 0
+_KEY_WORKER_ROWS = np.array([_ROW[kind] for kind in _KEY_WORKER_ORDER], np.int64)
 
 
 def drift_ideology_and_ties(m: ReintegrationModel) -> None:
@@ -638,41 +590,56 @@ def offending_hazards(m: ReintegrationModel) -> tuple[np.ndarray, np.ndarray]:
     and protective factors, with age curves in both (maturation) and sex in the first; nothing
     in it depends on time since release, so the falling hazard of a cohort comes from who is
     still at risk and from ties built over time."""
-    p, off, ag = m.people, m.params.offending, m.params.agencies
+    p, off, ag, mod = m.people, m.params.offending, m.params.agencies, m.mod
     log = np.log
+    table = m.caseload_table
     i = np.flatnonzero(p.in_community())  # the hazards are 0 for everyone else
-    contact = (
-        m.caseloads[AgencyKind.EXIT].served[i]
-        | m.caseloads[AgencyKind.PROBATION].served[i]
-        | m.caseloads[AgencyKind.RELIGIOUS].served[i]
+    log_hr = kernels.offending_log_hazard_ratio(
+        i,
+        p.phase,
+        p.prior_record,
+        log(_age_ratio(p.age[i], off)),
+        p.female,
+        p.housed,
+        p.working,
+        p.family_ties,
+        p.hope,
+        p.mental_health,
+        p.group_ties,
+        p.trust,
+        # contact with a practitioner who can hold trust
+        table.assigned[_ROW[AgencyKind.EXIT]] >= 0,
+        table.assigned[_ROW[AgencyKind.PROBATION]] >= 0,
+        table.assigned[_ROW[AgencyKind.RELIGIOUS]] >= 0,
+        table.assigned[_ROW[AgencyKind.MENTAL_HEALTH]] >= 0,
+        log(off.hr_prior_record),
+        log(off.hr_female),
+        log(off.hr_no_housing),
+        log(off.hr_no_work),
+        log(off.hr_family),
+        log(off.hr_hope),
+        log(off.hr_mental_health),
+        ag.treatment_effect,
+        log(off.hr_group_ties),
+        log(off.hr_supervision),
+        log(off.hr_trust),
+        # a share of the mental health treatment's effect brought by a lever
+        *kernels.modifier(mod.treatment),
     )
-    # a place at the mental health service, or a share of its effect brought by a lever
-    treated = np.minimum(
-        1.0, m.caseloads[AgencyKind.MENTAL_HEALTH].served[i] + _pick(m.mod.treatment, i)
-    )
-    needs = p.mental_health[i] > 0
-    log_hr = (
-        p.prior_record[i] * log(off.hr_prior_record)
-        + log(_age_ratio(p.age[i], off))
-        + p.female[i] * log(off.hr_female)
-        + ~p.housed[i] * log(off.hr_no_housing)
-        + ~p.working[i] * log(off.hr_no_work)
-        + p.family_ties[i] * log(off.hr_family)
-        + p.hope[i] * log(off.hr_hope)
-        + needs * log(off.hr_mental_health) * (1.0 - ag.treatment_effect * treated)
-        + p.group_ties[i] * log(off.hr_group_ties)
-        + (p.phase[i] == Phase.LICENCE) * log(off.hr_supervision)
-        + p.trust[i] * contact * log(off.hr_trust)
-    )
-    base = _by_cohort(m, off.base_hazard_extremist, off.base_hazard_comparison)[i]
-    hazard = base * p.frailty[i] * np.exp(log_hr) * _pick(m.mod.hazard, i)
-    terror = (
-        off.terror_hazard
-        * _maturation(p.age[i], off.terror_age_ratio)
-        * p.ideology[i]
-        * p.group_ties[i]
-        * off.terror_hr_hope ** p.hope[i]
-        * _pick(m.mod.terror_hazard, i)
+    hazard, terror = kernels.offending_hazards(
+        i,
+        p.cohort,
+        p.frailty,
+        p.ideology,
+        p.group_ties,
+        np.exp(log_hr),
+        _maturation(p.age[i], off.terror_age_ratio),
+        off.terror_hr_hope ** p.hope[i],
+        off.base_hazard_extremist,
+        off.base_hazard_comparison,
+        off.terror_hazard,
+        *kernels.modifier(mod.hazard),
+        *kernels.modifier(mod.terror_hazard),
     )
     p_any, p_terror = np.zeros(p.n), np.zeros(p.n)
     p_any[i] = -np.expm1(-hazard)
@@ -687,39 +654,56 @@ def offend_and_reconvict(m: ReintegrationModel) -> np.ndarray:
     p, off, beh, week = m.people, m.params.offending, m.params.behaviour, m.week
     p_any, p_terror = offending_hazards(m)
     m.last_hazard = p_any
-    terror = m.streams.uniform("terror", p.n) < p_terror
-    offence = terror | (m.streams.uniform("reoffend", p.n) < p_any)
+    u_terror = m.streams.uniform("terror", p.n)
+    u_reoffend = m.streams.uniform("reoffend", p.n)
     u_convict, e_sentence = m.streams["sentence"].random((2, p.n))
-    convicted = offence & (u_convict < off.conviction_probability)
-
-    # only proven (convicted) offences are observed
-    p.reoffence_week[convicted & (p.reoffence_week == NO_EVENT)] = week
-    p.terror_week[convicted & terror & (p.terror_week == NO_EVENT)] = week
-    p.n_reoffences[convicted] += 1
-
-    mean_years = np.where(terror, off.terror_resentence_years, off.resentence_years)
-    # whole weeks, at least one (the time step: structure)
-    sentence = np.maximum(1, np.ceil(-np.log1p(-e_sentence) * mean_years * WEEKS_PER_YEAR))
-    _return_to_custody(m, convicted, sentence.astype(np.int32))
-    p.on_recall[convicted] = False
-    conviction_stigma = _by_cohort(
-        m, beh.stigma_conviction_extremist, beh.stigma_conviction_comparison
+    convicted = np.empty(p.n, np.bool_)
+    coverage = np.zeros(m.communities.prejudice.size, np.int64)
+    kernels.offend_and_reconvict(
+        p.phase,
+        p.cohort,
+        p.community,
+        p_any,
+        p_terror,
+        u_terror,
+        u_reoffend,
+        u_convict,
+        np.log1p(-e_sentence),  # the sentence: an exponential draw of its mean
+        week,
+        off.conviction_probability,
+        off.terror_resentence_years,
+        off.resentence_years,
+        WEEKS_PER_YEAR,
+        off.housing_loss_sentence_weeks,
+        beh.stigma_conviction_extremist,
+        beh.stigma_conviction_comparison,
+        p.reoffence_week,
+        p.terror_week,
+        p.n_reoffences,
+        p.monitored,
+        p.release_week,
+        p.on_recall,
+        p.stigma_conviction,
+        p.working,
+        p.housed,
+        convicted,
+        coverage,
     )
-    p.stigma_conviction[convicted] = np.maximum(
-        p.stigma_conviction[convicted], conviction_stigma[convicted]
-    )
-    p.working[convicted] = False
-    p.housed[convicted & (sentence > off.housing_loss_sentence_weeks)] = False
+    _press(m, coverage)
+    return convicted
 
+
+def _press(m: ReintegrationModel, coverage: np.ndarray) -> None:
+    """Press coverage of the week's terrorism convictions (``coverage``: how many in each
+    community) raises prejudice there and, by ``community.press_spillover``, elsewhere; a
+    media strategy prepares communities for it (modifier press_prejudice); prejudice relaxes
+    toward its baseline."""
     c, com = m.communities, m.params.community
-    coverage = np.bincount(p.community[terror & convicted], minlength=c.prejudice.size)
-    # a media strategy prepares communities for press attention (modifier press_prejudice)
     press = com.press_coverage * _per_community(m, m.mod.press_prejudice)
     spread = coverage + com.press_spillover * (coverage.sum() - coverage)
     c.prejudice += press * spread * (1.0 - c.prejudice)
     c.prejudice += com.prejudice_relaxation * (c.prejudice_baseline - c.prejudice)
     np.clip(c.prejudice, 0.0, 1.0, out=c.prejudice)
-    return convicted
 
 
 def _return_to_custody(m: ReintegrationModel, mask: np.ndarray, weeks: np.ndarray | int) -> None:
