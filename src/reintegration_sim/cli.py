@@ -1228,9 +1228,10 @@ def _calibrate(args: argparse.Namespace, command: list[str]) -> int:
     if args.write:
         print(f"Wrote fitted values to {scenario.source_path or args.scenario}")
         print(
-            "Note: other scenario files start from the parameter register's defaults, not from "
-            "this file; to carry the fit over to them, make the same values the defaults in "
-            "src/reintegration_sim/parameters.py and run `make docs`."
+            "Note: files that inherit from this one (base = ...) carry the fit; other scenario "
+            "files start from the parameter register's defaults, not from this file (to carry "
+            "the fit over to them, make the same values the defaults in "
+            "src/reintegration_sim/parameters.py and run `make docs`)."
         )
     if abc:
         print(f"\nPosterior: {out / 'posterior.parquet'} (use with compare --posterior)")

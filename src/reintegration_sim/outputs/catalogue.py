@@ -391,7 +391,7 @@ def targets_text(targets: Sequence[Target], where: str) -> str:
     lines = [f"{len(targets)} calibration target{'s' if len(targets) != 1 else ''}: {where}", ""]
     for t in targets:
         window = (
-            f"{t.years:g} years after release"
+            f"{t.years:g} year{'s' if t.years != 1 else ''} after release"
             if t.from_years is None
             else f"from {t.from_years:g} to {t.years:g} years after release, of those without "
             f"it at {t.from_years:g}"
