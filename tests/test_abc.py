@@ -180,6 +180,8 @@ years = 1
 value = 40.0
 low = 34.0
 high = 46.0
+source = "MoJ proven reoffending statistics"
+definition = "proven reoffending within 12 months"
 """
 
 
@@ -199,13 +201,17 @@ def test_targets_file_is_read() -> None:
         ("[[target]\nlabel = 1", "not valid TOML"),
         ("title = 'x'", "unknown table or key 'title'"),
         ("", "no [[target]] tables"),
-        (GOOD.replace("years = 1", ""), "target 1: missing key 'years'"),
+        (GOOD.replace("years = 1", ""), "target 1 (one year): missing key 'years'"),
         (GOOD.replace('cohort = "comparison"', 'cohort = "women"'), "'cohort' must be one of"),
         (GOOD.replace('"any_reoffence"', '"reoffending"'), "'outcome' must be one of"),
         (GOOD.replace("value = 40.0", 'value = "forty"'), "'value' must be a number"),
         (GOOD.replace("low = 34.0", "low = 50.0"), "need 0 <= low <= value <= high <= 100"),
         (GOOD + "weight = 2\n", "unknown key 'weight'"),
-        (GOOD + GOOD, "target 2: a second target for comparison.any_reoffence.1y"),
+        (GOOD + "defintion = 'x'\n", "unknown key 'defintion'; did you mean 'definition'?"),
+        (GOOD.replace('source = "MoJ', 'sauce = "MoJ'), "did you mean 'source'?"),
+        (GOOD.replace("definition = ", "# "), "missing key 'definition'"),
+        (GOOD.replace('"any_reoffence"', '"any_reofence"'), "did you mean 'any_reoffence'?"),
+        (GOOD + GOOD, "target 2 (one year): a second target for comparison.any_reoffence.1y"),
     ],
 )
 def test_malformed_targets_file_exits_2_with_one_line_and_nothing_written(

@@ -201,10 +201,13 @@ def test_non_empty_out_is_refused(tiny_file, tmp_path, capsys) -> None:
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
 
 
-def test_no_command(capsys) -> None:
+def test_no_command_prints_the_commands(capsys) -> None:
     rc = cli.main([])
     captured = capsys.readouterr()
-    assert rc == 2 and len(captured.err.splitlines()) == 1
+    assert rc == 0 and captured.err == ""
+    for command in ("scenarios", "run", "compare", "levers", "params", "targets", "calibrate"):
+        assert f"\n  {command} " in captured.out
+    assert "--help" in captured.out and "docs/adapting.md" in captured.out
 
 
 @pytest.mark.parametrize("error", [KeyboardInterrupt, RuntimeError])

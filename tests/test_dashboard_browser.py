@@ -235,7 +235,7 @@ def test_a_guided_session_in_a_real_browser(server, tmp_path) -> None:
             page.get_by_role("tab", name="Guided session").click()
             page.get_by_role("button", name="Begin").click()
             page.get_by_text("Step 1 of 3: Someone at the gate").first.wait_for()
-            page.get_by_text("B: An exit worker at the gate").first.wait_for()
+            page.get_by_text("B: Exit worker at the prison gate").first.wait_for()
             assert page.get_by_role("button", name="Reveal").is_disabled()
             page.get_by_role("tab", name="Outcomes").click()
             page.get_by_text("Hidden until the room has made its guess").first.wait_for()

@@ -34,6 +34,7 @@ from reintegration_sim.dashboard.walkthrough import (
 )
 from reintegration_sim.dashboard.workshop import WorkshopPage, policy_title
 from reintegration_sim.model import ReintegrationModel
+from reintegration_sim.scenario import load_scenario
 
 KEYS = [panel.key for panel in PANELS]
 
@@ -157,7 +158,7 @@ def test_presets_are_grouped_by_kind_and_shown_by_title(config) -> None:
     }
     assert {s.name for s in groups[REFERENCE]} == {"baseline", "no_support"}
     assert len(groups[SINGLE]) == len(presets) - 9
-    assert COUNTRY not in groups  # none shipped yet
+    assert COUNTRY not in groups  # country presets are bases (serve --scenario france)
     for members in groups.values():
         titles = [s.label for s in members]
         assert titles == sorted(titles, key=str.lower)
@@ -166,9 +167,9 @@ def test_presets_are_grouped_by_kind_and_shown_by_title(config) -> None:
             line = one_line(scenario)
             assert line and "[" not in line and len(line) <= 140, scenario.name
             assert not line.lower().startswith(("single lever", "named practice"))
-    country = presets["staffing_up"].model_copy(update={"name": "country_denmark"})
+    country = load_scenario("france")
     assert preset_group(country) == COUNTRY
-    assert dict(grouped_presets({**presets, "country_denmark": country}))[COUNTRY] == [country]
+    assert dict(grouped_presets({**presets, "france": country}))[COUNTRY] == [country]
 
 
 # ---------------------------------------------------------------------- walkthroughs
@@ -301,7 +302,7 @@ def test_predict_then_reveal(small) -> None:
     assert run.preset == "gate_pickup_exit_worker" and run.week == 0
     text = page_text(box)
     assert (
-        "Step 1 of 3: Someone at the gate (B: An exit worker at the gate; about re-engagement at week 104)"
+        "Step 1 of 3: Someone at the gate (B: Exit worker at the prison gate; about re-engagement at week 104)"
         in text
     )
     assert "The room's guess" in text and "Week 0, re-engagement" not in text

@@ -101,7 +101,7 @@ def test_readme_gives_the_two_commands(command):
     assert f"`{command}`" in _read(ROOT / "README.md")
 
 
-@pytest.mark.parametrize("page", ["docs/ODD.md", "docs/scenarios/baseline.md"])
+@pytest.mark.parametrize("page", ["docs/ODD.md", "docs/scenarios/baseline.md", "docs/adapting.md"])
 def test_relative_links_resolve(page):
     path = ROOT / page
     targets = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", _read(path))

@@ -206,7 +206,7 @@ def test_an_inheritance_cycle_is_refused(tmp_path):
 
 
 def test_an_unknown_shipped_name_suggests_close_ones():
-    with pytest.raises(ScenarioError, match="did you mean baseline"):
+    with pytest.raises(ScenarioError, match="did you mean 'baseline'"):
         resolve_scenario("baselin")
 
 

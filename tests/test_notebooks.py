@@ -20,6 +20,7 @@ def test_notebooks_exist() -> None:
         "02_comparing_policies.ipynb",
         "03_sensitivity_analysis.ipynb",
         "04_calibration.ipynb",
+        "05_adapting_to_a_country.ipynb",
     } <= names
 
 

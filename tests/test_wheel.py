@@ -30,6 +30,7 @@ def installed(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     names = zipfile.ZipFile(wheel).namelist()
     assert "reintegration_sim/scenarios/baseline.toml" in names
     assert "reintegration_sim/posteriors/baseline.parquet" in names  # compare --posterior
+    assert "reintegration_sim/targets/evidence.toml" in names  # calibrate's targets
     subprocess.run(
         [
             sys.executable,
@@ -83,3 +84,18 @@ def test_the_wheel_runs_a_shipped_scenario_by_name_and_lists_them(installed):
     assert any((empty / "results").iterdir())
     listing = _run(["-m", "reintegration_sim", "scenarios"], empty, env)
     assert "rotterdam_case_conferences" in listing
+
+
+def test_the_wheel_lists_levers_targets_and_the_country_presets(installed):
+    """Adapting to a country from the wheel alone: the levers and the shipped targets are
+    package data, and a country preset runs by name."""
+    empty, env = installed
+    assert "gate_pickup: " in _run(["-m", "reintegration_sim", "levers", "gate_pickup"], empty, env)
+    targets = _run(["-m", "reintegration_sim", "targets"], empty, env)
+    assert targets.startswith("6 calibration targets: EVIDENCE.md section 1")
+    out = _run(
+        ["-m", "reintegration_sim", "run", "france", "--set", "horizon_weeks=52", "-n", "1"],
+        empty,
+        env,
+    )
+    assert "France: today's practice (country preset)" in out

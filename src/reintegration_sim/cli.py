@@ -3,22 +3,28 @@
 
 ::
 
+    reintegration-sim                       (bare: the commands and where to start)
+    reintegration-sim scenarios [NAME ...] [--copy DIR]
     reintegration-sim run SCENARIO [--replications N] [--seed S] [--set KEY=VALUE ...]
         [--out DIR] [--workers K] [--allow-large]
     reintegration-sim compare BASE OTHER [MORE ...] [--replications N] [--seed S]
         [--set KEY=VALUE ...] [--out DIR] [--workers K] [--years Y] [--detect D]
         [--releases-per-year PRESET_OR_NUMBER[,...]]
-    reintegration-sim params [--markdown]
-    reintegration-sim scenarios [NAME ...] [--copy DIR]
+    reintegration-sim levers [KEY] [--markdown]
+    reintegration-sim params [GROUP | GROUP.NAME] [--markdown | --brief]
+    reintegration-sim targets [FILE] [--toml]
+    reintegration-sim calibrate SCENARIO --fit KEY[,KEY...] [--method optimise|abc]
+        [--targets FILE] [--replications N] [--workers K] [--set KEY=VALUE ...] [--out DIR]
+        optimise (default): [--max-evaluations M] [--write]
+        abc: [--population P] [--generations G] [--checks C] [--scheduler ADDRESS]
     reintegration-sim sweep SPEC.toml [--out DIR] [--workers K | --scheduler ADDRESS] [--resume]
         [--set KEY=VALUE ...]
-    reintegration-sim calibrate SCENARIO --fit KEY[,KEY...] [--method optimise|abc]
-        [--replications N] [--workers K] [--set KEY=VALUE ...] [--out DIR]
-        optimise (default): [--max-evaluations M] [--write]
-        abc: [--targets FILE] [--population P] [--generations G] [--checks C]
-        [--scheduler ADDRESS]
     reintegration-sim serve [--scenario SCENARIO] [--set KEY=VALUE ...] [--host HOST] [--port PORT]
                             [--walkthroughs DIR]
+
+Each command's ``--help`` ends with examples (:data:`EXAMPLES`). A mistyped command, option,
+choice, key, lever, group or scenario name is refused with the nearest valid one ("did you mean
+'gate_pickup'?", :func:`~reintegration_sim.keys.did_you_mean`).
 
 ``SCENARIO`` is a file or a shipped scenario's name; ``KEY`` is ``GROUP.NAME`` or
 ``interventions.LEVER.FIELD`` (:mod:`~reintegration_sim.keys`).
@@ -36,6 +42,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import shutil
 import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
@@ -62,10 +69,76 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    """An argparse parser that raises instead of printing usage and exiting."""
+    """An argparse parser that raises instead of printing usage and exiting, and names the
+    nearest valid command, option or choice when one is mistyped."""
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
+
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        choices = action.choices
+        if choices is not None and value not in choices:
+            from .keys import did_you_mean
+
+            names = [str(c) for c in choices]
+            what = "command" if isinstance(action, argparse._SubParsersAction) else "choice"
+            hint = did_you_mean(str(value), names)
+            raise argparse.ArgumentError(
+                action,
+                f"invalid {what}: {value!r}; {hint + ' ' if hint else ''}"
+                f"choose from {', '.join(names)}",
+            )
+        super()._check_value(action, value)
+
+    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:
+        parsed, extra = self.parse_known_args(args, namespace)
+        if extra:
+            self.error(self._unrecognized(parsed, extra))
+        return parsed
+
+    def _unrecognized(self, parsed: argparse.Namespace, extra: list[str]) -> str:
+        """``unrecognized arguments: ...``, with the nearest option of the command for a
+        mistyped one."""
+        from .keys import did_you_mean
+
+        parser: argparse.ArgumentParser = self
+        command = getattr(parsed, "command", None)
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction) and command in action.choices:
+                parser = action.choices[command]
+        options = [o for a in parser._actions for o in a.option_strings if o.startswith("--")]
+        hints = []
+        for word in extra:
+            if word.startswith("-"):
+                hint = did_you_mean(word.split("=", 1)[0], options)
+                if hint:
+                    hints.append(f"{word.split('=', 1)[0]}: {hint}")
+        message = f"unrecognized arguments: {' '.join(extra)}"
+        if hints:
+            message += " (" + "; ".join(hints) + ")"
+        elif command is not None:
+            message += f" (`{PROG} {command} --help` lists the options)"
+        return message
+
+
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Help as argparse writes it, but the description and the examples (the epilog) are kept as
+    written: each command's help ends with examples that can be copied."""
+
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, width=min(100, shutil.get_terminal_size((100, 24)).columns))
+
+
+def _text(text: str) -> str:
+    """A description wrapped for the help screen (the raw formatter keeps it as given)."""
+    import textwrap
+
+    return textwrap.fill(" ".join(text.split()), 88)
+
+
+def _examples(*lines: str) -> str:
+    """The epilog of a command's help: examples, one command line each with what it does."""
+    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
 def _names(text: str) -> list[str]:
@@ -153,6 +226,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    scenarios = commands.add_parser(
+        "scenarios",
+        help="list the shipped scenarios, or copy them into a folder to edit",
+        description="List the scenarios shipped with the package (name and title); with "
+        "--copy DIR, copy the named ones (all if none is named) into DIR, refusing to "
+        'overwrite a file. A copy runs as it is; or write your own file with base = "NAME" '
+        "and only what differs.",
+        allow_abbrev=False,
+    )
+    scenarios.add_argument("names", nargs="*", metavar="NAME", help="scenarios to copy")
+    scenarios.add_argument("--copy", type=Path, metavar="DIR", help="copy them into DIR")
+    scenarios.set_defaults(handler=_scenarios)
 
     run = commands.add_parser(
         "run",
@@ -298,20 +383,74 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="R[,R...]",
         help="terrorist prisoners released a year behind the terrorism offences and "
         "reoffences prevented a year in benefit_cost.csv: positive numbers or presets "
-        "(uk 40, france 50, belgium 27; EVIDENCE 2); default all three presets",
+        "(uk 40, france 50, belgium 27; EVIDENCE 2); default: the base scenario's country "
+        "(the country presets england_wales, france, belgium, netherlands, germany and files "
+        "inheriting from them carry theirs), else all three presets",
     )
     compare.set_defaults(handler=_compare)
 
+    levers = commands.add_parser(
+        "levers",
+        help="list the policy levers: fields, defaults, meaning, evidence, typical cost",
+        description="List every policy lever a scenario can switch on (the interventions, "
+        "then the levers that are register parameters), or the one named: what it does, the "
+        "paper section, the mechanism it acts through, the size of its effect, its typical "
+        "cost, and each field with its default, meaning, plausible range, prior and source. "
+        "The same content as docs/levers.md.",
+        allow_abbrev=False,
+    )
+    levers.add_argument(
+        "key",
+        nargs="?",
+        metavar="KEY",
+        help="one lever: an intervention (gate_pickup) or a parameter lever (prison.regime)",
+    )
+    levers.add_argument(
+        "--markdown", action="store_true", help="every lever as Markdown (docs/levers.md)"
+    )
+    levers.set_defaults(handler=_levers)
+
     params = commands.add_parser(
         "params",
-        help="print the parameter register",
-        description="Print the parameter register (defaults, units, plausible ranges, sources).",
+        help="list the parameters: defaults, units, meaning, ranges, priors, sources",
+        description="List the parameter register, or one group or parameter of it: each "
+        "parameter's default and unit, meaning, plausible range, prior (what --assumption-draws "
+        "draws) and source. The same content as docs/parameters.md.",
         allow_abbrev=False,
     )
     params.add_argument(
-        "--markdown", action="store_true", help="the full register as Markdown (docs/parameters.md)"
+        "group",
+        nargs="?",
+        metavar="GROUP",
+        help="one group (offending) or one parameter (offending.terror_hazard)",
+    )
+    form = params.add_mutually_exclusive_group()
+    form.add_argument(
+        "--markdown", action="store_true", help="as Markdown (the register: docs/parameters.md)"
+    )
+    form.add_argument(
+        "--brief",
+        action="store_true",
+        help="one line per parameter: key, default, unit, plausible range",
     )
     params.set_defaults(handler=_params)
+
+    targets = commands.add_parser(
+        "targets",
+        help="list the calibration targets, or check a targets file of your own",
+        description="List the calibration targets shipped with the package (EVIDENCE.md "
+        "section 1) or those of FILE, each with its value, range, source and definition; a "
+        "FILE is checked as calibrate --targets checks it. With --toml, print the file itself: "
+        "the shipped one is the form to copy for your country's targets.",
+        allow_abbrev=False,
+    )
+    targets.add_argument(
+        "file", nargs="?", type=Path, metavar="FILE", help="a targets file (default: shipped)"
+    )
+    targets.add_argument(
+        "--toml", action="store_true", help="print the file's text (to copy and edit)"
+    )
+    targets.set_defaults(handler=_targets)
 
     sweep = commands.add_parser(
         "sweep",
@@ -346,21 +485,88 @@ def build_parser() -> argparse.ArgumentParser:
     _add_set(sweep, "the base scenario (after the spec's [overrides])")
     _add_allow_large(sweep)
     sweep.set_defaults(handler=_sweep)
-    scenarios = commands.add_parser(
-        "scenarios",
-        help="list the shipped scenarios, or copy them into a folder to edit",
-        description="List the scenarios shipped with the package (name and title); with "
-        "--copy DIR, copy the named ones (all if none is named) into DIR, refusing to "
-        'overwrite a file. A copy runs as it is; or write your own file with base = "NAME" '
-        "and only what differs.",
-        allow_abbrev=False,
-    )
-    scenarios.add_argument("names", nargs="*", metavar="NAME", help="scenarios to copy")
-    scenarios.add_argument("--copy", type=Path, metavar="DIR", help="copy them into DIR")
-    scenarios.set_defaults(handler=_scenarios)
     _add_calibrate(commands)
     _add_serve(commands)
+    parser.formatter_class = _HelpFormatter
+    parser.description = _text(parser.description or "")
+    parser.epilog = _examples(*EXAMPLES[""])
+    for name, command in commands.choices.items():
+        command.formatter_class = _HelpFormatter
+        command.description = _text(command.description or "")
+        command.epilog = _examples(*EXAMPLES[name])
     return parser
+
+
+#: the examples that end each command's help (and the overview's, under ""); each line is a
+#: command that runs from a fresh clone (tests/test_adapting.py parses every one)
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "": (
+        f"{PROG} scenarios                          # the shipped scenarios",
+        f"{PROG} compare baseline uk_contest_3      # a policy against today's practice",
+        f"{PROG} levers gate_pickup                 # what a lever does and costs",
+        f"{PROG} COMMAND --help                     # a command's options and examples",
+    ),
+    "scenarios": (
+        f"{PROG} scenarios",
+        f"{PROG} scenarios baseline france --copy my_country",
+    ),
+    "run": (
+        f"{PROG} run baseline --replications 4 --workers 2",
+        f"{PROG} run france --set population.n_extremist=500 --set population.n_comparison=500",
+    ),
+    "compare": (
+        f"{PROG} compare baseline rotterdam_case_conferences uk_contest_3 --replications 4",
+        f"{PROG} compare baseline german_hybrid_model --assumption-draws 8 --workers 2",
+        f"{PROG} compare baseline uk_contest_3 --releases-per-year france,60",
+    ),
+    "levers": (
+        f"{PROG} levers",
+        f"{PROG} levers gate_pickup",
+        f"{PROG} levers prison.regime",
+    ),
+    "params": (
+        f"{PROG} params offending",
+        f"{PROG} params offending.terror_hazard",
+        f"{PROG} params --brief",
+    ),
+    "targets": (
+        f"{PROG} targets",
+        f"{PROG} targets --toml > my_country_targets.toml",
+        f"{PROG} targets my_country_targets.toml",
+    ),
+    "calibrate": (
+        f"{PROG} calibrate baseline --fit offending.terror_hazard --replications 2",
+        f"{PROG} calibrate france --fit offending.terror_hazard --targets my_country_targets.toml",
+        f"{PROG} calibrate baseline --method abc --fit offending.terror_hazard --workers 2",
+    ),
+    "sweep": (f"{PROG} sweep sweeps/small.toml --workers 2",),
+    "serve": (
+        f"{PROG} serve",
+        f"{PROG} serve --scenario france",
+    ),
+}
+
+
+def overview() -> str:
+    """What bare ``reintegration-sim`` prints: the commands, each with its one line, and where
+    to start."""
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    helps = {a.dest: a.help or "" for a in commands._choices_actions}
+    width = max(len(name) for name in helps)
+    lines = [
+        _text(f"{PROG} {__version__}: {parser.description or ''}"),
+        "",
+        f"usage: {PROG} COMMAND [options]",
+        "",
+        "commands:",
+        *(f"  {name.ljust(width)}  {text}" for name, text in helps.items()),
+        "",
+        parser.epilog or "",
+        "",
+        "Adapting the model to a country, from copying the baseline to a brief: docs/adapting.md.",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def _add_set(command: argparse.ArgumentParser, what: str = "the scenario") -> None:
@@ -471,6 +677,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     with ExitStack() as stopping:
         stopping.enter_context(stop_on_signals(message=_FORCED))
         try:
+            if not (sys.argv[1:] if argv is None else list(argv)):
+                sys.stdout.write(overview())  # bare: the commands and where to start
+                return 0
             parser = build_parser()
             try:
                 args = parser.parse_args(argv)
@@ -522,13 +731,24 @@ _FORCED = "interrupted, and the command did not stop in time: ended; no result f
 
 
 def _params(args: argparse.Namespace, command: list[str]) -> int:
+    from .outputs.catalogue import parameters_text
     from .parameters import iter_register, register_markdown
 
+    text = parameters_text(args.group)  # an unknown group fails here, whatever the form
     if args.markdown:
-        sys.stdout.write(register_markdown())
+        group = args.group.removeprefix("parameters.").split(".")[0] if args.group else None
+        sys.stdout.write(register_markdown(group))
+        return 0
+    if not args.brief:
+        sys.stdout.write(text)
         return 0
     rows = []
     for info in iter_register():
+        if args.group is not None and args.group.removeprefix("parameters.") not in (
+            info.group,
+            info.key,
+        ):
+            continue
         if len(info.plausible) == 2 and not isinstance(info.plausible[0], str):
             plausible = f"{info.plausible[0]:g} to {info.plausible[1]:g}"
         else:
@@ -540,7 +760,41 @@ def _params(args: argparse.Namespace, command: list[str]) -> int:
     widths = [max(w, len(h)) for w, h in zip(widths, header, strict=False)]
     for row in (header, *rows):
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)), row[3])
-    print(f"\n{len(rows)} parameters; `{PROG} params --markdown` adds sources and meanings.")
+    print(f"\n{len(rows)} parameters; `{PROG} params GROUP` adds meanings, priors and sources.")
+    return 0
+
+
+def _levers(args: argparse.Namespace, command: list[str]) -> int:
+    from .outputs.catalogue import levers_markdown, levers_text
+
+    text = levers_text(args.key)  # an unknown key fails here, whatever the form
+    if args.markdown:
+        if args.key is not None:
+            raise UsageError("levers --markdown prints every lever (docs/levers.md): name none")
+        text = levers_markdown()
+    sys.stdout.write(text)
+    return 0
+
+
+def _targets(args: argparse.Namespace, command: list[str]) -> int:
+    from .analysis.calibration import (
+        SHIPPED_TARGETS,
+        CalibrationError,
+        load_targets,
+        shipped_targets_path,
+    )
+    from .outputs.catalogue import targets_text
+
+    path = args.file if args.file is not None else shipped_targets_path()
+    try:
+        targets = load_targets(path)
+    except CalibrationError as err:
+        return _fail(err)
+    if args.toml:
+        sys.stdout.write(path.read_text(encoding="utf-8-sig"))
+        return 0
+    where = SHIPPED_TARGETS if args.file is None else str(args.file)
+    sys.stdout.write(targets_text(targets, where))
     return 0
 
 
@@ -730,6 +984,7 @@ def _compare(args: argparse.Namespace, command: list[str]) -> int:
 
     loaded = [_loaded(ref, args) for ref in args.scenarios]
     _, run_as, _ = prepare_comparison(loaded, args.seed)  # refuses unpaired scenarios first
+    _country_notes(run_as, args.releases_per_year is None)
     if args.vary is not None and args.assumption_draws is None:
         return _fail("--vary needs --assumption-draws N")
     if args.posterior is not None and args.assumption_draws is None:
@@ -777,6 +1032,35 @@ def _compare(args: argparse.Namespace, command: list[str]) -> int:
     return 0
 
 
+def _country_notes(scenarios: Sequence[Scenario], by_country: bool) -> None:
+    """A warning for each scenario whose country differs from the base's: it does not build on
+    the base (a policy file for a country says ``base = "france"``), so its differences mix the
+    policy with the country's settings."""
+    from .scenario import shipped_scenario_dir
+
+    base = scenarios[0]
+    if base.country is None:
+        return
+    shipped = base.source_path is None or Path(base.source_path).parent == shipped_scenario_dir()
+    ref = base.name if shipped else base.source_path
+    for other in scenarios[1:]:
+        if other.country != base.country:
+            theirs = "no country" if other.country is None else f"country {other.country.name}"
+            print(
+                f"{PROG}: warning: {other.source_path or other.name}: {theirs}, unlike the base "
+                f"({base.country.name}): it does not build on the base, so its differences "
+                "include whatever else the two files set differently; write it with "
+                f'base = "{ref}" (docs/adapting.md)',
+                file=sys.stderr,
+            )
+    if by_country:
+        print(
+            f"{PROG}: note: figures a year at {base.country.releases_per_year:g} terrorist "
+            f"prisoners released a year in {base.country.name} (the base's [country])",
+            file=sys.stderr,
+        )
+
+
 # ---------------------------------------------------------------------- calibrate
 
 
@@ -786,9 +1070,11 @@ def _add_calibrate(commands: Any) -> None:
 
     calibrate = commands.add_parser(
         "calibrate",
-        help="fit parameters to the calibration targets (EVIDENCE.md section 1): one point "
-        "(Nelder-Mead) or a posterior (ABC-SMC)",
-        description="Calibrate register parameters of a scenario to the calibration targets. "
+        help="fit parameters to the calibration targets (shipped, or your own file): one "
+        "point or a posterior",
+        description="Calibrate register parameters of a scenario to the calibration targets: "
+        "the shipped ones (EVIDENCE.md section 1; `reintegration-sim targets` lists them) or "
+        "those of --targets FILE. "
         "--method optimise (the default): Nelder-Mead on common random numbers, one fitted "
         "point; writes calibration.md, calibration.csv, evaluations.csv and metadata.json; with "
         "--write also records the fitted values in the scenario file. --method abc: Bayesian "
@@ -844,8 +1130,10 @@ def _add_calibrate(commands: Any) -> None:
         "--targets",
         type=Path,
         metavar="FILE",
-        help="abc: a TOML file of targets ([[target]] tables with label, cohort, outcome, "
-        "years, value, low, high; see docs/uncertainty.md) instead of EVIDENCE.md section 1",
+        help="a TOML file of targets for your country instead of the shipped ones (EVIDENCE.md "
+        "section 1): [[target]] tables with label, cohort, outcome, years, value, low, high, "
+        f"source and definition; `{PROG} targets --toml` prints the shipped file to copy, "
+        f"`{PROG} targets FILE` checks yours",
     )
     calibrate.add_argument(
         "--population",
@@ -903,9 +1191,8 @@ def _calibrate(args: argparse.Namespace, command: list[str]) -> int:
     abc = args.method == "abc"
     try:
         if not abc:
-            for flag in ("targets", "scheduler"):
-                if getattr(args, flag) is not None:
-                    raise CalibrationError(f"--{flag} is used with --method abc only")
+            if args.scheduler is not None:
+                raise CalibrationError("--scheduler is used with --method abc only")
         elif args.write:
             raise CalibrationError(
                 "--write records one fitted point: use it with --method optimise"
@@ -913,7 +1200,8 @@ def _calibrate(args: argparse.Namespace, command: list[str]) -> int:
         scenario = _loaded(args.scenario, args)
         keys = [k.strip() for k in args.fit.split(",") if k.strip()]
         # bad keys and a bad targets file fail before anything is written
-        targets = load_targets(args.targets) if args.targets is not None else None
+        if args.targets is not None:
+            load_targets(args.targets)  # read again by the workflow, which names it in reports
         if abc:
             resolve_abc_keys(scenario, keys)
         else:
@@ -930,7 +1218,7 @@ def _calibrate(args: argparse.Namespace, command: list[str]) -> int:
             replications=args.replications,
             workers=args.workers,
             max_evaluations=args.max_evaluations,
-            targets=targets,
+            targets=args.targets,
             population=args.population,
             generations=args.generations,
             scheduler=args.scheduler,
@@ -946,9 +1234,10 @@ def _calibrate(args: argparse.Namespace, command: list[str]) -> int:
     if args.write:
         print(f"Wrote fitted values to {scenario.source_path or args.scenario}")
         print(
-            "Note: other scenario files start from the parameter register's defaults, not from "
-            "this file; to carry the fit over to them, make the same values the defaults in "
-            "src/reintegration_sim/parameters.py and run `make docs`."
+            "Note: files that inherit from this one (base = ...) carry the fit; other scenario "
+            "files start from the parameter register's defaults, not from this file (to carry "
+            "the fit over to them, make the same values the defaults in "
+            "src/reintegration_sim/parameters.py and run `make docs`)."
         )
     if abc:
         print(f"\nPosterior: {out / 'posterior.parquet'} (use with compare --posterior)")

@@ -5,8 +5,8 @@
 * ``interventions.KEY.FIELD``: a field of a lever (:mod:`~reintegration_sim.interventions`),
   e.g. ``interventions.deradicalisation_programme.hope_effect``. Setting a field of a lever the
   scenario does not use switches that lever on with its defaults and the field set;
-* ``name``, ``title``, ``description``, ``horizon_weeks``, ``seed``: the scenario's own
-  settings.
+* ``name``, ``title``, ``description``, ``horizon_weeks``, ``seed`` and ``country.name``,
+  ``country.releases_per_year``, ``country.source``: the scenario's own settings.
 
 Scenario overrides (:meth:`Scenario.with_overrides`), ``--set KEY=VALUE``, sweep specs,
 :func:`~reintegration_sim.analysis.sensitivity.evaluate`, ``calibrate --fit`` and the dashboard all take
@@ -23,7 +23,7 @@ import difflib
 import functools
 import tomllib
 import typing
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, cast
 
@@ -42,8 +42,10 @@ __all__ = [
     "KeyInfo",
     "all_keys",
     "canonical",
+    "close_matches",
     "current_value",
     "describe",
+    "did_you_mean",
     "flatten",
     "implausible",
     "model_keys",
@@ -59,6 +61,9 @@ SCENARIO_SETTINGS: dict[str, str] = {
     "seed": "root seed of every random stream",
     "title": "a human title used in reports, plots and the dashboard",
     "description": "what the scenario models, in plain words",
+    "country.name": "the country described (figures a year of a comparison whose base this is)",
+    "country.releases_per_year": "terrorist prisoners the country releases a year",
+    "country.source": "where the country's releases a year come from",
 }
 LEVER_PREFIX = "interventions"
 PARAMETER_PREFIX = "parameters"
@@ -223,21 +228,48 @@ def describe(key: str) -> KeyInfo:
     return info
 
 
+def close_matches(word: str, choices: Iterable[str], n: int = 3) -> list[str]:
+    """The valid names nearest to a mistyped ``word`` (:func:`difflib.get_close_matches`, case
+    ignored), best first; for a dotted key also those ending in the same last part (the right
+    name in the wrong group or lever)."""
+    choices = list(dict.fromkeys(choices))
+    lowered = {c.lower(): c for c in choices}
+    found = difflib.get_close_matches(word.lower(), list(lowered), n, 0.6)
+    if found:  # only those about as close as the best (one clear match is named alone)
+        ratio = [difflib.SequenceMatcher(None, word.lower(), c).ratio() for c in found]
+        found = [c for c, r in zip(found, ratio, strict=True) if r >= max(ratio) - 0.05]
+    close = [lowered[c] for c in found]
+    if not close and "." in word:
+        last = word.split(".")[-1].lower()
+        close = [c for c in choices if c.split(".")[-1].lower() == last][:n]
+    return close
+
+
+def did_you_mean(word: str, choices: Iterable[str], quote: str = "'") -> str:
+    """``did you mean 'x'?`` (or ``'x' or 'y'``) for a mistyped ``word`` among ``choices``, or
+    an empty string when nothing is close: the one phrasing every "unknown ..." message of the
+    package uses (scenario files, ``--set`` keys, scenario names, options, levers, parameter
+    groups, targets files)."""
+    close = close_matches(word, choices)
+    if not close:
+        return ""
+    return "did you mean " + " or ".join(f"{quote}{c}{quote}" for c in close) + "?"
+
+
 def unknown_key_message(key: str, keys: Mapping[str, Any]) -> str:
     """``unknown key 'x'; did you mean ...`` (or where to look them up)."""
     key = canonical(key)
-    close = difflib.get_close_matches(key, list(keys), n=3, cutoff=0.6)
-    if not close:  # the same last part in another group or lever
-        close = [k for k in keys if k.split(".")[-1] == key.split(".")[-1]][:3]
-    if close:
-        return f"unknown key '{key}'; did you mean {' or '.join(repr(k) for k in close)}?"
+    hint = did_you_mean(key, keys)
+    if hint:
+        return f"unknown key '{key}'; {hint}"
     lever = key.split(".")[1] if key.startswith(LEVER_PREFIX + ".") else None
     if lever is not None and lever in REGISTRY:
         fields = ", ".join(REGISTRY[lever].model_fields)
         return f"unknown key '{key}'; the fields of '{lever}' are: {fields}"
     return (
         f"unknown key '{key}'; keys are GROUP.NAME (see `reintegration-sim params`), "
-        "interventions.LEVER.FIELD, name, title, description, horizon_weeks or seed"
+        "interventions.LEVER.FIELD, name, title, description, horizon_weeks, seed or "
+        "country.NAME"
     )
 
 
@@ -282,7 +314,10 @@ def nested_overrides(
         info = keys.get(key)
         if info is None:
             raise KeyError_(unknown_key_message(key, keys))
-        if info.kind == "scenario":
+        if info.kind == "scenario" and "." in key:  # country.NAME: a table of the scenario
+            table, name = key.split(".")
+            settings.setdefault(table, {})[name] = value
+        elif info.kind == "scenario":
             settings[key] = value
         elif info.kind == "lever":
             _, lever, name = key.split(".")
@@ -302,6 +337,9 @@ def current_value(scenario: Scenario, key: str) -> Any:
     if info.kind == "lever":
         _, lever, name = key.split(".")
         return scenario.intervention_settings().get(lever, {}).get(name, info.default)
+    if "." in key:  # country.NAME
+        table, name = key.split(".")
+        return getattr(getattr(scenario, table), name, None)
     return getattr(scenario, key)
 
 

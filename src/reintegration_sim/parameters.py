@@ -2219,9 +2219,9 @@ EVIDENCE_SECTIONS: dict[str, str] = {
 }
 
 
-def register_markdown() -> str:
+def register_markdown(group: str | None = None) -> str:
     """The parameter register as a Markdown page (docs/parameters.md), with each parameter's
-    prior (:mod:`~reintegration_sim.priors`)."""
+    prior (:mod:`~reintegration_sim.priors`); ``group``: only that group's section."""
     from .priors import prior_of  # priors reads the register: imported when the page is made
 
     lines = [
@@ -2240,8 +2240,12 @@ def register_markdown() -> str:
         "(see docs/uncertainty.md); 'fixed' parameters are drawn only when named in `--vary`.",
         "",
     ]
+    if group is not None:
+        lines = []
     current = None
     for info in iter_register():
+        if group is not None and info.group != group:
+            continue
         if info.group != current:
             if current is not None:
                 lines.append("")

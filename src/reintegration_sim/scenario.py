@@ -11,6 +11,11 @@ A scenario file is TOML::
     [parameters.prison]
     regime = "dispersal"
 
+    [country]                       # optional: what the comparison's figures a year scale by
+    name = "France"
+    releases_per_year = 50
+    source = "EVIDENCE 2: French prison administration, 50 in 2022"
+
 A file may inherit from another with ``base = "baseline"`` (a shipped scenario by name) or
 ``base = "other.toml"`` (a path, relative to the file): the base is read first (itself perhaps
 inheriting), and this file's keys and tables override it key by key. ``name``, ``title`` and
@@ -24,7 +29,6 @@ what is allowed.
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from collections.abc import Mapping
 from importlib import resources
@@ -34,9 +38,11 @@ from typing import Any, get_args
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from .interventions import Intervention, Interventions
+from .keys import did_you_mean
 from .parameters import Parameters
 
 __all__ = [
+    "Country",
     "Scenario",
     "ScenarioError",
     "load_scenario",
@@ -50,6 +56,29 @@ MAX_SEED = 2**63 - 1
 
 class ScenarioError(ValueError):
     """A scenario file or value that cannot be used; the message is meant for the user."""
+
+
+class Country(BaseModel):
+    """The country a scenario describes (its ``[country]`` table), for the figures a year.
+
+    A simulated cohort is a sample sized for precision, not a country's prison population: the
+    model's figures are per 100 (or 1,000) releases, and a comparison turns them into figures a
+    year with ``releases_per_year``, the terrorist prisoners the country releases in a year
+    (EVIDENCE 2). A policy file that inherits from a country preset (``base = "france"``)
+    inherits its country."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+    name: str = Field(min_length=1, max_length=60, description="the country, as reports name it")
+    releases_per_year: float = Field(
+        gt=0,
+        le=100_000,
+        description="terrorist prisoners released a year: the comparison's figures a year",
+    )
+    source: str = Field(
+        min_length=1,
+        description="where releases_per_year comes from (a citation, or 'assumption: ...')",
+    )
 
 
 class Scenario(BaseModel):
@@ -73,6 +102,11 @@ class Scenario(BaseModel):
     seed: int = Field(20181106, ge=0, le=MAX_SEED, description="root seed of every random stream")
     parameters: Parameters = Field(default_factory=Parameters)
     interventions: Interventions = Field(default_factory=lambda: Interventions())
+    country: Country | None = Field(
+        None,
+        description="the country described: its name and terrorist prisoners released a year, "
+        "used for the figures a year of a comparison whose base this is",
+    )
     _source_text: str | None = PrivateAttr(None)
     _source_path: str | None = PrivateAttr(None)
 
@@ -118,7 +152,7 @@ class Scenario(BaseModel):
     def with_overrides(self, overrides: Mapping[str, Any]) -> Scenario:
         """A copy with values set by key (validated): ``group.name`` for a register parameter,
         ``interventions.LEVER.FIELD`` for a lever's field (switching the lever on if needed),
-        ``horizon_weeks``, ``seed``, ``title`` or ``description``
+        ``horizon_weeks``, ``seed``, ``title``, ``description`` or ``country.NAME``
         (:mod:`~reintegration_sim.keys`)::
 
             scenario.with_overrides({"offending.terror_hazard": 0.002,
@@ -136,6 +170,9 @@ class Scenario(BaseModel):
             raise ScenarioError(f"{self.source_path or self.name}: {err}") from None
         if settings.get("name", self.name) != self.name and "title" not in settings:
             settings["title"] = None
+        if "country" in settings:  # country.NAME keys: merged into the scenario's table
+            own = self.country.model_dump() if self.country is not None else {}
+            settings["country"] = _merge(own, settings["country"])
         return self._revalidate(
             parameters=_merge(self.overrides(), parameters),
             interventions=_merge(self.intervention_settings(), levers),
@@ -178,6 +215,12 @@ class Scenario(BaseModel):
         for key, values in self.intervention_settings().items():
             lines += ["", f"[interventions.{key}]"]
             lines += [f"{name} = {_toml_value(value)}" for name, value in values.items()]
+        if self.country is not None:
+            lines += ["", "[country]"]
+            lines += [
+                f"{name} = {_toml_value(value)}"
+                for name, value in self.country.model_dump().items()
+            ]
         return "\n".join(lines) + "\n"
 
 
@@ -219,8 +262,12 @@ def format_validation_errors(
         loc = tuple(e["loc"])
         key = ".".join(str(p) for p in loc)
         if e["type"] == "extra_forbidden":
-            allowed = ", ".join(_allowed_at(loc, root))
-            messages.append(f"unknown key '{key}'; allowed here: {allowed}")
+            allowed = _allowed_at(loc, root)
+            hint = did_you_mean(str(loc[-1]), allowed)
+            messages.append(
+                f"unknown key '{key}'; {hint + ' ' if hint else ''}allowed here: "
+                + ", ".join(allowed)
+            )
         elif e["type"] == "missing":
             messages.append(f"missing key '{key}'")
         else:
@@ -290,13 +337,8 @@ def resolve_scenario(ref: str | Path, relative_to: Path | None = None) -> Path:
     shipped = shipped_scenarios()
     if name in shipped:
         return shipped[name]
-    close = difflib.get_close_matches(name, list(shipped), n=3, cutoff=0.6)
-    hint = (
-        f"; did you mean {' or '.join(close)}?"
-        if close
-        else "; `reintegration-sim scenarios` lists the shipped ones"
-    )
-    raise ScenarioError(f"{text}: no such file, nor a shipped scenario of that name{hint}")
+    hint = did_you_mean(name, shipped) or "`reintegration-sim scenarios` lists the shipped ones"
+    raise ScenarioError(f"{text}: no such file, nor a shipped scenario of that name; {hint}")
 
 
 def _merge(base: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,8 @@ parameters against the calibration targets, and the posterior it leaves.
   posterior made for another scenario or another register is refused
   (:class:`PosteriorError`). :meth:`Posterior.sample` draws parameters jointly by weight from
   uniform numbers, so a quasi-random design can drive it.
-* :func:`load_targets` reads a user's targets file (TOML, :data:`TARGETS_FILE_EXAMPLE`).
+* :func:`~reintegration_sim.analysis.calibration.load_targets` (re-exported here) reads a
+  targets file (TOML, the form of the shipped ``targets/evidence.toml``).
 
 pyabc is imported only when a calibration runs (it takes seconds to import).
 """
@@ -29,7 +30,6 @@ import json
 import math
 import tempfile
 import time
-import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -44,7 +44,15 @@ from scipy import stats
 from ..keys import all_keys, canonical, current_value, unknown_key_message
 from ..priors import Prior, prior_of
 from ..scenario import Scenario
-from .calibration import TARGETS, CalibrationError, Target, relevant_targets
+from .calibration import (
+    SHIPPED_TARGETS,
+    TARGETS,
+    CalibrationError,
+    Target,
+    definitions_markdown,
+    load_targets,
+    relevant_targets,
+)
 
 if TYPE_CHECKING:
     from pyabc.random_variables import RVBase
@@ -88,129 +96,12 @@ POSTERIOR_FORMAT = 1
 #: and do not change it
 UNHASHED_GROUPS = ("costs",)
 
-TARGETS_FILE_EXAMPLE = """\
-# targets for reintegration-sim calibrate --targets FILE: one [[target]] table per figure,
-# values in per cent of people released (Kaplan-Meier cumulative incidence from first release)
-[[target]]
-label = "any reoffence, comparison cohort, 1 y"
-cohort = "comparison"          # extremist or comparison
-outcome = "any_reoffence"      # an event outcome: any_reoffence, terror_reoffence, ...
-years = 1                      # follow-up in years after first release
-value = 40.0                   # the figure
-low = 34.0                     # its plausible range: the distance counts in half-widths of it
-high = 46.0
-source = "MoJ proven reoffending statistics"   # optional
-# from_years = 3               # optional: share of those without the event at from_years
-#                                who have it by years
-"""
-
 
 class PosteriorError(ValueError):
     """A posterior file that cannot be used here; the message is meant for the user."""
 
 
-# ---------------------------------------------------------------------- targets file
-
-_TARGET_FIELDS = {
-    "label": str,
-    "cohort": str,
-    "outcome": str,
-    "years": float,
-    "value": float,
-    "low": float,
-    "high": float,
-    "source": str,
-    "from_years": float,
-}
-_REQUIRED = ("label", "cohort", "outcome", "years", "value", "low", "high")
-
-
-def load_targets(path: str | Path) -> list[Target]:
-    """The targets of a TOML file (:data:`TARGETS_FILE_EXAMPLE`).
-
-    Raises :class:`~reintegration_sim.analysis.calibration.CalibrationError` naming the file and
-    the first thing wrong (and what is allowed).
-    """
-    from ..model.outcomes import EVENT_OUTCOMES
-    from .survival import COHORTS
-
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as err:
-        raise CalibrationError(f"{path}: cannot read the targets file ({err.strerror})") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise CalibrationError(f"{path}: not valid TOML ({err})") from None
-    extra = sorted(set(data) - {"target"})
-    if extra:
-        raise CalibrationError(
-            f"{path}: unknown table or key '{extra[0]}'; a targets file has only [[target]] tables"
-        )
-    tables = data.get("target")
-    if not isinstance(tables, list) or not tables or not all(isinstance(t, dict) for t in tables):
-        raise CalibrationError(f"{path}: no [[target]] tables (see docs/uncertainty.md)")
-    outcomes = [o.key for o in EVENT_OUTCOMES]
-    cohorts = list(COHORTS)
-    out: list[Target] = []
-    for i, table in enumerate(tables, start=1):
-        where = f"{path}: target {i}"
-        unknown = sorted(set(table) - set(_TARGET_FIELDS))
-        if unknown:
-            allowed = ", ".join(_TARGET_FIELDS)
-            raise CalibrationError(f"{where}: unknown key '{unknown[0]}' (allowed: {allowed})")
-        missing = [k for k in _REQUIRED if k not in table]
-        if missing:
-            raise CalibrationError(f"{where}: missing key '{missing[0]}'")
-        for key, kind in _TARGET_FIELDS.items():
-            if key not in table:
-                continue
-            value = table[key]
-            if kind is str and not (isinstance(value, str) and value.strip()):
-                raise CalibrationError(f"{where}: '{key}' must be a non-empty string")
-            if kind is float and (
-                isinstance(value, bool)
-                or not isinstance(value, int | float)
-                or not math.isfinite(value)
-            ):
-                raise CalibrationError(f"{where}: '{key}' must be a number (got {value!r})")
-        if table["cohort"] not in cohorts:
-            raise CalibrationError(
-                f"{where}: 'cohort' must be one of {', '.join(cohorts)} (got {table['cohort']!r})"
-            )
-        if table["outcome"] not in outcomes:
-            raise CalibrationError(
-                f"{where}: 'outcome' must be one of {', '.join(outcomes)} "
-                f"(got {table['outcome']!r})"
-            )
-        years, low, value, high = (float(table[k]) for k in ("years", "low", "value", "high"))
-        if years <= 0:
-            raise CalibrationError(f"{where}: 'years' must be positive (got {years:g})")
-        from_years = table.get("from_years")
-        if from_years is not None and not 0 < from_years < years:
-            raise CalibrationError(
-                f"{where}: 'from_years' must be between 0 and 'years' ({years:g}), "
-                f"got {from_years:g}"
-            )
-        if not 0.0 <= low <= value <= high <= 100.0 or not low < high:
-            raise CalibrationError(
-                f"{where}: need 0 <= low <= value <= high <= 100 with low < high, per cent "
-                f"(got low {low:g}, value {value:g}, high {high:g})"
-            )
-        target = Target(
-            label=table["label"],
-            cohort=table["cohort"],
-            outcome=table["outcome"],
-            years=years,
-            value=value,
-            low=low,
-            high=high,
-            source=table.get("source", f"targets file {path.name}"),
-            from_years=None if from_years is None else float(from_years),
-        )
-        if any(t.key == target.key for t in out):
-            raise CalibrationError(f"{where}: a second target for {target.key}")
-        out.append(target)
-    return out
+# ---------------------------------------------------------------------- targets
 
 
 def identified_targets(scenario: Scenario, targets: Sequence[Target]) -> list[Target]:
@@ -436,6 +327,7 @@ class AbcResult:
         simulations: all model simulations of the ABC (its calibration sample included).
         database: pyabc's sqlite database, as bytes (written as ``abc.db``).
         seconds, started: wall time and start (set by the workflow).
+        targets_from: where the targets come from, in words (the shipped ones or a file).
     """
 
     scenario: Scenario
@@ -458,6 +350,7 @@ class AbcResult:
     database: bytes = field(default=b"", repr=False)
     started: str = ""
     seconds: float = 0.0
+    targets_from: str = SHIPPED_TARGETS
 
     @property
     def keys(self) -> list[str]:
@@ -777,6 +670,7 @@ def check_table(
                 "share_below_target": float(np.mean(sims < t.value)) if some else math.nan,
                 "covers_target": bool(some and low <= t.value <= high),
                 "source": t.source,
+                "definition": t.definition,
             }
         )
     return pd.DataFrame(rows)
@@ -931,7 +825,8 @@ def abc_markdown(result: AbcResult, command: str) -> str:
         f"({result.replications} replication(s) each, fresh random numbers each), on {sampler}. "
         "Distance: square root of the sum over the fitted targets of ((simulated - target) / "
         "half-width of the target's range)^2; tolerance: the median distance of the previous "
-        "generation. Priors from the register (docs/parameters.md).",
+        "generation. Priors from the register (docs/parameters.md). Targets: "
+        f"{result.targets_from}.",
         "",
         "## Parameters: prior and posterior",
         "",
@@ -974,8 +869,8 @@ def abc_markdown(result: AbcResult, command: str) -> str:
             + ", ".join(t.label for t in left_out)
             + ".",
         ]
+    lines += ["", *definitions_markdown(result.check)]
     lines += [
-        "",
         "## Diagnostics",
         "",
         "| generation | tolerance | particles | simulations | acceptance rate | effective "

@@ -1,7 +1,10 @@
-"""Calibration: the EVIDENCE.md section 1 targets, defined once, and a simulation-based fit.
+"""Calibration: the targets, read from a file, and a simulation-based fit.
 
-* :data:`TARGETS` are the published figures the baseline should reproduce (label, cohort, model
-  outcome, follow-up years, target value, acceptable range, source), in per cent;
+* :data:`TARGETS` are the published figures the baseline should reproduce (EVIDENCE.md section
+  1: label, cohort, model outcome, follow-up years, target value, acceptable range, source and
+  definition), in per cent, read from the targets file shipped with the package
+  (``targets/evidence.toml``, :func:`shipped_targets_path`); :func:`load_targets` reads a file
+  of the same form for another country (``calibrate --targets FILE``);
   :func:`range_checks` gives them in the ``(cohort, outcome, years, low, high)`` form of
   ``tests/test_calibration.py``;
 * :func:`simulated_values` reads each target's simulated value (with the 95 % interval) from
@@ -25,29 +28,41 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..keys import KeyInfo, canonical, current_value, model_keys, unknown_key_message
+from ..keys import (
+    KeyInfo,
+    canonical,
+    current_value,
+    did_you_mean,
+    model_keys,
+    unknown_key_message,
+)
 from ..scenario import Scenario, ScenarioError, load_scenario
 
 __all__ = [
     "DEFAULT_MAX_EVALUATIONS",
     "DEFAULT_REPLICATIONS",
     "TARGETS",
+    "TARGETS_FILE",
     "CalibrationError",
     "CalibrationResult",
     "FitParameter",
     "Target",
     "calibrate",
     "calibration_markdown",
+    "load_targets",
     "objective",
     "range_checks",
     "relevant_targets",
     "resolve_parameters",
+    "resolve_targets",
+    "shipped_targets_path",
     "simulated_values",
     "write_calibration",
     "write_fitted_values",
@@ -83,6 +98,8 @@ class Target:
     high: float
     source: str
     from_years: float | None = None
+    #: what the source counted, in whom, where and when (definitions differ between sources)
+    definition: str = ""
 
     @property
     def half_width(self) -> float:
@@ -98,70 +115,149 @@ class Target:
         return f"{self.cohort}.{self.outcome}.{window}"
 
 
-#: EVIDENCE.md section 1, in per cent; "about" values get the ranges of docs/scenarios/baseline.md
-TARGETS: tuple[Target, ...] = (
-    Target(
-        "terrorism reoffence, extremist cohort, 5 y",
-        "extremist",
-        "terror_reoffence",
-        5,
-        2.5,
-        1.6,
-        4.8,
-        "Renard 2020; UK written answer 2020; van der Heide & Schuurman 2018; Hodwitz 2019",
-    ),
-    Target(
-        "any reoffence, extremist cohort, 5 y",
-        "extremist",
-        "any_reoffence",
-        5,
-        10.0,
-        7.0,
-        13.0,
-        "Vande Velde et al. 2024 (BE, N = 463)",
-    ),
-    Target(
-        "any reoffence, comparison cohort, 1 y",
-        "comparison",
-        "any_reoffence",
-        1,
-        40.0,
-        34.0,
-        46.0,
-        "MoJ proven reoffending statistics (E&W)",
-    ),
-    Target(
-        "any reoffence, comparison cohort, 3 y",
-        "comparison",
-        "any_reoffence",
-        3,
-        65.0,
-        62.0,
-        68.0,
-        "Durose et al. 2014; Durose & Antenangeli 2021",
-    ),
-    Target(
-        "any reoffence, comparison cohort, 5 y",
-        "comparison",
-        "any_reoffence",
-        5,
-        74.0,
-        71.0,
-        77.0,
-        "Durose et al. 2014; Durose & Antenangeli 2021",
-    ),
-    Target(
-        "3-year survivors reoffending by 9 y, comparison cohort",
-        "comparison",
-        "any_reoffence",
-        9,
-        47.0,
-        42.0,
-        52.0,
-        "Alper, Durose & Markman 2018",
-        from_years=3,
-    ),
-)
+#: the targets file shipped with the package (EVIDENCE.md section 1)
+TARGETS_FILE = "targets/evidence.toml"
+
+#: the keys of a ``[[target]]`` table and their types; source and definition are required, so
+#: that every figure says where it comes from and what it counted
+_TARGET_FIELDS: dict[str, type] = {
+    "label": str,
+    "cohort": str,
+    "outcome": str,
+    "years": float,
+    "value": float,
+    "low": float,
+    "high": float,
+    "source": str,
+    "definition": str,
+    "from_years": float,
+}
+_REQUIRED = ("label", "cohort", "outcome", "years", "value", "low", "high", "source", "definition")
+
+
+def shipped_targets_path() -> Path:
+    """The targets file shipped with the package: EVIDENCE.md section 1."""
+    return Path(str(resources.files("reintegration_sim").joinpath(TARGETS_FILE)))
+
+
+def load_targets(path: str | Path) -> list[Target]:
+    """The targets of a TOML file of ``[[target]]`` tables (the shipped
+    ``targets/evidence.toml`` shows the form and says what each key means).
+
+    Raises :class:`CalibrationError` with one line naming the file, the target and the first
+    thing wrong, and what is allowed (with the nearest valid key or value).
+    """
+    from ..model.outcomes import EVENT_OUTCOMES
+    from ..scenario import read_toml
+    from .survival import COHORTS
+
+    path = Path(path)
+    data, _ = read_toml(path, CalibrationError)
+    extra = sorted(set(data) - {"target"})
+    if extra:
+        hint = did_you_mean(extra[0], ["target"])
+        raise CalibrationError(
+            f"{path}: unknown table or key '{extra[0]}'; {hint + ' ' if hint else ''}a targets "
+            "file has only [[target]] tables"
+        )
+    tables = data.get("target")
+    if not isinstance(tables, list) or not tables or not all(isinstance(t, dict) for t in tables):
+        raise CalibrationError(
+            f"{path}: no [[target]] tables (`reintegration-sim targets --toml` prints the "
+            "shipped file to start from)"
+        )
+    outcomes = [o.key for o in EVENT_OUTCOMES]
+    cohorts = list(COHORTS)
+    out: list[Target] = []
+    for i, table in enumerate(tables, start=1):
+        where = f"{path}: target {i}"
+        if isinstance(table.get("label"), str) and table["label"].strip():
+            where += f" ({table['label'].strip()[:60]})"
+        unknown = sorted(set(table) - set(_TARGET_FIELDS))
+        if unknown:
+            hint = did_you_mean(unknown[0], _TARGET_FIELDS)
+            allowed = ", ".join(_TARGET_FIELDS)
+            raise CalibrationError(
+                f"{where}: unknown key '{unknown[0]}'; {hint + ' ' if hint else ''}"
+                f"allowed: {allowed}"
+            )
+        missing = [k for k in _REQUIRED if k not in table]
+        if missing:
+            why = {
+                "source": " (where the figure comes from)",
+                "definition": " (what the source counted, in whom, where and when)",
+            }
+            raise CalibrationError(
+                f"{where}: missing key '{missing[0]}'{why.get(missing[0], '')}; every target "
+                f"has {', '.join(_REQUIRED)}"
+            )
+        for key, kind in _TARGET_FIELDS.items():
+            if key not in table:
+                continue
+            value = table[key]
+            if kind is str and not (isinstance(value, str) and value.strip()):
+                raise CalibrationError(f"{where}: '{key}' must be a non-empty string")
+            if kind is float and (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not math.isfinite(value)
+            ):
+                raise CalibrationError(f"{where}: '{key}' must be a number (got {value!r})")
+        for key, allowed_values in (("cohort", cohorts), ("outcome", outcomes)):
+            if table[key] not in allowed_values:
+                hint = did_you_mean(table[key], allowed_values)
+                raise CalibrationError(
+                    f"{where}: '{key}' must be one of {', '.join(allowed_values)} (got "
+                    f"{table[key]!r}{'; ' + hint if hint else ''})"
+                )
+        years, low, value, high = (float(table[k]) for k in ("years", "low", "value", "high"))
+        if years <= 0:
+            raise CalibrationError(f"{where}: 'years' must be positive (got {years:g})")
+        from_years = table.get("from_years")
+        if from_years is not None and not 0 < from_years < years:
+            raise CalibrationError(
+                f"{where}: 'from_years' must be between 0 and 'years' ({years:g}), "
+                f"got {from_years:g}"
+            )
+        if not 0.0 <= low <= value <= high <= 100.0 or not low < high:
+            raise CalibrationError(
+                f"{where}: need 0 <= low <= value <= high <= 100 with low < high, per cent "
+                f"(got low {low:g}, value {value:g}, high {high:g})"
+            )
+        target = Target(
+            label=table["label"].strip(),
+            cohort=table["cohort"],
+            outcome=table["outcome"],
+            years=years,
+            value=value,
+            low=low,
+            high=high,
+            source=" ".join(table["source"].split()),
+            from_years=None if from_years is None else float(from_years),
+            definition=" ".join(table["definition"].split()),
+        )
+        if any(t.key == target.key for t in out):
+            raise CalibrationError(f"{where}: a second target for {target.key}")
+        out.append(target)
+    return out
+
+
+#: EVIDENCE.md section 1, in per cent, read from the shipped targets file
+#: (``src/reintegration_sim/targets/evidence.toml``)
+TARGETS: tuple[Target, ...] = tuple(load_targets(shipped_targets_path()))
+#: how reports name the shipped targets
+SHIPPED_TARGETS = "EVIDENCE.md section 1 (the targets shipped with the package)"
+
+
+def resolve_targets(targets: Sequence[Target] | str | Path | None) -> tuple[list[Target], str]:
+    """The targets to calibrate to and where they come from, in words: ``None`` for the
+    shipped ones (:data:`TARGETS`), a path for a targets file (read with :func:`load_targets`),
+    or a list of :class:`Target`."""
+    if targets is None:
+        return list(TARGETS), SHIPPED_TARGETS
+    if isinstance(targets, str | Path):
+        return load_targets(targets), f"targets file {targets}"
+    return list(targets), "targets given in Python"
 
 
 def range_checks(targets: Iterable[Target] = TARGETS) -> list[tuple[str, str, float, float, float]]:
@@ -354,6 +450,7 @@ class CalibrationResult:
         started, seconds: when it started (ISO 8601) and its wall time (set by the workflow
             that ran it).
         given: the scenario as given (start values).
+        targets_from: where the targets come from, in words (the shipped ones or a file).
     """
 
     parameters: list[FitParameter]
@@ -371,6 +468,7 @@ class CalibrationResult:
     started: str = ""
     seconds: float = 0.0
     given: Scenario | None = None
+    targets_from: str = SHIPPED_TARGETS
 
     def text(self) -> str:
         """What the command line prints: parameters from start to fitted, each target."""
@@ -416,6 +514,7 @@ TABLE_COLUMNS = [
     "ci_upper",
     "in_range",
     "source",
+    "definition",
 ]
 
 
@@ -559,6 +658,7 @@ def _target_table(
                 "ci_upper": upper,
                 "in_range": bool(math.isfinite(value) and t.low <= value <= t.high),
                 "source": t.source,
+                "definition": t.definition,
             }
         )
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)
@@ -605,7 +705,7 @@ def calibration_markdown(result: CalibrationResult, command: str) -> str:
         )
     lines += [
         "",
-        "## Targets (EVIDENCE.md section 1), per cent",
+        f"## Targets ({result.targets_from}), per cent",
         "",
         "| target | target | range | fitted on | start | simulated (95 % interval) | in range | "
         "source |",
@@ -624,12 +724,24 @@ def calibration_markdown(result: CalibrationResult, command: str) -> str:
     lines += [
         "",
         "Intervals are Kaplan-Meier 95 % intervals pooled over replications (Monte Carlo "
-        "precision of the model's expected value); for the 3-to-9-year share the interval is "
-        "approximate (bounds of S(9) over the estimate of S(3)). `evaluations.csv` lists every "
-        "evaluation.",
+        "precision of the model's expected value); for a conditional share (from one follow-up "
+        "to another) the interval is approximate (bounds of the later survival over the "
+        "estimate of the earlier). `evaluations.csv` lists every evaluation.",
         "",
+        *definitions_markdown(result.table),
     ]
     return "\n".join(lines)
+
+
+def definitions_markdown(table: pd.DataFrame) -> list[str]:
+    """What each target's source counted (``target`` and ``definition`` columns), as a list."""
+    if "definition" not in table or not table["definition"].astype(str).str.strip().any():
+        return []
+    lines = ["## What each target counts", ""]
+    for r in table.itertuples():
+        if str(r.definition).strip():
+            lines.append(f"- **{r.target}**: {r.definition}")
+    return [*lines, ""]
 
 
 def write_calibration(folder: Path, result: CalibrationResult, command: str) -> None:

@@ -59,9 +59,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..keys import did_you_mean
 from ..model.outcomes import OUTCOME_BY_KEY
 from ..model.population import WEEKS_PER_YEAR
 from ..parameters import Costs
+from ..scenario import Country
 from .survival import cumulative_incidence, event_durations
 
 __all__ = [
@@ -82,6 +84,7 @@ __all__ = [
     "net_benefit_matrix",
     "paired_values",
     "parse_releases_per_year",
+    "resolve_releases_per_year",
     "summarise",
     "summarise_scenario",
     "effect_and_cost",
@@ -705,6 +708,30 @@ def benefit_cost(
     return BenefitCost(valuation, base, arms, paired, table, curve)
 
 
+def resolve_releases_per_year(
+    given: Mapping[str, float] | str | None, country: Country | None = None
+) -> tuple[dict[str, float], dict[str, str]]:
+    """The terrorist prisoners released a year behind a comparison's figures a year, as
+    ``({label: releases}, {label: where the figure comes from})``: ``given`` (a mapping, or the
+    text of ``--releases-per-year``) if any; else the base scenario's ``country`` (a country
+    preset, or a scenario inheriting from one); else every preset of :data:`RELEASE_PRESETS`."""
+    if isinstance(given, str):
+        given = parse_releases_per_year(given)
+    if given is not None:
+        releases = {str(k): float(v) for k, v in given.items()}
+        sources = {
+            k: RELEASE_PRESETS[k][1] if k in RELEASE_PRESETS else "given for this comparison"
+            for k in releases
+        }
+        return releases, sources
+    if country is not None:
+        return {country.name: country.releases_per_year}, {country.name: country.source}
+    return (
+        {k: v for k, (v, _) in RELEASE_PRESETS.items()},
+        {k: text for k, (_, text) in RELEASE_PRESETS.items()},
+    )
+
+
 def parse_releases_per_year(text: str) -> dict[str, float]:
     """``--releases-per-year``: comma-separated preset names (:data:`RELEASE_PRESETS`) or
     positive numbers; raises ValueError saying what is allowed."""
@@ -718,9 +745,10 @@ def parse_releases_per_year(text: str) -> dict[str, float]:
         except ValueError:
             value = np.nan
         if not (np.isfinite(value) and value > 0):
+            hint = did_you_mean(item.lower(), RELEASE_PRESETS)
             raise ValueError(
                 f"--releases-per-year: {item!r} is neither a positive number nor a preset "
-                f"({', '.join(RELEASE_PRESETS)})"
+                f"({', '.join(RELEASE_PRESETS)}){'; ' + hint if hint else ''}"
             )
         out[f"{value:g} releases a year"] = value
     return out

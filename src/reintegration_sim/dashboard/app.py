@@ -94,6 +94,9 @@ def load_config(scenario_path: str | None = None) -> tuple[Scenario, dict[str, S
     if overrides:
         base = base.with_overrides(overrides)
     presets, problems = find_presets(scenarios_dir())
+    # the country presets describe a country, not a policy: they are bases (serve --scenario
+    # france), so the policy presets leave them out
+    presets = {name: s for name, s in presets.items() if s.country is None}
     return base, presets, tuple(problems)
 
 

@@ -5,8 +5,9 @@ its description, in one of these groups, decided by the file alone:
 
 * **Named practices of the paper**: the description starts with "Named practice".
 * **Single levers**: the description starts with "Single lever".
-* **Country presets**: the scenario's name starts with ``country_`` (for example
-  ``country_denmark.toml`` with ``name = "country_denmark"``).
+* **Country presets**: the scenario carries a ``[country]`` table (``england_wales``,
+  ``france``...). ``serve`` offers them as the base A (``serve --scenario france``), not in the
+  list of policies B, since they describe a country rather than a policy.
 * **Reference points**: everything else (today's practice, no support at all).
 
 So a new file falls into its group by how it is named and described, with no list to update.
@@ -19,7 +20,7 @@ from collections.abc import Mapping
 
 from ..scenario import Scenario
 
-__all__ = ["COUNTRY_PREFIX", "GROUPS", "grouped_presets", "one_line", "preset_group"]
+__all__ = ["GROUPS", "grouped_presets", "one_line", "preset_group"]
 
 NAMED = "Named practices of the paper"
 SINGLE = "Single levers"
@@ -27,15 +28,13 @@ COUNTRY = "Country presets"
 REFERENCE = "Reference points"
 #: the groups in the order the picker shows them
 GROUPS = (NAMED, COUNTRY, SINGLE, REFERENCE)
-#: the name prefix of a country preset
-COUNTRY_PREFIX = "country_"
 _KIND = re.compile(r"^(Named practice|Single lever)s?\s*:\s*", re.IGNORECASE)
 _BRACKETS = re.compile(r"\s*\[[^\]]*\]")
 
 
 def preset_group(scenario: Scenario) -> str:
     """The group a preset is shown in (see the module's docstring)."""
-    if scenario.name.startswith(COUNTRY_PREFIX):
+    if scenario.country is not None:
         return COUNTRY
     text = scenario.description.lstrip().lower()
     if text.startswith("named practice"):

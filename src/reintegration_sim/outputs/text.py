@@ -220,11 +220,22 @@ def _benefit_cost_lines(economics: pd.DataFrame, name: str) -> list[str]:
     row = rows.iloc[0]
     runs = int(row["n_draws"])
     positive = round(row["prob_net_benefit_positive"] * runs)
-    return [
+    lines = [
         f"  net present value per participant: EUR {row['median']:,.0f} (range EUR "
         f"{row['low']:,.0f} to {row['high']:,.0f}; {row['covers']}); benefits exceed costs in "
         f"{positive} of {runs} runs (benefit_cost.csv)"
     ]
+    yearly = economics[
+        (economics["scenario"] == name) & (economics["measure"] == "terror_prevented_per_year")
+    ]
+    for _, year in yearly.iterrows():
+        where = str(year["label"]).rsplit(", ", 1)[-1]
+        lines.append(
+            f"  terrorism offences prevented a year, {where} ({year['releases_per_year']:g} "
+            f"releases a year): {year['median']:+.2f} (range {year['low']:+.2f} to "
+            f"{year['high']:+.2f})"
+        )
+    return lines
 
 
 def _level(x: float) -> str:

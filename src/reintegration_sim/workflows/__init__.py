@@ -49,7 +49,7 @@ from ..analysis.experiment import run_scenario
 from ..analysis.survival import survival_table
 from ..analysis.uncertainty import DEFAULT_DRAW_REPLICATIONS
 from ..outputs.results import now_iso
-from ..scenario import Scenario, load_scenario
+from ..scenario import Country, Scenario, load_scenario
 from .abc import AbcRun, as_run, save_folder
 from .sweep import DEFAULT_CHUNK
 
@@ -264,6 +264,16 @@ class ComparisonResult:
     #: scenario with the highest net present value (``value_of_information.csv``)
     value_of_information: pd.DataFrame | None = None
     economics: BenefitCost | None = None
+    #: the terrorist prisoners released a year behind the figures a year of ``economics``
+    #: (``{label: releases}``): ``releases_per_year`` as given, else the base scenario's
+    #: ``[country]`` (a country preset), else the presets of EVIDENCE 2; and where each comes from
+    releases_per_year: dict[str, float] | None = None
+    releases_sources: dict[str, str] | None = None
+
+    @property
+    def country(self) -> Country | None:
+        """The base scenario's country (its ``[country]`` table), if it has one."""
+        return self.scenarios[0].country
 
     @property
     def names(self) -> list[str]:
@@ -319,8 +329,18 @@ class ComparisonResult:
                 "detectable_difference": self.detect,
                 **({"assumption_draws": self.draw_info} if self.draw_info else {}),
                 **({"benefit_cost": self._valuation()} if self.economics is not None else {}),
+                **({"releases_per_year": self._releases()} if self.releases_per_year else {}),
             },
         )
+
+    def _releases(self) -> dict[str, Any]:
+        """The releases a year behind the figures a year and their sources, for
+        ``metadata.json``."""
+        sources = self.releases_sources or {}
+        return {
+            label: {"releases_per_year": value, "source": sources.get(label, "")}
+            for label, value in (self.releases_per_year or {}).items()
+        }
 
     def _valuation(self) -> dict[str, Any]:
         """The valuation behind ``benefit_cost.csv``, for ``metadata.json``."""
@@ -485,8 +505,8 @@ def compare(
     each with the first: paired differences with 95 % intervals (chance only), costs, and the
     benefit-cost figures (valued with the base's ``costs`` group). ``releases_per_year``
     (``{label: releases}``, or text such as ``"uk,france"`` or ``"60"``) sets the terrorist
-    prisoners released a year behind the offences prevented a year (default: the presets of
-    EVIDENCE 2).
+    prisoners released a year behind the offences prevented a year (default: the base
+    scenario's ``[country]``, as in the country presets, else the presets of EVIDENCE 2).
 
     With ``assumption_draws`` N, also run N joint draws of the assumptions (``vary``: keys,
     groups or levers; default every assumption the scenarios share,
@@ -506,13 +526,14 @@ def compare(
         replication_levels,
         run_comparison,
     )
-    from ..analysis.economics import Valuation, benefit_cost, parse_releases_per_year
+    from ..analysis.economics import Valuation, benefit_cost, resolve_releases_per_year
 
     if replications < 2:
         raise ValueError(f"a comparison needs at least 2 replications (got {replications})")
-    if isinstance(releases_per_year, str):
-        releases_per_year = parse_releases_per_year(releases_per_year)
     loaded, run_as, common = prepare_comparison(scenarios, seed)
+    releases_per_year, releases_sources = resolve_releases_per_year(
+        releases_per_year, run_as[0].country
+    )
     started = now_iso()
     clock = time.perf_counter()
     timeseries, people = run_comparison(
@@ -568,6 +589,8 @@ def compare(
         seconds=time.perf_counter() - clock,
         started=started,
         economics=economics,
+        releases_per_year=releases_per_year,
+        releases_sources=releases_sources,
         **extra,
     )
 
@@ -777,7 +800,8 @@ def calibrate(
     progress: bool = False,
 ) -> CalibrationRun | AbcRun:
     """Calibrate the keys ``fit`` (register parameters or lever fields) of ``scenario`` to the
-    calibration targets (EVIDENCE.md section 1, or ``targets``: a list or a targets file).
+    calibration targets (the shipped ones, EVIDENCE.md section 1, or ``targets``: a list or a
+    targets file of the same form, :func:`~reintegration_sim.analysis.calibration.load_targets`).
 
     ``method="optimise"``: Nelder-Mead on common random numbers, one point
     (:mod:`~reintegration_sim.analysis.calibration`; ``replications`` per evaluation, default
@@ -787,6 +811,7 @@ def calibrate(
     ``scheduler``; ``checks`` predictive simulations). The result prints itself, and
     ``.save(folder)`` writes it as ``calibrate`` does."""
     from ..analysis.calibration import calibrate as fit_scenario
+    from ..analysis.calibration import resolve_targets
 
     if method == "abc":
         from .abc import run_abc
@@ -805,8 +830,7 @@ def calibrate(
         )
     if method != "optimise":
         raise CalibrationError(f"method must be 'optimise' or 'abc' (got {method!r})")
-    if targets is not None:
-        raise CalibrationError("a targets file is used by method 'abc' only")
+    chosen, where = resolve_targets(targets)
     replications = replications or CALIBRATION_REPLICATIONS
     started, clock = now_iso(), time.perf_counter()
     result = fit_scenario(
@@ -815,7 +839,9 @@ def calibrate(
         replications=replications,
         workers=workers,
         max_evaluations=max_evaluations,
+        targets=chosen,
     )
+    result.targets_from = where
     return as_run(CalibrationRun, result, started, clock)
 
 
@@ -843,6 +869,7 @@ class CalibrationRun(CalibrationResult):
                     "evaluations": len(self.evaluations),
                     "max_evaluations": self.max_evaluations,
                     "fitted_targets": [t.key for t in self.fitted_targets],
+                    "targets_from": self.targets_from,
                     "message": self.message,
                 },
                 "wall_seconds": round(self.seconds, 3),

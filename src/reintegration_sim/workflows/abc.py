@@ -11,8 +11,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from ..analysis.abc import AbcResult, abc_calibrate, load_targets
-from ..analysis.calibration import TARGETS, Target
+from ..analysis.abc import AbcResult, abc_calibrate
+from ..analysis.calibration import Target, resolve_targets
 from ..outputs.results import now_iso
 from ..scenario import Scenario
 
@@ -33,13 +33,8 @@ def run_abc(
     progress: bool,
 ) -> AbcRun:
     """ABC-SMC of ``fit`` in ``scenario`` (see :func:`~reintegration_sim.analysis.abc.abc_calibrate`);
-    ``targets`` a list, a targets file, or None for EVIDENCE.md section 1."""
-    if targets is None:
-        chosen: Sequence[Target] = TARGETS
-    elif isinstance(targets, str | Path):
-        chosen = load_targets(targets)
-    else:
-        chosen = targets
+    ``targets`` a list, a targets file, or None for the shipped ones (EVIDENCE.md section 1)."""
+    chosen, where = resolve_targets(targets)
     started, clock = now_iso(), time.perf_counter()
     result = abc_calibrate(
         scenario,
@@ -53,6 +48,7 @@ def run_abc(
         checks=checks,
         progress=progress,
     )
+    result.targets_from = where
     return as_run(AbcRun, result, started, clock)
 
 
@@ -107,6 +103,7 @@ class AbcRun(AbcResult):
                     "simulations": self.simulations,
                     "checks": int(len(self.check_draws)),
                     "targets_all": [t.key for t in self.targets],
+                    "targets_from": self.targets_from,
                     "abc_seconds": round(self.abc_seconds, 3),
                     "particles_per_minute": round(self.particles_per_minute(), 2),
                 },
