@@ -239,3 +239,34 @@ def test_titles_fall_back_to_the_name_in_words_and_never_repeat() -> None:
         "other": "Nl fortnightly (2)",
         "third": "Nl fortnightly (3)",
     }
+
+
+@pytest.mark.parametrize(
+    ("label", "releases", "words"),
+    [
+        (
+            "France",
+            50.0,
+            "at about 50 terrorist prisoners released a year in France that is 8 years",
+        ),
+        ("uk", 40.0, "at about 40 terrorist prisoners released a year in the UK that is 10 years"),
+        ("25 releases a year", 25.0, "at about 25 terrorist prisoners released a year that is 16"),
+        (None, None, "at about 40 terrorist prisoners released a year in the UK that is 10 years"),
+    ],
+)
+def test_evaluation_years_use_the_comparison_s_releases(label, releases, words) -> None:
+    """Bug: the sentence on how long a real evaluation would take always used the UK's 40
+    releases a year, even for a France-based comparison whose figures a year used 50."""
+    from reintegration_sim.outputs.report import _benefit_cost_words
+
+    rows = [{"measure": "evaluation_size_terror", "scale": "per arm", "median": 200.0}]
+    if label is not None:
+        rows.append(
+            {
+                "measure": "terror_prevented_per_year",
+                "scale": "per year",
+                "label": f"Terrorism offences prevented a year, {label}",
+                "releases_per_year": releases,
+            }
+        )
+    assert words in _benefit_cost_words(pd.DataFrame(rows), "A policy")

@@ -971,6 +971,18 @@ def _place(label: str) -> str:
     return RELEASE_PRESETS[label][1].split(",")[0] if label in RELEASE_PRESETS else label
 
 
+def _releases_shown(table: pd.DataFrame) -> tuple[float, str]:
+    """The releases a year of the comparison's first figure a year (the base scenario's
+    country, or the first release preset or number given) and where, as words to follow it
+    (' in France'; nothing for a bare number); the UK's if the comparison has none."""
+    rows = table[table["measure"] == "terror_prevented_per_year"]
+    row = rows.iloc[0] if len(rows) else None
+    label = "uk" if row is None else str(row["label"]).rsplit(", ", 1)[-1]
+    releases = RELEASE_PRESETS["uk"][0] if row is None else float(row["releases_per_year"])
+    place = {"UK": "the UK"}.get(_place(label), _place(label))
+    return releases, "" if label.endswith(" releases a year") else f" in {place}"
+
+
 def _benefit_cost_words(table: pd.DataFrame, label: str) -> str:
     """The decision numbers of one policy in a sentence or two."""
     npv = _bc_row(table, "net_present_value", "per participant")
@@ -982,14 +994,14 @@ def _benefit_cost_words(table: pd.DataFrame, label: str) -> str:
         text = f"With {label}, benefits exceed costs in {positive} of the {runs} runs. "
     if size is not None and np.isfinite(size["median"]):
         n = float(size["median"])
-        uk = RELEASE_PRESETS["uk"][0]
+        releases, place = _releases_shown(table)
         text += (
             f"A real two-arm evaluation would need about {n:,.0f} released people per arm "
             f"({2 * n:,.0f} in all) to detect the simulated change in terrorism offences with "
-            f"80 % power; at about {uk:g} terrorist prisoners released a year in the UK that "
-            f"is {2 * n / uk:,.0f} years of releases."
+            f"80 % power; at about {releases:g} terrorist prisoners released a year{place} "
+            f"that is {2 * n / releases:,.0f} years of releases."
         )
-        if 2 * n / uk > 10:
+        if 2 * n / releases > 10:
             text += (
                 " The effect may be precise in the simulation, yet no real evaluation could "
                 "observe it."
