@@ -289,11 +289,13 @@ def update_caseloads(
     police_ties_threshold,
 ):
     """All agencies' caseloads (rows in AgencyKind order) in one pass over people: who is
-    eligible, discharges, the waiting lists; then each agency fills its free places; then
-    everyone served counts a week."""
+    eligible, discharges, the waiting lists and a week for everyone still served; then each
+    agency fills its free places, and those it places count their first week. The same result
+    as :func:`caseload_update` applied to each row in turn (nobody moves between rows), with the
+    rows' loops fused into one pass over people."""
     n_kinds, n = assigned.shape
-    # who each agency serves, one bit per agency (AgencyKind order), in one pass over people
-    eligible = np.empty(n, np.uint8)
+    candidates = np.empty((n_kinds, n), np.int64)  # each agency's waiting list, by index
+    n_need = np.zeros(n_kinds, np.int64)
     for i in range(n):
         ph = phase[i]
         ext = cohort[i] == _EXTREMIST
@@ -303,6 +305,7 @@ def update_caseloads(
         alive = ph != _DEAD
         from_transition = transition or community
         recently = community and week - last_release_week[i] < support_weeks
+        # who each agency serves, one bit per agency (AgencyKind order)
         bits = (
             _bit(inside, 0)  # prison key workers: everyone in custody
             | _bit(transition or _RELEASE_DAY <= ph <= _LICENCE, 1)  # probation
@@ -316,34 +319,32 @@ def update_caseloads(
             | _bit(alive and mental_health[i] > 0, 6)  # mental health
             | _bit(alive and ext and ideology[i] > deradicalised_threshold, 7)  # religious
         )
-        eligible[i] = bits
-    # then each agency's caseload, one row at a time (as Caseload.update)
-    candidates = np.empty(n, np.int64)
+        for k in range(n_kinds):
+            is_eligible = (bits >> k) & 1  # bit k: agency k serves person i
+            slot = assigned[k, i]
+            if slot >= 0:
+                if is_eligible:
+                    weeks_in_service[k, i] += 1
+                else:
+                    load[k, slot] -= 1
+                    assigned[k, i] = -1
+                    weeks_in_service[k, i] = 0
+                waiting_since[k, i] = -1
+            elif is_eligible:
+                if waiting_since[k, i] < 0:
+                    waiting_since[k, i] = week
+                candidates[k, n_need[k]] = i
+                n_need[k] += 1
+            else:
+                waiting_since[k, i] = -1
+    # then each agency fills its free places in waiting order
     for k in range(n_kinds):
         row_assigned, row_waiting = assigned[k], waiting_since[k]
-        row_weeks, row_load = weeks_in_service[k], load[k, : n_staff[k]]
-        n_need = 0
-        for i in range(n):
-            is_eligible = (eligible[i] >> k) & 1  # bit k: agency k serves person i
-            slot = row_assigned[i]
-            if slot >= 0:
-                if not is_eligible:
-                    row_load[slot] -= 1
-                    row_assigned[i] = -1
-                    row_weeks[i] = 0
-                row_waiting[i] = -1
-                continue
-            if is_eligible:
-                if row_waiting[i] < 0:
-                    row_waiting[i] = week
-                candidates[n_need] = i
-                n_need += 1
-            else:
-                row_waiting[i] = -1
-        _fill(row_assigned, row_waiting, row_load, capacity[k], n_need, candidates, week)
-        for i in range(n):
-            if row_assigned[i] >= 0:
-                row_weeks[i] += 1
+        row_load, waiting = load[k, : n_staff[k]], candidates[k]
+        if _fill(row_assigned, row_waiting, row_load, capacity[k], n_need[k], waiting, week):
+            for c in range(n_need[k]):
+                if row_assigned[waiting[c]] >= 0:  # placed this week: its first week served
+                    weeks_in_service[k, waiting[c]] += 1
 
 
 # ------------------------------------------------------------------------------ rules
