@@ -155,3 +155,33 @@ def test_a_loading_moves_only_its_own_attribute():
     assert not np.array_equal(a.working, b.working)
     for name in ("prior_record", "housed", "frailty", "age", "family_ties", "mental_health"):
         assert np.array_equal(getattr(a, name), getattr(b, name)), name
+
+
+def test_the_family_ties_table_is_made_once_per_parameters_and_kept_apart() -> None:
+    """The table of the family ties' distribution function is cached per set of parameters:
+    a second population with other parameters gets its own table (the one made from scratch),
+    the same parameters get the same table again, and nobody can write into a shared table."""
+    from reintegration_sim.model import population as pop_module
+
+    small = {"n_extremist": 300, "n_comparison": 300}
+    first = Parameters().override({"population": small})
+    other = Parameters().override(
+        {"population": {**small, "family_ties_mean_visited": 0.35, "never_visited": 0.4}}
+    )
+    a = make_people(first, np.random.default_rng(5)).family_ties
+    b = make_people(other, np.random.default_rng(5)).family_ties
+    again = make_people(first, np.random.default_rng(5)).family_ties
+    np.testing.assert_array_equal(a, again)
+    assert np.mean(b) < np.mean(a)  # fewer ties on average, many more never visited
+    keys = (
+        "family_ties_mean_never_visited",
+        "family_ties_concentration_never_visited",
+        "family_ties_mean_visited",
+        "family_ties_concentration",
+        "never_visited",
+    )
+    values = [getattr(other.population, key) for key in keys]
+    cached = pop_module._family_ties_cdf(*values)
+    np.testing.assert_array_equal(cached, pop_module._family_ties_cdf.__wrapped__(*values))
+    with pytest.raises(ValueError, match="read-only"):
+        cached[0] = 1.0
