@@ -205,3 +205,20 @@ def test_women_centred_support_lowers_womens_reoffending(sim):
     d = sim.paired(base, policy, women_within_a_year, 6)
     sim.assert_effect(d, "down", "women's reoffending within a year of release")
     assert -0.09 < d.mean() < 0, f"{100 * d.mean():.1f} points, outside the 1-9 of evaluations"
+
+
+def test_the_week_s_maturation_curves_follow_the_ages(sim):
+    """The maturation curves of everyone's age are made once a week and shared by the rules
+    that read them: after every week each stored curve is the curve of this week's ages
+    (a curve kept from last week would differ, since everyone alive aged a week), one per
+    ratio the rules use, and the rules' results are those of curves made afresh."""
+    m = ReintegrationModel(sim.scenario(150, 150, weeks=13), build_graph=False)
+    beh, rec = m.params.behaviour, m.params.recruiters
+    for _ in range(12):
+        m.step()
+        assert set(m.maturation) == {beh.openness_age_ratio, rec.age_vulnerability_ratio}
+        for ratio, curve in m.maturation.items():
+            np.testing.assert_array_equal(curve, submodels._maturation(m.people.age, ratio))
+    last = m.maturation[rec.age_vulnerability_ratio]
+    m.step()
+    assert not np.array_equal(m.maturation[rec.age_vulnerability_ratio], last)
