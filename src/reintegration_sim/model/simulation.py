@@ -116,7 +116,7 @@ class ReintegrationModel(mesa.Model):
         self.tally: Counter[str] = Counter()
         self.last_hazard = np.zeros(0)
         self.last_recall_hazard = np.zeros(0)
-        #: this week's maturation curves of everyone's age, by ratio (submodels.maturation)
+        #: this week's maturation curves of everyone's age, by ratio (submodels._maturation_of_everyone)
         self.maturation: dict[float, np.ndarray] = {}
 
         rng = self.streams["population"]

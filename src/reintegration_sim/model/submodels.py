@@ -70,7 +70,7 @@ def _maturation(age: np.ndarray, ratio_per_decade: float) -> np.ndarray:
     return np.power(ratio_per_decade, (30.0 - age) / 10.0)
 
 
-def maturation(m: ReintegrationModel, ratio_per_decade: float) -> np.ndarray:
+def _maturation_of_everyone(m: ReintegrationModel, ratio_per_decade: float) -> np.ndarray:
     """:func:`_maturation` of everyone's age, made once a week per ratio and kept in
     ``m.maturation`` (the rules only read it): ages change only in :func:`age_and_die`, which
     empties the store. Two rules share each ratio, and a power of everyone's age costs about as
@@ -131,7 +131,7 @@ def influence_in_custody(m: ReintegrationModel) -> None:
         p.ideology,
         p.start["ideology_start"],
         inside,
-        maturation(m, beh.openness_age_ratio)[inside],  # the young change most
+        _maturation_of_everyone(m, beh.openness_age_ratio)[inside],  # the young change most
         bg.count,
         bg.mean,
         bg.moderate_share,
@@ -180,7 +180,7 @@ def recruit_in_prison(m: ReintegrationModel, u_success: np.ndarray) -> None:
         p.hope,
         p.family_ties,
         p.trust,
-        maturation(m, rec.age_vulnerability_ratio),  # the young are most open
+        _maturation_of_everyone(m, rec.age_vulnerability_ratio),  # the young are most open
         rec.family_protection,
         rec.trust_protection,
         # levers acting on recruitment inside only (staff training, mentors); neutral 1.0
@@ -458,7 +458,7 @@ def recruit_in_community(m: ReintegrationModel, u_success: np.ndarray) -> None:
         u_success,
         rec.online_approach,
         rec.online_success_share,
-        maturation(m, rec.age_vulnerability_ratio),  # the young are most open
+        _maturation_of_everyone(m, rec.age_vulnerability_ratio),  # the young are most open
         rec.approach_success,
         *kernels.modifier(m.mod.recruit_success),
         m.week,
@@ -556,7 +556,9 @@ def drift_ideology_and_ties(m: ReintegrationModel) -> None:
     parameters that multiply them set their strength. Levers that fill the day (education,
     work, sport in custody) scale boredom (modifier ``boredom``)."""
     p, beh = m.people, m.params.behaviour
-    openness = maturation(m, beh.openness_age_ratio)  # belief changes most in the young
+    openness = _maturation_of_everyone(
+        m, beh.openness_age_ratio
+    )  # belief changes most in the young
     kernels.drift_ideology(p.phase, p.ideology, p.group_ties, openness, beh.ideology_drift_group)
     assigned, adjacency = m.caseload_table.assigned, m.adjacency
     kernels.drift_ideology_and_ties(
