@@ -270,3 +270,30 @@ def test_evaluation_years_use_the_comparison_s_releases(label, releases, words) 
             }
         )
     assert words in _benefit_cost_words(pd.DataFrame(rows), "A policy")
+
+
+def test_a_title_with_dollars_is_drawn_as_typed(tmp_path) -> None:
+    """Bug: matplotlib reads text between two "$" as TeX, so a policy titled
+    "Grants ($\\bad{$ each)" stopped the comparison from being saved (ParseFatalException while
+    drawing its legends and labels), and "$500 to $1,000" came out in italics. Every figure of
+    the result folder and the brief now draws titles as typed, also when drawn later."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    from reintegration_sim.outputs.plotting import forest_figure
+
+    base = rs.load("baseline").with_overrides(
+        {**SMALL, "population.n_extremist": 300, "population.n_comparison": 300}
+    )
+    title = "Grants ($\\bad{$ each, $500 to $1,000)"
+    policy = base.with_overrides({f"{DERAD}.coverage": 1.0, "name": "grants", "title": title})
+    result = rs.compare([base, policy], replications=2)
+    folder = result.save(tmp_path / "cmp")
+    for name in ("brief.pdf", "forest.png", "cost_effect.png", "report.html"):
+        assert (folder / name).stat().st_size > 0, name
+    labels = {"baseline": "Base ($\\y{$)", "grants": "Grants ($\\x{$)"}
+    figure = forest_figure(result.table, years=1, labels=labels)
+    FigureCanvasAgg(figure).draw()  # tick labels are made here, outside the plotting call
+    shown = [t.get_text() for t in figure.findobj(Text) if t.get_visible()]
+    assert any(text.startswith("Difference from Base ($\\y{$)") for text in shown)
+    assert "Grants ($\\x{$)" in shown  # a tick label of each panel

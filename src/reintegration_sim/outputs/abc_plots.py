@@ -21,12 +21,14 @@ from matplotlib.figure import Figure
 
 from ..analysis.abc import prior_pdf
 from ..priors import Prior
+from .plotting import plain_text
 
 __all__ = ["posterior_figure", "predictive_check_figure", "write_abc_plots"]
 
 DPI = 120
 
 
+@plain_text
 def predictive_check_figure(check: pd.DataFrame, draws: pd.DataFrame) -> Figure:
     """One row per target: the simulated values from posterior draws (points and their central
     90 %), the target's value (diamond) and range (band)."""
@@ -61,6 +63,7 @@ def predictive_check_figure(check: pd.DataFrame, draws: pd.DataFrame) -> Figure:
     return fig
 
 
+@plain_text
 def posterior_figure(priors: Mapping[str, Prior], particles: pd.DataFrame) -> Figure:
     """One panel per parameter: the prior density (line) and the posterior (weighted histogram
     of the particles)."""
@@ -89,6 +92,7 @@ def posterior_figure(priors: Mapping[str, Prior], particles: pd.DataFrame) -> Fi
     return fig
 
 
+@plain_text
 def write_abc_plots(
     folder: Path,
     priors: Mapping[str, Prior],

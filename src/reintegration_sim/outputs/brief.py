@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 
 from ..analysis.economics import BenefitCost
 from .league import PER, League, league_cells
-from .plotting import draw_cost_effect
+from .plotting import draw_cost_effect, plain_text
 
 __all__ = ["BRIEF_PDF", "brief_figure", "write_brief"]
 
@@ -106,6 +106,7 @@ def _cells(table: League) -> list[list[str]]:
     ]
 
 
+@plain_text
 def brief_figure(
     table: League,
     economics: BenefitCost | None = None,
@@ -225,6 +226,7 @@ def brief_figure(
     return fig
 
 
+@plain_text
 def write_brief(
     folder: Path,
     table: League,

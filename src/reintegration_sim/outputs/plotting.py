@@ -27,10 +27,12 @@ state are never touched, so this works headless and in worker processes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
+import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -94,6 +96,21 @@ _COMPOSITION_COLOURS = ("#7f7f7f", "#bcbd22", "#1f77b4", "#2ca02c", "#000000")
 DPI = 120
 
 
+def plain_text[F: Callable[..., Any]](func: F) -> F:
+    """Draw the figures ``func`` makes (and saves) with every text as typed: scenario titles,
+    target names and other user text reach legends, titles and tick labels, and a ``$`` in
+    them must not start matplotlib's mathtext, which would set "Grants ($500 to $1,000)" in
+    italics and fail to draw the figure at all where the text between two ``$`` is not TeX
+    (``text.parse_math`` off while the figure's texts are made and drawn)."""
+
+    @functools.wraps(func)
+    def plain(*args: Any, **kwargs: Any) -> Any:
+        with mpl.rc_context({"text.parse_math": False}):
+            return func(*args, **kwargs)
+
+    return cast(F, plain)
+
+
 def _years(weeks: np.ndarray | pd.Index | pd.Series) -> np.ndarray:
     return np.asarray(weeks, dtype=float) / WEEKS_PER_YEAR
 
@@ -105,6 +122,7 @@ def _n_replications(table: pd.DataFrame) -> int:
 # ---------------------------------------------------------------------- survival
 
 
+@plain_text
 def cumulative_incidence_curve(
     people: pd.DataFrame, outcome: EventOutcome, cohort: str
 ) -> pd.DataFrame | None:
@@ -127,6 +145,7 @@ def cumulative_incidence_curve(
     return curve
 
 
+@plain_text
 def survival_figure(
     people: pd.DataFrame, outcomes: Sequence[EventOutcome] = EVENT_OUTCOMES
 ) -> Figure:
@@ -184,6 +203,7 @@ def _wide_means(timeseries: pd.DataFrame, keys: Sequence[str], cohort: str) -> p
     return wide.reindex(columns=list(keys))
 
 
+@plain_text
 def composition_figure(timeseries: pd.DataFrame) -> Figure:
     """Stacked shares of each cohort by phase of the pathway, mean over replications."""
     keys = sorted({k for _, plus, minus in COMPOSITION for k in plus + minus})
@@ -218,6 +238,7 @@ def composition_figure(timeseries: pd.DataFrame) -> Figure:
     return fig
 
 
+@plain_text
 def indicators_figure(timeseries: pd.DataFrame, keys: Sequence[str] = STATE_INDICATORS) -> Figure:
     """One panel per indicator: per cohort, mean over replications with a 5-95 % band."""
     ncols = 4 if len(keys) > 4 else len(keys)
@@ -256,6 +277,7 @@ def indicators_figure(timeseries: pd.DataFrame, keys: Sequence[str] = STATE_INDI
     return fig
 
 
+@plain_text
 def write_plots(folder: Path, timeseries: pd.DataFrame, people: pd.DataFrame) -> list[Path]:
     """Write ``survival.png``, ``composition.png`` and ``indicators.png`` into ``folder``."""
     figures = {
@@ -330,6 +352,7 @@ def _panel_grid(n: int, most: int = 3) -> tuple[int, int]:
     return -(-max(1, n) // ncols), ncols
 
 
+@plain_text
 def forest_figure(
     comparison: pd.DataFrame,
     years: float = 3,
@@ -410,6 +433,7 @@ def forest_figure(
     return fig
 
 
+@plain_text
 def survival_comparison_figure(
     people: pd.DataFrame,
     outcomes: Sequence[EventOutcome] = EVENT_OUTCOMES,
@@ -510,6 +534,7 @@ def survival_panels(
     return out
 
 
+@plain_text
 def indicators_comparison_figure(
     timeseries: pd.DataFrame,
     panels: Sequence[tuple[str, tuple[str, ...], str, float]] = COMPARISON_PANELS,
@@ -563,6 +588,7 @@ def indicators_comparison_figure(
     return fig
 
 
+@plain_text
 def draw_cost_effect(
     ax: Axes,
     paired: pd.DataFrame,
@@ -617,6 +643,7 @@ def draw_cost_effect(
         )
 
 
+@plain_text
 def cost_effect_figure(
     paired: pd.DataFrame,
     terrorism_offence: float,
@@ -643,6 +670,7 @@ def cost_effect_figure(
     return fig
 
 
+@plain_text
 def acceptability_figure(
     curve: pd.DataFrame, terrorism_offence: float, labels: Mapping[str, str] | None = None
 ) -> Figure:
@@ -688,6 +716,7 @@ FOREST_PNG, SURVIVAL_PNG, INDICATORS_PNG = "forest.png", "survival.png", "indica
 COST_EFFECT_PNG, ACCEPTABILITY_PNG = "cost_effect.png", "acceptability.png"
 
 
+@plain_text
 def write_comparison_plots(
     folder: Path,
     comparison: pd.DataFrame,
@@ -723,6 +752,7 @@ def write_comparison_plots(
     return paths
 
 
+@plain_text
 def value_of_information_figure(value: pd.DataFrame, top: int = 15) -> Figure:
     """Horizontal bars of the expected value of partial perfect information (EUR) of the
     assumptions and groups worth most, with the total EVPI as the first bar."""

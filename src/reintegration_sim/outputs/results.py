@@ -635,13 +635,13 @@ def write_draw_tables(
         paths.append(folder / DRIVERS_CSV)
         drivers.to_csv(paths[-1], index=False, float_format="%.4g")
     if value_of_information is not None:
-        from .plotting import value_of_information_figure
+        from .plotting import plain_text, value_of_information_figure
 
         paths.append(folder / VALUE_OF_INFORMATION_CSV)
         value_of_information.to_csv(paths[-1], index=False, float_format="%.6g")
         figure = value_of_information_figure(value_of_information)
         paths.append(folder / VALUE_OF_INFORMATION_PNG)
-        figure.savefig(paths[-1], dpi=120)
+        plain_text(figure.savefig)(paths[-1], dpi=120)
     return paths
 
 
