@@ -157,6 +157,27 @@ def test_git_info_outside_git(monkeypatch) -> None:
     assert results.git_info() is None
 
 
+def test_git_info_dirty_means_a_tracked_file_changed(tmp_path) -> None:
+    """Bug: a user's own scenario folder in the checkout (docs/adapting.md makes one) made every
+    report say the code had uncommitted changes. Untracked files do not count; a changed
+    tracked file does."""
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    (tmp_path / "model.py").write_text("x = 1\n")
+    git("add", "model.py")
+    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "one")
+    (tmp_path / "my_country").mkdir()
+    (tmp_path / "my_country" / "today.toml").write_text('base = "france"\n')
+    info = results.git_info(tmp_path)
+    assert info is not None and len(info["commit"]) == 40
+    assert info["dirty"] is False
+    (tmp_path / "model.py").write_text("x = 2\n")
+    assert results.git_info(tmp_path) == {"commit": info["commit"], "dirty": True}
+
+
 def test_write_and_read_back(tmp_path, tiny_file) -> None:
     scenario = load_scenario(tiny_file)
     timeseries = pd.DataFrame(

@@ -359,9 +359,12 @@ def lock_info(root: Path | None = None) -> dict[str, str | None]:
     }
 
 
-def git_info() -> dict[str, Any] | None:
-    """Commit and dirty flag of the git checkout holding this package, or None outside git."""
-    here = Path(__file__).resolve().parent
+def git_info(where: Path | None = None) -> dict[str, Any] | None:
+    """Commit and dirty flag of the git checkout holding this package (or ``where``), or None
+    outside git. Dirty means a tracked file differs from the commit: files the checkout does
+    not track (a user's own scenario folder, as docs/adapting.md makes one) do not count, and
+    the scenarios a run used are recorded in full anyway."""
+    here = where if where is not None else Path(__file__).resolve().parent
 
     def git(*args: str) -> str:
         return subprocess.run(
@@ -375,7 +378,7 @@ def git_info() -> dict[str, Any] | None:
 
     try:
         commit = git("rev-parse", "HEAD")
-        dirty = bool(git("status", "--porcelain"))
+        dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
     except (OSError, subprocess.SubprocessError):
         return None
     return {"commit": commit, "dirty": dirty}
