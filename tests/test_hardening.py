@@ -259,3 +259,21 @@ def test_the_dashboard_listens_on_this_machine_only_by_default() -> None:
     from reintegration_sim import cli
 
     assert cli.build_parser().parse_args(["serve"]).host == "127.0.0.1"
+
+
+def test_apostrophes_read_as_typed_and_open_no_attribute() -> None:
+    """report.md, the text for editing, said "Today&#x27;s practice" for every title with an
+    apostrophe. The apostrophe now stays as typed; with ``<`` escaped no tag, hence no
+    attribute, can be opened by it, in the report or the dashboard."""
+    pytest.importorskip("solara")
+    from reintegration_sim.dashboard.app import markdown_html
+
+    assert escape_markdown("Today's practice") == "Today's practice"
+    hostile = "x' onmouseover='alert(1)' <b title='y' onclick=alert(2)>z</b> \"q\""
+    escaped = escape_markdown(hostile)
+    assert "<" not in escaped and '"' not in escaped
+    for whole in (to_html([Paragraph(escaped)]), markdown_html(escaped)):
+        page = whole[whole.index("<p>") : whole.rindex("</p>")]  # the paragraph
+        assert re.search(r"<[a-z]+[^>]*(onmouseover|onclick|title=)", page) is None, page
+        assert "<b" not in page  # the tag is text
+        assert "onmouseover='alert(1)'" in html.unescape(page)  # shown as typed

@@ -282,11 +282,14 @@ def escape_markdown(text: str) -> str:
     in Markdown that is rendered as a page: the one rule for every place user text is shown
     (the dashboard, report.md and report.html).
 
-    Whitespace is collapsed to single spaces; ``& < > " '`` become HTML entities, so no tag,
-    attribute or script survives; Markdown's marks (:data:`MARKDOWN_MARKS`) get a backslash, so
-    no emphasis, link, image or code span can be made (``[x](javascript:...)`` shows as typed).
+    Whitespace is collapsed to single spaces; ``& < > "`` become HTML entities, so no tag,
+    attribute or script survives (the apostrophe stays as typed: without ``<`` no attribute
+    can be opened, and report.md, the text for editing, reads "Today's practice"); Markdown's
+    marks (:data:`MARKDOWN_MARKS`) get a backslash, so no emphasis, link, image or code span
+    can be made (``[x](javascript:...)`` shows as typed).
     Curly braces are marks too; the dashboard renders its Markdown with Vue interpolation off
     (``{{ 7*7 }}`` shows as typed, see ``dashboard.app.Markdown``).
     """
     marked = _MARKS.sub(r"\\\1", " ".join(str(text).split()))
-    return html.escape(marked, quote=True)  # after the marks: its entities hold a '#'
+    # after the marks: its entities hold a '#'
+    return html.escape(marked, quote=False).replace('"', "&quot;")
