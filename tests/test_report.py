@@ -72,7 +72,7 @@ def test_titles_never_file_names(saved) -> None:
     for name in ("baseline", "derad_file_name", "staffing_up", "mentors_everywhere"):
         assert name not in brief, name
     first = brief.splitlines()[0]
-    assert "Agencies staffed 50 % above today" in first and "Today&#x27;s practice" in first
+    assert "Agencies staffed 50 % above today" in first and "Today's practice" in first
     # the names appear once each in the appendix, beside the scenario texts
     assert "scenario `derad_file_name`" in md
     # plots: legends and labels are titles
@@ -297,3 +297,53 @@ def test_a_title_with_dollars_is_drawn_as_typed(tmp_path) -> None:
     shown = [t.get_text() for t in figure.findobj(Text) if t.get_visible()]
     assert any(text.startswith("Difference from Base ($\\y{$)") for text in shown)
     assert "Grants ($\\x{$)" in shown  # a tick label of each panel
+
+
+def test_benefit_cost_words_a_reader_can_reconcile() -> None:
+    """From a walkthrough of docs/adapting.md: a count given to the unit ('614,703 years of
+    releases') claimed a precision the simulation lacks; 'releases served per offence
+    prevented' printed a range from 621 to -1,857 without saying it runs through no change;
+    a number of releases given as such was named twice ('at 30 releases a year (30 releases a
+    year)')."""
+    from reintegration_sim.outputs.report import _about, _bc_range, _releases_where
+
+    assert [_about(x) for x in (57.4, 400.0, 614_703.0, 1_523.4)] == [
+        "57",
+        "400",
+        "610,000",
+        "1,500",
+    ]
+    crossing = pd.Series({"low": 621.0, "high": -1857.0, "unit": "releases", "scale": "ratio"})
+    assert _bc_range(crossing) == "unbounded: the range includes no change"
+    one_side = crossing.copy()
+    one_side["high"] = 1857.0
+    assert _bc_range(one_side) == "621 to 1,857"
+    assert _releases_where("Terrorism offences prevented a year, 30 releases a year") == ""
+    assert _releases_where("Terrorism offences prevented a year, France") == " (France)"
+    assert _releases_where("Terrorism offences prevented a year, uk") == " (UK)"
+
+
+def test_the_first_screen_gives_the_country_s_figures_a_year(saved) -> None:
+    """Issue 13: the brief's figures a year use the country's releases. A comparison on the
+    France preset names France and its 50 releases a year under the league table, with each
+    policy's terrorism offences prevented a year (median and range, the appendix's figure);
+    a comparison on the baseline, which names no country, leaves the line out (its appendix
+    gives the release presets)."""
+    base = rs.load("france").with_overrides(
+        {**SMALL, "population.n_extremist": 200, "population.n_comparison": 200}
+    )
+    policy = base.with_overrides({f"{DERAD}.coverage": 1.0, "name": "derad", "title": "Derad"})
+    result = rs.compare([base, policy], replications=2)
+    md = result.report()
+    first = md[: md.index("## ")]
+    line = next(p for p in first.split("\n\n") if p.startswith("**A year in France"))
+    assert "at 50 terrorist prisoners released a year" in line and "Derad " in line
+    cost = result.economics.table
+    row = cost[(cost["scenario"] == "derad") & (cost["measure"] == "terror_prevented_per_year")]
+    assert len(row) == 1 and row["releases_per_year"].iloc[0] == 50.0
+    from reintegration_sim.outputs.league import small_count
+
+    assert f"Derad {small_count(row['median'].iloc[0])} (" in line
+    _, folder = saved
+    baseline_md = (folder / "report.md").read_text(encoding="utf-8")
+    assert "**A year " not in baseline_md

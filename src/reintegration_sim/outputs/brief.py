@@ -22,7 +22,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from ..analysis.economics import BenefitCost
-from .league import PER, League, league_cells
+from .league import PER, League, league_cells, per_year_words
 from .plotting import draw_cost_effect, plain_text
 
 __all__ = ["BRIEF_PDF", "brief_figure", "write_brief"]
@@ -170,6 +170,9 @@ def brief_figure(
         gap=0.12,
         color="#333333",
     )
+    per_year = _plain(per_year_words(table))
+    if per_year:
+        page.paragraph(per_year, 7, gap=0.1)
     # one sentence per policy, while there is room (keeping some for the footer)
     footer_room = 0.45
     sentences = 0

@@ -30,14 +30,14 @@ it out.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..analysis.economics import BenefitCost
+from ..analysis.economics import RELEASE_PRESETS, BenefitCost
 from ..scenario import Scenario
 
 __all__ = [
@@ -55,7 +55,9 @@ __all__ = [
     "money",
     "money_range",
     "per_thousand",
+    "per_year_words",
     "report_title",
+    "small_count",
     "titles",
 ]
 
@@ -296,6 +298,8 @@ class LeagueRow:
             where the typical run prevents none).
         benefits_exceed: the chance that benefits to taxpayers and victims exceed the costs.
         sentence: the row in one plain sentence.
+        per_year: terrorism offences prevented a year among the people released after an
+            extremist offence, at the league's ``per_year_releases`` (NaN where there are none).
     """
 
     name: str
@@ -306,6 +310,7 @@ class LeagueRow:
     cost_per_terror: float
     benefits_exceed: float
     sentence: str
+    per_year: Spread = NAN_SPREAD
 
     @property
     def terror(self) -> Spread:
@@ -330,6 +335,10 @@ class League:
     #: 'draws' or 'runs': what the chance of fewer reoffences is counted over
     chance_over: str
     chance_n: int
+    #: the terrorist prisoners released a year behind the rows' ``per_year`` (NaN: none shown)
+    #: and where they are released ('France'; empty for a number given as it is)
+    per_year_releases: float = np.nan
+    per_year_where: str = ""
 
 
 def _bc(table: pd.DataFrame, name: str, measure: str, scale: str | None = None) -> pd.Series | None:
@@ -393,6 +402,7 @@ def league(
     chance_over = "draws" if draws else "runs"
     chance_n = int(info.get("n_draws", 0)) if draws else replications
     events = comparison[(comparison["kind"] == "event") & (comparison["years"] == years)]
+    per_year_label, per_year_releases, per_year_where = _per_year_choice(table)
     rows = []
     for name in names[1:]:
         effects = {o.key: spreads.get((name, o.key), NAN_SPREAD) for o in LEAGUE_OUTCOMES}
@@ -418,6 +428,15 @@ def league(
             if prevented is not None and ratio is not None and prevented["median"] > 0:
                 per_terror = float(ratio["median"])
         row = LeagueRow(name, shown[name], effects, chance, net_cost, per_terror, exceed, "")
+        if table is not None and per_year_label:
+            found = table[
+                (table["scenario"] == name)
+                & (table["measure"] == "terror_prevented_per_year")
+                & (table["label"] == per_year_label)
+            ]
+            if len(found):
+                first = found.iloc[0]
+                row = replace(row, per_year=Spread(first["median"], first["low"], first["high"]))
         rows.append(replace(row, sentence=sentence(row, chance_over)))
 
     def order(row: LeagueRow) -> tuple[float, float]:
@@ -451,7 +470,72 @@ def league(
         draws=draws,
         chance_over=chance_over,
         chance_n=chance_n,
+        per_year_releases=per_year_releases,
+        per_year_where=per_year_where,
     )
+
+
+def _per_year_choice(table: pd.DataFrame | None) -> tuple[str, float, str]:
+    """The figures a year the first screen shows: those of the comparison's country (the base
+    scenario's ``[country]``) or of the first number or preset given for it, as (the label of
+    ``benefit_cost.csv``'s rows, releases a year, where). None (``("", nan, "")``) where there
+    are no such rows, or where they are only the release presets of no chosen country (the
+    appendix lists those)."""
+    if table is None:
+        return "", np.nan, ""
+    found = table[table["measure"] == "terror_prevented_per_year"]
+    labels = list(dict.fromkeys(found["label"].astype(str)))
+    places = [label.rsplit(", ", 1)[-1] for label in labels]
+    if not labels or set(places) == set(RELEASE_PRESETS):
+        return "", np.nan, ""
+    first = found[found["label"] == labels[0]].iloc[0]
+    where = places[0]
+    if where.endswith(" releases a year"):
+        where = ""
+    elif where in RELEASE_PRESETS:
+        where = RELEASE_PRESETS[where][1].split(",")[0]
+    return labels[0], float(first["releases_per_year"]), where
+
+
+#: policies named in the first screen's figures a year (the others are in the appendix)
+PER_YEAR_SHOWN = 5
+
+
+def per_year_words(table: League, title: Callable[[str], str] = str) -> str:
+    """The first screen's figures a year in one paragraph: where, the releases, and for the
+    first :data:`PER_YEAR_SHOWN` policies of the table the terrorism offences prevented a year
+    among the people released after an extremist offence, median and range; empty where the
+    comparison has no country's figures. ``title`` makes a policy's title safe for the page."""
+    if not np.isfinite(table.per_year_releases):
+        return ""
+    where = f"in {table.per_year_where}, " if table.per_year_where else ""
+    items = [
+        f"{title(row.title)} {small_count(row.per_year.central)} "
+        f"({small_count(row.per_year.low)} to {small_count(row.per_year.high)})"
+        for row in table.rows[:PER_YEAR_SHOWN]
+        if row.per_year.known
+    ]
+    if not items:
+        return ""
+    rest = len(table.rows) - PER_YEAR_SHOWN
+    more = f"; the other {rest} in the appendix" if rest > 0 else ""
+    return (
+        f"**A year {where}at {table.per_year_releases:g} terrorist prisoners released a year**, "
+        "terrorism offences prevented among them (median, and range as above; negative: more "
+        f"offences): {'; '.join(items)}{more}."
+    )
+
+
+def small_count(x: float, signed: bool = False) -> str:
+    """A small expected count (offences a year): two significant figures below 10, whole
+    numbers above; a true minus sign."""
+    if x is None or not np.isfinite(x):
+        return "n/a"
+    if x == 0:
+        return "0"
+    text = f"{abs(x):,.0f}" if abs(x) >= 10 else f"{float(f'{abs(x):.2g}'):g}"
+    sign = (MINUS if x < 0 else "+") if signed else (MINUS if x < 0 else "")
+    return sign + text
 
 
 def _base_line(events: pd.DataFrame, base: str, title: str, years: float) -> str:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import base64
 import html
+import math
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -50,7 +51,7 @@ from ..model.outcomes import FOLLOW_UP_YEARS
 from ..model.population import WEEKS_PER_YEAR
 from ..parameters import Parameters, iter_register
 from ..scenario import Scenario
-from .league import PER, RECALL, League, league, league_cells, titles
+from .league import PER, RECALL, League, league, league_cells, per_year_words, titles
 from .text import CHANCE_AND_ASSUMPTIONS, MARKDOWN_MARKS, NOISE_ONLY, escape_markdown
 
 __all__ = [
@@ -328,6 +329,11 @@ def league_blocks(table: League) -> list[Block]:
             css="league",
             keys=("title", "terror", "any", "recall", "chance", "cost", "per-terror", "exceed"),
         ),
+        *[
+            Paragraph(text, css="per-year")
+            for text in [per_year_words(table, escape_markdown)]
+            if text
+        ],
         Paragraph(
             f"Differences from **{escape_markdown(table.base_title)}**, {when}, with their "
             f"range below. **Chance of fewer terrorism reoffences**: {chance} in which the "
@@ -919,7 +925,11 @@ _BC_SHOWN: tuple[tuple[str, str | None, str], ...] = (
     ("benefit_cost_ratio", None, "Benefit-cost ratio (EUR of benefits per EUR of programme)"),
     ("cost_per_terror_prevented", None, "Net cost to taxpayers per terrorism offence prevented"),
     ("cost_per_reoffence_prevented", None, "Net cost to taxpayers per reoffence prevented"),
-    ("terror_prevented", "per 100 releases", "Terrorism offences prevented per 100 releases"),
+    (
+        "terror_prevented",
+        "per 100 releases",
+        "Terrorism offences prevented per 100 releases (both cohorts' offences)",
+    ),
     ("relative_change_terror", None, "Change in terrorism offences"),
     ("releases_per_terror_prevented", None, "Releases served per terrorism offence prevented"),
     ("releases_per_reoffence_prevented", None, "Releases served per reoffence prevented"),
@@ -940,17 +950,14 @@ def _benefit_cost_blocks(
     picked += [
         (
             row,
-            f"Terrorism offences prevented a year at {row['releases_per_year']:g} releases "
-            f"a year ({_place(str(row['label']).rsplit(', ', 1)[-1])})",
+            "Terrorism offences prevented a year among people released after extremist "
+            f"offences, at {row['releases_per_year']:g} releases a year"
+            f"{_releases_where(str(row['label']))}",
         )
         for _, row in mine[mine["measure"] == "terror_prevented_per_year"].iterrows()
     ]
     rows = [
-        (
-            words,
-            _bc_value(row, "median"),
-            f"{_bc_value(row, 'low')} to {_bc_value(row, 'high')}",
-        )
+        (words, _bc_value(row, "median"), _bc_range(row))
         for row, words in picked
         if row is not None
     ]
@@ -966,9 +973,35 @@ def _benefit_cost_blocks(
     ]
 
 
+def _bc_range(row: pd.Series) -> str:
+    """The 5th to 95th percentile of a figure; for releases served per offence prevented a
+    range whose ends differ in sign runs through "no change" (infinity) and is said so."""
+    low, high = row["low"], row["high"]
+    finite = np.isfinite(low) and np.isfinite(high)
+    if str(row["unit"]) == "releases" and finite and (low < 0) != (high < 0):
+        return "unbounded: the range includes no change"
+    return f"{_bc_value(row, 'low')} to {_bc_value(row, 'high')}"
+
+
+def _releases_where(label: str) -> str:
+    """Where a figure a year's releases come from, as words to follow it: ' (France)' for a
+    preset or a country; nothing for a number given as it is ('30 releases a year')."""
+    where = label.rsplit(", ", 1)[-1]
+    return "" if where.endswith(" releases a year") else f" ({_place(where)})"
+
+
 def _place(label: str) -> str:
     """A release preset's country ('uk' -> 'UK'); other labels as they are."""
     return RELEASE_PRESETS[label][1].split(",")[0] if label in RELEASE_PRESETS else label
+
+
+def _about(x: float) -> str:
+    """A large count to two significant figures (``614,703`` -> ``610,000``): the sizes of an
+    evaluation rest on simulated shares, and more digits would claim a precision they lack."""
+    if x < 100:
+        return f"{x:,.0f}"
+    digits = math.floor(math.log10(x)) - 1
+    return f"{round(x, -digits):,.0f}"
 
 
 def _releases_shown(table: pd.DataFrame) -> tuple[float, str]:
@@ -996,10 +1029,10 @@ def _benefit_cost_words(table: pd.DataFrame, label: str) -> str:
         n = float(size["median"])
         releases, place = _releases_shown(table)
         text += (
-            f"A real two-arm evaluation would need about {n:,.0f} released people per arm "
-            f"({2 * n:,.0f} in all) to detect the simulated change in terrorism offences with "
-            f"80 % power; at about {releases:g} terrorist prisoners released a year{place} "
-            f"that is {2 * n / releases:,.0f} years of releases."
+            f"A real two-arm evaluation would need about {_about(n)} released people per arm "
+            f"({_about(2 * n)} in all) to detect the simulated change in terrorism offences "
+            f"with 80 % power; at about {releases:g} terrorist prisoners released a year{place} "
+            f"that is {_about(2 * n / releases)} years of releases."
         )
         if 2 * n / releases > 10:
             text += (
@@ -1230,6 +1263,7 @@ h2 { font-size: 1.2rem; margin-top: 1.6rem; border-bottom: 1px solid #ddd; }
 p { margin: 0.45rem 0; }
 p.covers { background: #fff6e0; border-left: 4px solid #e0a800; padding: 0.3rem 0.7rem; }
 p.note { font-size: 0.85rem; color: #333; }
+p.per-year { font-size: 0.95rem; }
 blockquote { margin: 1rem 0; padding: 0.6rem 1rem; background: #fff6e0;
   border-left: 4px solid #e0a800; }
 table { border-collapse: collapse; margin: 0.8rem 0; font-size: 0.92rem; }
