@@ -118,12 +118,25 @@ def test_levers_markdown_is_the_docs_page(sim) -> None:
         (["levers", "prison.regim"], "did you mean 'prison.regime'?"),
         (["params", "ofending"], "did you mean 'offending'?"),
         (["params", "offending.teror_hazard"], "did you mean 'offending.terror_hazard'?"),
+        (["scenarios", "fance"], "did you mean 'france'?"),
+        (["scenarios", "fance", "--copy", "my_country"], "did you mean 'france'?"),
     ],
 )
 def test_unknown_lever_or_group_names_the_nearest_and_exits_2(argv, hint, tmp_path, capsys):
     before = sorted(tmp_path.iterdir())
     line = _one_line_error(capsys, cli.main(argv), tmp_path, before)
     assert hint in line
+
+
+def test_naming_scenarios_shows_their_titles_and_descriptions(capsys):
+    """`scenarios france` was refused ("naming scenarios needs --copy DIR") with no hint for a
+    misspelt name; a user reading about presets wants to see one before copying it."""
+    assert cli.main(["scenarios", "france", "belgium"]) == 0
+    out = capsys.readouterr().out
+    for name in ("france", "belgium"):
+        scenario = load_scenario(name)
+        assert f"{name}: {scenario.title}" in out
+        assert " ".join(scenario.description.split())[:60] in " ".join(out.split())
 
 
 # ---------------------------------------------------------------------- params

@@ -44,6 +44,7 @@ import contextlib
 import os
 import shutil
 import sys
+import textwrap
 from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
@@ -228,14 +229,16 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     scenarios = commands.add_parser(
         "scenarios",
-        help="list the shipped scenarios, or copy them into a folder to edit",
-        description="List the scenarios shipped with the package (name and title); with "
-        "--copy DIR, copy the named ones (all if none is named) into DIR, refusing to "
-        'overwrite a file. A copy runs as it is; or write your own file with base = "NAME" '
-        "and only what differs.",
+        help="list the shipped scenarios, show some, or copy them into a folder to edit",
+        description="List the scenarios shipped with the package (name and title); name some "
+        "to show their titles and descriptions; with --copy DIR, copy the named ones (all if "
+        "none is named) into DIR, refusing to overwrite a file. A copy runs as it is; or write "
+        'your own file with base = "NAME" and only what differs.',
         allow_abbrev=False,
     )
-    scenarios.add_argument("names", nargs="*", metavar="NAME", help="scenarios to copy")
+    scenarios.add_argument(
+        "names", nargs="*", metavar="NAME", help="scenarios to show (or, with --copy, to copy)"
+    )
     scenarios.add_argument("--copy", type=Path, metavar="DIR", help="copy them into DIR")
     scenarios.set_defaults(handler=_scenarios)
 
@@ -508,6 +511,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "scenarios": (
         f"{PROG} scenarios",
+        f"{PROG} scenarios france                  # its title and description",
         f"{PROG} scenarios baseline france --copy my_country",
     ),
     "run": (
@@ -883,9 +887,13 @@ def _scenarios(args: argparse.Namespace, command: list[str]) -> int:
     )
 
     shipped, folder = shipped_scenarios(), shipped_scenario_dir()
+    if args.copy is None and args.names:
+        for path in [resolve_scenario(n) for n in args.names]:  # all resolved before printing
+            scenario = load_scenario(path)
+            print(f"{scenario.name}: {scenario.title or scenario.name}  ({path})")
+            print(textwrap.fill(" ".join(scenario.description.split()), 96) + "\n")
+        return 0
     if args.copy is None:
-        if args.names:
-            raise UsageError("naming scenarios needs --copy DIR (to list them all, name none)")
         width = max(len(name) for name in shipped)
         for name, path in shipped.items():
             scenario = load_scenario(path)
