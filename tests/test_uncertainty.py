@@ -104,6 +104,7 @@ def test_spread_summaries_match_a_hand_computation():
     row = uncertainty_columns(levels, "base").iloc[0]
     values = np.array([-1.0, -3.0, 1.0, -1.0])
     assert row["total_median"] == pytest.approx(-1.0)
+    assert row["total_mean"] == pytest.approx(-1.0)
     assert row["total_low"] == pytest.approx(np.quantile(values, 0.05))
     assert row["total_high"] == pytest.approx(np.quantile(values, 0.95))
     # draw means -2 and 0: one better, one a tie -> 0.75
@@ -186,3 +187,30 @@ def test_a_posterior_for_another_scenario_is_refused_before_anything_runs(tmp_pa
     assert code == 2 and "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert "baseline" in err
     assert not out.exists()
+
+
+def test_rare_events_show_the_expected_difference_not_a_median_of_zero():
+    """From a walkthrough of docs/adapting.md: with terrorism offences rare, most runs differ
+    from the base by nothing, so the median difference was 0 while the policy had fewer
+    offences in 81 % of draws: the brief printed "0" beside "probably fewer". The reports show
+    the mean (expected) difference over all runs of all draws."""
+    from reintegration_sim.outputs.league import TERROR, effect_spreads
+
+    rows = []
+    # four draws x three runs: the policy prevents one offence in one run of three draws
+    for d in range(4):
+        for r in range(3):
+            diff = -1.0 if (r == 0 and d < 3) else 0.0
+            for name, value in (("base", 2.0), ("policy", 2.0 + diff)):
+                rows.append((d, name, 3 * d + r, "extremist", "event", TERROR.key, 3.0, value))
+    levels = pd.DataFrame(
+        rows,
+        columns=["draw", "scenario", "replication", "cohort", "kind", "outcome", "years", "value"],
+    )
+    row = uncertainty_columns(levels, "base").iloc[0]
+    assert row["total_median"] == 0.0
+    assert row["total_mean"] == pytest.approx(-0.25)
+    assert row["prob_better"] == pytest.approx(0.75 + 0.5 * 0.25)
+    comparison = pd.DataFrame([{**row.to_dict(), "difference": -0.25, "sd": 0.4}])
+    spread = effect_spreads(comparison, 3.0)["policy", TERROR.key]
+    assert spread.central == pytest.approx(-0.25 * 10)  # per 1,000 releases, not 0

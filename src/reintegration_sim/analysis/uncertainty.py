@@ -285,9 +285,11 @@ def _better_sign(direction: str) -> float:
 
 
 def uncertainty_columns(levels: pd.DataFrame, base: str) -> pd.DataFrame:
-    """Per scenario (not the base) and measure: ``total_median``, ``total_low``,
-    ``total_high`` (the 90 % interval of the run-by-run differences over assumptions and
-    chance), ``share_assumptions`` (the share of their variance the assumptions explain:
+    """Per scenario (not the base) and measure: ``total_mean`` (the mean of the run-by-run
+    differences over every draw: the expected difference, which the reports show, since with
+    rare events most runs differ by nothing and the median is then 0 whatever the policy does),
+    ``total_median``, ``total_low``, ``total_high`` (the 90 % interval of the run-by-run
+    differences over assumptions and chance), ``share_assumptions`` (the share of their variance the assumptions explain:
     1 - mean within-draw variance / total variance; NaN with one replication per draw),
     ``prob_better`` (over draws, the chance the draw's mean difference is on the better side;
     ties count half; NaN where no direction is better) and ``n_draws``."""
@@ -307,6 +309,7 @@ def uncertainty_columns(levels: pd.DataFrame, base: str) -> pd.DataFrame:
             "outcome": outcome,
             "years": years,
             "n_draws": int(means.size),
+            "total_mean": np.nan,
             "total_median": np.nan,
             "total_low": np.nan,
             "total_high": np.nan,
@@ -315,7 +318,12 @@ def uncertainty_columns(levels: pd.DataFrame, base: str) -> pd.DataFrame:
         }
         if ok.any():
             low, high = np.quantile(values[ok], TOTAL_QUANTILES)
-            row.update(total_median=float(np.median(values[ok])), total_low=low, total_high=high)
+            row.update(
+                total_mean=float(np.mean(values[ok])),
+                total_median=float(np.median(values[ok])),
+                total_low=low,
+                total_high=high,
+            )
             total = float(np.var(values[ok], ddof=1)) if ok.sum() > 1 else 0.0
             within = per_draw.var(ddof=1).dropna()
             if total > 0 and within.size:

@@ -195,7 +195,10 @@ def has_draws(comparison: pd.DataFrame) -> bool:
 
 def _spread(row: pd.Series, draws: bool) -> Spread:
     if draws and pd.notna(row.get("total_median")):
-        return Spread(float(row["total_median"]), float(row["total_low"]), float(row["total_high"]))
+        # the mean (expected) difference; a comparison saved before it was kept has the median
+        central = row.get("total_mean", row["total_median"])
+        central = row["total_median"] if pd.isna(central) else central
+        return Spread(float(central), float(row["total_low"]), float(row["total_high"]))
     if not np.isfinite(row["difference"]):
         return NAN_SPREAD
     if row["difference"] == 0 and (row["sd"] == 0 or not np.isfinite(row["sd"])):

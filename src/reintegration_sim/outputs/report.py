@@ -532,7 +532,7 @@ def _method(
             "values of the assumptions, the mean difference has a 95 % paired t interval over "
             f"the runs, which covers {NOISE_ONLY}. "
             + (
-                f"With assumption draws the brief shows instead the median and 90 % range of "
+                f"With assumption draws the brief shows instead the mean and 90 % range of "
                 f"the run-by-run differences over every draw, which covers "
                 f"{CHANCE_AND_ASSUMPTIONS}, and the chance of fewer reoffences is the share of "
                 "draws whose mean difference is on the better side (ties half)."
@@ -678,7 +678,7 @@ def _draws_section(
         "scenario",
         "cohort",
         "outcome",
-        "median difference",
+        "mean difference",
         "90 % range",
         "chance it helps",
         "due to assumptions",
@@ -699,7 +699,7 @@ def _draws_section(
                     title,
                     str(row["cohort"]),
                     str(row["label"]),
-                    _num(row["total_median"], signed=True),
+                    _num(row.get("total_mean", row["total_median"]), signed=True),
                     f"{_num(row['total_low'], signed=True)} to {_num(row['total_high'], signed=True)}",
                     "n/a" if pd.isna(better) else f"{100 * better:.0f} %",
                     "n/a" if pd.isna(share) else f"{100 * share:.0f} %",

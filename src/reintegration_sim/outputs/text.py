@@ -187,7 +187,7 @@ def _draw_lines(
         "",
         f"Over assumptions and chance ({draws['n_draws']} joint draws of "
         f"{len(draws['drawn'])} assumptions, {draws['replications_per_draw']} run(s) per "
-        "scenario in each): median difference, 90% range, chance the policy improves the "
+        "scenario in each): mean difference, 90% range, chance the policy improves the "
         "outcome, share of the spread due to the assumptions (the rest is chance).",
         f"These ranges cover {CHANCE_AND_ASSUMPTIONS}.",
     ]
@@ -203,7 +203,7 @@ def _draw_lines(
             spread = "n/a" if pd.isna(share) else f"{100 * share:.0f}%"
             lines.append(
                 f"  {row['cohort']:<10}  {row['label']:<{label_width}}  "
-                f"{row['total_median']:+.2f} ({row['total_low']:+.2f} to "
+                f"{row.get('total_mean', row['total_median']):+.2f} ({row['total_low']:+.2f} to "
                 f"{row['total_high']:+.2f}); helps: {chance}; assumptions: {spread}"
             )
     return lines
