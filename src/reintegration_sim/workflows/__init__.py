@@ -512,8 +512,9 @@ def compare(
     groups or levers; default every assumption the scenarios share,
     :func:`~reintegration_sim.analysis.uncertainty.plan_draws`), ``draw_replications`` runs
     per scenario in each draw on common random numbers, on ``workers`` processes or the Dask
-    ``scheduler``; the table gains ``total_median``, ``total_low``, ``total_high`` (90 % over
-    assumptions and chance), ``share_assumptions`` and ``prob_better``. Finished draws are kept
+    ``scheduler``; the table gains ``total_mean`` (the expected difference, which the reports
+    show), ``total_median``, ``total_low``, ``total_high`` (90 % over assumptions and chance),
+    ``share_assumptions`` and ``prob_better``. Finished draws are kept
     in ``cache`` (default: a folder in the temporary directory named by the plan), so the same
     call after an interruption runs only the missing draws; the cache is removed at the end.
     ``posterior`` (a file of ``calibrate --method abc``, or ``"baseline"`` for the shipped one)
