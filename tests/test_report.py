@@ -347,3 +347,15 @@ def test_the_first_screen_gives_the_country_s_figures_a_year(saved) -> None:
     _, folder = saved
     baseline_md = (folder / "report.md").read_text(encoding="utf-8")
     assert "**A year " not in baseline_md
+
+
+def test_the_printed_summary_says_what_a_figure_a_year_covers() -> None:
+    """From a walkthrough: the printed figure a year sat under "The intervals cover chance only"
+    while its range came from the benefit-cost runs (with draws: chance and the assumptions);
+    each such line now says what its range covers."""
+    base = rs.load("france").with_overrides(SMALL)
+    policy = base.with_overrides({f"{DERAD}.coverage": 1.0, "name": "derad", "title": "Derad"})
+    text = str(rs.compare([base, policy], replications=2))
+    lines = [line for line in text.splitlines() if "prevented a year" in line]
+    assert lines, text
+    assert all("chance only" in line for line in lines), lines

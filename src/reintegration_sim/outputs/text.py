@@ -182,7 +182,7 @@ def _draw_lines(
     draws: Mapping[str, Any],
     label_width: int,
 ) -> list[str]:
-    """The differences over assumptions and chance: median, 90 % range, chance it helps."""
+    """The differences over assumptions and chance: mean, 90 % range, chance it helps."""
     lines = [
         "",
         f"Over assumptions and chance ({draws['n_draws']} joint draws of "
@@ -233,7 +233,7 @@ def _benefit_cost_lines(economics: pd.DataFrame, name: str) -> list[str]:
         lines.append(
             f"  terrorism offences prevented a year, {where} ({year['releases_per_year']:g} "
             f"releases a year): {year['median']:+.2f} (range {year['low']:+.2f} to "
-            f"{year['high']:+.2f})"
+            f"{year['high']:+.2f}; {year['covers']})"
         )
     return lines
 
