@@ -302,6 +302,25 @@ def test_releases_per_year_presets_and_bad_values() -> None:
             parse_releases_per_year(bad)
 
 
+def test_a_country_preset_s_name_gives_its_releases_a_year() -> None:
+    """From a walkthrough: `--releases-per-year england_wales` was refused with no hint,
+    although docs/adapting.md calls england_wales a country preset. A country preset's name
+    gives its [country] figure, labelled by the country, with its source; a misspelt one
+    gets the nearest name."""
+    from reintegration_sim.analysis.economics import resolve_releases_per_year
+
+    assert parse_releases_per_year("england_wales,30") == {
+        "England and Wales": 40.0,
+        "30 releases a year": 30.0,
+    }
+    releases, sources = resolve_releases_per_year("netherlands")
+    assert releases == {"the Netherlands": 20.0}
+    assert sources["the Netherlands"].startswith("assumption")
+    with pytest.raises(ValueError, match="did you mean 'england_wales'") as caught:
+        parse_releases_per_year("englnd_wales")
+    assert str(caught.value).count("france") == 1  # each name listed once
+
+
 def test_the_register_values_an_ordinary_reoffence_by_its_stated_mix() -> None:
     costs = Parameters().costs
     assert sum(share for _, share, _, _ in ORDINARY_REOFFENCE_MIX) == pytest.approx(1.0)

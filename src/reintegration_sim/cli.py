@@ -385,8 +385,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="R[,R...]",
         help="terrorist prisoners released a year behind the terrorism offences and "
-        "reoffences prevented a year in benefit_cost.csv: positive numbers or presets "
-        "(uk 40, france 50, belgium 27; EVIDENCE 2); default: the base scenario's country "
+        "reoffences prevented a year in benefit_cost.csv: positive numbers, presets "
+        "(uk 40, france 50, belgium 27; EVIDENCE 2) or a country preset's name "
+        "(england_wales: its [country] figure); default: the base scenario's country "
         "(the country presets england_wales, france, belgium, netherlands, germany and files "
         "inheriting from them carry theirs), else all three presets",
     )

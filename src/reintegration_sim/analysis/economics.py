@@ -719,8 +719,11 @@ def resolve_releases_per_year(
         given = parse_releases_per_year(given)
     if given is not None:
         releases = {str(k): float(v) for k, v in given.items()}
+        named = {c.name: c.source for c in country_presets().values()}
         sources = {
-            k: RELEASE_PRESETS[k][1] if k in RELEASE_PRESETS else "given for this comparison"
+            k: RELEASE_PRESETS[k][1]
+            if k in RELEASE_PRESETS
+            else named.get(k, "given for this comparison")
             for k in releases
         }
         return releases, sources
@@ -732,10 +735,20 @@ def resolve_releases_per_year(
     )
 
 
+def country_presets() -> dict[str, Country]:
+    """The shipped scenarios with a ``[country]`` table (the country presets), by name."""
+    from ..scenario import load_scenario, shipped_scenarios
+
+    found = {name: load_scenario(path).country for name, path in shipped_scenarios().items()}
+    return {name: country for name, country in found.items() if country is not None}
+
+
 def parse_releases_per_year(text: str) -> dict[str, float]:
-    """``--releases-per-year``: comma-separated preset names (:data:`RELEASE_PRESETS`) or
+    """``--releases-per-year``: comma-separated preset names (:data:`RELEASE_PRESETS`), country
+    presets' names (``england_wales``: its ``[country]`` figure, labelled by the country) or
     positive numbers; raises ValueError saying what is allowed."""
     out: dict[str, float] = {}
+    countries: dict[str, Country] | None = None
     for item in (part.strip() for part in text.split(",")):
         if item.lower() in RELEASE_PRESETS:
             out[item.lower()] = RELEASE_PRESETS[item.lower()][0]
@@ -745,10 +758,16 @@ def parse_releases_per_year(text: str) -> dict[str, float]:
         except ValueError:
             value = np.nan
         if not (np.isfinite(value) and value > 0):
-            hint = did_you_mean(item.lower(), RELEASE_PRESETS)
+            countries = country_presets() if countries is None else countries
+            if item.lower() in countries:
+                country = countries[item.lower()]
+                out[country.name] = country.releases_per_year
+                continue
+            allowed = list(dict.fromkeys([*RELEASE_PRESETS, *countries]))
+            hint = did_you_mean(item.lower(), allowed)
             raise ValueError(
                 f"--releases-per-year: {item!r} is neither a positive number nor a preset "
-                f"({', '.join(RELEASE_PRESETS)}){'; ' + hint if hint else ''}"
+                f"({', '.join(allowed)}){'; ' + hint if hint else ''}"
             )
         out[f"{value:g} releases a year"] = value
     return out
