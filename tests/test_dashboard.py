@@ -647,3 +647,17 @@ def test_the_page_applies_the_set_values_to_its_base(monkeypatch) -> None:
     monkeypatch.setenv(OVERRIDES_ENV, json.dumps({"population.n_extremist": 120}))
     base, _, _ = load_config.__wrapped__("baseline")
     assert base.parameters.population.n_extremist == 120
+
+
+def test_the_network_view_draws_a_scenario_title_as_typed(small) -> None:
+    """From a review: the network view's title holds the scenario's title, and a title with two
+    dollar signs ('Grants ($\\bad{$ each)') stopped matplotlib drawing it (read as TeX)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    base, presets = small
+    titled = base.with_overrides({"title": "Grants ($\\bad{$ each)"})
+    run = WorkshopRun(base=titled, presets=presets, preset="case_conferences")
+    view = NetworkView(run, "base", legend=True)
+    view.update(run)
+    FigureCanvasAgg(view.figure).draw()
+    assert "Grants ($\\bad{$ each)" in view.panel.title.get_text()

@@ -343,7 +343,7 @@ def test_the_first_screen_gives_the_country_s_figures_a_year(saved) -> None:
     assert len(row) == 1 and row["releases_per_year"].iloc[0] == 50.0
     from reintegration_sim.outputs.league import small_count
 
-    assert f"Derad {small_count(row['median'].iloc[0])} (" in line
+    assert f"Derad {small_count(row['mean'].iloc[0])} (" in line  # the mean, as the table
     _, folder = saved
     baseline_md = (folder / "report.md").read_text(encoding="utf-8")
     assert "**A year " not in baseline_md
@@ -359,3 +359,40 @@ def test_the_printed_summary_says_what_a_figure_a_year_covers() -> None:
     lines = [line for line in text.splitlines() if "prevented a year" in line]
     assert lines, text
     assert all("chance only" in line for line in lines), lines
+
+
+def test_small_counts_and_rare_differences_read_right() -> None:
+    """From a review: small counts came out in exponent notation ('4e-05'), and a rare-event
+    difference whose 90 % range is 0 to 0 but whose mean is not was listed as "the same in
+    every run"."""
+    from reintegration_sim.outputs.league import small_count
+    from reintegration_sim.outputs.report import _draws_section
+
+    assert [small_count(x) for x in (4e-05, -2e-05, 0.041, 0.4123, 12.6)] == [
+        "0.00004",
+        "\u22120.00002",
+        "0.041",
+        "0.41",
+        "13",
+    ]
+    base = rs.load("baseline")
+    policy = base.with_overrides({"name": "rare", "title": "Rare"})
+    row = {
+        "scenario": "rare",
+        "kind": "event",
+        "years": 3.0,
+        "cohort": "extremist",
+        "outcome": "terror_reoffence",
+        "label": "Terrorism reoffence",
+        "total_median": 0.0,
+        "total_low": 0.0,
+        "total_high": 0.0,
+        "prob_better": 0.55,
+        "share_assumptions": 0.1,
+    }
+    meta = {"assumption_draws": {"drawn": {"a": 1}, "n_draws": 10, "replications_per_draw": 3}}
+    shown = {"baseline": "Base", "rare": "Rare"}
+    for mean, listed_as_same in ((-0.033, False), (0.0, True)):
+        table = pd.DataFrame([{**row, "total_mean": mean}])
+        text = " ".join(str(b) for b in _draws_section(table, [base, policy], meta, 3.0, shown))
+        assert ("The same in every run" in text) is listed_as_same, text

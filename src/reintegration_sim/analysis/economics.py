@@ -352,6 +352,7 @@ BENEFIT_COST_COLUMNS = [
     "scale",
     "unit",
     "releases_per_year",
+    "mean",
     "median",
     "low",
     "high",
@@ -440,8 +441,12 @@ def summarise_scenario(
     def add(measure: str, label: str, scale: str, unit: str, values: Any, **extra: Any) -> None:
         if isinstance(values, tuple):
             median, low, high, n = values
+            mean = np.nan
         else:
             median, low, high, n = summarise(values)
+            kept = np.asarray(values, dtype=float)
+            kept = kept[~np.isnan(kept)]
+            mean = float(np.mean(kept)) if kept.size else np.nan
         row: dict[str, Any] = {
             "scenario": scenario,
             "base": base,
@@ -450,6 +455,7 @@ def summarise_scenario(
             "scale": scale,
             "unit": unit,
             "releases_per_year": np.nan,
+            "mean": mean,
             "median": median,
             "low": low,
             "high": high,

@@ -266,7 +266,8 @@ class _Panel:
         ax.set_xlim(-_RING - 0.65, _RING + 0.45)
         ax.set_ylim(-_RING - 0.12, _RING + 0.12)
         ax.set_aspect("equal")
-        self.title = frames.add(ax.set_title("", fontsize=11))
+        # the title holds the scenario's title (user text): drawn as typed, never as TeX
+        self.title = frames.add(ax.set_title("", fontsize=11, parse_math=False))
         styles = {
             "community": ("#d7ccc8", 0.6, "solid"),
             "peer": ("#9e9e9e", 0.8, "solid"),

@@ -439,7 +439,11 @@ def league(
             ]
             if len(found):
                 first = found.iloc[0]
-                row = replace(row, per_year=Spread(first["median"], first["low"], first["high"]))
+                # the mean (expected) count: most runs prevent no rare offence, so the median
+                # is often 0; a benefit_cost.csv saved before the mean was kept has the median
+                central = first.get("mean", first["median"])
+                central = first["median"] if pd.isna(central) else central
+                row = replace(row, per_year=Spread(central, first["low"], first["high"]))
         rows.append(replace(row, sentence=sentence(row, chance_over)))
 
     def order(row: LeagueRow) -> tuple[float, float]:
@@ -524,8 +528,8 @@ def per_year_words(table: League, title: Callable[[str], str] = str) -> str:
     more = f"; the other {rest} in the appendix" if rest > 0 else ""
     return (
         f"**A year {where}at {table.per_year_releases:g} terrorist prisoners released a year**, "
-        "terrorism offences prevented among them (median, and range as above; negative: more "
-        f"offences): {'; '.join(items)}{more}."
+        "terrorism offences prevented among them (the mean over the runs, and the range as "
+        f"above; negative: more offences): {'; '.join(items)}{more}."
     )
 
 
@@ -536,7 +540,8 @@ def small_count(x: float, signed: bool = False) -> str:
         return "n/a"
     if x == 0:
         return "0"
-    text = f"{abs(x):,.0f}" if abs(x) >= 10 else f"{float(f'{abs(x):.2g}'):g}"
+    rounded = float(f"{abs(x):.2g}")
+    text = f"{abs(x):,.0f}" if abs(x) >= 10 else np.format_float_positional(rounded, trim="-")
     sign = (MINUS if x < 0 else "+") if signed else (MINUS if x < 0 else "")
     return sign + text
 

@@ -534,7 +534,8 @@ def _method(
             + (
                 f"With assumption draws the brief shows instead the mean and 90 % range of "
                 f"the run-by-run differences over every draw, which covers "
-                f"{CHANCE_AND_ASSUMPTIONS}, and the chance of fewer reoffences is the share of "
+                f"{CHANCE_AND_ASSUMPTIONS} (where most runs differ by nothing, as with rare "
+                "terrorism offences, the range can be 0 to 0 while the mean is not), and the chance of fewer reoffences is the share of "
                 "draws whose mean difference is on the better side (ties half)."
                 if table.draws
                 else "The chance of fewer terrorism reoffences is the share of runs in which "
@@ -690,7 +691,7 @@ def _draws_section(
             if pd.isna(row["total_median"]):
                 continue
             title = escape_markdown(shown[other.name])
-            if row["total_low"] == 0 and row["total_high"] == 0:
+            if row["total_low"] == 0 and row["total_high"] == 0 and row.get("total_mean", 0) == 0:
                 same.append(f"{title}: {str(row['label']).lower()} ({row['cohort']})")
                 continue
             better, share = row["prob_better"], row["share_assumptions"]
@@ -977,8 +978,12 @@ def _bc_range(row: pd.Series) -> str:
     """The 5th to 95th percentile of a figure; for releases served per offence prevented a
     range whose ends differ in sign runs through "no change" (infinity) and is said so."""
     low, high = row["low"], row["high"]
-    finite = np.isfinite(low) and np.isfinite(high)
-    if str(row["unit"]) == "releases" and finite and (low < 0) != (high < 0):
+    through_infinity = bool(np.isinf(low) or np.isinf(high) or (low < 0) != (high < 0))
+    if (
+        str(row["unit"]) == "releases"
+        and not (np.isnan(low) or np.isnan(high))
+        and through_infinity
+    ):
         return "unbounded: the range includes no change"
     return f"{_bc_value(row, 'low')} to {_bc_value(row, 'high')}"
 
