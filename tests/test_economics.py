@@ -329,3 +329,46 @@ def test_the_register_values_an_ordinary_reoffence_by_its_stated_mix() -> None:
     assert costs.discount_rate == 0.035
     value = Valuation.from_costs(costs)
     assert value.terrorism_offence == pytest.approx(costs.terrorism_offence * costs.eur_per_gbp)
+
+
+def test_the_cost_per_offence_prevented_is_the_expected_cost_over_the_expected_offences() -> None:
+    """The league showed "none in the typical run" for a policy that prevented terrorism
+    offences on average, because most runs prevent no rare offence and the median of the runs
+    is then 0. Its figure is now the mean net cost over the mean offences prevented, every run
+    counting; the median over the runs that prevented any stays in the appendix."""
+    from reintegration_sim.analysis.economics import summarise_scenario
+
+    draws = 10
+    prevented = np.array([1.0, 0, 0, 0, 0, 2.0, 0, 0, 0, 0])  # 0.3 on average, median 0
+    net_cost = np.full(draws, 600.0)
+    columns = {
+        "released": np.full(draws, 100.0),
+        "participants": np.full(draws, 100.0),
+        "net_present_value": -net_cost,
+        "benefits": np.zeros(draws),
+        "programme_cost": net_cost,
+        "taxpayer_net_cost": net_cost,
+        "taxpayer_benefit": np.zeros(draws),
+        "victim_benefit": np.zeros(draws),
+        "terror_prevented_pv": prevented,
+        "reoffences_prevented_pv": prevented,
+        "terror_prevented": prevented,
+        "reoffences_prevented": prevented,
+        "terror_prevented_extremist": prevented,
+        "reoffences_prevented_extremist": prevented,
+        "base_terror_offences": np.full(draws, 3.0),
+        "other_terror_offences": 3.0 - prevented,
+        "base_reoffences": np.full(draws, 3.0),
+        "other_reoffences": 3.0 - prevented,
+        "base_p_terror": np.full(draws, 0.03),
+        "other_p_terror": np.full(draws, 0.027),
+        "base_p_any": np.full(draws, 0.1),
+        "other_p_any": np.full(draws, 0.09),
+    }
+    table = summarise_scenario(
+        pd.DataFrame(columns), scenario="p", base="b", covers="chance only", releases_per_year={}
+    )
+    row = table[table["measure"] == "cost_per_terror_prevented"].iloc[0]
+    assert row["mean"] == pytest.approx(600.0 / 0.3)
+    assert row["median"] == pytest.approx(np.median([600.0, 300.0]))  # the two that prevented
+    assert "8 of 10 draws prevented none" in row["note"]

@@ -150,6 +150,13 @@ def test_the_league_is_sorted_and_its_numbers_are_the_comparison_s(saved) -> Non
             & (costs["scale"] == "per participant")
         ].iloc[0]
         assert row.net_cost.central == pytest.approx(1000 * cost["median"])
+        ratio = costs[
+            (costs["scenario"] == row.name) & (costs["measure"] == "cost_per_terror_prevented")
+        ].iloc[0]
+        if np.isfinite(ratio["mean"]):  # the expected cost per expected offence prevented
+            assert row.cost_per_terror == pytest.approx(ratio["mean"])
+        else:
+            assert np.isnan(row.cost_per_terror)
         assert 0 <= row.chance <= 1
     assert not table.draws and table.chance_over == "runs" and table.chance_n == 2
 

@@ -489,15 +489,19 @@ def summarise_scenario(
     for key, what in (("terror", "terrorism offence"), ("reoffences", "proven reoffence")):
         prevented = paired[f"{key}_prevented_pv"].to_numpy()
         some = prevented > 0
+        expected = float(np.mean(prevented)) if prevented.size else np.nan
+        left_out = f"{int((~some).sum())} of {draws} draws prevented none (left out)"
         add(
             f"cost_per_{'terror' if key == 'terror' else 'reoffence'}_prevented",
             f"Net cost to taxpayers per {what} prevented",
             "ratio",
             f"EUR per {what} (both discounted)",
             _ratio(net_cost, prevented),
-            note=""
-            if some.all()
-            else f"{int((~some).sum())} of {draws} draws prevented none (left out)",
+            # the expected cost per expected offence prevented (every draw counts: rare
+            # offences leave most draws preventing none), where some are prevented on average
+            mean=float(np.mean(net_cost)) / expected if expected > 0 else np.nan,
+            note="mean: the mean net cost over the mean offences prevented, all draws; median "
+            "and range: of the draws that prevented any" + ("" if some.all() else f" ({left_out})"),
         )
     for key, column, what in (
         ("terror", "terror_offences", "terrorism offences"),

@@ -298,7 +298,7 @@ class LeagueRow:
         chance: the chance of fewer terrorism reoffences than the base (0-1, NaN if unknown).
         net_cost: the net cost to taxpayers per 1,000 releases (EUR, discounted).
         cost_per_terror: the net cost to taxpayers per terrorism offence prevented (EUR; NaN
-            where the typical run prevents none).
+            where the policy prevents none on average).
         benefits_exceed: the chance that benefits to taxpayers and victims exceed the costs.
         sentence: the row in one plain sentence.
         per_year: terrorism offences prevented a year among the people released after an
@@ -426,10 +426,13 @@ def league(
             npv = _bc(table, name, "net_present_value", "per participant")
             if npv is not None:
                 exceed = float(npv["prob_net_benefit_positive"])
-            prevented = _bc(table, name, "terror_prevented", "per participant")
             ratio = _bc(table, name, "cost_per_terror_prevented")
-            if prevented is not None and ratio is not None and prevented["median"] > 0:
-                per_terror = float(ratio["median"])
+            if ratio is not None and pd.notna(ratio.get("mean", np.nan)):
+                per_terror = float(ratio["mean"])  # expected cost per expected offence
+            elif ratio is not None and "mean" not in ratio:  # saved before the mean was kept
+                prevented = _bc(table, name, "terror_prevented", "per participant")
+                if prevented is not None and prevented["median"] > 0:
+                    per_terror = float(ratio["median"])
         row = LeagueRow(name, shown[name], effects, chance, net_cost, per_terror, exceed, "")
         if table is not None and per_year_label:
             found = table[
@@ -646,7 +649,7 @@ def league_cells(table: League) -> list[list[str]]:
         if np.isfinite(row.cost_per_terror):
             per_terror = money(row.cost_per_terror) if row.cost_per_terror > 0 else "saves money"
         else:
-            per_terror = "none in the\ntypical run" if cost.known else "n/a"
+            per_terror = "none prevented\non average" if cost.known else "n/a"
         out.append(
             [
                 *effects,

@@ -339,7 +339,8 @@ def league_blocks(table: League) -> list[Block]:
             f"range below. **Chance of fewer terrorism reoffences**: {chance} in which the "
             "policy had fewer than the base. **Net cost to taxpayers**: the extra cost of staff "
             "and programmes minus the prison places saved, over the whole run, in today's "
-            "money; per terrorism offence prevented where the typical run prevents one. "
+            "money; per terrorism offence prevented, its mean over the mean offences prevented, "
+            "where the policy prevents some on average. "
             "**Benefits exceed costs**: the share of runs in which the money saved for "
             "taxpayers and the harm avoided for victims outweigh the cost. "
             f"{table.sorted_by} Recalls can rise under a good policy: "
@@ -563,9 +564,10 @@ def _method(
                 "the extra staff and programme cost minus the custody costs avoided, over the "
                 "whole run and both cohorts, per person released from the extremist cohort "
                 f"(times {PER:,} in the brief). The **net cost per terrorism offence "
-                "prevented** divides it by the terrorism offences prevented (discounted alike), "
-                "in the runs that prevented any; it is shown where the typical run prevents "
-                "one. **Benefits** are costs avoided: custody places (taxpayers) and the harm "
+                "prevented** divides its mean by the mean terrorism offences prevented "
+                "(discounted alike), over every run: the expected cost per offence prevented, "
+                "shown where the policy prevents some on average (the appendix also gives the "
+                "median and range over the runs that prevented any). **Benefits** are costs avoided: custody places (taxpayers) and the harm "
                 "of offences to victims and society, at the Home Office's unit costs of crime "
                 "(Heeks et al. 2018, GBP at 2015/16 prices, converted at "
                 f"{costs.eur_per_gbp:g} EUR per GBP): {_eur(value.terrorism_offence)} for a "
@@ -962,6 +964,19 @@ def _benefit_cost_blocks(
         for row, words in picked
         if row is not None
     ]
+    expected = _bc_row(mine, "cost_per_terror_prevented")
+    if expected is not None and pd.notna(expected.get("mean", np.nan)):
+        rows.insert(
+            [words for words, _, _ in rows].index(
+                "Net cost to taxpayers per terrorism offence prevented"
+            ),
+            (
+                "Net cost to taxpayers per terrorism offence prevented, expected (the mean net "
+                "cost over the mean offences prevented; the brief's figure)",
+                _eur(float(expected["mean"])),
+                "",
+            ),
+        )
     covers = str(mine["covers"].iloc[0])
     return [
         Paragraph(
