@@ -344,13 +344,13 @@ def test_the_first_screen_gives_the_country_s_figures_a_year(saved) -> None:
     md = result.report()
     first = md[: md.index("## ")]
     line = next(p for p in first.split("\n\n") if p.startswith("**A year in France"))
-    assert "at 50 terrorist prisoners released a year" in line and "Derad " in line
+    assert "at 50 terrorist prisoners released a year" in line and "Derad: " in line
     cost = result.economics.table
     row = cost[(cost["scenario"] == "derad") & (cost["measure"] == "terror_prevented_per_year")]
     assert len(row) == 1 and row["releases_per_year"].iloc[0] == 50.0
     from reintegration_sim.outputs.league import small_count
 
-    assert f"Derad {small_count(row['mean'].iloc[0])} (" in line  # the mean, as the table
+    assert f"Derad: {small_count(row['mean'].iloc[0])} (" in line  # the mean, as the table
     _, folder = saved
     baseline_md = (folder / "report.md").read_text(encoding="utf-8")
     assert "**A year " not in baseline_md
@@ -366,6 +366,7 @@ def test_the_printed_summary_says_what_a_figure_a_year_covers() -> None:
     lines = [line for line in text.splitlines() if "prevented a year" in line]
     assert lines, text
     assert all("chance only" in line for line in lines), lines
+    assert all(" mean (range " in line for line in lines), lines  # the mean, as the brief
 
 
 def test_small_counts_and_rare_differences_read_right() -> None:

@@ -520,7 +520,7 @@ def per_year_words(table: League, title: Callable[[str], str] = str) -> str:
         return ""
     where = f"in {table.per_year_where}, " if table.per_year_where else ""
     items = [
-        f"{title(row.title)} {small_count(row.per_year.central)} "
+        f"{title(row.title)}: {small_count(row.per_year.central)} "
         f"({small_count(row.per_year.low)} to {small_count(row.per_year.high)})"
         for row in table.rows[:PER_YEAR_SHOWN]
         if row.per_year.known

@@ -230,9 +230,12 @@ def _benefit_cost_lines(economics: pd.DataFrame, name: str) -> list[str]:
     ]
     for _, year in yearly.iterrows():
         where = str(year["label"]).rsplit(", ", 1)[-1]
+        # the mean, as the brief: most runs prevent no rare offence (median often 0)
+        central = year.get("mean", year["median"])
+        central = year["median"] if pd.isna(central) else central
         lines.append(
             f"  terrorism offences prevented a year, {where} ({year['releases_per_year']:g} "
-            f"releases a year): {year['median']:+.2f} (range {year['low']:+.2f} to "
+            f"releases a year): {central:+.2f} mean (range {year['low']:+.2f} to "
             f"{year['high']:+.2f}; {year['covers']})"
         )
     return lines
