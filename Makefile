@@ -50,7 +50,7 @@ lock:
 # the stated values (chance only) and over 8 joint draws of the assumptions (2 runs each); writes
 # results/<time>-compare-.../ with report.html (a brief: league table first, appendix folded),
 # brief.pdf (the same on one page), report.md, comparison.csv, benefit_cost.csv,
-# value_of_information.csv and plots; about two minutes on 2 cores
+# value_of_information.csv and plots; under a minute on 2 cores once .venv is set up
 demo: $(STAMP)
 	$(VENV)/bin/reintegration-sim compare baseline \
 		rotterdam_case_conferences german_hybrid_model \
