@@ -49,6 +49,7 @@ __all__ = [
     "Outcome",
     "Spread",
     "effect_spreads",
+    "expected",
     "has_draws",
     "league",
     "league_cells",
@@ -56,6 +57,7 @@ __all__ = [
     "money_range",
     "per_thousand",
     "per_year_words",
+    "released_in",
     "report_title",
     "small_count",
     "titles",
@@ -193,12 +195,27 @@ def has_draws(comparison: pd.DataFrame) -> bool:
     return "total_median" in comparison and bool(comparison["total_median"].notna().any())
 
 
+def expected(row: pd.Series, mean: str = "total_mean", median: str = "total_median") -> float:
+    """A row's mean (expected) value, the figure the reports show: with rare offences most
+    runs differ by nothing and the median is often 0. A file saved before the mean was kept
+    (``total_mean`` of the comparison, ``mean`` of ``benefit_cost.csv``) gives its median."""
+    value = row.get(mean, np.nan)
+    return float(row[median] if pd.isna(value) else value)
+
+
+def released_in(label: str) -> str:
+    """Where the releases behind a figure a year come from, from its ``benefit_cost.csv``
+    label ('Terrorism offences prevented a year, uk'): a release preset's country ('UK'), a
+    country as it is ('France'), nothing for a number given as such ('30 releases a year')."""
+    where = label.rsplit(", ", 1)[-1]
+    if where.endswith(" releases a year"):
+        return ""
+    return RELEASE_PRESETS[where][1].split(",")[0] if where in RELEASE_PRESETS else where
+
+
 def _spread(row: pd.Series, draws: bool) -> Spread:
     if draws and pd.notna(row.get("total_median")):
-        # the mean (expected) difference; a comparison saved before it was kept has the median
-        central = row.get("total_mean", row["total_median"])
-        central = row["total_median"] if pd.isna(central) else central
-        return Spread(float(central), float(row["total_low"]), float(row["total_high"]))
+        return Spread(expected(row), float(row["total_low"]), float(row["total_high"]))
     if not np.isfinite(row["difference"]):
         return NAN_SPREAD
     if row["difference"] == 0 and (row["sd"] == 0 or not np.isfinite(row["sd"])):
@@ -442,10 +459,7 @@ def league(
             ]
             if len(found):
                 first = found.iloc[0]
-                # the mean (expected) count: most runs prevent no rare offence, so the median
-                # is often 0; a benefit_cost.csv saved before the mean was kept has the median
-                central = first.get("mean", first["median"])
-                central = first["median"] if pd.isna(central) else central
+                central = expected(first, "mean", "median")
                 row = replace(row, per_year=Spread(central, first["low"], first["high"]))
         rows.append(replace(row, sentence=sentence(row, chance_over)))
 
@@ -499,12 +513,7 @@ def _per_year_choice(table: pd.DataFrame | None) -> tuple[str, float, str]:
     if not labels or set(places) == set(RELEASE_PRESETS):
         return "", np.nan, ""
     first = found[found["label"] == labels[0]].iloc[0]
-    where = places[0]
-    if where.endswith(" releases a year"):
-        where = ""
-    elif where in RELEASE_PRESETS:
-        where = RELEASE_PRESETS[where][1].split(",")[0]
-    return labels[0], float(first["releases_per_year"]), where
+    return labels[0], float(first["releases_per_year"]), released_in(labels[0])
 
 
 #: policies named in the first screen's figures a year (the others are in the appendix)

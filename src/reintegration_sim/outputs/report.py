@@ -51,7 +51,17 @@ from ..model.outcomes import FOLLOW_UP_YEARS
 from ..model.population import WEEKS_PER_YEAR
 from ..parameters import Parameters, iter_register
 from ..scenario import Scenario
-from .league import PER, RECALL, League, league, league_cells, per_year_words, titles
+from .league import (
+    PER,
+    RECALL,
+    League,
+    expected,
+    league,
+    league_cells,
+    per_year_words,
+    released_in,
+    titles,
+)
 from .text import CHANCE_AND_ASSUMPTIONS, MARKDOWN_MARKS, NOISE_ONLY, escape_markdown
 
 __all__ = [
@@ -702,7 +712,7 @@ def _draws_section(
                     title,
                     str(row["cohort"]),
                     str(row["label"]),
-                    _num(row.get("total_mean", row["total_median"]), signed=True),
+                    _num(expected(row), signed=True),
                     f"{_num(row['total_low'], signed=True)} to {_num(row['total_high'], signed=True)}",
                     "n/a" if pd.isna(better) else f"{100 * better:.0f} %",
                     "n/a" if pd.isna(share) else f"{100 * share:.0f} %",
@@ -959,24 +969,20 @@ def _benefit_cost_blocks(
         )
         for _, row in mine[mine["measure"] == "terror_prevented_per_year"].iterrows()
     ]
-    rows = [
-        (words, _bc_value(row, "median"), _bc_range(row))
-        for row, words in picked
-        if row is not None
-    ]
-    expected = _bc_row(mine, "cost_per_terror_prevented")
-    if expected is not None and pd.notna(expected.get("mean", np.nan)):
-        rows.insert(
-            [words for words, _, _ in rows].index(
-                "Net cost to taxpayers per terrorism offence prevented"
-            ),
-            (
-                "Net cost to taxpayers per terrorism offence prevented, expected (the mean net "
-                "cost over the mean offences prevented; the brief's figure)",
-                _eur(float(expected["mean"])),
-                "",
-            ),
-        )
+    rows = []
+    for row, words in picked:
+        if row is None:
+            continue
+        if row["measure"] == "cost_per_terror_prevented" and pd.notna(row.get("mean", np.nan)):
+            rows.append(
+                (
+                    f"{words}, expected (the mean net cost over the mean offences prevented; "
+                    "the brief's figure)",
+                    _eur(float(row["mean"])),
+                    "",
+                )
+            )
+        rows.append((words, _bc_value(row, "median"), _bc_range(row)))
     covers = str(mine["covers"].iloc[0])
     return [
         Paragraph(
@@ -1006,13 +1012,8 @@ def _bc_range(row: pd.Series) -> str:
 def _releases_where(label: str) -> str:
     """Where a figure a year's releases come from, as words to follow it: ' (France)' for a
     preset or a country; nothing for a number given as it is ('30 releases a year')."""
-    where = label.rsplit(", ", 1)[-1]
-    return "" if where.endswith(" releases a year") else f" ({_place(where)})"
-
-
-def _place(label: str) -> str:
-    """A release preset's country ('uk' -> 'UK'); other labels as they are."""
-    return RELEASE_PRESETS[label][1].split(",")[0] if label in RELEASE_PRESETS else label
+    where = released_in(label)
+    return f" ({where})" if where else ""
 
 
 def _about(x: float) -> str:
@@ -1030,10 +1031,9 @@ def _releases_shown(table: pd.DataFrame) -> tuple[float, str]:
     (' in France'; nothing for a bare number); the UK's if the comparison has none."""
     rows = table[table["measure"] == "terror_prevented_per_year"]
     row = rows.iloc[0] if len(rows) else None
-    label = "uk" if row is None else str(row["label"]).rsplit(", ", 1)[-1]
+    where = released_in("uk" if row is None else str(row["label"]))
     releases = RELEASE_PRESETS["uk"][0] if row is None else float(row["releases_per_year"])
-    place = {"UK": "the UK"}.get(_place(label), _place(label))
-    return releases, "" if label.endswith(" releases a year") else f" in {place}"
+    return releases, f" in {'the UK' if where == 'UK' else where}" if where else ""
 
 
 def _benefit_cost_words(table: pd.DataFrame, label: str) -> str:

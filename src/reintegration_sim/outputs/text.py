@@ -11,6 +11,8 @@ from typing import Any
 
 import pandas as pd
 
+from .league import expected
+
 __all__ = [
     "CHANCE_AND_ASSUMPTIONS",
     "MARKDOWN_MARKS",
@@ -203,7 +205,7 @@ def _draw_lines(
             spread = "n/a" if pd.isna(share) else f"{100 * share:.0f}%"
             lines.append(
                 f"  {row['cohort']:<10}  {row['label']:<{label_width}}  "
-                f"{row.get('total_mean', row['total_median']):+.2f} ({row['total_low']:+.2f} to "
+                f"{expected(row):+.2f} ({row['total_low']:+.2f} to "
                 f"{row['total_high']:+.2f}); helps: {chance}; assumptions: {spread}"
             )
     return lines
@@ -230,9 +232,7 @@ def _benefit_cost_lines(economics: pd.DataFrame, name: str) -> list[str]:
     ]
     for _, year in yearly.iterrows():
         where = str(year["label"]).rsplit(", ", 1)[-1]
-        # the mean, as the brief: most runs prevent no rare offence (median often 0)
-        central = year.get("mean", year["median"])
-        central = year["median"] if pd.isna(central) else central
+        central = expected(year, "mean", "median")  # as the brief
         lines.append(
             f"  terrorism offences prevented a year, {where} ({year['releases_per_year']:g} "
             f"releases a year): {central:+.2f} mean (range {year['low']:+.2f} to "
