@@ -259,8 +259,10 @@ def model_people_custody_weeks(model: ReintegrationModel) -> float:
 def test_compare_writes_every_file(compared) -> None:
     out, stdout = compared
     table = pd.read_parquet(out / "comparison.parquet")
-    # survival curves only where a policy differs from the base beyond chance
-    differs = bool(survival_panels(table, 3.0))
+    # survival curves only where a policy differs from the base beyond chance, at the
+    # follow-up the comparison reports (shorter than the 3 years asked for if the horizon is)
+    years = json.loads((out / "metadata.json").read_text())["follow_up_years"]
+    differs = bool(survival_panels(table, years))
     assert {p.name for p in out.iterdir()} == FILES | ({"survival.png"} if differs else set())
     assert not any(p.name.startswith(".") for p in out.parent.iterdir())  # no staging left
     csv = pd.read_csv(out / "comparison.csv")
