@@ -90,9 +90,9 @@ def _probe(x):
 def modifier(value: float | np.ndarray) -> tuple[float, np.ndarray]:
     """A modifier as the kernels take it: (scalar, EMPTY) while neutral, (1.0, array) once an
     intervention wrote one value per person (the scalar is then unused)."""
-    if np.isscalar(value):
-        return float(value), EMPTY
-    return 1.0, value
+    if isinstance(value, np.ndarray):
+        return 1.0, value
+    return float(value), EMPTY
 
 
 @njit(cache=True, inline="always")
@@ -988,6 +988,7 @@ def record_people(
     trust,
     hope,
     stigma,
+    milestones,
     milestone_count,
     ideology,
     group_ties,
@@ -1075,7 +1076,7 @@ def record_people(
             n_alive[g] += alive
             community_idx[g, n_community[g]] = i
             n_community[g] += community
-            milestones_alive[g] += milestone_count[i] * alive
+            milestones_alive[g] += milestone_count[milestones[i]] * alive
     if not indicators:
         return in_custody, separated_custody
     for g in range(1, n_groups):
@@ -1102,6 +1103,18 @@ def record_people(
         out[g, 21] = counts[g, 14] / na if na else nan
         out[g, 22] = counts[g, 15] / na if na else nan
     return in_custody, separated_custody
+
+
+@njit(cache=True)
+def count_waiting(waiting_since, out):
+    """``out[k]``: how many people are on agency ``k``'s waiting list (``waiting_since`` of
+    row ``k`` at least 0)."""
+    for k in range(waiting_since.shape[0]):
+        row = waiting_since[k]
+        total = 0
+        for i in range(row.size):
+            total += row[i] >= 0
+        out[k] = total
 
 
 # ------------------------------------------------------------------------------ more rules

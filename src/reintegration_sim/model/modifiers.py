@@ -64,11 +64,13 @@ class Modifiers:
 
     def __init__(self, n_people: int) -> None:
         self.n = n_people
+        for name, value in NEUTRAL.items():
+            setattr(self, name, value)
         self.touched: set[str] = set()
-        self.reset()
 
     def reset(self) -> None:
-        for name in self.touched or NEUTRAL:
+        """Every modifier back to neutral (only those written to this week have moved)."""
+        for name in self.touched:
             setattr(self, name, NEUTRAL[name])
         self.touched = set()
 

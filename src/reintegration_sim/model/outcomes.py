@@ -291,6 +291,8 @@ class Recorder:
             )
             for kind in AgencyKind
         }
+        self._caseload_columns_by_row: np.ndarray | None = None  # made at the first record
+        self._waiting = np.zeros(0, np.int64)
         self._cost_columns = np.array([self._index[key, "all"] for key in COST_INDICATORS], np.intp)
         #: weeks each person has spent in custody since the start (weeks 1 to now)
         self.custody_weeks = np.zeros(p.n, np.int32)
@@ -364,7 +366,8 @@ class Recorder:
             p.trust,
             p.hope,
             p.stigma,
-            _MILESTONE_COUNT[p.milestones],
+            p.milestones,
+            _MILESTONE_COUNT,
             p.ideology,
             p.group_ties,
             p.separated,
@@ -388,13 +391,17 @@ class Recorder:
         row[self._index["recruiter_successes", "all"]] = m.tally["recruiter_successes"]
         row[self._index["gate_pickups", "all"]] = m.tally["gate_pickups"]
         table = m.caseload_table
-        load = table.load.sum(axis=1)
-        waiting = np.count_nonzero(table.waiting_since >= 0, axis=1)
-        for r, kind in enumerate(m.caseloads):
-            j_load, j_wait, j_cap = self._caseload_columns[kind]
-            row[j_load] = float(load[r])
-            row[j_wait] = float(waiting[r])
-            row[j_cap] = float(table.capacity[r] * table.n_practitioners[r])
+        # the caseload, waiting and capacity columns of the table's rows (m.caseloads' order)
+        columns = self._caseload_columns_by_row
+        if columns is None:
+            columns = np.array([self._caseload_columns[kind] for kind in m.caseloads]).T
+            self._caseload_columns_by_row = columns
+            self._waiting = np.zeros(len(m.caseloads), np.int64)
+        waiting = self._waiting
+        kernels.count_waiting(table.waiting_since, waiting)
+        row[columns[0]] = table.load.sum(axis=1)
+        row[columns[1]] = waiting
+        row[columns[2]] = table.capacity * table.n_practitioners
         self._record_costs(m, row, in_custody, separated)
 
     def _record_costs(

@@ -19,6 +19,9 @@ from scipy.special import betainc, betaincinv, gammaincinv, ndtr
 from ..parameters import Parameters, Population
 from .agents import Cohort, Gate, Phase
 
+_TRANSITION, _RELEASE_DAY = int(Phase.TRANSITION), int(Phase.RELEASE_DAY)
+_AFTER_LICENCE, _DEAD = int(Phase.AFTER_LICENCE), int(Phase.DEAD)
+
 __all__ = [
     "BACKGROUND_ATTRIBUTES",
     "Communities",
@@ -97,14 +100,16 @@ class People:
     def n(self) -> int:
         return int(self.cohort.size)
 
+    # the phases compared as plain integers: numpy compares an array with an IntEnum member
+    # more slowly than with an int, and these masks are made some fifteen times a week
     def in_custody(self) -> np.ndarray:
-        return self.phase <= Phase.TRANSITION
+        return self.phase <= _TRANSITION
 
     def in_community(self) -> np.ndarray:
-        return (self.phase >= Phase.RELEASE_DAY) & (self.phase <= Phase.AFTER_LICENCE)
+        return (self.phase >= _RELEASE_DAY) & (self.phase <= _AFTER_LICENCE)
 
     def alive(self) -> np.ndarray:
-        return self.phase != Phase.DEAD
+        return self.phase != _DEAD
 
     def arrays(self) -> dict[str, np.ndarray]:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "start"}

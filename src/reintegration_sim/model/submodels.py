@@ -41,13 +41,13 @@ _EXIT_CONTACT = 1.0
 
 def _pick(value: float | np.ndarray, index: np.ndarray) -> float | np.ndarray:
     """A modifier for a subset of people: scalars (neutral, untouched) pass through."""
-    return value if np.isscalar(value) else value[index]
+    return value[index] if isinstance(value, np.ndarray) else value
 
 
 def _per_community(m: ReintegrationModel, value: float | np.ndarray) -> float | np.ndarray:
     """A per-person modifier read as a factor per home community (writers set it alike for all
     residents): scalars (neutral, untouched) pass through; communities nobody lives in get 1."""
-    if np.isscalar(value):
+    if not isinstance(value, np.ndarray):
         return value
     out = np.ones(m.communities.prejudice.size)
     out[m.people.community] = value
