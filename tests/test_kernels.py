@@ -900,16 +900,6 @@ def test_kernels_equal_the_numpy_rules_under_more_levers(name):
 
 
 # ------------------------------------------------------------------ hand-built cases
-def test_pairwise_sum_is_numpys_sum():
-    rng = np.random.default_rng(3)
-    for n in (*range(0, 140), 255, 256, 257, 1000, 4099, 100_003):
-        x = rng.random(n) * rng.choice([1.0, 1e-9, 1e9], n)
-        every = np.arange(n)
-        some = np.flatnonzero(rng.random(n) < 0.6)
-        assert kernels.pairwise_sum(x, every) == x.sum()
-        assert kernels.pairwise_sum(x, some) == x[some].sum()
-
-
 def _few(n: int):
     """Arrays for a hand-built population of n people (what a kernel reads)."""
     return {

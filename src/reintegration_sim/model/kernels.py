@@ -16,9 +16,8 @@ cases spelled out, and computes exactly what the whole-array numpy version compu
 * **the same random numbers.** Kernels never draw. Each process still draws from its own named
   numpy stream (:mod:`reintegration_sim.model.randomness`), the same amount in the same order,
   in the rule's Python function, which passes the draws in;
-* **the same sums.** Where an indicator is a mean, :func:`pairwise_sum` adds the values in the
-  order and grouping of numpy's own pairwise summation, so means are bit-identical to
-  ``values[mask].sum() / n``.
+* **sums in person order.** Where an indicator is a mean, :func:`record_people` adds the values
+  person by person (numpy's ``sum`` adds pairwise; the two differ in the last digits only).
 
 Modifiers (:mod:`~reintegration_sim.model.modifiers`) are a neutral scalar or one value per
 person; a kernel receives each as a scalar and an array (empty while nobody wrote to it) and
@@ -47,7 +46,7 @@ except ImportError as error:  # pragma: no cover - numba is a dependency
         "macOS and Windows; each numba release supports a range of numpy versions."
     ) from error
 
-__all__ = ["EMPTY", "check_compiler", "modifier", "pairwise_sum"]
+__all__ = ["EMPTY", "check_compiler", "modifier"]
 
 #: the array half of a modifier nobody wrote to (see :func:`modifier`)
 EMPTY = np.zeros(0)
@@ -115,85 +114,6 @@ def _in_community(phase):
 def _clip01(x):
     # np.clip(x, 0.0, 1.0) for numbers (not NaN): max first, then min
     return min(max(x, 0.0), 1.0)
-
-
-# ------------------------------------------------------------------------------ sums
-@njit(cache=True, inline="always")
-def _block(values, index, lo, n):
-    """numpy's pairwise summation of at most 128 elements: eight running sums."""
-    if n < 8:
-        s = 0.0
-        for k in range(lo, lo + n):
-            s += values[index[k]]
-        return s
-    r0 = values[index[lo]]
-    r1 = values[index[lo + 1]]
-    r2 = values[index[lo + 2]]
-    r3 = values[index[lo + 3]]
-    r4 = values[index[lo + 4]]
-    r5 = values[index[lo + 5]]
-    r6 = values[index[lo + 6]]
-    r7 = values[index[lo + 7]]
-    k = 8
-    while k < n - (n % 8):
-        r0 += values[index[lo + k]]
-        r1 += values[index[lo + k + 1]]
-        r2 += values[index[lo + k + 2]]
-        r3 += values[index[lo + k + 3]]
-        r4 += values[index[lo + k + 4]]
-        r5 += values[index[lo + k + 5]]
-        r6 += values[index[lo + k + 6]]
-        r7 += values[index[lo + k + 7]]
-        k += 8
-    s = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-    while k < n:
-        s += values[index[lo + k]]
-        k += 1
-    return s
-
-
-@njit(cache=True)
-def _pairwise(values, index, lo, n):
-    """Sum of values[index[lo:lo + n]] grouped as numpy's pairwise summation groups it: halves
-    (the first a multiple of 8) until blocks of at most 128 elements, then the halves' sums
-    added. Written with an explicit stack: numba's cache cannot hold recursive functions."""
-    if n <= 128:
-        return _block(values, index, lo, n)
-    depth = 192  # three entries per level; 64 levels are far more than any array needs
-    node_lo = np.empty(depth, np.int64)
-    node_n = np.empty(depth, np.int64)
-    node_combine = np.empty(depth, np.bool_)
-    sums = np.empty(depth)
-    top = 0
-    n_sums = 0
-    node_lo[0], node_n[0], node_combine[0] = lo, n, False
-    top = 1
-    while top > 0:
-        top -= 1
-        a, m, combine = node_lo[top], node_n[top], node_combine[top]
-        if combine:  # both halves done: left sum + right sum
-            right = sums[n_sums - 1]
-            left = sums[n_sums - 2]
-            n_sums -= 2
-            sums[n_sums] = left + right
-            n_sums += 1
-        elif m <= 128:
-            sums[n_sums] = _block(values, index, a, m)
-            n_sums += 1
-        else:
-            m2 = m // 2
-            m2 -= m2 % 8
-            node_lo[top], node_n[top], node_combine[top] = a, m, True
-            node_lo[top + 1], node_n[top + 1], node_combine[top + 1] = a + m2, m - m2, False
-            node_lo[top + 2], node_n[top + 2], node_combine[top + 2] = a, m2, False
-            top += 3
-    return sums[0]
-
-
-@njit(cache=True)
-def pairwise_sum(values, index):
-    """``values[index].sum()`` for float64 values, bit-identical to numpy's (pairwise)."""
-    return _pairwise(values, index, 0, index.size)
 
 
 # ------------------------------------------------------------------------------ caseloads
@@ -1007,15 +927,14 @@ def record_people(
     """The week's per-cohort indicators in one pass over people (``out[g]``: group 0 is
     everyone, group 1 + c the people of cohort code ``group_of[i] == c``; values in
     Recorder._GROUP_KEYS order), the custody counts of the costs, the weeks in custody, and the
-    snapshots at release and after it. Means add their elements as numpy's ``sum`` does
-    (:func:`pairwise_sum`). With ``indicators`` False only the weeks in custody, the custody
+    snapshots at release and after it. Means are sums in person order over the group's members
+    (numpy's ``sum`` adds pairwise: the two differ in the last digits). With ``indicators`` False only the weeks in custody, the custody
     counts and the snapshots are made (``out`` is left alone). Returns (in custody, in custody
     on a separation wing)."""
     n = phase.size
     counts = np.zeros((n_groups, 18), np.int64)
-    # indices of the alive and of those in the community, per group, in person order
-    alive_idx = np.empty((n_groups, n), np.int64)
-    community_idx = np.empty((n_groups, n), np.int64)
+    # running sums of the means' values, per group, added in person order; and the members
+    sums = np.zeros((n_groups, 6))
     n_alive = np.zeros(n_groups, np.int64)
     n_community = np.zeros(n_groups, np.int64)
     milestones_alive = np.zeros(n_groups, np.int64)
@@ -1068,37 +987,42 @@ def record_people(
         _count(counts, g1, 13, alive and ideology[i] < deradicalised_threshold)
         _count(counts, g1, 14, alive and group_ties[i] < disengaged_threshold)
         _count(counts, g1, 15, alive and group_ties[i] > engaged_threshold)
-        # the person joins the lists of the alive and of those in the community, of everyone
-        # and of their cohort (written always, kept by advancing the count: no branches)
-        for pass_ in range(2):
-            g = g1 if pass_ else 0
-            alive_idx[g, n_alive[g]] = i
-            n_alive[g] += alive
-            community_idx[g, n_community[g]] = i
-            n_community[g] += community
-            milestones_alive[g] += milestone_count[milestones[i]] * alive
+        if community:
+            n_community[g1] += 1
+            sums[g1, 0] += family_ties[i]
+            sums[g1, 3] += stigma[i]
+        if alive:
+            n_alive[g1] += 1
+            sums[g1, 1] += trust[i]
+            sums[g1, 2] += hope[i]
+            sums[g1, 4] += ideology[i]
+            sums[g1, 5] += group_ties[i]
+            milestones_alive[g1] += milestone_count[milestones[i]]
     if not indicators:
         return in_custody, separated_custody
-    for g in range(1, n_groups):
+    for g in range(1, n_groups):  # everyone: the cohorts' counts and sums added
         for f in range(16):
             counts[0, f] += counts[g, f]
+        for f in range(6):
+            sums[0, f] += sums[g, f]
+        n_alive[0] += n_alive[g]
+        n_community[0] += n_community[g]
+        milestones_alive[0] += milestones_alive[g]
     nan = np.nan
     for g in range(n_groups):
         for f in range(11):
             out[g, f] = counts[g, f]
         nc = n_community[g]
         na = n_alive[g]
-        ci = community_idx[g, :nc]
-        ai = alive_idx[g, :na]
         out[g, 11] = counts[g, 11] / nc if nc else nan
         out[g, 12] = counts[g, 12] / nc if nc else nan
-        out[g, 13] = _pairwise(family_ties, ci, 0, nc) / nc if nc else nan
-        out[g, 14] = _pairwise(trust, ai, 0, na) / na if na else nan
-        out[g, 15] = _pairwise(hope, ai, 0, na) / na if na else nan
-        out[g, 16] = _pairwise(stigma, ci, 0, nc) / nc if nc else nan
+        out[g, 13] = sums[g, 0] / nc if nc else nan
+        out[g, 14] = sums[g, 1] / na if na else nan
+        out[g, 15] = sums[g, 2] / na if na else nan
+        out[g, 16] = sums[g, 3] / nc if nc else nan
         out[g, 17] = milestones_alive[g] / na if na else nan
-        out[g, 18] = _pairwise(ideology, ai, 0, na) / na if na else nan
-        out[g, 19] = _pairwise(group_ties, ai, 0, na) / na if na else nan
+        out[g, 18] = sums[g, 4] / na if na else nan
+        out[g, 19] = sums[g, 5] / na if na else nan
         out[g, 20] = counts[g, 13] / na if na else nan
         out[g, 21] = counts[g, 14] / na if na else nan
         out[g, 22] = counts[g, 15] / na if na else nan

@@ -262,8 +262,9 @@ class Recorder:
     pass over people (:func:`~reintegration_sim.model.kernels.record_people`): each person's
     conditions (alive, in the community, each phase...) are evaluated once and counted for
     everyone and for their cohort; a mean adds exactly the elements that ``values[mask]``
-    holds, in the same order and with numpy's pairwise grouping, so every value is
-    bit-identical to :func:`_cohort_values`.
+    holds, in person order (a cohort's sum, then everyone's as the cohorts' sums added), so
+    counts equal :func:`_cohort_values` exactly and means to rounding (numpy adds pairwise;
+    tests/test_outcomes.py allows a relative 1e-12).
     """
 
     def __init__(self, model: ReintegrationModel, indicators: bool = True) -> None:
@@ -347,7 +348,7 @@ class Recorder:
     def record(self, m: ReintegrationModel) -> None:
         """This week's row: the per-cohort indicators and the snapshots of people at and after
         release in one compiled pass over people (:func:`kernels.record_people`, values as
-        :func:`_cohort_values` defines them, bit-identical), then the caseloads and costs."""
+        :func:`_cohort_values` defines them, means to rounding), then the caseloads and costs."""
         row = self.values[m.week]
         p, beh = m.people, m.params.behaviour
         out = self._group_values_out
