@@ -11,11 +11,12 @@ import random
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
-from reintegration_sim.model import ReintegrationModel
+from reintegration_sim.model import ReintegrationModel, kernels
 from reintegration_sim.model.agents import Cohort
 from reintegration_sim.model.outcomes import people_table
-from reintegration_sim.model.randomness import PROCESSES, Streams
+from reintegration_sim.model.randomness import WEEKLY_PROCESSES, Streams
 
 #: a scenario in which the two cohorts cannot touch each other: separate wings, no press
 #: coverage (a terrorism offence would raise prejudice against everyone), no peer ties, no
@@ -120,18 +121,81 @@ def test_building_the_graph_changes_nothing(sim):
 
 def test_streams_are_named_and_independent():
     a, b = Streams(7, 3), Streams(7, 3)
-    a.uniform("reoffend", 50)  # drawing from one stream...
-    a["gate"].random((2, 50))
-    assert np.array_equal(a.uniform("death", 20), b.uniform("death", 20))  # ...moves no other
+    a.uniform("reoffend", 5, 50)  # drawing from one process...
+    a["population"].random(10)
+    assert np.array_equal(a.uniform("death", 5, 20), b.uniform("death", 5, 20))  # ...moves no other
     fresh = Streams(7, 3)
-    draws = {name: fresh.uniform(name, 8) for name in PROCESSES}
+    draws = {name: fresh.uniform(name, 5, 8) for name in WEEKLY_PROCESSES}
     values = np.stack(list(draws.values()))
-    assert len({tuple(row) for row in values}) == len(PROCESSES), "two streams coincide"
-    assert not np.array_equal(Streams(7, 4).uniform("death", 8), draws["death"])
-    assert not np.array_equal(Streams(8, 3).uniform("death", 8), draws["death"])
+    assert len({tuple(row) for row in values}) == len(WEEKLY_PROCESSES), "two streams coincide"
+    assert not np.array_equal(Streams(7, 4).uniform("death", 5, 8), draws["death"])
+    assert not np.array_equal(Streams(8, 3).uniform("death", 5, 8), draws["death"])
+    assert not np.array_equal(fresh.uniform("death", 6, 8), draws["death"])
     assert Streams(7, 3).mesa_seed() == Streams(7, 3).mesa_seed() != Streams(7, 4).mesa_seed()
     with pytest.raises(KeyError, match="unknown random process"):
         fresh["no such process"]
+    with pytest.raises(KeyError, match="a weekly process"):
+        fresh["death"]
+    with pytest.raises(KeyError, match="unknown weekly random process"):
+        fresh.uniform("population", 5, 8)
+
+
+def test_a_weekly_number_is_a_pure_function_of_person_week_and_process():
+    """Person i's number depends on (seed, replication, process, week, row, i) only: not on how
+    many people there are, on what was drawn before, or on how many rows were asked for."""
+    s = Streams(11, 2)
+    many = s.uniforms("gate", 40, 2, 1001)
+    assert np.array_equal(s.uniforms("gate", 40, 2, 1001), many)  # asking again: the same
+    assert np.array_equal(Streams(11, 2).uniform("gate", 40, 7), many[0, :7])  # fewer people
+    assert np.array_equal(s.uniform("gate", 40, 1001), many[0])  # row 0 alone
+    assert not np.array_equal(many[0], many[1])
+    assert ((many >= 0.0) & (many < 1.0)).all()
+    drawn = Streams(11, 2)
+    drawn.draw_week(40, 1001)  # all processes at once: the same numbers, read-only
+    assert np.array_equal(drawn.uniforms("gate", 40, 2, 1001), many)
+    for name in WEEKLY_PROCESSES:
+        assert np.array_equal(drawn.uniform(name, 40, 1001), Streams(11, 2).uniform(name, 40, 1001))
+    with pytest.raises(ValueError, match="read-only"):
+        drawn.uniform("death", 40, 1001)[0] = 0.5
+    assert np.array_equal(drawn.uniform("death", 41, 1001), s.uniform("death", 41, 1001))
+
+
+def test_weekly_numbers_are_uniform_and_independent():
+    """The counter-based numbers behave as independent U(0, 1): a Kolmogorov-Smirnov test per
+    process, and no correlation between processes, rows, weeks or neighbouring people (the
+    thresholds fail with probability below 1e-4 for truly independent uniforms)."""
+    s = Streams(2026, 0)
+    n = 20_000
+    rows = {name: s.uniform(name, 3, n) for name in WEEKLY_PROCESSES}
+    rows["gate row 1"] = s.uniforms("gate", 3, 2, n)[1]
+    rows["death next week"] = s.uniform("death", 4, n)
+    for name, u in rows.items():
+        assert stats.kstest(u, "uniform").pvalue > 1e-4, name
+    names = list(rows)
+    corr = np.corrcoef(np.stack([rows[k] for k in names]))
+    bound = 4.5 / np.sqrt(n)  # 4.5 standard errors of a correlation of independent numbers
+    off_diagonal = corr[~np.eye(len(names), dtype=bool)]
+    assert np.abs(off_diagonal).max() < bound
+    u = rows["death"]
+    assert abs(np.corrcoef(u[:-1], u[1:])[0, 1]) < bound  # neighbours share a counter
+    assert abs(np.corrcoef(u[0::2], u[1::2])[0, 1]) < bound * np.sqrt(2)
+
+
+def test_philox_matches_random123_known_answers():
+    """The generator is Philox4x32-10 exactly: Random123's published known-answer vectors
+    (tests/kat_vectors of github.com/DEShawResearch/random123)."""
+    vectors = [
+        ((0, 0, 0, 0), (0, 0), (0x6627E8D5, 0xE169C58D, 0xBC57AC4C, 0x9B00DBD8)),
+        ((0xFFFFFFFF,) * 4, (0xFFFFFFFF,) * 2, (0x408F276D, 0x41C83B0E, 0xA20BC7C6, 0x6D5451FD)),
+        (
+            (0x243F6A88, 0x85A308D3, 0x13198A2E, 0x03707344),
+            (0xA4093822, 0x299F31D0),
+            (0xD16CFE09, 0x94FDCCEB, 0x5001E420, 0x24126EA1),
+        ),
+    ]
+    for counter, key, expected in vectors:
+        out = kernels.philox4x32(np.array(counter, np.uint32), np.array(key, np.uint32))
+        assert tuple(int(x) for x in out) == expected
 
 
 # ----------------------------------------------------------------------------- common random numbers

@@ -92,7 +92,7 @@ def reference_age_and_die(m: ReintegrationModel) -> None:
     alive = p.alive()
     p.age[alive] += 1.0 / WEEKS_PER_YEAR
     hazard = off.mortality_30 * np.exp2((p.age - 30.0) / off.mortality_doubling_years)
-    dies = alive & (m.streams.uniform("death", p.n) < hazard)
+    dies = alive & (m.streams.uniform("death", m.week, p.n) < hazard)
     p.phase[dies] = Phase.DEAD
     p.death_week[dies] = m.week
 
@@ -107,7 +107,7 @@ def reference_unfair_incidents(m: ReintegrationModel) -> None:
         beh.unfairness_rate * (1.0 - m.params.prison.fairness) * (1.0 + crowding),
         beh.unfairness_rate * (1.0 - beh.community_fairness),
     )
-    hit = p.alive() & (m.streams.uniform("unfairness", p.n) < rate * m.mod.unfairness)
+    hit = p.alive() & (m.streams.uniform("unfairness", m.week, p.n) < rate * m.mod.unfairness)
     p.trust[hit] *= 1.0 - beh.unfairness_trust_loss
     x = p.ideology[hit]
     p.ideology[hit] = x + beh.grievance * _sympathy(x, beh) * (1.0 - x)
@@ -143,7 +143,7 @@ def reference_recruit_in_prison(m: ReintegrationModel, u_success: np.ndarray) ->
     inside = p.in_custody()
     # recruiters' approaches are shared among everyone on the wing (steady state)
     rate = m.prison_recruiters * rec.approaches_per_week / np.maximum(m.wing_population, 1)
-    approached = inside & (m.streams.uniform("recruit_prison", p.n) < rate[p.wing])
+    approached = inside & (m.streams.uniform("recruit_prison", m.week, p.n) < rate[p.wing])
     vulnerability = (
         (1.0 - p.hope)
         * (1.0 - rec.family_protection * p.family_ties)
@@ -227,7 +227,8 @@ def reference_family_dynamics(m: ReintegrationModel) -> None:
     # stress: an unweighted count of stressors (structure); behaviour.family_conflict sizes it
     stress = (~p.housed).astype(float) + (~p.working) + p.group_ties
     conflict = community & (
-        m.streams.uniform("family", p.n) < beh.family_conflict * stress * m.mod.family_conflict
+        m.streams.uniform("family", m.week, p.n)
+        < beh.family_conflict * stress * m.mod.family_conflict
     )
     p.family_ties[conflict] *= 1.0 - beh.conflict_ties_loss
     police = m.caseloads[AgencyKind.POLICE].served
@@ -250,8 +251,8 @@ def reference_recruit_in_community(m: ReintegrationModel, u_success: np.ndarray)
     k = m.communities.capacity.size
     community = p.in_community()
     engaged = community & (p.group_ties > beh.engaged_threshold)
-    u_convert = m.streams.uniform("recruit_convert", p.n)
-    u_online = m.streams["recruit_online"].random((2, p.n))
+    u_convert = m.streams.uniform("recruit_convert", m.week, p.n)
+    u_online = m.streams.uniforms("recruit_online", m.week, 2, p.n)
     p.recruiting &= engaged
     starting = engaged & ~p.recruiting & (u_convert < rec.conversion)
     p.recruiting |= starting
@@ -284,7 +285,7 @@ def reference_recruit_in_community(m: ReintegrationModel, u_success: np.ndarray)
     total = np.bincount(p.community, weights=weight, minlength=k)
     share = np.divide(weight, total[p.community], out=np.zeros(p.n), where=weight > 0)
     rate = active[p.community] * rec.approaches_per_week * share
-    approached = targets & (m.streams.uniform("recruit_community", p.n) < rate)
+    approached = targets & (m.streams.uniform("recruit_community", m.week, p.n) < rate)
     _reference_recruit(m, approached, vulnerability, u_success)
     online = targets & ~approached & (u_online[0] < rec.online_approach)
     m.tally["online_approaches"] += int(np.count_nonzero(online))
@@ -365,7 +366,7 @@ def reference_detect_and_recall(m: ReintegrationModel, convicted: np.ndarray) ->
         * (1.0 + ag.exit_information_detection * sharing)
         * m.mod.detection
     )
-    documented = engaged & (m.streams.uniform("detect", p.n) < p_detect)
+    documented = engaged & (m.streams.uniform("detect", m.week, p.n) < p_detect)
     first = documented & (p.reengagement_week == NO_EVENT) & (p.terror_week == NO_EVENT)
     p.reengagement_week[first] = week
 
@@ -379,7 +380,7 @@ def reference_detect_and_recall(m: ReintegrationModel, convicted: np.ndarray) ->
         * (1.0 - off.recall_family_reduction * p.family_ties)
         * m.mod.recall
     )
-    recalled = on_licence & ((m.streams.uniform("recall", p.n) < hazard) | documented)
+    recalled = on_licence & ((m.streams.uniform("recall", m.week, p.n) < hazard) | documented)
     p.recall_week[recalled & (p.recall_week == NO_EVENT)] = week
     p.n_recalls[recalled] += 1
     _return_to_custody(m, recalled, m.params.release.recall_stay_weeks)
@@ -394,7 +395,7 @@ def reference_disrupt(m: ReintegrationModel, documented: np.ndarray) -> None:
     from their community, at a cost in the family's and the person's trust [RAN 2018,
     Multi-agency cooperation; Social support; Trust]."""
     p, ag, week = m.people, m.params.agencies, m.week
-    acted_on = m.streams.uniform("disrupt", p.n) < ag.disruption_probability
+    acted_on = m.streams.uniform("disrupt", m.week, p.n) < ag.disruption_probability
     new = documented & acted_on & (p.disruption_due == NO_EVENT)
     p.disruption_due[new] = week + ag.disruption_delay_weeks
     due = (p.disruption_due == week) & p.alive()
@@ -464,10 +465,10 @@ def reference_release_day(m: ReintegrationModel) -> None:
     p, rel, rec, week = m.people, m.params.release, m.params.recruiters, m.week
     due = p.in_custody() & (p.release_week <= week)
     # draws are made for everyone every week, whatever the number due (common random numbers)
-    u_continuity = m.streams.uniform("continuity", p.n)
-    u_gate = m.streams["gate"].random((2, p.n))
-    u_gate_success = m.streams.uniform("gate_success", p.n)
-    u_conditions = m.streams.uniform("conditions", p.n)
+    u_continuity = m.streams.uniform("continuity", m.week, p.n)
+    u_gate = m.streams.uniforms("gate", m.week, 2, p.n)
+    u_gate_success = m.streams.uniform("gate_success", m.week, p.n)
+    u_conditions = m.streams.uniform("conditions", m.week, p.n)
     if not due.any():
         return
     p.first_release_week[due & (p.first_release_week == NO_EVENT)] = week
@@ -573,9 +574,9 @@ def reference_offend_and_reconvict(m: ReintegrationModel) -> np.ndarray:
     p, off, beh, week = m.people, m.params.offending, m.params.behaviour, m.week
     p_any, p_terror = reference_offending_hazards(m)
     m.last_hazard = p_any
-    terror = m.streams.uniform("terror", p.n) < p_terror
-    offence = terror | (m.streams.uniform("reoffend", p.n) < p_any)
-    u_convict, e_sentence = m.streams["sentence"].random((2, p.n))
+    terror = m.streams.uniform("terror", m.week, p.n) < p_terror
+    offence = terror | (m.streams.uniform("reoffend", m.week, p.n) < p_any)
+    u_convict, e_sentence = m.streams.uniforms("sentence", m.week, 2, p.n)
     convicted = offence & (u_convict < off.conviction_probability)
 
     # only proven (convicted) offences are observed
@@ -641,7 +642,7 @@ def reference_material_support(m: ReintegrationModel) -> None:
     # a release plan (modifier planned_search) lets people search in transition unaided
     planned = m.mod.planned_search > 0
 
-    u = m.streams.uniform("housing", p.n)
+    u = m.streams.uniform("housing", m.week, p.n)
     searching = (community | (transition & (housing | planned))) & ~p.housed
     found = searching & (
         u < _reference_chance(m, housing, ag.housing_success, ag.housing_self, m.mod.housing_chance)
@@ -650,7 +651,7 @@ def reference_material_support(m: ReintegrationModel) -> None:
     p.housed[found] = True
     p.housed[lost] = False
 
-    u = m.streams.uniform("work", p.n)
+    u = m.streams.uniform("work", m.week, p.n)
     searching = (
         (community | (transition & (employment | planned)))
         & ~p.working
@@ -708,7 +709,7 @@ def _reference_refuse_activity(m: ReintegrationModel, served: dict[AgencyKind, n
     p, prison = m.people, m.params.prison
     if not p.separated.any():
         return
-    u = m.streams.uniform("refusal", p.n)
+    u = m.streams.uniform("refusal", m.week, p.n)
     held = p.in_custody() & p.separated
     contact = served[AgencyKind.PRISON] | served[AgencyKind.EXIT] | served[AgencyKind.RELIGIOUS]
     start = held & ~p.refusing & (u < prison.refusal_onset * (1.0 - p.trust))

@@ -230,7 +230,9 @@ def test_risk_assessment_accuracy_targets_the_flag(sim):
         auc: base.with_interventions({"risk_assessment": {**settings, "auc": auc}})
         for auc in (0.55, 0.63, 0.9)
     }
-    runs = arms(sim, base, policies, 5)
+    # ten pairs: at AUC 0.63 the gap is small beside its spread between replications (five
+    # pairs left its 95 % interval touching zero with some seeds' numbers)
+    runs = arms(sim, base, policies, 10)
     table = people_table(runs["base"][0].model).drop(columns="scenario")
     assert people_table(runs[0.63][0].model).drop(columns="scenario").equals(table)
     gap = np.array([_flag_gap(run) for run in runs[0.63]])

@@ -83,10 +83,12 @@ def test_people_released_without_housing_are_rehoused_at_a_realistic_pace(sim):
     """Not fitted: the share housed on release and, of those still in the community, 13 weeks
     later (the comparison cohort of the baseline), against the published shares of prison
     leavers in settled accommodation. The model re-houses somewhat faster than the settled
-    figures (about 0.82 at three months against 0.735-0.756): the check is of rough size."""
+    figures (about 0.83-0.84 at three months against 0.735-0.756): the check is of rough size.
+    Six replications: one replication's share varies by about 0.02, so the mean of two (as
+    here until 2026-12) could cross the upper bound by chance alone."""
     scenario = load_scenario(ROOT / "scenarios" / "baseline.toml").with_horizon(156)
     at_release, later = [], []
-    for r in range(2):
+    for r in range(6):
         run = sim.run(scenario, r, track=["housed", "phase"], weeks_after=13)
         p, then = run.people, run.after_release
         followed = (p.cohort == Cohort.COMPARISON) & np.isfinite(then["housed"])

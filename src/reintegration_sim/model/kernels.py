@@ -13,9 +13,10 @@ cases spelled out, and computes exactly what the whole-array numpy version compu
   finished (the peer ties). Exponentials, logarithms and powers are **not** computed here:
   numpy computes them in bulk (with SIMD code of its own, whose last bit can differ from the C
   library's), and the kernels receive the results;
-* **the same random numbers.** Kernels never draw. Each process still draws from its own named
-  numpy stream (:mod:`reintegration_sim.model.randomness`), the same amount in the same order,
-  in the rule's Python function, which passes the draws in;
+* **the same random numbers.** Kernels that apply rules never draw: each process's numbers
+  are made for everyone by :class:`~reintegration_sim.model.randomness.Streams` (with the
+  counter-based generator :func:`philox_uniforms` below) in the rule's Python function, which
+  passes them in;
 * **sums in person order.** Where an indicator is a mean, :func:`record_people` adds the values
   person by person (numpy's ``sum`` adds pairwise; the two differ in the last digits only).
 
@@ -46,7 +47,7 @@ except ImportError as error:  # pragma: no cover - numba is a dependency
         "macOS and Windows; each numba release supports a range of numpy versions."
     ) from error
 
-__all__ = ["EMPTY", "check_compiler", "modifier"]
+__all__ = ["EMPTY", "check_compiler", "modifier", "philox_uniforms"]
 
 #: the array half of a modifier nobody wrote to (see :func:`modifier`)
 EMPTY = np.zeros(0)
@@ -114,6 +115,84 @@ def _in_community(phase):
 def _clip01(x):
     # np.clip(x, 0.0, 1.0) for numbers (not NaN): max first, then min
     return min(max(x, 0.0), 1.0)
+
+
+# ------------------------------------------------------------------------------ random numbers
+# Philox4x32-10 (Salmon, Moraes, Dror and Shaw 2011, "Parallel random numbers: as easy as 1, 2,
+# 3"): its two multipliers and two key increments are the published constants of the algorithm
+_PHILOX_M0 = np.uint64(0xD2511F53)
+_PHILOX_M1 = np.uint64(0xCD9E8D57)
+_PHILOX_W0 = np.uint32(0x9E3779B9)
+_PHILOX_W1 = np.uint32(0xBB67AE85)
+_LOW32 = np.uint64(0xFFFFFFFF)
+_SHIFT32 = np.uint64(32)
+_SHIFT11 = np.uint64(11)
+_TWO_TO_MINUS_53 = 1.0 / 9007199254740992.0  # a 53-bit integer to [0, 1), as numpy's random()
+
+
+@njit(cache=True, inline="always")
+def _philox4x32(c0, c1, c2, c3, k0, k1):
+    """Philox4x32 with 10 rounds: the four 32-bit words of counter (c0..c3) under key (k0, k1).
+    A bijection of the counter for each key, indistinguishable from random (it passes
+    TestU01's BigCrush with every counter and key pattern its authors tried)."""
+    for _ in range(10):
+        p0 = np.uint64(c0) * _PHILOX_M0
+        p1 = np.uint64(c2) * _PHILOX_M1
+        c0, c1, c2, c3 = (
+            np.uint32(p1 >> _SHIFT32) ^ c1 ^ k0,
+            np.uint32(p1 & _LOW32),
+            np.uint32(p0 >> _SHIFT32) ^ c3 ^ k1,
+            np.uint32(p0 & _LOW32),
+        )
+        k0 = np.uint32(k0 + _PHILOX_W0)
+        k1 = np.uint32(k1 + _PHILOX_W1)
+    return c0, c1, c2, c3
+
+
+@njit(cache=True)
+def philox4x32(counter, key):
+    """Philox4x32-10 of one counter (4 uint32) under one key (2 uint32), for known-answer
+    tests against Random123's published vectors."""
+    a, b, c, d = _philox4x32(
+        np.uint32(counter[0]),
+        np.uint32(counter[1]),
+        np.uint32(counter[2]),
+        np.uint32(counter[3]),
+        np.uint32(key[0]),
+        np.uint32(key[1]),
+    )
+    return np.array([a, b, c, d], np.uint32)
+
+
+@njit(cache=True)
+def philox_uniforms(k0, k1, week, row, out):
+    """``out[i]``: person ``i``'s U(0, 1) number of week ``week`` for one process (key
+    ``k0, k1``) and draw ``row`` (a process that needs two numbers a week uses rows 0 and 1).
+    Counter ``(i // 2, week, row, 0)``: one evaluation gives 128 bits, two 53-bit numbers, for
+    persons ``2j`` and ``2j + 1``. A pure function of its arguments: nobody's number depends on
+    anyone else's, on the number of people or on how often it was asked for."""
+    n = out.size
+    w = np.uint32(week)
+    r = np.uint32(row)
+    zero = np.uint32(0)
+    for j in range((n + 1) // 2):
+        a, b, c, d = _philox4x32(np.uint32(j), w, r, zero, k0, k1)
+        out[2 * j] = ((np.uint64(a) << _SHIFT32 | np.uint64(b)) >> _SHIFT11) * _TWO_TO_MINUS_53
+        if 2 * j + 1 < n:
+            x = (np.uint64(c) << _SHIFT32 | np.uint64(d)) >> _SHIFT11
+            out[2 * j + 1] = x * _TWO_TO_MINUS_53
+
+
+@njit(cache=True)
+def philox_week(keys, rows, week, out):
+    """Every weekly process's numbers of one week in one call: process ``k`` (key
+    ``keys[k]``) fills ``rows[k]`` consecutive rows of ``out``, draws 0, 1, ... of
+    :func:`philox_uniforms` in turn."""
+    line = 0
+    for k in range(keys.shape[0]):
+        for row in range(rows[k]):
+            philox_uniforms(keys[k, 0], keys[k, 1], week, row, out[line])
+            line += 1
 
 
 # ------------------------------------------------------------------------------ caseloads

@@ -1,15 +1,26 @@
 """Named random streams, so that paired runs differ only where a policy acts.
 
-Every stochastic process of the model draws from its own ``numpy.random.Generator``, derived
-statelessly from the scenario's root seed, the replication index and the process name::
+Every stochastic process of the model has its own randomness, derived statelessly from the
+scenario's root seed, the replication index and the process name::
 
     SeedSequence(root_seed, spawn_key=(replication, crc32(process_name)))
 
-Person-level processes draw one uniform number per person per week, for *every* person, whether
-or not that person is eligible this week. Person ``i`` in week ``t`` therefore meets the same
-number in a baseline run and in a policy run with the same seed; a lever that changes who is
+The three processes that build the model (:data:`BUILD_PROCESSES`: starting attributes, the
+network, where recruiters work) draw from a ``numpy.random.Generator`` (PCG64) seeded with it.
+
+The weekly processes (:data:`WEEKLY_PROCESSES`) give each person one U(0, 1) number a week (two
+where a process needs two), for *every* person, whether or not that person is eligible this
+week. The number is a pure function of (root seed, replication, process, week, row, person):
+Philox4x32-10, a counter-based generator (Salmon et al. 2011; the generator of Random123, JAX
+and cuRAND), keyed by two words of the seed sequence above, of the counter (person // 2, week,
+row, 0) (:func:`reintegration_sim.model.kernels.philox_uniforms`). Person ``i`` in week ``t``
+therefore meets the same number in a baseline run and in a policy run with the same seed,
+whoever else is in the model and whatever happened before; a lever that changes who is
 eligible, or how likely an event is, changes outcomes only for the people it acts on (common
 random numbers, as in Starsim). Nothing here depends on the number of worker processes.
+(Until 2026-12 the weekly numbers came from one PCG64 generator per process, drawn in order;
+the counter-based numbers are the same in law and about twice as fast to make, and the
+regression baseline moved once for the change.)
 """
 
 from __future__ import annotations
@@ -18,13 +29,26 @@ import zlib
 
 import numpy as np
 
-__all__ = ["PROCESSES", "Streams", "process_spawn_key", "replication_seed"]
+from reintegration_sim.model import kernels
 
-#: Every named stochastic process. Adding one does not change the others' numbers.
-PROCESSES: tuple[str, ...] = (
+__all__ = [
+    "BUILD_PROCESSES",
+    "PROCESSES",
+    "WEEKLY_PROCESSES",
+    "Streams",
+    "process_spawn_key",
+    "replication_seed",
+]
+
+#: The processes that build the model (numpy generators).
+BUILD_PROCESSES: tuple[str, ...] = (
     "population",  # starting attributes
     "network",  # communities and ties between people
     "placement",  # where recruiters are active (kept apart from the network)
+)
+#: The processes that give everyone a number every week (counter-based). Adding one does not
+#: change the others' numbers.
+WEEKLY_PROCESSES: tuple[str, ...] = (
     "unfairness",  # incidents perceived as unfair
     "recruit_prison",  # recruiter approaches in prison
     "recruit_success",  # whether an approach succeeds
@@ -47,6 +71,14 @@ PROCESSES: tuple[str, ...] = (
     "sentence",  # lengths of new sentences
     "refusal",  # refusing purposeful activity on separation wings, and coming back
 )
+#: The weekly processes that need two numbers a person a week (the others need one).
+TWO_A_WEEK: frozenset[str] = frozenset({"recruit_success", "gate", "recruit_online", "sentence"})
+#: Up to this size (bytes) a week's numbers are made in one call (:meth:`Streams.draw_week`);
+#: above it, one process at a time. Structure: a choice of speed (the size of a core's level-2
+#: cache on the benchmark machine) that changes no number.
+DRAW_WEEK_BYTES = 1 << 20
+#: Every named stochastic process.
+PROCESSES: tuple[str, ...] = BUILD_PROCESSES + WEEKLY_PROCESSES
 
 
 def process_spawn_key(name: str) -> int:
@@ -60,35 +92,95 @@ def replication_seed(root_seed: int, replication: int) -> np.random.SeedSequence
 
 
 class Streams:
-    """One generator per named process for one replication."""
+    """The randomness of one replication: a generator per building process, a key per weekly
+    process."""
 
     def __init__(self, root_seed: int, replication: int = 0) -> None:
         self.root_seed = int(root_seed)
         self.replication = int(replication)
-        self._generators = {name: self._generator(name) for name in PROCESSES}
+        self._generators = {
+            name: np.random.Generator(np.random.PCG64(self._sequence(name)))
+            for name in BUILD_PROCESSES
+        }
+        self._keys = {
+            name: tuple(np.uint32(k) for k in self._sequence(name).generate_state(2, np.uint32))
+            for name in WEEKLY_PROCESSES
+        }
+        # the week drawn in one call by draw_week: its numbers, and where each process's start
+        self._week: tuple[int, int] | None = None  # (week, people)
+        self._week_rows = np.array([2 if p in TWO_A_WEEK else 1 for p in WEEKLY_PROCESSES])
+        self._week_keys = np.array([self._keys[p] for p in WEEKLY_PROCESSES], np.uint32)
+        first = np.concatenate([[0], np.cumsum(self._week_rows)[:-1]])
+        #: process -> (its first row in the week's numbers, its rows)
+        self._rows = {
+            name: (int(f), int(r))
+            for name, f, r in zip(WEEKLY_PROCESSES, first, self._week_rows, strict=True)
+        }
+        self._drawn = np.empty((0, 0))
 
-    def _generator(self, name: str) -> np.random.Generator:
-        """Process ``name``'s generator: ``SeedSequence(root, spawn_key=(rep, crc32(name)))``."""
+    def _sequence(self, name: str) -> np.random.SeedSequence:
+        """``SeedSequence(root, spawn_key=(replication, crc32(name)))``."""
         key = (self.replication, process_spawn_key(name))
-        seq = np.random.SeedSequence(self.root_seed, spawn_key=key)
-        return np.random.Generator(np.random.PCG64(seq))
+        return np.random.SeedSequence(self.root_seed, spawn_key=key)
 
     def __getitem__(self, name: str) -> np.random.Generator:
+        """The generator of a building process."""
         try:
             return self._generators[name]
         except KeyError:
-            raise KeyError(f"unknown random process {name!r}; known: {PROCESSES}") from None
+            hint = " (a weekly process: use Streams.uniform)" if name in self._keys else ""
+            raise KeyError(
+                f"unknown random process {name!r}{hint}; building processes: {BUILD_PROCESSES}"
+            ) from None
 
     def extra(self, name: str) -> np.random.Generator:
         """A generator for a process named at run time (an intervention's own stream), derived
         the same stateless way, so adding an intervention leaves every other stream alone."""
         if name not in self._generators:
-            self._generators[name] = self._generator(name)
+            self._generators[name] = np.random.Generator(np.random.PCG64(self._sequence(name)))
         return self._generators[name]
 
-    def uniform(self, name: str, n: int) -> np.ndarray:
-        """One U(0, 1) draw per person from process ``name`` (call once per week per process)."""
-        return self._generators[name].random(n)
+    def draw_week(self, week: int, n: int) -> None:
+        """Make every weekly process's numbers of ``week`` for ``n`` people at once (one
+        compiled call instead of one per process) when they fit in :data:`DRAW_WEEK_BYTES`;
+        :meth:`uniform` and :meth:`uniforms` then return them, read-only, until the next week
+        is drawn. Larger populations draw each process when it is asked for, so that its
+        numbers are still in the processor's cache when its rule reads them. The numbers are
+        the same either way."""
+        total = int(self._week_rows.sum())
+        if total * n * 8 > DRAW_WEEK_BYTES:
+            self._week = None
+            return
+        if self._drawn.shape != (total, n):
+            self._drawn = np.empty((total, n))
+        self._drawn.flags.writeable = True
+        kernels.philox_week(self._week_keys, self._week_rows, week, self._drawn)
+        self._drawn.flags.writeable = False
+        self._week = (week, n)
+
+    def uniform(self, name: str, week: int, n: int) -> np.ndarray:
+        """Persons ``0..n-1``'s U(0, 1) numbers of weekly process ``name`` in ``week``."""
+        if self._week == (week, n) and name in self._rows:  # drawn already (draw_week)
+            return self._drawn[self._rows[name][0]]
+        return self.uniforms(name, week, 1, n)[0]
+
+    def uniforms(self, name: str, week: int, rows: int, n: int) -> np.ndarray:
+        """``rows`` numbers per person (shape ``(rows, n)``) of weekly process ``name`` in
+        ``week``: row ``r`` is the process's draw ``r`` (the same whatever ``rows`` is)."""
+        try:
+            k0, k1 = self._keys[name]
+        except KeyError:
+            raise KeyError(
+                f"unknown weekly random process {name!r}; known: {WEEKLY_PROCESSES}"
+            ) from None
+        if self._week == (week, n):
+            first, drawn = self._rows[name]
+            if rows <= drawn:
+                return self._drawn[first : first + rows]
+        out = np.empty((rows, n))
+        for row in range(rows):
+            kernels.philox_uniforms(k0, k1, week, row, out[row])
+        return out
 
     def mesa_seed(self) -> int:
         """A seed for Mesa's own ``Model(rng=...)`` generator (used only for agent-set shuffles)."""

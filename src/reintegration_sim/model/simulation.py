@@ -339,11 +339,12 @@ class ReintegrationModel(mesa.Model):
         """
         self.week += 1
         m = self
+        self.streams.draw_week(self.week, self.people.n)  # every weekly process's numbers
         submodels.advance_phases(m)
         submodels.age_and_die(m)
         submodels.influence_in_custody(m)
         submodels.unfair_incidents(m)
-        u_success = self.streams["recruit_success"].random((2, self.people.n))
+        u_success = self.streams.uniforms("recruit_success", self.week, 2, self.people.n)
         submodels.recruit_in_prison(m, u_success[0])
         submodels.update_caseloads(m)
         self.mod.reset()

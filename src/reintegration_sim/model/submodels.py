@@ -112,7 +112,7 @@ def age_and_die(m: ReintegrationModel) -> None:
     kernels.age_a_week(p.phase, p.age, 1.0 / WEEKS_PER_YEAR)
     m.maturation.clear()  # the curves of last week's ages
     hazard = off.mortality_30 * np.exp2((p.age - 30.0) / off.mortality_doubling_years)
-    kernels.die(p.phase, p.death_week, hazard, m.streams.uniform("death", p.n), m.week)
+    kernels.die(p.phase, p.death_week, hazard, m.streams.uniform("death", m.week, p.n), m.week)
 
 
 def influence_in_custody(m: ReintegrationModel) -> None:
@@ -150,7 +150,7 @@ def unfair_incidents(m: ReintegrationModel) -> None:
     n_hit = kernels.unfair_incidents(
         p.phase,
         p.trust,
-        m.streams.uniform("unfairness", p.n),
+        m.streams.uniform("unfairness", m.week, p.n),
         beh.unfairness_rate * (1.0 - m.params.prison.fairness) * (1.0 + crowding),  # inside
         beh.unfairness_rate * (1.0 - beh.community_fairness),  # in the community
         *kernels.modifier(m.mod.unfairness),
@@ -175,7 +175,7 @@ def recruit_in_prison(m: ReintegrationModel, u_success: np.ndarray) -> None:
         p.phase,
         p.wing,
         rate,
-        m.streams.uniform("recruit_prison", p.n),
+        m.streams.uniform("recruit_prison", m.week, p.n),
         u_success,
         p.hope,
         p.family_ties,
@@ -240,7 +240,7 @@ def release_day(m: ReintegrationModel) -> None:
     p, rel, rec, mod, week = m.people, m.params.release, m.params.recruiters, m.mod, m.week
     table = m.caseload_table
     # draws are made for everyone every week, whatever the number due (common random numbers)
-    u_gate = m.streams["gate"].random((2, p.n))
+    u_gate = m.streams.uniforms("gate", m.week, 2, p.n)
     released, unaccompanied, present, present_unmet, pickups = kernels.release_day(
         p.phase,
         p.cohort,
@@ -263,11 +263,11 @@ def release_day(m: ReintegrationModel) -> None:
         _ROW[AgencyKind.PRISON],
         _ROW[AgencyKind.EXIT],
         _ROW[AgencyKind.PROBATION],
-        m.streams.uniform("continuity", p.n),
+        m.streams.uniform("continuity", m.week, p.n),
         u_gate[0],
         u_gate[1],
-        m.streams.uniform("gate_success", p.n),
-        m.streams.uniform("conditions", p.n),
+        m.streams.uniform("gate_success", m.week, p.n),
+        m.streams.uniform("conditions", m.week, p.n),
         week,
         rel.continuity,
         rel.discontinuity_trust_loss,
@@ -341,8 +341,8 @@ def material_support(m: ReintegrationModel) -> None:
         table.assigned[_ROW[AgencyKind.EMPLOYMENT]] >= 0,
         m.communities.capacity,
         m.communities.trust,
-        m.streams.uniform("housing", p.n),
-        m.streams.uniform("work", p.n),
+        m.streams.uniform("housing", m.week, p.n),
+        m.streams.uniform("work", m.week, p.n),
         m.week,
         # a practitioner who continued from inside carries the plan: their help counts as aid
         m.params.release.continuity_plan_weeks,
@@ -383,7 +383,7 @@ def family_dynamics(m: ReintegrationModel) -> None:
         p.group_ties,
         m.caseload_table.assigned[_ROW[AgencyKind.POLICE]] >= 0,
         m.caseload_table.assigned[_ROW[AgencyKind.EXIT]] >= 0,
-        m.streams.uniform("family", p.n),
+        m.streams.uniform("family", m.week, p.n),
         beh.family_support_growth,
         beh.family_growth_trust_weight,
         beh.custody_family_drift,
@@ -411,8 +411,8 @@ def recruit_in_community(m: ReintegrationModel, u_success: np.ndarray) -> None:
     work each add half of the vulnerability that met needs leave (structure)."""
     p, rec, beh = m.people, m.params.recruiters, m.params.behaviour
     k = m.communities.capacity.size
-    u_convert = m.streams.uniform("recruit_convert", p.n)
-    u_online = m.streams["recruit_online"].random((2, p.n))
+    u_convert = m.streams.uniform("recruit_convert", m.week, p.n)
+    u_online = m.streams.uniforms("recruit_online", m.week, 2, p.n)
     targets = np.empty(p.n, np.bool_)
     vulnerability = np.empty(p.n)
     starting, recruiting = kernels.recruit_in_community_targets(
@@ -452,7 +452,7 @@ def recruit_in_community(m: ReintegrationModel, u_success: np.ndarray) -> None:
         active,
         rec.approaches_per_week,
         k,
-        m.streams.uniform("recruit_community", p.n),
+        m.streams.uniform("recruit_community", m.week, p.n),
         u_online[0],
         u_online[1],
         u_success,
@@ -488,7 +488,7 @@ def practitioner_work(m: ReintegrationModel) -> None:
     p, beh, ag, mod = m.people, m.params.behaviour, m.params.agencies, m.mod
     # refusal draws only where someone is separated (the stream serves no other rule, so other
     # scenarios' draws are unchanged)
-    u_refusal = m.streams.uniform("refusal", p.n) if p.separated.any() else kernels.EMPTY
+    u_refusal = m.streams.uniform("refusal", m.week, p.n) if p.separated.any() else kernels.EMPTY
     changes, starts = kernels.practitioner_work(
         p.phase,
         p.separated,
@@ -668,9 +668,9 @@ def offend_and_reconvict(m: ReintegrationModel) -> np.ndarray:
     p, off, beh, week = m.people, m.params.offending, m.params.behaviour, m.week
     p_any, p_terror = offending_hazards(m)
     m.last_hazard = p_any
-    u_terror = m.streams.uniform("terror", p.n)
-    u_reoffend = m.streams.uniform("reoffend", p.n)
-    u_convict, e_sentence = m.streams["sentence"].random((2, p.n))
+    u_terror = m.streams.uniform("terror", m.week, p.n)
+    u_reoffend = m.streams.uniform("reoffend", m.week, p.n)
+    u_convict, e_sentence = m.streams.uniforms("sentence", m.week, 2, p.n)
     convicted = np.empty(p.n, np.bool_)
     coverage = np.zeros(m.communities.prejudice.size, np.int64)
     kernels.offend_and_reconvict(
@@ -748,8 +748,8 @@ def detect_and_recall(m: ReintegrationModel, convicted: np.ndarray) -> np.ndarra
         m.caseloads[AgencyKind.POLICE].assigned >= 0,
         m.caseloads[AgencyKind.EXIT].assigned,
         m.exit_ngo,
-        m.streams.uniform("detect", p.n),
-        m.streams.uniform("recall", p.n),
+        m.streams.uniform("detect", m.week, p.n),
+        m.streams.uniform("recall", m.week, p.n),
         m.week,
         beh.engaged_threshold,
         ag.police_detection,
@@ -790,7 +790,7 @@ def disrupt(m: ReintegrationModel, documented: np.ndarray) -> None:
         p.phase,
         documented,
         p.community,
-        m.streams.uniform("disrupt", p.n),
+        m.streams.uniform("disrupt", m.week, p.n),
         m.week,
         ag.disruption_probability,
         ag.disruption_delay_weeks,
