@@ -37,6 +37,7 @@ from reintegration_sim.model.submodels import (
     _return_to_custody,
     _sympathy,
 )
+from reintegration_sim.parameters import Parameters
 from reintegration_sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -1271,6 +1272,35 @@ def test_offend_and_reconvict_by_hand():
     assert housed.tolist() == [False, True, True, True]  # only the long sentence loses housing
     assert monitored.tolist() == [False, False, True, True]
     assert coverage.tolist() == [0, 1]  # one terrorism conviction, in community 1
+
+
+def test_age_ratio_is_the_numpy_definition():
+    """The compiled age ratio equals submodels._age_ratio number for number, at the bends of
+    the curve (young, neutral and old ages), between and beyond them, for a subset of people."""
+    off = Parameters().offending
+    rng = np.random.default_rng(5)
+    bends = [off.young_age, off.neutral_age, off.old_age]
+    age = np.concatenate([rng.uniform(14.0, 90.0, 2_000), bends, np.nextafter(bends, 0.0)])
+    index = np.flatnonzero(rng.random(age.size) < 0.6)
+    index = np.concatenate([index, np.arange(age.size - 6, age.size)])
+    expected = _age_ratio(age[index], off)
+    got = kernels.age_ratio(
+        age, index, off.young_age, off.neutral_age, off.hr_young, off.hr_old, off.old_age
+    )
+    assert np.array_equal(got, expected)
+    assert got[age[index] < off.young_age].tolist() == [off.hr_young] * int(
+        (age[index] < off.young_age).sum()
+    )
+
+
+def test_log_hazard_ratios_are_made_once_per_set_of_parameters():
+    off = Parameters().offending
+    logs = submodels._log_hazard_ratios(off)
+    assert logs.no_work == np.log(off.hr_no_work) and logs.trust == np.log(off.hr_trust)
+    assert submodels._log_hazard_ratios(off) is logs  # the same parameters: not made again
+    other = Parameters().override({"offending": {"hr_no_work": 2.0}}).offending
+    assert submodels._log_hazard_ratios(other).no_work == np.log(2.0)
+    assert submodels._log_hazard_ratios(off) is logs
 
 
 def test_kernel_codes_are_the_enums():

@@ -1509,6 +1509,22 @@ def release_day(
 
 
 @njit(cache=True)
+def age_ratio(age, index, young, neutral, hr_young, hr_old, old_age):
+    """:func:`~reintegration_sim.model.submodels._age_ratio` of ``age[index]``, element by
+    element with the same operations."""
+    out = np.empty(index.size)
+    for k in range(index.size):
+        a = age[index[k]]
+        if a < young:
+            out[k] = hr_young
+        elif a < neutral:
+            out[k] = 1.0 + (hr_young - 1.0) * (neutral - a) / (neutral - young)
+        else:
+            out[k] = max(hr_old, 1.0 - (1.0 - hr_old) * (a - neutral) / (old_age - neutral))
+    return out
+
+
+@njit(cache=True)
 def offending_log_hazard_ratio(
     index,
     phase,
@@ -1522,10 +1538,10 @@ def offending_log_hazard_ratio(
     mental_health,
     group_ties,
     trust,
-    exit_served,
-    probation_served,
-    religious_served,
-    mental_health_served,
+    exit_assigned,
+    probation_assigned,
+    religious_assigned,
+    mental_health_assigned,
     log_prior,
     log_female,
     log_no_housing,
@@ -1542,15 +1558,18 @@ def offending_log_hazard_ratio(
 ):
     """The log hazard ratio of a proven reoffence for the people ``index`` (those in the
     community), its terms added in the order the ODD lists them; the logarithms of the hazard
-    ratios and of the age ratio come from numpy. A place at the mental health service, or a
-    lever's share of its effect (modifier ``treatment``, capped at 1), lowers the ratio of a
-    disorder."""
+    ratios and of the age ratio come from numpy. Contact with a practitioner who can hold
+    trust: a place (``*_assigned`` at least 0) with exit work, probation or religious counsel.
+    A place at the mental health service, or a lever's share of its effect (modifier
+    ``treatment``, capped at 1), lowers the ratio of a disorder."""
     out = np.empty(index.size)
     for k in range(index.size):
         i = index[k]
-        contact = exit_served[i] or probation_served[i] or religious_served[i]
+        contact = exit_assigned[i] >= 0 or probation_assigned[i] >= 0 or religious_assigned[i] >= 0
         treated = min(
-            1.0, (1.0 if mental_health_served[i] else 0.0) + at(mod_treatment_v, mod_treatment, i)
+            1.0,
+            (1.0 if mental_health_assigned[i] >= 0 else 0.0)
+            + at(mod_treatment_v, mod_treatment, i),
         )
         out[k] = (
             (1.0 if prior_record[i] else 0.0) * log_prior

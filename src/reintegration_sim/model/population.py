@@ -96,8 +96,9 @@ class People:
     # copies of the starting state, for people.parquet
     start: dict[str, np.ndarray]
 
-    @property
+    @functools.cached_property
     def n(self) -> int:
+        """How many people (read some thirty times a week; their number never changes)."""
         return int(self.cohort.size)
 
     # the phases compared as plain integers: numpy compares an array with an IntEnum member

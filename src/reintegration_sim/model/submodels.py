@@ -13,7 +13,7 @@ Paper sections are cited as RAN 2018 [Section] (Baaken, Korn & Walkenhorst 2018)
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -598,6 +598,40 @@ def _age_ratio(age: np.ndarray, off: Offending) -> np.ndarray:
     return np.where(age < young, hr_young, np.where(age < neutral, middle, older))
 
 
+class _LogHazardRatios(NamedTuple):
+    """The logarithms of the offending hazard ratios (``offending.hr_*``)."""
+
+    prior_record: float
+    female: float
+    no_housing: float
+    no_work: float
+    family: float
+    hope: float
+    mental_health: float
+    group_ties: float
+    supervision: float
+    trust: float
+
+
+#: _log_hazard_ratios' values by the identity of the parameters they were made from
+_LOG_HAZARD_RATIOS: dict[int, tuple[Offending, _LogHazardRatios]] = {}
+
+
+def _log_hazard_ratios(off: Offending) -> _LogHazardRatios:
+    """The logarithms of the offending hazard ratios, made once per set of parameters (they
+    are frozen), not every week."""
+    hit = _LOG_HAZARD_RATIOS.get(id(off))
+    if hit is not None and hit[0] is off:
+        return hit[1]
+    if len(_LOG_HAZARD_RATIOS) >= 64:  # a sweep makes many sets: keep the last few
+        _LOG_HAZARD_RATIOS.clear()
+    logs = _LogHazardRatios(
+        *(float(np.log(getattr(off, f"hr_{name}"))) for name in _LogHazardRatios._fields)
+    )
+    _LOG_HAZARD_RATIOS[id(off)] = (off, logs)
+    return logs
+
+
 def offending_hazards(m: ReintegrationModel) -> tuple[np.ndarray, np.ndarray]:
     """Weekly probabilities of a proven reoffence and of a terrorism offence for everyone in the
     community (0 for others). Proportional hazards on personal propensity and the current risk
@@ -605,14 +639,17 @@ def offending_hazards(m: ReintegrationModel) -> tuple[np.ndarray, np.ndarray]:
     in it depends on time since release, so the falling hazard of a cohort comes from who is
     still at risk and from ties built over time."""
     p, off, ag, mod = m.people, m.params.offending, m.params.agencies, m.mod
-    log = np.log
     table = m.caseload_table
     i = np.flatnonzero(p.in_community())  # the hazards are 0 for everyone else
+    age_ratio = kernels.age_ratio(  # _age_ratio(p.age[i], off), compiled
+        p.age, i, off.young_age, off.neutral_age, off.hr_young, off.hr_old, off.old_age
+    )
+    logs = _log_hazard_ratios(off)
     log_hr = kernels.offending_log_hazard_ratio(
         i,
         p.phase,
         p.prior_record,
-        log(_age_ratio(p.age[i], off)),
+        np.log(age_ratio),
         p.female,
         p.housed,
         p.working,
@@ -622,21 +659,21 @@ def offending_hazards(m: ReintegrationModel) -> tuple[np.ndarray, np.ndarray]:
         p.group_ties,
         p.trust,
         # contact with a practitioner who can hold trust
-        table.assigned[_ROW[AgencyKind.EXIT]] >= 0,
-        table.assigned[_ROW[AgencyKind.PROBATION]] >= 0,
-        table.assigned[_ROW[AgencyKind.RELIGIOUS]] >= 0,
-        table.assigned[_ROW[AgencyKind.MENTAL_HEALTH]] >= 0,
-        log(off.hr_prior_record),
-        log(off.hr_female),
-        log(off.hr_no_housing),
-        log(off.hr_no_work),
-        log(off.hr_family),
-        log(off.hr_hope),
-        log(off.hr_mental_health),
+        table.assigned[_ROW[AgencyKind.EXIT]],
+        table.assigned[_ROW[AgencyKind.PROBATION]],
+        table.assigned[_ROW[AgencyKind.RELIGIOUS]],
+        table.assigned[_ROW[AgencyKind.MENTAL_HEALTH]],
+        logs.prior_record,
+        logs.female,
+        logs.no_housing,
+        logs.no_work,
+        logs.family,
+        logs.hope,
+        logs.mental_health,
         ag.treatment_effect,
-        log(off.hr_group_ties),
-        log(off.hr_supervision),
-        log(off.hr_trust),
+        logs.group_ties,
+        logs.supervision,
+        logs.trust,
         # a share of the mental health treatment's effect brought by a lever
         *kernels.modifier(mod.treatment),
     )
