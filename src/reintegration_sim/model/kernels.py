@@ -718,7 +718,9 @@ def drift_ideology_and_ties(
     stigma,
     openness,
     sympathy,
-    active_served,
+    exit_assigned,
+    mental_health_assigned,
+    religious_assigned,
     indptr,
     indices,
     data,
@@ -733,8 +735,9 @@ def drift_ideology_and_ties(
 ):
     """Rejection pulls belief up, bonds pull it down; ties loosen with anchors and follow the
     released peers (the sparse product over the ties, summed in the order scipy sums); boredom
-    wears hope down. ``active_served``: served by exit work, mental health or religious
-    counsel."""
+    wears hope down. ``sympathy``: read for those in the community only. Active: working in the
+    community, or with a place (``*_assigned`` at least 0) at exit work, mental health or
+    religious counsel."""
     n = phase.size
     custody_decay = ties_decay * custody_ties_decay
     for i in range(n):
@@ -779,7 +782,9 @@ def drift_ideology_and_ties(
     for i in range(n):
         group_ties[i] = _clip01(pulled[i])
         community = _in_community(phase[i])
-        active = (working[i] and community) or active_served[i]
+        active = (working[i] and community) or (
+            exit_assigned[i] >= 0 or mental_health_assigned[i] >= 0 or religious_assigned[i] >= 0
+        )
         idle = 1.0 if (not active and phase[i] != _DEAD) else 0.0
         h = hope[i] - boredom * idle * hope[i] * at(mod_boredom_v, mod_boredom, i)
         hope[i] = _clip01(h)

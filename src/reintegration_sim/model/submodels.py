@@ -561,6 +561,10 @@ def drift_ideology_and_ties(m: ReintegrationModel) -> None:
     )  # belief changes most in the young
     kernels.drift_ideology(p.phase, p.ideology, p.group_ties, openness, beh.ideology_drift_group)
     assigned, adjacency = m.caseload_table.assigned, m.adjacency
+    # rejection feeds belief in the community only: the sympathy of the others is not read
+    community = np.flatnonzero(p.in_community())
+    sympathy = np.zeros(p.n)
+    sympathy[community] = _sympathy(p.ideology[community], beh)
     kernels.drift_ideology_and_ties(
         p.phase,
         p.ideology,
@@ -572,10 +576,10 @@ def drift_ideology_and_ties(m: ReintegrationModel) -> None:
         p.trust,
         p.stigma,
         openness,
-        _sympathy(p.ideology, beh),
-        (assigned[_ROW[AgencyKind.EXIT]] >= 0)
-        | (assigned[_ROW[AgencyKind.MENTAL_HEALTH]] >= 0)
-        | (assigned[_ROW[AgencyKind.RELIGIOUS]] >= 0),
+        sympathy,
+        assigned[_ROW[AgencyKind.EXIT]],
+        assigned[_ROW[AgencyKind.MENTAL_HEALTH]],
+        assigned[_ROW[AgencyKind.RELIGIOUS]],
         adjacency.indptr,
         adjacency.indices,
         adjacency.data,
