@@ -3,7 +3,8 @@
 The rules in :mod:`reintegration_sim.model.submodels` stay the readable entry points, one per
 rule in ODD order; where a rule's arithmetic runs here, it calls one kernel of the same name
 (sometimes two, around a bulk numpy call). Each kernel is a loop over people with the rule's
-cases spelled out, and computes exactly what the whole-array numpy version computed:
+cases spelled out; a rule's kernel computes exactly what the whole-array numpy version
+computed (the indicators' means differ in the last digits, below):
 
 * **the same numbers.** Every person's update uses the same operations in the same order as the
   numpy expression it replaces (``a * b * c`` is ``(a * b) * c``; a boolean in arithmetic is
@@ -14,9 +15,9 @@ cases spelled out, and computes exactly what the whole-array numpy version compu
   numpy computes them in bulk (with SIMD code of its own, whose last bit can differ from the C
   library's), and the kernels receive the results;
 * **the same random numbers.** Kernels that apply rules never draw: each process's numbers
-  are made for everyone by :class:`~reintegration_sim.model.randomness.Streams` (with the
-  counter-based generator :func:`philox_uniforms` below) in the rule's Python function, which
-  passes them in;
+  are made for everyone by :class:`~reintegration_sim.model.randomness.Streams` with the
+  counter-based generator :func:`philox_uniforms` below (for small populations all of a week's
+  at once, at the start of the step), and the rule's Python function passes them in;
 * **sums in person order.** Where an indicator is a mean, :func:`record_people` adds the values
   person by person (numpy's ``sum`` adds pairwise; the two differ in the last digits only).
 
@@ -1011,9 +1012,10 @@ def record_people(
     """The week's per-cohort indicators in one pass over people (``out[g]``: group 0 is
     everyone, group 1 + c the people of cohort code ``group_of[i] == c``; values in
     Recorder._GROUP_KEYS order), the custody counts of the costs, the weeks in custody, and the
-    snapshots at release and after it. Means are sums in person order over the group's members
-    (numpy's ``sum`` adds pairwise: the two differ in the last digits). With ``indicators`` False only the weeks in custody, the custody
-    counts and the snapshots are made (``out`` is left alone). Returns (in custody, in custody
+    snapshots at release and after it. Means are sums in person order over a cohort's members,
+    everyone's the cohorts' sums added (numpy's ``sum`` adds pairwise: the two differ in the
+    last digits). With ``indicators`` False only the weeks in custody, the custody counts and
+    the snapshots are made (``out`` is left alone). Returns (in custody, in custody
     on a separation wing)."""
     n = phase.size
     counts = np.zeros((n_groups, 18), np.int64)

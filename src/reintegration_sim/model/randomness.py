@@ -29,11 +29,13 @@ import zlib
 
 import numpy as np
 
-from reintegration_sim.model import kernels
+from . import kernels
 
 __all__ = [
     "BUILD_PROCESSES",
+    "DRAW_WEEK_BYTES",
     "PROCESSES",
+    "TWO_A_WEEK",
     "WEEKLY_PROCESSES",
     "Streams",
     "process_spawn_key",
@@ -143,19 +145,18 @@ class Streams:
     def draw_week(self, week: int, n: int) -> None:
         """Make every weekly process's numbers of ``week`` for ``n`` people at once (one
         compiled call instead of one per process) when they fit in :data:`DRAW_WEEK_BYTES`;
-        :meth:`uniform` and :meth:`uniforms` then return them, read-only, until the next week
-        is drawn. Larger populations draw each process when it is asked for, so that its
-        numbers are still in the processor's cache when its rule reads them. The numbers are
-        the same either way."""
+        :meth:`uniform` and :meth:`uniforms` then return them, read-only (a new array each
+        week, so numbers kept from one week stay that week's). Larger populations draw each
+        process when it is asked for, so that its numbers are still in the processor's cache
+        when its rule reads them. The numbers are the same either way."""
         total = int(self._week_rows.sum())
         if total * n * 8 > DRAW_WEEK_BYTES:
             self._week = None
             return
-        if self._drawn.shape != (total, n):
-            self._drawn = np.empty((total, n))
-        self._drawn.flags.writeable = True
-        kernels.philox_week(self._week_keys, self._week_rows, week, self._drawn)
-        self._drawn.flags.writeable = False
+        drawn = np.empty((total, n))
+        kernels.philox_week(self._week_keys, self._week_rows, week, drawn)
+        drawn.flags.writeable = False
+        self._drawn = drawn
         self._week = (week, n)
 
     def uniform(self, name: str, week: int, n: int) -> np.ndarray:

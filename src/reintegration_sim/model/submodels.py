@@ -4,9 +4,10 @@ Each function acts on all people at once through the model's arrays. Updates are
 within a rule (everyone reads the state as it was before the rule); rules run in the order listed
 in :meth:`ReintegrationModel.step`. Every rule hands its loop over people to a compiled kernel of
 the same name in :mod:`reintegration_sim.model.kernels` (numba), which spells out the rule's cases
-person by person and computes exactly what the whole-array numpy version did; the random draws
-and the powers and exponentials stay here, in numpy, drawn and computed in bulk. Person-level randomness comes from the model's named streams,
-one full-length draw per process per week (see :mod:`reintegration_sim.model.randomness`).
+person by person and computes exactly what the whole-array numpy version did; the powers and
+exponentials stay here, in numpy, computed in bulk. Person-level randomness: one number per
+person per weekly process (two for some), a pure function of the seed, the process, the week and
+the person (:mod:`reintegration_sim.model.randomness`), asked for here and passed in.
 
 Paper sections are cited as RAN 2018 [Section] (Baaken, Korn & Walkenhorst 2018).
 """
@@ -486,8 +487,7 @@ def practitioner_work(m: ReintegrationModel) -> None:
     Providers of exit work; Theological support; Release conditions; Prisons and prison
     regime]."""
     p, beh, ag, mod = m.people, m.params.behaviour, m.params.agencies, m.mod
-    # refusal draws only where someone is separated (the stream serves no other rule, so other
-    # scenarios' draws are unchanged)
+    # refusal numbers are read only where someone is separated (nobody else can refuse)
     u_refusal = m.streams.uniform("refusal", m.week, p.n) if p.separated.any() else kernels.EMPTY
     changes, starts = kernels.practitioner_work(
         p.phase,

@@ -457,8 +457,12 @@ def make_metadata(
         "workers": workers,
         "root_seed": scenario.seed,
         "seed_derivation": (
-            "process NAME of replication R draws from numpy.random.SeedSequence(root_seed, "
-            "spawn_key=(R, process_spawn_keys[NAME])) with PCG64; Mesa's generator is seeded "
+            "process NAME of replication R derives from numpy.random.SeedSequence(root_seed, "
+            "spawn_key=(R, process_spawn_keys[NAME])): the building processes (population, "
+            "network, placement) and the interventions' streams draw from it with PCG64; each "
+            "weekly process gives person i in week W, draw D (0 or 1) the number "
+            "Philox4x32-10(counter=(i // 2, W, D, 0), key=generate_state(2, uint32)) as two "
+            "53-bit uniforms (words 0-1 for even i, 2-3 for odd i); Mesa's generator is seeded "
             "with SeedSequence(root_seed, spawn_key=(R,)).generate_state(1)[0] (mesa_seed)"
         ),
         "process_spawn_keys": process_spawn_keys(),
