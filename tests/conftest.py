@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -162,6 +163,40 @@ def scenario_file(folder: Path, scenario: Scenario, name: str) -> Path:
     return path
 
 
+#: the Debian chromium the browser tests drive (Playwright cannot download browsers here), and
+#: its switches: no sandbox as root, no GPU, and none of its own network traffic
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def require_chromium() -> None:
+    """Skip where chromium is missing and cannot be installed; fail where ``make test`` would
+    have installed it."""
+    if not CHROMIUM.exists():
+        if os.geteuid() != 0:
+            pytest.skip(
+                "no /usr/bin/chromium and not root, so it cannot be installed: install the "
+                "Debian package 'chromium' (make test does so when run as root)"
+            )
+        pytest.fail("/usr/bin/chromium is missing: run `make test` (installs it) first")
+
+
+def launch_chromium(playwright: Any) -> Any:
+    """A headless chromium of ``playwright`` (a started sync_playwright)."""
+    require_chromium()
+    return playwright.chromium.launch(
+        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+    )
+
+
 class Sim:
     """Namespace handed to tests by the ``sim`` fixture."""
 
@@ -172,6 +207,8 @@ class Sim:
     assert_effect = staticmethod(assert_effect)
     cli = staticmethod(cli_output)
     scenario_file = staticmethod(scenario_file)
+    require_chromium = staticmethod(require_chromium)
+    launch_chromium = staticmethod(launch_chromium)
     unit_indices = UNIT_INDICES
 
 

@@ -30,16 +30,6 @@ import pytest
 from reintegration_sim.dashboard.plots import FOCUS_FONT
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DOCS_SCREENSHOT = ROOT / "docs" / "img" / "dashboard.png"
 LOCAL = ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")
 #: the window of a projector-sized laptop screen (issue 14)
@@ -54,16 +44,11 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _start_serve(log: Path, *args: str):
+def _start_serve(sim, log: Path, *args: str):
     """``reintegration-sim serve ARGS`` on a free port, its outside requests refused and written
-    to ``log`` with the suffix ``.outside``: ``(process, url)`` once it answers."""
-    if not CHROMIUM.exists():
-        if os.geteuid() != 0:
-            pytest.skip(
-                "no /usr/bin/chromium and not root, so it cannot be installed: install the "
-                "Debian package 'chromium' (make test does so when run as root)"
-            )
-        pytest.fail("/usr/bin/chromium is missing: run `make test` (installs it) first")
+    to ``log`` with the suffix ``.outside``: ``(process, url)`` once it answers (chromium checked
+    first: without it the server is of no use)."""
+    sim.require_chromium()
     pytest.importorskip("playwright.sync_api")
     port = _free_port()
     outside = _outside_log(log)
@@ -117,10 +102,10 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(sim, tmp_path_factory):
     """``reintegration-sim serve`` on a free port; yields its URL and log; stopped afterwards."""
     log = tmp_path_factory.mktemp("serve") / "serve.log"
-    process, url = _start_serve(log)
+    process, url = _start_serve(sim, log)
     try:
         yield url, log
     finally:
@@ -171,7 +156,7 @@ def _check_rule(headline: str, detail: str) -> str:
     return word.group(1)
 
 
-def test_a_guided_session_in_a_real_browser(server, tmp_path) -> None:
+def test_a_guided_session_in_a_real_browser(sim, server, tmp_path) -> None:
     from playwright.sync_api import sync_playwright
 
     url, log = server
@@ -179,9 +164,7 @@ def test_a_guided_session_in_a_real_browser(server, tmp_path) -> None:
     screenshot = DOCS_SCREENSHOT if update else tmp_path / "dashboard.png"
     blocked: list[str] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
+        browser = sim.launch_chromium(playwright)
         try:
             context, page = _new_page(browser, blocked)
             page.goto(url)
@@ -334,7 +317,7 @@ HOSTILE = (
 )
 
 
-def test_scenario_text_never_runs_in_the_dashboard(tmp_path) -> None:
+def test_scenario_text_never_runs_in_the_dashboard(sim, tmp_path) -> None:
     """Issue 15, case 1: the base scenario's description shows exactly as typed; no script in
     it runs, and ``{{ 7*7 }}`` is not evaluated by the page's templates."""
     from playwright.sync_api import sync_playwright
@@ -346,14 +329,12 @@ def test_scenario_text_never_runs_in_the_dashboard(tmp_path) -> None:
         f"title = {json.dumps(title)}\ndescription = {json.dumps(HOSTILE)}\n",
         encoding="utf-8",
     )
-    process, url = _start_serve(tmp_path / "serve.log", "--scenario", str(scenario))
+    process, url = _start_serve(sim, tmp_path / "serve.log", "--scenario", str(scenario))
     dialogs: list[str] = []
     blocked: list[str] = []
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-            )
+            browser = sim.launch_chromium(playwright)
             try:
                 context, page = _new_page(browser, blocked)
                 page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))

@@ -212,8 +212,8 @@ def test_philox_matches_random123_known_answers():
         ),
     ]
     for counter, key, expected in vectors:
-        out = kernels.philox4x32(np.array(counter, np.uint32), np.array(key, np.uint32))
-        assert tuple(int(x) for x in out) == expected
+        words = (np.uint32(word) for word in (*counter, *key))
+        assert tuple(int(x) for x in kernels._philox4x32(*words)) == expected
     # the numbers of persons 0 and 1 under key 0 in week 0, draw 0 (counter 0): the first
     # vector's words 0-1 and 2-3, each pair's top 53 bits over 2^53
     u = np.empty(2)

@@ -29,16 +29,6 @@ from reintegration_sim.outputs.league import money, money_range, per_thousand, s
 from reintegration_sim.outputs.report import APPENDIX_ID, REPORT_HTML
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DOCS_SCREENSHOT = ROOT / "docs" / "img" / "report.png"
 WIDTH, SCREEN = 1280, 900
 #: the page may load itself and its embedded images, nothing else
@@ -58,19 +48,6 @@ BRIEF_TEXT = """(end) => {
 def _small(name: str, n: int, weeks: int) -> rs.Scenario:
     return rs.load(name).with_overrides(
         {"population.n_extremist": n, "population.n_comparison": n, "horizon_weeks": weeks}
-    )
-
-
-def _browser(playwright):
-    if not CHROMIUM.exists():
-        if os.geteuid() != 0:
-            pytest.skip(
-                "no /usr/bin/chromium and not root, so it cannot be installed: install the "
-                "Debian package 'chromium' (make test does so when run as root)"
-            )
-        pytest.fail("/usr/bin/chromium is missing: run `make test` (installs it) first")
-    return playwright.chromium.launch(
-        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
     )
 
 
@@ -130,14 +107,14 @@ def twenty(tmp_path_factory):
 
 
 @pytest.mark.slow
-def test_the_first_screen_answers_the_question(playwright_api, demo, tmp_path) -> None:
+def test_the_first_screen_answers_the_question(sim, playwright_api, demo, tmp_path) -> None:
     result, folder = demo
     table = result.league()
     assert table.draws and len(table.rows) == 3
     update = os.environ.get("UPDATE_SCREENSHOT") == "1"
     screenshot = DOCS_SCREENSHOT if update else tmp_path / "report.png"
     blocked: list[str] = []
-    browser = _browser(playwright_api)
+    browser = sim.launch_chromium(playwright_api)
     try:
         context, page = _open(browser, folder, blocked)
         # the title is made of the scenarios' titles
@@ -186,11 +163,11 @@ def _number(text: str) -> float:
 
 
 @pytest.mark.slow
-def test_twenty_policies_stay_readable(playwright_api, twenty) -> None:
+def test_twenty_policies_stay_readable(sim, playwright_api, twenty) -> None:
     result, folder = twenty
     table = result.league()
     blocked: list[str] = []
-    browser = _browser(playwright_api)
+    browser = sim.launch_chromium(playwright_api)
     try:
         context, page = _open(browser, folder, blocked)
         assert page.locator("h1").inner_text() == "20 policies against Today's practice"
@@ -218,7 +195,7 @@ def test_twenty_policies_stay_readable(playwright_api, twenty) -> None:
     assert blocked == []
 
 
-def test_user_text_shows_as_typed_and_runs_nothing(playwright_api, tmp_path) -> None:
+def test_user_text_shows_as_typed_and_runs_nothing(sim, playwright_api, tmp_path) -> None:
     base = _small("baseline", 40, 104)
     title = "Derad <script>window.__pwned=1</script>"
     description = (
@@ -236,7 +213,7 @@ def test_user_text_shows_as_typed_and_runs_nothing(playwright_api, tmp_path) -> 
     folder = rs.compare([base, policy], replications=2).save(tmp_path / "cmp")
     blocked: list[str] = []
     dialogs: list[str] = []
-    browser = _browser(playwright_api)
+    browser = sim.launch_chromium(playwright_api)
     try:
         context, page = _open(browser, folder, blocked)
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))

@@ -151,21 +151,6 @@ def _philox4x32(c0, c1, c2, c3, k0, k1):
 
 
 @njit(cache=True)
-def philox4x32(counter, key):
-    """Philox4x32-10 of one counter (4 uint32) under one key (2 uint32), for known-answer
-    tests against Random123's published vectors."""
-    a, b, c, d = _philox4x32(
-        np.uint32(counter[0]),
-        np.uint32(counter[1]),
-        np.uint32(counter[2]),
-        np.uint32(counter[3]),
-        np.uint32(key[0]),
-        np.uint32(key[1]),
-    )
-    return np.array([a, b, c, d], np.uint32)
-
-
-@njit(cache=True)
 def philox_uniforms(k0, k1, week, row, out):
     """``out[i]``: person ``i``'s U(0, 1) number of week ``week`` for one process (key
     ``k0, k1``) and draw ``row`` (a process that needs two numbers a week uses rows 0 and 1).

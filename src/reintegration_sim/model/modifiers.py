@@ -64,9 +64,7 @@ class Modifiers:
 
     def __init__(self, n_people: int) -> None:
         self.n = n_people
-        for name, value in NEUTRAL.items():
-            setattr(self, name, value)
-        self.touched: set[str] = set()
+        self.touched: set[str] = set()  # until written to, a modifier is its class's neutral value
 
     def reset(self) -> None:
         """Every modifier back to neutral (only those written to this week have moved)."""

@@ -14,6 +14,7 @@ Paper sections are cited as RAN 2018 [Section] (Baaken, Korn & Walkenhorst 2018)
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -617,23 +618,13 @@ class _LogHazardRatios(NamedTuple):
     trust: float
 
 
-#: _log_hazard_ratios' values by the identity of the parameters they were made from
-_LOG_HAZARD_RATIOS: dict[int, tuple[Offending, _LogHazardRatios]] = {}
-
-
+@functools.lru_cache(maxsize=64)
 def _log_hazard_ratios(off: Offending) -> _LogHazardRatios:
-    """The logarithms of the offending hazard ratios, made once per set of parameters (they
-    are frozen), not every week."""
-    hit = _LOG_HAZARD_RATIOS.get(id(off))
-    if hit is not None and hit[0] is off:
-        return hit[1]
-    if len(_LOG_HAZARD_RATIOS) >= 64:  # a sweep makes many sets: keep the last few
-        _LOG_HAZARD_RATIOS.clear()
-    logs = _LogHazardRatios(
+    """The logarithms of the offending hazard ratios, made once per set of parameters (frozen,
+    so hashable), not every week."""
+    return _LogHazardRatios(
         *(float(np.log(getattr(off, f"hr_{name}"))) for name in _LogHazardRatios._fields)
     )
-    _LOG_HAZARD_RATIOS[id(off)] = (off, logs)
-    return logs
 
 
 def offending_hazards(m: ReintegrationModel) -> tuple[np.ndarray, np.ndarray]:
