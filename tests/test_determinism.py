@@ -11,6 +11,7 @@ import random
 import numpy as np
 import pandas as pd
 import pytest
+from numba import njit
 from scipy import stats
 
 from reintegration_sim.model import ReintegrationModel, kernels, randomness
@@ -18,6 +19,8 @@ from reintegration_sim.model.agents import Cohort
 from reintegration_sim.model.outcomes import people_table
 from reintegration_sim.model.randomness import WEEKLY_PROCESSES, Streams
 from reintegration_sim.scenario import Scenario
+
+uniform_at = kernels.uniform_at
 
 #: a scenario in which the two cohorts cannot touch each other: separate wings, no press
 #: coverage (a terrorism offence would raise prejudice against everyone), no peer ties, no
@@ -159,6 +162,37 @@ def test_a_weekly_number_is_a_pure_function_of_person_week_and_process():
     assert np.array_equal(kept, s.uniform("death", 40, 1001))
     assert not np.array_equal(drawn.uniform("death", 41, 1001), kept)
     assert np.array_equal(drawn.uniform("death", 41, 1001), s.uniform("death", 41, 1001))
+
+
+@njit
+def _read_person_by_person(draw, out):
+    for i in range(out.size):
+        out[i] = uniform_at(draw, i)
+
+
+@pytest.mark.parametrize("week", [0, 40, 2**31 + 5])
+def test_a_number_made_on_demand_is_the_number_made_in_bulk(week):
+    """A kernel that makes a draw's numbers person by person (Streams.on_demand, for the rules
+    that reach few people) reads exactly the numbers the bulk pass gives, for every process and
+    row, odd and even persons, whether or not the week was drawn at once."""
+    n = 1001
+    bulk, drawn = Streams(11, 2), Streams(11, 2)
+    drawn.draw_week(week, n)
+    made = np.empty(n)
+    for name in WEEKLY_PROCESSES:
+        for row in range(2 if name in randomness.TWO_A_WEEK else 1):
+            _read_person_by_person(drawn.on_demand(name, week, row), made)
+            assert np.array_equal(made, bulk.uniform(name, week, n, row)), (name, row)
+            assert np.array_equal(made, drawn.uniform(name, week, n, row)), (name, row)
+    # a week drawn at once holds only the bulk draws; the others are made when a rule asks
+    assert drawn._drawn.shape[0] == sum(
+        2 if name in randomness.TWO_A_WEEK else 1 for name in WEEKLY_PROCESSES
+    ) - len(randomness.ON_DEMAND)
+    # numbers given (the hand-built kernel tests) are read as given
+    _read_person_by_person(kernels.given(np.linspace(0.0, 0.9, n)), made)
+    assert np.array_equal(made, np.linspace(0.0, 0.9, n))
+    with pytest.raises(KeyError, match="unknown weekly random process"):
+        drawn.on_demand("population", week)
 
 
 def test_a_run_is_the_same_whether_a_week_is_drawn_at_once_or_process_by_process(monkeypatch):

@@ -135,7 +135,7 @@ def _reference_recruit(
     return success
 
 
-def reference_recruit_in_prison(m: ReintegrationModel, u_success: np.ndarray) -> None:
+def reference_recruit_in_prison(m: ReintegrationModel) -> None:
     """Recruiters on a wing approach its prisoners; the hopeless, isolated and distrustful are
     the most open to them; those won over keep a contact with an active group outside [RAN
     2018, Prisons and prison regime]."""
@@ -151,6 +151,7 @@ def reference_recruit_in_prison(m: ReintegrationModel, u_success: np.ndarray) ->
     )
     # levers acting on recruitment inside only (staff training, mentors); neutral 1.0
     vulnerability = vulnerability * m.mod.prison_recruit_success
+    u_success = m.streams.uniform("recruit_success", m.week, p.n, row=0)
     won = _reference_recruit(m, approached, vulnerability, u_success)
     p.group_link |= won
 
@@ -240,7 +241,7 @@ def reference_family_dynamics(m: ReintegrationModel) -> None:
     p.family_trust[exit_work] += ag.exit_family_trust * (1.0 - p.family_trust[exit_work])
 
 
-def reference_recruit_in_community(m: ReintegrationModel, u_success: np.ndarray) -> None:
+def reference_recruit_in_community(m: ReintegrationModel) -> None:
     """Recruiters in the community (a pool from outside, depleted by disruption and refilling,
     and released people who re-engaged and recruit in turn) choose whom to approach: released
     people with some sympathy, the more vulnerable the more often; where agencies leave housing
@@ -286,7 +287,9 @@ def reference_recruit_in_community(m: ReintegrationModel, u_success: np.ndarray)
     share = np.divide(weight, total[p.community], out=np.zeros(p.n), where=weight > 0)
     rate = active[p.community] * rec.approaches_per_week * share
     approached = targets & (m.streams.uniform("recruit_community", m.week, p.n) < rate)
-    _reference_recruit(m, approached, vulnerability, u_success)
+    _reference_recruit(
+        m, approached, vulnerability, m.streams.uniform("recruit_success", m.week, p.n, row=1)
+    )
     online = targets & ~approached & (u_online[0] < rec.online_approach)
     m.tally["online_approaches"] += int(np.count_nonzero(online))
     _reference_recruit(m, online, rec.online_success_share * vulnerability, u_online[1])
@@ -793,7 +796,6 @@ def _differences(a: dict, b: dict) -> list[str]:
 def _rules(m: ReintegrationModel, rng: np.random.Generator):
     """(name, reference call, kernel call): arguments made once, shared by both."""
     n = m.people.n
-    u_success = rng.random(n)
     convicted = rng.random(n) < 0.05
     # documented re-engagement among the engaged, and some with a disruption due this week
     documented = rng.random(n) < 0.3
@@ -813,17 +815,14 @@ def _rules(m: ReintegrationModel, rng: np.random.Generator):
         "offend_and_reconvict",
     ):
         yield name, globals()[f"reference_{name}"], getattr(submodels, name), ()
-    yield (
-        "recruit_in_prison",
-        reference_recruit_in_prison,
-        submodels.recruit_in_prison,
-        (u_success,),
-    )
+    # the recruiters' success: the model's own numbers, made in bulk by the references and
+    # person by person (Streams.on_demand) by the kernels
+    yield "recruit_in_prison", reference_recruit_in_prison, submodels.recruit_in_prison, ()
     yield (
         "recruit_in_community",
         reference_recruit_in_community,
         submodels.recruit_in_community,
-        (u_success,),
+        (),
     )
     yield (
         "detect_and_recall",
@@ -1013,7 +1012,7 @@ def test_disrupt_by_hand():
         np.full(n, Phase.LICENCE, np.int8),
         np.array([True, True, False]),
         np.array([0, 0, 1], np.int32),
-        np.array([0.1, 0.9, 0.1]),
+        kernels.given([0.1, 0.9, 0.1]),
         9,
         0.5,
         0,
@@ -1171,11 +1170,11 @@ def test_release_day_by_hand():
         0,
         2,
         1,
-        np.array([0.1, 0.1, 0.9, 0.9]),  # continuity
-        np.array([0.9, 0.9, 0.1, 0.9]),  # family at the gate
-        np.array([0.9, 0.9, 0.9, 0.1]),  # recruiters present (presence 0.5 x ties 0.5 ...)
-        np.array([0.9, 0.9, 0.9, 0.1]),  # their success
-        np.array([0.1, 0.9, 0.1, 0.1]),  # electronic monitoring
+        kernels.given([0.1, 0.1, 0.9, 0.9]),  # continuity
+        kernels.given([0.9, 0.9, 0.1, 0.9]),  # family at the gate
+        kernels.given([0.9, 0.9, 0.9, 0.1]),  # recruiters present (presence 0.5 x ties 0.5 ...)
+        kernels.given([0.9, 0.9, 0.9, 0.1]),  # their success
+        kernels.given([0.1, 0.9, 0.1, 0.1]),  # electronic monitoring
         50,
         0.5,
         0.2,
@@ -1231,7 +1230,7 @@ def test_offend_and_reconvict_by_hand():
         np.array([0.5, 0.0, 0.0, 0.0]),  # chance of a terrorism offence
         np.array([0.1, 0.9, 0.9, 0.9]),
         np.array([0.9, 0.1, 0.1, 0.9]),
-        np.array([0.1, 0.1, 0.9, 0.1]),  # conviction below 0.5
+        kernels.given([0.1, 0.1, 0.9, 0.1]),  # conviction below 0.5
         np.log(np.array([0.5, 0.9, 0.5, 0.5])),
         60,
         0.5,

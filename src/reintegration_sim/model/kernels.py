@@ -14,10 +14,14 @@ computed (the indicators' means differ in the last digits, below):
   finished (the peer ties). Exponentials, logarithms and powers are **not** computed here:
   numpy computes them in bulk (with SIMD code of its own, whose last bit can differ from the C
   library's), and the kernels receive the results;
-* **the same random numbers.** Kernels that apply rules never draw: each process's numbers
-  are made for everyone by :class:`~reintegration_sim.model.randomness.Streams` with the
-  counter-based generator :func:`philox_uniforms` below (for small populations all of a week's
-  at once, at the start of the step), and the rule's Python function passes them in;
+* **the same random numbers.** Each process's numbers come from the counter-based generator
+  :func:`philox_uniforms` below, a pure function of (process, week, draw, person). Most are
+  made for everyone by :class:`~reintegration_sim.model.randomness.Streams` (for small
+  populations all of a week's at once, at the start of the step) and the rule's Python
+  function passes them in; the draws a rule reads for few people (those released this week,
+  approached, convicted, documented, on licence: ``randomness.ON_DEMAND``) are passed as a key
+  and made in the kernel, person by person, for those it reaches (:func:`uniform_at`). Either
+  way person ``i`` meets the same number;
 * **sums in person order.** Where an indicator is a mean, :func:`record_people` adds the values
   person by person (numpy's ``sum`` adds pairwise; the two differ in the last digits only).
 
@@ -36,6 +40,7 @@ from __future__ import annotations
 import platform
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 try:
     from numba import njit
@@ -48,7 +53,7 @@ except ImportError as error:  # pragma: no cover - numba is a dependency
         "macOS and Windows; each numba release supports a range of numpy versions."
     ) from error
 
-__all__ = ["EMPTY", "check_compiler", "modifier", "philox_uniforms"]
+__all__ = ["EMPTY", "check_compiler", "given", "modifier", "philox_uniforms", "uniform_at"]
 
 #: the array half of a modifier nobody wrote to (see :func:`modifier`)
 EMPTY = np.zeros(0)
@@ -150,6 +155,37 @@ def _philox4x32(c0, c1, c2, c3, k0, k1):
     return c0, c1, c2, c3
 
 
+@njit(cache=True, inline="always")
+def _unit(high, low):
+    """Two 32-bit words as a number in [0, 1): their top 53 bits, as numpy's ``random()``."""
+    return ((np.uint64(high) << _SHIFT32 | np.uint64(low)) >> _SHIFT11) * _TWO_TO_MINUS_53
+
+
+@njit(cache=True, inline="always")
+def uniform_at(draw, i):
+    """Person ``i``'s number of one process's draw in one week, as a kernel reads it. ``draw``
+    is ``(values, k0, k1, week, row)``: where ``values`` is not empty, ``values[i]`` (numbers
+    given, as the hand-built tests give them: :func:`given`); otherwise the number is made
+    here, only for the people the rule reaches, and is :func:`philox_uniforms`'s ``out[i]``
+    (the same counter, key and conversion: :meth:`Streams.on_demand
+    <reintegration_sim.model.randomness.Streams.on_demand>`). A whole block is evaluated for
+    one person's half of it, so this pays only where a rule reaches few people (those released
+    this week, those approached, those documented)."""
+    values = draw[0]
+    if values.size:
+        return values[i]
+    a, b, c, d = _philox4x32(np.uint32(i >> 1), draw[3], draw[4], np.uint32(0), draw[1], draw[2])
+    if i & 1:
+        return _unit(c, d)
+    return _unit(a, b)
+
+
+def given(values: ArrayLike) -> tuple[np.ndarray, np.uint32, np.uint32, np.uint32, np.uint32]:
+    """A draw of chosen numbers (``values[i]`` for person ``i``), for :func:`uniform_at`."""
+    zero = np.uint32(0)
+    return np.ascontiguousarray(values, np.float64), zero, zero, zero, zero
+
+
 @njit(cache=True)
 def philox_uniforms(k0, k1, week, row, out):
     """``out[i]``: person ``i``'s U(0, 1) number of week ``week`` for one process (key
@@ -163,22 +199,17 @@ def philox_uniforms(k0, k1, week, row, out):
     zero = np.uint32(0)
     for j in range((n + 1) // 2):
         a, b, c, d = _philox4x32(np.uint32(j), w, r, zero, k0, k1)
-        out[2 * j] = ((np.uint64(a) << _SHIFT32 | np.uint64(b)) >> _SHIFT11) * _TWO_TO_MINUS_53
+        out[2 * j] = _unit(a, b)
         if 2 * j + 1 < n:
-            x = (np.uint64(c) << _SHIFT32 | np.uint64(d)) >> _SHIFT11
-            out[2 * j + 1] = x * _TWO_TO_MINUS_53
+            out[2 * j + 1] = _unit(c, d)
 
 
 @njit(cache=True)
 def philox_week(keys, rows, week, out):
-    """Every weekly process's numbers of one week in one call: process ``k`` (key
-    ``keys[k]``) fills ``rows[k]`` consecutive rows of ``out``, draws 0, 1, ... of
-    :func:`philox_uniforms` in turn."""
-    line = 0
-    for k in range(keys.shape[0]):
-        for row in range(rows[k]):
-            philox_uniforms(keys[k, 0], keys[k, 1], week, row, out[line])
-            line += 1
+    """Several processes' numbers of one week in one call: line ``k`` of ``out`` is
+    :func:`philox_uniforms` of key ``keys[k]`` and draw ``rows[k]``."""
+    for line in range(keys.shape[0]):
+        philox_uniforms(keys[line, 0], keys[line, 1], week, rows[line], out[line])
 
 
 # ------------------------------------------------------------------------------ caseloads
@@ -399,7 +430,7 @@ def _recruit_one(
     """An approach to person i (``submodels._recruit``); True if it succeeds."""
     last_approach_week[i] = week
     chance = approach_success * vulnerability * openness[i] * at(mod_success_v, mod_success, i)
-    if u_success[i] < chance:
+    if uniform_at(u_success, i) < chance:
         group_ties[i] += ties_gain * (1.0 - group_ties[i])
         ideology[i] += ideology_gain * (1.0 - ideology[i])
         return True
@@ -842,7 +873,7 @@ def detect_and_recall(
             * (1.0 + exit_information_detection * sharing)
             * at(mod_detection_v, mod_detection, i)
         )
-        documented[i] = engaged and u_detect[i] < p_detect
+        documented[i] = engaged and uniform_at(u_detect, i) < p_detect
         if documented[i] and reengagement_week[i] == _NO_EVENT and terror_week[i] == _NO_EVENT:
             reengagement_week[i] = week
         on_licence = community and (phase[i] == _LICENCE or phase[i] == _RELEASE_DAY)
@@ -859,7 +890,7 @@ def detect_and_recall(
             * at(mod_recall_v, mod_recall, i)
         )
         breach_hazard[i] = hazard
-        if u_recall[i] < hazard or documented[i]:
+        if documented[i] or uniform_at(u_recall, i) < hazard:
             if recall_week[i] == _NO_EVENT:
                 recall_week[i] = week
             n_recalls[i] += 1
@@ -895,7 +926,11 @@ def disrupt(
     removed = np.zeros(pool.size, np.int64)
     n_due = 0
     for i in range(phase.size):
-        if documented[i] and u_disrupt[i] < probability and disruption_due[i] == _NO_EVENT:
+        if (
+            documented[i]
+            and disruption_due[i] == _NO_EVENT
+            and uniform_at(u_disrupt, i) < probability
+        ):
             disruption_due[i] = week + delay_weeks
         if disruption_due[i] == week and phase[i] != _DEAD:
             group_ties[i] *= 1.0 - ties_loss
@@ -1446,7 +1481,7 @@ def release_day(
         phase[i] = _RELEASE_DAY
         release_week[i] = _NO_EVENT
         # the handover: a practitioner who continues carries the relationship and the plan
-        continues = u_continuity[i] < continuity
+        continues = uniform_at(u_continuity, i) < continuity
         had_practitioner = (
             assigned[prison_row, i] >= 0
             or assigned[exit_row, i] >= 0
@@ -1465,7 +1500,10 @@ def release_day(
         practitioner = (
             continues and (assigned[exit_row, i] >= 0 or assigned[probation_row, i] >= 0)
         ) or at(mod_practitioner_v, mod_practitioner, i) > 0
-        family = u_family[i] < family_pickup * family_ties[i] or at(mod_family_v, mod_family, i) > 0
+        family = (
+            uniform_at(u_family, i) < family_pickup * family_ties[i]
+            or at(mod_family_v, mod_family, i) > 0
+        )
         met = practitioner or family
         if practitioner:
             gate[i] = _GATE_PRACTITIONER
@@ -1479,13 +1517,13 @@ def release_day(
         presence = (presence_accompanied if met else 1.0) * max(
             gate_presence * group_ties[i], prison_link * (1.0 if group_link[i] else 0.0)
         )
-        if u_presence[i] < presence:
+        if uniform_at(u_presence, i) < presence:
             last_approach_week[i] = week
             present += 1
             if not met:
                 present_unmet += 1
             chance = (success_met if met else success_unmet) * at(mod_recruit_v, mod_recruit, i)
-            if u_gate_success[i] < chance:
+            if uniform_at(u_gate_success, i) < chance:
                 group_ties[i] += ties_gain * (1.0 - group_ties[i])
                 gate[i] = _GATE_RECRUITER
                 pickups += 1
@@ -1496,7 +1534,7 @@ def release_day(
             else:
                 licence_end[i] = week + licence_weeks_comparison
         on_recall[i] = False
-        monitored[i] = extremist and u_conditions[i] < electronic_monitoring
+        monitored[i] = extremist and uniform_at(u_conditions, i) < electronic_monitoring
     return released, unaccompanied, present, present_unmet, pickups
 
 
@@ -1659,7 +1697,7 @@ def offend_and_reconvict(
     for i in range(phase.size):
         terror = u_terror[i] < p_terror[i]
         offence = terror or u_reoffend[i] < p_any[i]
-        convicted[i] = offence and u_convict[i] < conviction_probability
+        convicted[i] = offence and uniform_at(u_convict, i) < conviction_probability
         if not convicted[i]:
             continue
         # only proven (convicted) offences are observed

@@ -75,6 +75,29 @@ WEEKLY_PROCESSES: tuple[str, ...] = (
 )
 #: The weekly processes that need two numbers a person a week (the others need one).
 TWO_A_WEEK: frozenset[str] = frozenset({"recruit_success", "gate", "recruit_online", "sentence"})
+#: The draws (process, row) that the kernels make person by person when a rule reaches
+#: someone (:meth:`Streams.on_demand`, :func:`~reintegration_sim.model.kernels.uniform_at`)
+#: rather than for everyone in one pass: those a rule reads for few people (released this week,
+#: approached by a recruiter, convicted, documented, on licence). Structure: a choice of speed
+#: that changes no number (each number is a pure function of its counter). A person's number
+#: then costs a whole Philox block instead of half of one, so a draw read for more than about
+#: half of everyone (community rules: 56 % of a baseline run's person-weeks) stays in bulk.
+ON_DEMAND: frozenset[tuple[str, int]] = frozenset(
+    {
+        ("gate", 0),  # release day: family at the gate
+        ("gate", 1),  # release day: recruiters there
+        ("continuity", 0),  # release day
+        ("gate_success", 0),  # release day, where recruiters wait
+        ("conditions", 0),  # release day
+        ("recruit_success", 0),  # those approached in prison
+        ("recruit_success", 1),  # those approached in the community
+        ("recruit_online", 1),  # success of those approached online
+        ("sentence", 0),  # conviction of those who offended
+        ("detect", 0),  # the engaged
+        ("recall", 0),  # those on licence
+        ("disrupt", 0),  # the documented
+    }
+)
 #: Up to this size (bytes) a week's numbers are made in one call (:meth:`Streams.draw_week`);
 #: above it, one process at a time. Structure: a choice of speed (the size of a core's level-2
 #: cache on the benchmark machine) that changes no number.
@@ -108,16 +131,17 @@ class Streams:
             name: tuple(np.uint32(k) for k in self._sequence(name).generate_state(2, np.uint32))
             for name in WEEKLY_PROCESSES
         }
-        # the week drawn in one call by draw_week: its numbers, and where each process's start
+        # the week drawn in one call by draw_week: its numbers, and the line of each bulk draw
         self._week: tuple[int, int] | None = None  # (week, people)
-        self._week_rows = np.array([2 if p in TWO_A_WEEK else 1 for p in WEEKLY_PROCESSES])
-        self._week_keys = np.array([self._keys[p] for p in WEEKLY_PROCESSES], np.uint32)
-        first = np.concatenate([[0], np.cumsum(self._week_rows)[:-1]])
-        #: process -> (its first row in the week's numbers, its rows)
-        self._rows = {
-            name: (int(f), int(r))
-            for name, f, r in zip(WEEKLY_PROCESSES, first, self._week_rows, strict=True)
-        }
+        lines = [
+            (name, row)
+            for name in WEEKLY_PROCESSES
+            for row in range(2 if name in TWO_A_WEEK else 1)
+            if (name, row) not in ON_DEMAND
+        ]
+        self._line = {draw: k for k, draw in enumerate(lines)}
+        self._line_keys = np.array([self._keys[name] for name, _ in lines], np.uint32)
+        self._line_rows = np.array([row for _, row in lines], np.int64)
         self._drawn = np.empty((0, 0))
 
     def _sequence(self, name: str) -> np.random.SeedSequence:
@@ -143,45 +167,61 @@ class Streams:
         return self._generators[name]
 
     def draw_week(self, week: int, n: int) -> None:
-        """Make every weekly process's numbers of ``week`` for ``n`` people at once (one
+        """Make the week's bulk draws (all but :data:`ON_DEMAND`) for ``n`` people at once (one
         compiled call instead of one per process) when they fit in :data:`DRAW_WEEK_BYTES`;
         :meth:`uniform` and :meth:`uniforms` then return them, read-only (a new array each
         week, so numbers kept from one week stay that week's). Larger populations draw each
         process when it is asked for, so that its numbers are still in the processor's cache
         when its rule reads them. The numbers are the same either way."""
-        total = int(self._week_rows.sum())
-        if total * n * 8 > DRAW_WEEK_BYTES:
+        if self._line_rows.size * n * 8 > DRAW_WEEK_BYTES:
             self._week = None
             return
-        drawn = np.empty((total, n))
-        kernels.philox_week(self._week_keys, self._week_rows, week, drawn)
+        drawn = np.empty((self._line_rows.size, n))
+        kernels.philox_week(self._line_keys, self._line_rows, week, drawn)
         drawn.flags.writeable = False
         self._drawn = drawn
         self._week = (week, n)
 
-    def uniform(self, name: str, week: int, n: int) -> np.ndarray:
-        """Persons ``0..n-1``'s U(0, 1) numbers of weekly process ``name`` in ``week``."""
-        if self._week == (week, n) and name in self._rows:  # drawn already (draw_week)
-            return self._drawn[self._rows[name][0]]
-        return self.uniforms(name, week, 1, n)[0]
-
-    def uniforms(self, name: str, week: int, rows: int, n: int) -> np.ndarray:
-        """``rows`` numbers per person (shape ``(rows, n)``) of weekly process ``name`` in
-        ``week``: row ``r`` is the process's draw ``r`` (the same whatever ``rows`` is)."""
+    def _key(self, name: str) -> tuple[np.uint32, ...]:
         try:
-            k0, k1 = self._keys[name]
+            return self._keys[name]
         except KeyError:
             raise KeyError(
                 f"unknown weekly random process {name!r}; known: {WEEKLY_PROCESSES}"
             ) from None
+
+    def uniform(self, name: str, week: int, n: int, row: int = 0) -> np.ndarray:
+        """Persons ``0..n-1``'s U(0, 1) numbers of weekly process ``name``'s draw ``row`` in
+        ``week`` (a process that needs two numbers a week has rows 0 and 1)."""
+        k0, k1 = self._key(name)
         if self._week == (week, n):
-            first, drawn = self._rows[name]
-            if rows <= drawn:
-                return self._drawn[first : first + rows]
-        out = np.empty((rows, n))
-        for row in range(rows):
-            kernels.philox_uniforms(k0, k1, week, row, out[row])
+            line = self._line.get((name, row))
+            if line is not None:  # drawn already (draw_week)
+                return self._drawn[line]
+        out = np.empty(n)
+        kernels.philox_uniforms(k0, k1, week, row, out)
         return out
+
+    def uniforms(self, name: str, week: int, rows: int, n: int) -> np.ndarray:
+        """``rows`` numbers per person (shape ``(rows, n)``) of weekly process ``name`` in
+        ``week``: row ``r`` is the process's draw ``r`` (the same whatever ``rows`` is)."""
+        self._key(name)
+        if self._week == (week, n):
+            first = self._line.get((name, 0))
+            if first is not None and all(
+                self._line.get((name, r)) == first + r for r in range(rows)
+            ):
+                return self._drawn[first : first + rows]
+        return np.stack([self.uniform(name, week, n, row) for row in range(rows)])
+
+    def on_demand(
+        self, name: str, week: int, row: int = 0
+    ) -> tuple[np.ndarray, np.uint32, np.uint32, np.uint32, np.uint32]:
+        """Weekly process ``name``'s draw ``row`` in ``week`` as a kernel reads it person by
+        person (:func:`~reintegration_sim.model.kernels.uniform_at`): the numbers are made
+        only for the people the rule reaches, and are those :meth:`uniform` gives."""
+        k0, k1 = self._key(name)
+        return kernels.EMPTY, k0, k1, np.uint32(week), np.uint32(row)
 
     def mesa_seed(self) -> int:
         """A seed for Mesa's own ``Model(rng=...)`` generator (used only for agent-set shuffles)."""

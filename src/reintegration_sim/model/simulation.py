@@ -339,13 +339,12 @@ class ReintegrationModel(mesa.Model):
         """
         self.week += 1
         m = self
-        self.streams.draw_week(self.week, self.people.n)  # every weekly process's numbers
+        self.streams.draw_week(self.week, self.people.n)  # the week's bulk draws
         submodels.advance_phases(m)
         submodels.age_and_die(m)
         submodels.influence_in_custody(m)
         submodels.unfair_incidents(m)
-        u_success = self.streams.uniforms("recruit_success", self.week, 2, self.people.n)
-        submodels.recruit_in_prison(m, u_success[0])
+        submodels.recruit_in_prison(m)
         submodels.update_caseloads(m)
         self.mod.reset()
         for delivery in self.deliveries:
@@ -354,7 +353,7 @@ class ReintegrationModel(mesa.Model):
         submodels.update_stigma(m)
         submodels.material_support(m)
         submodels.family_dynamics(m)
-        submodels.recruit_in_community(m, u_success[1])
+        submodels.recruit_in_community(m)
         submodels.practitioner_work(m)
         submodels.drift_ideology_and_ties(m)
         convicted = submodels.offend_and_reconvict(m)

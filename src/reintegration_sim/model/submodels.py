@@ -164,7 +164,7 @@ def unfair_incidents(m: ReintegrationModel) -> None:
     p.ideology[hit] = x + beh.grievance * _sympathy(x, beh) * (1.0 - x)
 
 
-def recruit_in_prison(m: ReintegrationModel, u_success: np.ndarray) -> None:
+def recruit_in_prison(m: ReintegrationModel) -> None:
     """Recruiters on a wing approach its prisoners; the hopeless, isolated and distrustful are
     the most open to them; those won over keep a contact with an active group outside [RAN
     2018, Prisons and prison regime]. An approach succeeds with
@@ -178,7 +178,7 @@ def recruit_in_prison(m: ReintegrationModel, u_success: np.ndarray) -> None:
         p.wing,
         rate,
         m.streams.uniform("recruit_prison", m.week, p.n),
-        u_success,
+        m.streams.on_demand("recruit_success", m.week, 0),
         p.hope,
         p.family_ties,
         p.trust,
@@ -241,8 +241,6 @@ def release_day(m: ReintegrationModel) -> None:
     release conditions [RAN 2018, Transition management; Release conditions]."""
     p, rel, rec, mod, week = m.people, m.params.release, m.params.recruiters, m.mod, m.week
     table = m.caseload_table
-    # draws are made for everyone every week, whatever the number due (common random numbers)
-    u_gate = m.streams.uniforms("gate", m.week, 2, p.n)
     released, unaccompanied, present, present_unmet, pickups = kernels.release_day(
         p.phase,
         p.cohort,
@@ -265,11 +263,13 @@ def release_day(m: ReintegrationModel) -> None:
         _ROW[AgencyKind.PRISON],
         _ROW[AgencyKind.EXIT],
         _ROW[AgencyKind.PROBATION],
-        m.streams.uniform("continuity", m.week, p.n),
-        u_gate[0],
-        u_gate[1],
-        m.streams.uniform("gate_success", m.week, p.n),
-        m.streams.uniform("conditions", m.week, p.n),
+        # each number is person i's in week t whoever else is released (common random
+        # numbers); made only for those released (Streams.on_demand)
+        m.streams.on_demand("continuity", week),
+        m.streams.on_demand("gate", week, 0),
+        m.streams.on_demand("gate", week, 1),
+        m.streams.on_demand("gate_success", week),
+        m.streams.on_demand("conditions", week),
         week,
         rel.continuity,
         rel.discontinuity_trust_loss,
@@ -402,7 +402,7 @@ def family_dynamics(m: ReintegrationModel) -> None:
     )
 
 
-def recruit_in_community(m: ReintegrationModel, u_success: np.ndarray) -> None:
+def recruit_in_community(m: ReintegrationModel) -> None:
     """Recruiters in the community (a pool from outside, depleted by disruption and refilling,
     and released people who re-engaged and recruit in turn) choose whom to approach: released
     people with some sympathy, the more vulnerable the more often; where agencies leave housing
@@ -414,7 +414,6 @@ def recruit_in_community(m: ReintegrationModel, u_success: np.ndarray) -> None:
     p, rec, beh = m.people, m.params.recruiters, m.params.behaviour
     k = m.communities.capacity.size
     u_convert = m.streams.uniform("recruit_convert", m.week, p.n)
-    u_online = m.streams.uniforms("recruit_online", m.week, 2, p.n)
     targets = np.empty(p.n, np.bool_)
     vulnerability = np.empty(p.n)
     starting, recruiting = kernels.recruit_in_community_targets(
@@ -455,9 +454,9 @@ def recruit_in_community(m: ReintegrationModel, u_success: np.ndarray) -> None:
         rec.approaches_per_week,
         k,
         m.streams.uniform("recruit_community", m.week, p.n),
-        u_online[0],
-        u_online[1],
-        u_success,
+        m.streams.uniform("recruit_online", m.week, p.n, row=0),
+        m.streams.on_demand("recruit_online", m.week, 1),  # only those approached online
+        m.streams.on_demand("recruit_success", m.week, 1),
         rec.online_approach,
         rec.online_success_share,
         _maturation_of_everyone(m, rec.age_vulnerability_ratio),  # the young are most open
@@ -702,7 +701,7 @@ def offend_and_reconvict(m: ReintegrationModel) -> np.ndarray:
     m.last_hazard = p_any
     u_terror = m.streams.uniform("terror", m.week, p.n)
     u_reoffend = m.streams.uniform("reoffend", m.week, p.n)
-    u_convict, e_sentence = m.streams.uniforms("sentence", m.week, 2, p.n)
+    e_sentence = m.streams.uniform("sentence", m.week, p.n, row=1)
     convicted = np.empty(p.n, np.bool_)
     coverage = np.zeros(m.communities.prejudice.size, np.int64)
     kernels.offend_and_reconvict(
@@ -713,7 +712,7 @@ def offend_and_reconvict(m: ReintegrationModel) -> np.ndarray:
         p_terror,
         u_terror,
         u_reoffend,
-        u_convict,
+        m.streams.on_demand("sentence", m.week, 0),  # conviction: only those who offended
         np.log1p(-e_sentence),  # the sentence: an exponential draw of its mean
         week,
         off.conviction_probability,
@@ -780,8 +779,8 @@ def detect_and_recall(m: ReintegrationModel, convicted: np.ndarray) -> np.ndarra
         m.caseloads[AgencyKind.POLICE].assigned >= 0,
         m.caseloads[AgencyKind.EXIT].assigned,
         m.exit_ngo,
-        m.streams.uniform("detect", m.week, p.n),
-        m.streams.uniform("recall", m.week, p.n),
+        m.streams.on_demand("detect", m.week),  # the engaged
+        m.streams.on_demand("recall", m.week),  # those on licence
         m.week,
         beh.engaged_threshold,
         ag.police_detection,
@@ -822,7 +821,7 @@ def disrupt(m: ReintegrationModel, documented: np.ndarray) -> None:
         p.phase,
         documented,
         p.community,
-        m.streams.uniform("disrupt", m.week, p.n),
+        m.streams.on_demand("disrupt", m.week),  # the documented
         m.week,
         ag.disruption_probability,
         ag.disruption_delay_weeks,
