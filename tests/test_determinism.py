@@ -179,11 +179,14 @@ def test_a_number_made_on_demand_is_the_number_made_in_bulk(week):
     bulk, drawn = Streams(11, 2), Streams(11, 2)
     drawn.draw_week(week, n)
     made = np.empty(n)
+    subset = np.array([1000, 3, 4, 0, 999], np.int64)  # any persons, in any order
     for name in WEEKLY_PROCESSES:
         for row in range(2 if name in randomness.TWO_A_WEEK else 1):
             _read_person_by_person(drawn.on_demand(name, week, row), made)
             assert np.array_equal(made, bulk.uniform(name, week, n, row)), (name, row)
             assert np.array_equal(made, drawn.uniform(name, week, n, row)), (name, row)
+            some = kernels.uniforms_at(drawn.on_demand(name, week, row), subset)
+            assert np.array_equal(some, made[subset]), (name, row)
     # a week drawn at once holds only the bulk draws; the others are made when a rule asks
     assert drawn._drawn.shape[0] == sum(
         2 if name in randomness.TWO_A_WEEK else 1 for name in WEEKLY_PROCESSES

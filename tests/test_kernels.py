@@ -1221,25 +1221,34 @@ def test_offend_and_reconvict_by_hand():
     release_week = np.full(n, NO_EVENT, np.int32)
     stigma = np.array([0.1, 0.9, 0.1, 0.1])
     working, housed, monitored = np.ones(n, bool), np.ones(n, bool), np.ones(n, bool)
-    convicted, coverage = np.empty(n, bool), np.zeros(2, np.int64)
-    kernels.offend_and_reconvict(
-        phase,
-        np.array([Cohort.EXTREMIST, Cohort.COMPARISON, Cohort.EXTREMIST, Cohort.EXTREMIST]),
-        np.array([1, 0, 0, 0], np.int32),
+    convicted, terror = np.empty(n, bool), np.empty(n, bool)
+    coverage = np.zeros(2, np.int64)
+    kernels.offend(
         np.array([0.0, 0.5, 0.5, 0.0]),  # chance of an offence
         np.array([0.5, 0.0, 0.0, 0.0]),  # chance of a terrorism offence
         np.array([0.1, 0.9, 0.9, 0.9]),
         np.array([0.9, 0.1, 0.1, 0.9]),
         kernels.given([0.1, 0.1, 0.9, 0.1]),  # conviction below 0.5
-        np.log(np.array([0.5, 0.9, 0.5, 0.5])),
-        60,
         0.5,
+        convicted,
+        terror,
+    )
+    assert terror.tolist() == [True, False, False, False]
+    index = np.flatnonzero(convicted)
+    kernels.reconvict(
+        index,
+        terror,
+        np.array([Cohort.EXTREMIST, Cohort.COMPARISON, Cohort.EXTREMIST, Cohort.EXTREMIST]),
+        np.array([1, 0, 0, 0], np.int32),
+        np.log(np.array([0.5, 0.9])),  # the convicted's survival draws, in their order
+        60,
         4.0,
         0.5,
         WEEKS_PER_YEAR,
         26,
         0.6,
         0.3,
+        phase,
         reoffence_week,
         terror_week,
         np.zeros(n, np.int16),
@@ -1249,7 +1258,6 @@ def test_offend_and_reconvict_by_hand():
         stigma,
         working,
         housed,
-        convicted,
         coverage,
     )
     assert convicted.tolist() == [True, True, False, False]

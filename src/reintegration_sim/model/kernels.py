@@ -53,7 +53,15 @@ except ImportError as error:  # pragma: no cover - numba is a dependency
         "macOS and Windows; each numba release supports a range of numpy versions."
     ) from error
 
-__all__ = ["EMPTY", "check_compiler", "given", "modifier", "philox_uniforms", "uniform_at"]
+__all__ = [
+    "EMPTY",
+    "check_compiler",
+    "given",
+    "modifier",
+    "philox_uniforms",
+    "uniform_at",
+    "uniforms_at",
+]
 
 #: the array half of a modifier nobody wrote to (see :func:`modifier`)
 EMPTY = np.zeros(0)
@@ -427,9 +435,10 @@ def _recruit_one(
     ties_gain,
     ideology_gain,
 ):
-    """An approach to person i (``submodels._recruit``); True if it succeeds."""
+    """An approach to person i, whose age makes them ``openness`` open to it; True if it
+    succeeds."""
     last_approach_week[i] = week
-    chance = approach_success * vulnerability * openness[i] * at(mod_success_v, mod_success, i)
+    chance = approach_success * vulnerability * openness * at(mod_success_v, mod_success, i)
     if uniform_at(u_success, i) < chance:
         group_ties[i] += ties_gain * (1.0 - group_ties[i])
         ideology[i] += ideology_gain * (1.0 - ideology[i])
@@ -438,16 +447,25 @@ def _recruit_one(
 
 
 @njit(cache=True)
+def recruit_in_prison_approaches(phase, wing, rate_by_wing, u_approach, approached):
+    """Whom recruiters on the wings approach this week: fills ``approached`` with their
+    indices, in person order, and returns how many."""
+    k = 0
+    for i in range(phase.size):
+        if _in_custody(phase[i]) and u_approach[i] < rate_by_wing[wing[i]]:
+            approached[k] = i
+            k += 1
+    return k
+
+
+@njit(cache=True)
 def recruit_in_prison(
-    phase,
-    wing,
-    rate_by_wing,
-    u_approach,
+    approached,
+    openness,
     u_success,
     hope,
     family_ties,
     trust,
-    openness,
     family_protection,
     trust_protection,
     mod_prison,
@@ -463,12 +481,11 @@ def recruit_in_prison(
     ties_gain,
     ideology_gain,
 ):
-    """Recruiters on a wing approach its prisoners; returns (approaches, successes)."""
-    approaches = successes = 0
-    for i in range(phase.size):
-        if not (_in_custody(phase[i]) and u_approach[i] < rate_by_wing[wing[i]]):
-            continue
-        approaches += 1
+    """The approaches in prison (``approached``, with ``openness`` their age's openness):
+    returns the successes."""
+    successes = 0
+    for k in range(approached.size):
+        i = approached[k]
         vulnerability = (
             (1.0 - hope[i])
             * (1.0 - family_protection * family_ties[i])
@@ -479,7 +496,7 @@ def recruit_in_prison(
             i,
             u_success,
             vulnerability,
-            openness,
+            openness[k],
             approach_success,
             mod_success,
             mod_success_v,
@@ -492,7 +509,7 @@ def recruit_in_prison(
         ):
             successes += 1
             group_link[i] = True
-    return approaches, successes
+    return successes
 
 
 @njit(cache=True)
@@ -556,7 +573,6 @@ def recruit_in_community_targets(
 @njit(cache=True)
 def recruit_in_community_approach(
     targets,
-    vulnerability,
     weight_power,
     community,
     active,
@@ -564,11 +580,45 @@ def recruit_in_community_approach(
     n_communities,
     u_approach,
     u_online,
-    u_online_success,
-    u_success,
     online_approach,
-    online_success_share,
+    approached,
+    by_recruiter,
+):
+    """Recruiters share their approaches among targets by vulnerability (to the targeting
+    power, ``weight_power``); online approaches reach the others. Fills ``approached`` with
+    the indices of those approached, in person order, and ``by_recruiter`` with whether a
+    recruiter (not an online one) did; returns how many."""
+    n = targets.size
+    total = np.zeros(n_communities)
+    for i in range(n):  # np.bincount(community, weights=where(targets, power, 0))
+        total[community[i]] += weight_power[i] if targets[i] else 0.0
+    k = 0
+    for i in range(n):
+        if not targets[i]:
+            continue
+        weight = weight_power[i]
+        share = weight / total[community[i]] if weight > 0 else 0.0
+        rate = active[community[i]] * approaches_per_week * share
+        if u_approach[i] < rate:
+            approached[k] = i
+            by_recruiter[k] = True
+            k += 1
+        elif u_online[i] < online_approach:
+            approached[k] = i
+            by_recruiter[k] = False
+            k += 1
+    return k
+
+
+@njit(cache=True)
+def recruit_in_community_success(
+    approached,
+    by_recruiter,
+    vulnerability,
     openness,
+    u_success,
+    u_online_success,
+    online_success_share,
     approach_success,
     mod_success,
     mod_success_v,
@@ -579,55 +629,33 @@ def recruit_in_community_approach(
     ties_gain,
     ideology_gain,
 ):
-    """Recruiters share their approaches among targets by vulnerability (to the targeting
-    power, ``weight_power``); online approaches reach the others. Returns (approaches,
-    successes, online approaches, online successes)."""
-    n = targets.size
-    total = np.zeros(n_communities)
-    for i in range(n):  # np.bincount(community, weights=where(targets, power, 0))
-        total[community[i]] += weight_power[i] if targets[i] else 0.0
-    approaches = successes = online = online_successes = 0
-    for i in range(n):
-        if not targets[i]:
-            continue
-        weight = weight_power[i]
-        share = weight / total[community[i]] if weight > 0 else 0.0
-        rate = active[community[i]] * approaches_per_week * share
-        if u_approach[i] < rate:
-            approaches += 1
-            successes += _recruit_one(
-                i,
-                u_success,
-                vulnerability[i],
-                openness,
-                approach_success,
-                mod_success,
-                mod_success_v,
-                week,
-                last_approach_week,
-                group_ties,
-                ideology,
-                ties_gain,
-                ideology_gain,
-            )
-        elif u_online[i] < online_approach:
-            online += 1
-            online_successes += _recruit_one(
-                i,
-                u_online_success,
-                online_success_share * vulnerability[i],
-                openness,
-                approach_success,
-                mod_success,
-                mod_success_v,
-                week,
-                last_approach_week,
-                group_ties,
-                ideology,
-                ties_gain,
-                ideology_gain,
-            )
-    return approaches, successes, online, online_successes
+    """The approaches in the community (``approached``, with ``openness`` their age's
+    openness); an online approach succeeds ``online_success_share`` as often. Returns
+    (successes of recruiters, successes online)."""
+    successes = online_successes = 0
+    for k in range(approached.size):
+        i = approached[k]
+        recruiter = by_recruiter[k]
+        won = _recruit_one(
+            i,
+            u_success if recruiter else u_online_success,
+            vulnerability[i] if recruiter else online_success_share * vulnerability[i],
+            openness[k],
+            approach_success,
+            mod_success,
+            mod_success_v,
+            week,
+            last_approach_week,
+            group_ties,
+            ideology,
+            ties_gain,
+            ideology_gain,
+        )
+        if recruiter:
+            successes += won
+        else:
+            online_successes += won
+    return successes, online_successes
 
 
 @njit(cache=True)
@@ -1659,24 +1687,42 @@ def offending_hazards(
 
 
 @njit(cache=True)
-def offend_and_reconvict(
-    phase,
+def offend(
+    p_any, p_terror, u_terror, u_reoffend, u_convict, conviction_probability, convicted, terror
+):
+    """Offences (terrorism offences among them) and their conviction: fills ``convicted`` and
+    ``terror`` (a terrorism offence) for everyone. A chance of 0 (those not in the community)
+    is never met, since every number is at least 0."""
+    for i in range(p_any.size):
+        terror[i] = u_terror[i] < p_terror[i]
+        offence = terror[i] or u_reoffend[i] < p_any[i]
+        convicted[i] = offence and uniform_at(u_convict, i) < conviction_probability
+
+
+@njit(cache=True)
+def uniforms_at(draw, index):
+    """:func:`uniform_at` of the persons ``index`` (in that order)."""
+    out = np.empty(index.size)
+    for k in range(index.size):
+        out[k] = uniform_at(draw, index[k])
+    return out
+
+
+@njit(cache=True)
+def reconvict(
+    convicted,
+    terror,
     cohort,
     community,
-    p_any,
-    p_terror,
-    u_terror,
-    u_reoffend,
-    u_convict,
     log_survival,
     week,
-    conviction_probability,
     terror_resentence_years,
     resentence_years,
     weeks_per_year,
     housing_loss_sentence_weeks,
     stigma_extremist,
     stigma_comparison,
+    phase,
     reoffence_week,
     terror_week,
     n_reoffences,
@@ -1686,28 +1732,23 @@ def offend_and_reconvict(
     stigma_conviction,
     working,
     housed,
-    convicted,
     coverage,
 ):
-    """Offences (terrorism offences among them) and their conviction: the first proven
-    reoffence and terrorism offence are dated, the convicted return to custody for a new
-    sentence (whole weeks, at least one, from the exponential draw ``-log_survival`` x the mean
-    sentence) and lose work, and housing after a long one; ``coverage`` counts the terrorism
-    convictions in each community (for the press). Fills ``convicted``."""
-    for i in range(phase.size):
-        terror = u_terror[i] < p_terror[i]
-        offence = terror or u_reoffend[i] < p_any[i]
-        convicted[i] = offence and uniform_at(u_convict, i) < conviction_probability
-        if not convicted[i]:
-            continue
+    """The convicted (``convicted``: their indices; ``log_survival``: theirs, in the same
+    order): the first proven reoffence and terrorism offence are dated, they return to custody
+    for a new sentence (whole weeks, at least one, from the exponential draw ``-log_survival``
+    x the mean sentence) and lose work, and housing after a long one; ``coverage`` counts the
+    terrorism convictions in each community (for the press)."""
+    for k in range(convicted.size):
+        i = convicted[k]
         # only proven (convicted) offences are observed
         if reoffence_week[i] == _NO_EVENT:
             reoffence_week[i] = week
-        if terror and terror_week[i] == _NO_EVENT:
+        if terror[i] and terror_week[i] == _NO_EVENT:
             terror_week[i] = week
         n_reoffences[i] += 1
-        mean_years = terror_resentence_years if terror else resentence_years
-        sentence = max(1.0, np.ceil(-log_survival[i] * mean_years * weeks_per_year))
+        mean_years = terror_resentence_years if terror[i] else resentence_years
+        sentence = max(1.0, np.ceil(-log_survival[k] * mean_years * weeks_per_year))
         phase[i] = _CUSTODY
         monitored[i] = False
         release_week[i] = week + int(sentence)
@@ -1717,5 +1758,5 @@ def offend_and_reconvict(
         working[i] = False
         if sentence > housing_loss_sentence_weeks:
             housed[i] = False
-        if terror:
+        if terror[i]:
             coverage[community[i]] += 1

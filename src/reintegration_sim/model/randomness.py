@@ -93,6 +93,7 @@ ON_DEMAND: frozenset[tuple[str, int]] = frozenset(
         ("recruit_success", 1),  # those approached in the community
         ("recruit_online", 1),  # success of those approached online
         ("sentence", 0),  # conviction of those who offended
+        ("sentence", 1),  # the length of a new sentence
         ("detect", 0),  # the engaged
         ("recall", 0),  # those on licence
         ("disrupt", 0),  # the documented

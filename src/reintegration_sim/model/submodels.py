@@ -75,8 +75,9 @@ def _maturation(age: np.ndarray, ratio_per_decade: float) -> np.ndarray:
 def _maturation_of_everyone(m: ReintegrationModel, ratio_per_decade: float) -> np.ndarray:
     """:func:`_maturation` of everyone's age, made once a week per ratio and kept in
     ``m.maturation`` (the rules only read it): ages change only in :func:`age_and_die`, which
-    empties the store. Two rules share each ratio, and a power of everyone's age costs about as
-    much as a whole rule at 100k agents."""
+    empties the store. Two rules share the openness of belief (``influence_in_custody`` and
+    ``drift_ideology_and_ties``), and a power of everyone's age costs about as much as a whole
+    rule at 100k agents; the recruiters' rules make the curve of those approached only."""
     curve = m.maturation.get(ratio_per_decade)
     if curve is None:
         curve = m.maturation[ratio_per_decade] = _maturation(m.people.age, ratio_per_decade)
@@ -173,16 +174,20 @@ def recruit_in_prison(m: ReintegrationModel) -> None:
     p, rec = m.people, m.params.recruiters
     # recruiters' approaches are shared among everyone on the wing (steady state)
     rate = m.prison_recruiters * rec.approaches_per_week / np.maximum(m.wing_population, 1)
-    approaches, successes = kernels.recruit_in_prison(
-        p.phase,
-        p.wing,
-        rate,
-        m.streams.uniform("recruit_prison", m.week, p.n),
+    approached = np.empty(p.n, np.int64)
+    u_approach = m.streams.uniform("recruit_prison", m.week, p.n)
+    approached = approached[
+        : kernels.recruit_in_prison_approaches(p.phase, p.wing, rate, u_approach, approached)
+    ]
+    # the openness of age only for those approached: a power of everyone's age cost as much
+    # as the rule
+    successes = kernels.recruit_in_prison(
+        approached,
+        _maturation(p.age[approached], rec.age_vulnerability_ratio),  # the young are most open
         m.streams.on_demand("recruit_success", m.week, 0),
         p.hope,
         p.family_ties,
         p.trust,
-        _maturation_of_everyone(m, rec.age_vulnerability_ratio),  # the young are most open
         rec.family_protection,
         rec.trust_protection,
         # levers acting on recruitment inside only (staff training, mentors); neutral 1.0
@@ -197,7 +202,7 @@ def recruit_in_prison(m: ReintegrationModel) -> None:
         rec.success_ties_gain,
         rec.success_ideology_share * rec.success_ties_gain,
     )
-    m.tally["recruiter_approaches"] += approaches
+    m.tally["recruiter_approaches"] += approached.size
     m.tally["recruiter_successes"] += successes
 
 
@@ -445,9 +450,10 @@ def recruit_in_community(m: ReintegrationModel) -> None:
     pool = m.community_recruiters
     pool += rec.replenishment * (m.community_recruiters_start - pool)
     active = pool + recruiting
-    approaches, successes, online, online_successes = kernels.recruit_in_community_approach(
+    approached = np.empty(p.n, np.int64)
+    by_recruiter = np.empty(p.n, np.bool_)
+    n_approached = kernels.recruit_in_community_approach(
         targets,
-        vulnerability,
         vulnerability**rec.targeting,
         p.community,
         active,
@@ -455,11 +461,19 @@ def recruit_in_community(m: ReintegrationModel) -> None:
         k,
         m.streams.uniform("recruit_community", m.week, p.n),
         m.streams.uniform("recruit_online", m.week, p.n, row=0),
-        m.streams.on_demand("recruit_online", m.week, 1),  # only those approached online
-        m.streams.on_demand("recruit_success", m.week, 1),
         rec.online_approach,
+        approached,
+        by_recruiter,
+    )
+    approached, by_recruiter = approached[:n_approached], by_recruiter[:n_approached]
+    successes, online_successes = kernels.recruit_in_community_success(
+        approached,
+        by_recruiter,
+        vulnerability,
+        _maturation(p.age[approached], rec.age_vulnerability_ratio),  # the young are most open
+        m.streams.on_demand("recruit_success", m.week, 1),
+        m.streams.on_demand("recruit_online", m.week, 1),  # only those approached online
         rec.online_success_share,
-        _maturation_of_everyone(m, rec.age_vulnerability_ratio),  # the young are most open
         rec.approach_success,
         *kernels.modifier(m.mod.recruit_success),
         m.week,
@@ -469,6 +483,8 @@ def recruit_in_community(m: ReintegrationModel) -> None:
         rec.success_ties_gain,
         rec.success_ideology_share * rec.success_ties_gain,
     )
+    online = int(np.count_nonzero(~by_recruiter))
+    approaches = n_approached - online
     m.tally["recruiter_approaches"] += approaches
     m.tally["recruiter_successes"] += successes
     m.tally["online_approaches"] += online
@@ -699,29 +715,35 @@ def offend_and_reconvict(m: ReintegrationModel) -> np.ndarray:
     p, off, beh, week = m.people, m.params.offending, m.params.behaviour, m.week
     p_any, p_terror = offending_hazards(m)
     m.last_hazard = p_any
-    u_terror = m.streams.uniform("terror", m.week, p.n)
-    u_reoffend = m.streams.uniform("reoffend", m.week, p.n)
-    e_sentence = m.streams.uniform("sentence", m.week, p.n, row=1)
-    convicted = np.empty(p.n, np.bool_)
-    coverage = np.zeros(m.communities.prejudice.size, np.int64)
-    kernels.offend_and_reconvict(
-        p.phase,
-        p.cohort,
-        p.community,
+    convicted, terror = np.empty(p.n, np.bool_), np.empty(p.n, np.bool_)
+    kernels.offend(
         p_any,
         p_terror,
-        u_terror,
-        u_reoffend,
-        m.streams.on_demand("sentence", m.week, 0),  # conviction: only those who offended
-        np.log1p(-e_sentence),  # the sentence: an exponential draw of its mean
-        week,
+        m.streams.uniform("terror", week, p.n),
+        m.streams.uniform("reoffend", week, p.n),
+        m.streams.on_demand("sentence", week, 0),  # conviction: only those who offended
         off.conviction_probability,
+        convicted,
+        terror,
+    )
+    index = np.flatnonzero(convicted)
+    # the sentence: an exponential draw of its mean, only for the convicted
+    e_sentence = kernels.uniforms_at(m.streams.on_demand("sentence", week, 1), index)
+    coverage = np.zeros(m.communities.prejudice.size, np.int64)
+    kernels.reconvict(
+        index,
+        terror,
+        p.cohort,
+        p.community,
+        np.log1p(-e_sentence),
+        week,
         off.terror_resentence_years,
         off.resentence_years,
         WEEKS_PER_YEAR,
         off.housing_loss_sentence_weeks,
         beh.stigma_conviction_extremist,
         beh.stigma_conviction_comparison,
+        p.phase,
         p.reoffence_week,
         p.terror_week,
         p.n_reoffences,
@@ -731,7 +753,6 @@ def offend_and_reconvict(m: ReintegrationModel) -> np.ndarray:
         p.stigma_conviction,
         p.working,
         p.housed,
-        convicted,
         coverage,
     )
     _press(m, coverage)
