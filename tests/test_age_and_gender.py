@@ -208,17 +208,23 @@ def test_women_centred_support_lowers_womens_reoffending(sim):
 
 
 def test_the_week_s_maturation_curves_follow_the_ages(sim):
-    """The maturation curves of everyone's age are made once a week and shared by the rules
-    that read them: after every week each stored curve is the curve of this week's ages
-    (a curve kept from last week would differ, since everyone alive aged a week), one per
-    ratio the rules use, and the rules' results are those of curves made afresh."""
-    m = ReintegrationModel(sim.scenario(150, 150, weeks=13), build_graph=False)
-    beh, rec = m.params.behaviour, m.params.recruiters
+    """The openness of belief by age, a curve of everyone's age, is made once a week and shared
+    by the two rules that read it (influence in custody, drift): after every week the stored
+    curve is the curve of this week's ages (a curve kept from last week would differ, since
+    everyone alive aged a week), and the rules' results are those of curves made afresh. The
+    recruiters' age curve (another ratio here) is made for those approached only, never
+    stored."""
+    scenario = sim.scenario(150, 150, weeks=13).with_parameters(
+        {"recruiters": {"age_vulnerability_ratio": 1.6}}
+    )
+    m = ReintegrationModel(scenario, build_graph=False)
+    beh = m.params.behaviour
+    assert beh.openness_age_ratio != 1.6
     for _ in range(12):
         m.step()
-        assert set(m.maturation) == {beh.openness_age_ratio, rec.age_vulnerability_ratio}
+        assert set(m.maturation) == {beh.openness_age_ratio}
         for ratio, curve in m.maturation.items():
             np.testing.assert_array_equal(curve, submodels._maturation(m.people.age, ratio))
-    last = m.maturation[rec.age_vulnerability_ratio]
+    last = m.maturation[beh.openness_age_ratio]
     m.step()
-    assert not np.array_equal(m.maturation[rec.age_vulnerability_ratio], last)
+    assert not np.array_equal(m.maturation[beh.openness_age_ratio], last)

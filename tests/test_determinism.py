@@ -151,7 +151,7 @@ def test_a_weekly_number_is_a_pure_function_of_person_week_and_process():
     assert not np.array_equal(many[0], many[1])
     assert ((many >= 0.0) & (many < 1.0)).all()
     drawn = Streams(11, 2)
-    drawn.draw_week(40, 1001)  # all processes at once: the same numbers, read-only
+    drawn.draw_week(40, 1001)  # the week's bulk draws at once: the same numbers, read-only
     assert np.array_equal(drawn.uniforms("gate", 40, 2, 1001), many)
     for name in WEEKLY_PROCESSES:
         assert np.array_equal(drawn.uniform(name, 40, 1001), Streams(11, 2).uniform(name, 40, 1001))
@@ -196,6 +196,10 @@ def test_a_number_made_on_demand_is_the_number_made_in_bulk(week):
     assert np.array_equal(made, np.linspace(0.0, 0.9, n))
     with pytest.raises(KeyError, match="unknown weekly random process"):
         drawn.on_demand("population", week)
+    with pytest.raises(ValueError, match="'death' has draws 0 to 0, not 1"):
+        drawn.on_demand("death", week, 1)
+    with pytest.raises(ValueError, match="'gate' has draws 0 to 1, not 2"):
+        drawn.uniform("gate", week, n, 2)
 
 
 def test_a_run_is_the_same_whether_a_week_is_drawn_at_once_or_process_by_process(monkeypatch):

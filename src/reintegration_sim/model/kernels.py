@@ -2,8 +2,9 @@
 
 The rules in :mod:`reintegration_sim.model.submodels` stay the readable entry points, one per
 rule in ODD order; where a rule's arithmetic runs here, it calls one kernel of the same name
-(sometimes two, around a bulk numpy call). Each kernel is a loop over people with the rule's
-cases spelled out; a rule's kernel computes exactly what the whole-array numpy version
+or a few in turn, around bulk numpy calls (who recruiters approach, then whether they
+succeed; who offends, then the sentences of the convicted). Each kernel is a loop over people
+with the rule's cases spelled out; a rule's kernel computes exactly what the whole-array numpy version
 computed (the indicators' means differ in the last digits, below):
 
 * **the same numbers.** Every person's update uses the same operations in the same order as the

@@ -33,6 +33,7 @@ from . import kernels
 
 __all__ = [
     "BUILD_PROCESSES",
+    "ON_DEMAND",
     "DRAW_WEEK_BYTES",
     "PROCESSES",
     "TWO_A_WEEK",
@@ -183,18 +184,22 @@ class Streams:
         self._drawn = drawn
         self._week = (week, n)
 
-    def _key(self, name: str) -> tuple[np.uint32, ...]:
+    def _key(self, name: str, row: int = 0) -> tuple[np.uint32, ...]:
         try:
-            return self._keys[name]
+            key = self._keys[name]
         except KeyError:
             raise KeyError(
                 f"unknown weekly random process {name!r}; known: {WEEKLY_PROCESSES}"
             ) from None
+        rows = 2 if name in TWO_A_WEEK else 1
+        if not 0 <= row < rows:
+            raise ValueError(f"weekly process {name!r} has draws 0 to {rows - 1}, not {row}")
+        return key
 
     def uniform(self, name: str, week: int, n: int, row: int = 0) -> np.ndarray:
         """Persons ``0..n-1``'s U(0, 1) numbers of weekly process ``name``'s draw ``row`` in
         ``week`` (a process that needs two numbers a week has rows 0 and 1)."""
-        k0, k1 = self._key(name)
+        k0, k1 = self._key(name, row)
         if self._week == (week, n):
             line = self._line.get((name, row))
             if line is not None:  # drawn already (draw_week)
@@ -206,14 +211,10 @@ class Streams:
     def uniforms(self, name: str, week: int, rows: int, n: int) -> np.ndarray:
         """``rows`` numbers per person (shape ``(rows, n)``) of weekly process ``name`` in
         ``week``: row ``r`` is the process's draw ``r`` (the same whatever ``rows`` is)."""
-        self._key(name)
-        if self._week == (week, n):
-            first = self._line.get((name, 0))
-            if first is not None and all(
-                self._line.get((name, r)) == first + r for r in range(rows)
-            ):
-                return self._drawn[first : first + rows]
-        return np.stack([self.uniform(name, week, n, row) for row in range(rows)])
+        out = np.empty((rows, n))
+        for row in range(rows):
+            out[row] = self.uniform(name, week, n, row)
+        return out
 
     def on_demand(
         self, name: str, week: int, row: int = 0
@@ -221,7 +222,7 @@ class Streams:
         """Weekly process ``name``'s draw ``row`` in ``week`` as a kernel reads it person by
         person (:func:`~reintegration_sim.model.kernels.uniform_at`): the numbers are made
         only for the people the rule reaches, and are those :meth:`uniform` gives."""
-        k0, k1 = self._key(name)
+        k0, k1 = self._key(name, row)
         return kernels.EMPTY, k0, k1, np.uint32(week), np.uint32(row)
 
     def mesa_seed(self) -> int:
