@@ -33,7 +33,6 @@ from reintegration_sim.model.submodels import (
     _maturation,
     _pick,
     _reflection,
-    _return_to_custody,
     _sympathy,
 )
 from reintegration_sim.parameters import Parameters
@@ -43,6 +42,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 # ------------------------------------------------------------------ the numpy reference
+def _return_to_custody(m: ReintegrationModel, mask: np.ndarray, weeks: np.ndarray | int) -> None:
+    p = m.people
+    p.phase[mask] = Phase.CUSTODY
+    p.monitored[mask] = False
+    p.release_week[mask] = (m.week + np.broadcast_to(weeks, mask.shape))[mask]
+
+
 def _reference_caseload_update(cl, eligible: np.ndarray, week: int) -> None:
     """Caseload.update as it was in numpy."""
     assigned, waiting_since = cl.assigned, cl.waiting_since

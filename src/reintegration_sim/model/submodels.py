@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 
 from . import kernels
-from .agents import AgencyKind, Cohort, Milestone, Phase
+from .agents import AgencyKind, Cohort, Milestone
 from .population import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -770,13 +770,6 @@ def _press(m: ReintegrationModel, coverage: np.ndarray) -> None:
     c.prejudice += press * spread * (1.0 - c.prejudice)
     c.prejudice += com.prejudice_relaxation * (c.prejudice_baseline - c.prejudice)
     np.clip(c.prejudice, 0.0, 1.0, out=c.prejudice)
-
-
-def _return_to_custody(m: ReintegrationModel, mask: np.ndarray, weeks: np.ndarray | int) -> None:
-    p = m.people
-    p.phase[mask] = Phase.CUSTODY
-    p.monitored[mask] = False
-    p.release_week[mask] = (m.week + np.broadcast_to(weeks, mask.shape))[mask]
 
 
 def detect_and_recall(m: ReintegrationModel, convicted: np.ndarray) -> np.ndarray:
