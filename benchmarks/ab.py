@@ -23,7 +23,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,18 +31,14 @@ ROOT = Path(__file__).resolve().parent.parent
 def step_times(agents: int, from_week: int, weeks: int) -> dict:
     """Seconds of each of ``weeks`` steps after ``from_week`` untimed ones, in this process, and
     a digest of the people's state at the end."""
-    from run import scaled_scenario  # benchmarks/run.py, next to this script
+    from run import _timed_steps, scaled_scenario  # benchmarks/run.py, next to this script
 
     from reintegration_sim.model import ReintegrationModel
 
     model = ReintegrationModel(scaled_scenario(agents), replication=0, build_graph=False)
     for _ in range(from_week):
         model.step()
-    times = []
-    for _ in range(weeks):
-        start = time.perf_counter()
-        model.step()
-        times.append(time.perf_counter() - start)
+    _, times = _timed_steps(model, weeks)
     digest = hashlib.sha256()
     for name, values in sorted(vars(model.people).items()):
         if hasattr(values, "tobytes"):

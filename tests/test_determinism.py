@@ -181,7 +181,7 @@ def test_a_number_made_on_demand_is_the_number_made_in_bulk(week):
     made = np.empty(n)
     subset = np.array([1000, 3, 4, 0, 999], np.int64)  # any persons, in any order
     for name in WEEKLY_PROCESSES:
-        for row in range(2 if name in randomness.TWO_A_WEEK else 1):
+        for row in range(randomness.draws_a_week(name)):
             _read_person_by_person(drawn.on_demand(name, week, row), made)
             assert np.array_equal(made, bulk.uniform(name, week, n, row)), (name, row)
             assert np.array_equal(made, drawn.uniform(name, week, n, row)), (name, row)
@@ -189,7 +189,7 @@ def test_a_number_made_on_demand_is_the_number_made_in_bulk(week):
             assert np.array_equal(some, made[subset]), (name, row)
     # a week drawn at once holds only the bulk draws; the others are made when a rule asks
     assert drawn._drawn.shape[0] == sum(
-        2 if name in randomness.TWO_A_WEEK else 1 for name in WEEKLY_PROCESSES
+        randomness.draws_a_week(name) for name in WEEKLY_PROCESSES
     ) - len(randomness.ON_DEMAND)
     # numbers given (the hand-built kernel tests) are read as given
     _read_person_by_person(kernels.given(np.linspace(0.0, 0.9, n)), made)

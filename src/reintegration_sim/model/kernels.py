@@ -4,8 +4,8 @@ The rules in :mod:`reintegration_sim.model.submodels` stay the readable entry po
 rule in ODD order; where a rule's arithmetic runs here, it calls one kernel of the same name
 or a few in turn, around bulk numpy calls (who recruiters approach, then whether they
 succeed; who offends, then the sentences of the convicted). Each kernel is a loop over people
-with the rule's cases spelled out; a rule's kernel computes exactly what the whole-array numpy version
-computed (the indicators' means differ in the last digits, below):
+with the rule's cases spelled out; a rule's kernel computes exactly what the whole-array numpy
+version computed (the indicators' means differ in the last digits, below):
 
 * **the same numbers.** Every person's update uses the same operations in the same order as the
   numpy expression it replaces (``a * b * c`` is ``(a * b) * c``; a boolean in arithmetic is

@@ -37,6 +37,7 @@ __all__ = [
     "DRAW_WEEK_BYTES",
     "PROCESSES",
     "TWO_A_WEEK",
+    "draws_a_week",
     "WEEKLY_PROCESSES",
     "Streams",
     "process_spawn_key",
@@ -76,6 +77,13 @@ WEEKLY_PROCESSES: tuple[str, ...] = (
 )
 #: The weekly processes that need two numbers a person a week (the others need one).
 TWO_A_WEEK: frozenset[str] = frozenset({"recruit_success", "gate", "recruit_online", "sentence"})
+
+
+def draws_a_week(name: str) -> int:
+    """How many numbers weekly process ``name`` gives a person a week (its rows 0, 1, ...)."""
+    return 2 if name in TWO_A_WEEK else 1
+
+
 #: The draws (process, row) that the kernels make person by person when a rule reaches
 #: someone (:meth:`Streams.on_demand`, :func:`~reintegration_sim.model.kernels.uniform_at`)
 #: rather than for everyone in one pass: those a rule reads for few people (released this week,
@@ -138,7 +146,7 @@ class Streams:
         lines = [
             (name, row)
             for name in WEEKLY_PROCESSES
-            for row in range(2 if name in TWO_A_WEEK else 1)
+            for row in range(draws_a_week(name))
             if (name, row) not in ON_DEMAND
         ]
         self._line = {draw: k for k, draw in enumerate(lines)}
@@ -191,7 +199,7 @@ class Streams:
             raise KeyError(
                 f"unknown weekly random process {name!r}; known: {WEEKLY_PROCESSES}"
             ) from None
-        rows = 2 if name in TWO_A_WEEK else 1
+        rows = draws_a_week(name)
         if not 0 <= row < rows:
             raise ValueError(f"weekly process {name!r} has draws 0 to {rows - 1}, not {row}")
         return key

@@ -179,8 +179,8 @@ def recruit_in_prison(m: ReintegrationModel) -> None:
     approached = approached[
         : kernels.recruit_in_prison_approaches(p.phase, p.wing, rate, u_approach, approached)
     ]
-    # the openness of age only for those approached: a power of everyone's age cost as much
-    # as the rule
+    # the openness of age only for those approached (a power of everyone's age costs about as
+    # much as the rule where this ratio differs from the openness of belief)
     successes = kernels.recruit_in_prison(
         approached,
         _maturation(p.age[approached], rec.age_vulnerability_ratio),  # the young are most open
